@@ -1,0 +1,339 @@
+#include "clicommands.h"
+
+#include "connectionresolver.h"
+#include "errors.h"
+#include "inventory/auditlog.h"
+#include "inventory/demoseeder.h"
+#include "inventory/inventoryservice.h"
+#include "inventory/quantity.h"
+#include "sandbox/sandbox.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+QString q(const std::string &s)
+{
+    return QString::fromStdString(s);
+}
+
+void printJson(const QJsonObject &object)
+{
+    std::cout << QJsonDocument(object).toJson(QJsonDocument::Indented).toStdString();
+}
+
+void printJson(const QJsonArray &array)
+{
+    std::cout << QJsonDocument(array).toJson(QJsonDocument::Indented).toStdString();
+}
+
+std::string formatMs(double ms)
+{
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.2f ms", ms);
+    return buffer;
+}
+
+QJsonObject sandboxJson(const inv::SandboxStatus &s)
+{
+    return QJsonObject{
+        {u"dir"_s, q(s.dir)},
+        {u"postgres"_s, QJsonObject{{u"running"_s, s.pgRunning},
+                                    {u"port"_s, s.pgPort},
+                                    {u"url"_s, q(s.pgUrl)},
+                                    {u"os_user"_s, q(s.pgOsUser)}}},
+        {u"redis"_s,
+         QJsonObject{{u"running"_s, s.redisRunning}, {u"port"_s, s.redisPort}, {u"url"_s, q(s.redisUrl)}}}};
+}
+} // namespace
+
+CliCommands::CliCommands(const CommandLine &args) : m_args(args) {}
+
+CliCommands::~CliCommands() = default;
+
+int CliCommands::run()
+{
+    try {
+        return dispatch();
+    } catch (const inv::InsufficientStock &e) {
+        std::cerr << "refused: " << e.what() << "\n";
+        return 1;
+    } catch (const inv::InvalidInput &e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 2;
+    } catch (const inv::DbError &e) {
+        std::cerr << "error: PostgreSQL failed"
+                  << (e.sqlstate().empty() ? std::string() : " (SQLSTATE " + e.sqlstate() + ")") << ": "
+                  << e.what() << "\n";
+        return 3;
+    } catch (const inv::SandboxError &e) {
+        std::cerr << "error: the local sandbox failed: " << e.what() << "\n";
+        return 3;
+    } catch (const inv::Error &e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 3;
+    } catch (const std::exception &e) {
+        std::cerr << "error: unexpected failure: " << e.what() << "\n";
+        return 3;
+    }
+}
+
+int CliCommands::dispatch()
+{
+    const std::string &command = m_args.command();
+    if (command == "sandbox")
+        return sandbox();
+    if (command == "init")
+        return init();
+    if (command == "add")
+        return add();
+    if (command == "stock")
+        return stock();
+    if (command == "purchase" || command == "restock" || command == "adjust")
+        return write();
+    if (command == "audit")
+        return audit();
+    throw inv::InvalidInput("no command given\n" + CommandLine::usage());
+}
+
+inv::InventoryService &CliCommands::service()
+{
+    if (m_service)
+        return *m_service;
+    auto connections =
+        ConnectionResolver::resolve(m_args, [](const std::string &line) { std::cerr << line << "\n"; });
+    inv::ServiceConfig config;
+    config.pgConninfo = connections.pg;
+    config.redisUrl = connections.redis;
+    config.strategy = inv::Strategy::parseKind(m_args.option("strategy").value_or("versioned"));
+    config.serverId = m_args.option("server-id").value_or("");
+    config.pgConnections = 2;
+    config.redisConnections = 2;
+    config.cacheTtl = std::chrono::milliseconds(m_args.integer("ttl-ms", 30000, 1, 86'400'000));
+    m_service = std::make_unique<inv::InventoryService>(config);
+    return *m_service;
+}
+
+int CliCommands::sandbox()
+{
+    m_args.expectPositionals(1, "sandbox start|stop|status [--dir DIR] [--json]");
+    const std::string &action = m_args.positionals()[0];
+    inv::Sandbox sandbox(m_args.option("dir") ? std::filesystem::path(*m_args.option("dir"))
+                                              : inv::Sandbox::defaultDir());
+    const bool json = m_args.flag("json");
+    inv::SandboxStatus status;
+    if (action == "start") {
+        status = sandbox.start([&](const std::string &line) { std::cerr << line << "\n"; });
+    } else if (action == "stop") {
+        sandbox.stop();
+        status = sandbox.status();
+        if (!json) {
+            std::cout << "sandbox in " << status.dir << " stopped\n";
+            return 0;
+        }
+    } else if (action == "status") {
+        status = sandbox.status();
+    } else {
+        throw inv::InvalidInput("unknown sandbox action '" + action + "': use start, stop or status");
+    }
+    if (json) {
+        printJson(sandboxJson(status));
+        return 0;
+    }
+    std::cout << "sandbox: " << status.dir << "\n"
+              << "  PostgreSQL " << (status.pgRunning ? "running" : "stopped");
+    if (!status.pgOsUser.empty())
+        std::cout << " (as OS account '" << status.pgOsUser << "')";
+    std::cout << "\n    " << status.pgUrl << "\n"
+              << "  Redis      " << (status.redisRunning ? "running" : "stopped") << "\n    "
+              << status.redisUrl << "\n";
+    if (status.pgRunning && status.redisRunning && action != "stop")
+        std::cout << "use them with:\n  export INVENTORY_PG_URL='" << status.pgUrl
+                  << "'\n  export INVENTORY_REDIS_URL='" << status.redisUrl << "'\n";
+    return 0;
+}
+
+int CliCommands::init()
+{
+    m_args.expectPositionals(0, "init [--products N] [--stock S] [--reset]");
+    const int products = static_cast<int>(m_args.integer("products", 100, 0, 10'000'000));
+    const int stockLevel = static_cast<int>(m_args.integer("stock", 100, 0, inv::Quantity::kMax));
+    auto &svc = service();
+    const int migrations = svc.migrate();
+    std::cerr << "seeding " << products << " demo products...\n";
+    auto result = inv::DemoSeeder(svc).seed(products, stockLevel, m_args.flag("reset"));
+    if (m_args.flag("json")) {
+        printJson(QJsonObject{{u"migrations_applied"_s, migrations},
+                              {u"products_created"_s, static_cast<qint64>(result.created)},
+                              {u"products_reset"_s, static_cast<qint64>(result.reset)}});
+        return 0;
+    }
+    std::cout << "schema: "
+              << (migrations ? std::to_string(migrations) + " migration(s) applied" : "up to date")
+              << "\nproducts: " << result.created << " created, " << products - result.created
+              << " already present";
+    if (m_args.flag("reset"))
+        std::cout << ", " << result.reset << " reset to stock " << stockLevel;
+    std::cout << "\n";
+    return 0;
+}
+
+int CliCommands::add()
+{
+    m_args.expectPositionals(1, "add SKU --name NAME [--stock S]");
+    const std::string &sku = m_args.positionals()[0];
+    auto name = m_args.option("name");
+    if (!name)
+        throw inv::InvalidInput("a product needs a name: add --name NAME");
+    inv::Quantity::checkSku(sku);
+    inv::Quantity::checkName(*name);
+    const std::string stockText = m_args.option("stock").value_or("0");
+    const int initial = inv::Quantity::parse(stockText, true);
+    auto record = service().addProduct(sku, *name, initial);
+    if (m_args.flag("json")) {
+        printJson(QJsonObject{{u"sku"_s, q(record.sku)},
+                              {u"name"_s, q(record.name)},
+                              {u"stock"_s, record.stock},
+                              {u"version"_s, static_cast<qint64>(record.version)}});
+        return 0;
+    }
+    std::cout << "added " << record.sku << " \"" << record.name << "\" with stock " << record.stock << "\n";
+    return 0;
+}
+
+int CliCommands::stock()
+{
+    m_args.expectPositionals(1, "stock SKU [--json]");
+    const std::string &sku = m_args.positionals()[0];
+    inv::Quantity::checkSku(sku);
+    auto &svc = service();
+    auto db = svc.databaseStock(sku);
+    if (!db)
+        throw inv::UnknownSku(sku);
+    // A plain value rather than an optional filled inside try: g++ 12 misreads the latter.
+    inv::CachedStock entry;
+    bool present = false;
+    bool reachable = true;
+    try {
+        if (auto peeked = svc.cachedStock(sku)) {
+            entry = *peeked;
+            present = true;
+        }
+    } catch (const inv::CacheError &) {
+        reachable = false;
+    }
+    const inv::CachedStock *cached = present ? &entry : nullptr;
+    const std::string cacheState = !reachable                      ? "unreachable"
+                                   : !cached                       ? "missing"
+                                   : cached->version < db->version ? "stale"
+                                                                   : "fresh";
+    if (m_args.flag("json")) {
+        QJsonObject out{{u"sku"_s, q(db->sku)},
+                        {u"name"_s, q(db->name)},
+                        {u"database"_s, QJsonObject{{u"stock"_s, db->stock},
+                                                    {u"version"_s, static_cast<qint64>(db->version)},
+                                                    {u"updated_at"_s, q(db->updatedAt)}}},
+                        {u"cache_state"_s, q(cacheState)}};
+        out.insert(u"cache"_s,
+                   cached ? QJsonValue(QJsonObject{{u"stock"_s, cached->stock},
+                                                   {u"version"_s, static_cast<qint64>(cached->version)},
+                                                   {u"ttl_ms"_s, static_cast<qint64>(cached->ttlMs)}})
+                          : QJsonValue(QJsonValue::Null));
+        printJson(out);
+        return 0;
+    }
+    std::cout << db->sku << "  " << db->name << "\n"
+              << "  database: stock " << db->stock << ", version " << db->version << ", updated "
+              << db->updatedAt << "\n  cache:    ";
+    if (cached)
+        std::cout << "stock " << cached->stock << ", version " << cached->version << ", ttl "
+                  << formatMs(static_cast<double>(cached->ttlMs)) << " (" << cacheState << ")\n";
+    else
+        std::cout << cacheState << "\n";
+    return 0;
+}
+
+int CliCommands::write()
+{
+    const std::string &command = m_args.command();
+    const bool adjust = command == "adjust";
+    m_args.expectPositionals(2, command + (adjust ? " SKU STOCK" : " SKU QTY") + " [--reason TEXT] [--json]");
+    const std::string &sku = m_args.positionals()[0];
+    inv::Quantity::checkSku(sku);
+    const int quantity = inv::Quantity::parse(m_args.positionals()[1], adjust);
+    const std::string reason = m_args.option("reason").value_or("");
+    auto &svc = service();
+    const auto start = std::chrono::steady_clock::now();
+    inv::WriteResult result = command == "purchase"  ? svc.purchase(sku, quantity, reason)
+                              : command == "restock" ? svc.restock(sku, quantity, reason)
+                                                     : svc.adjust(sku, quantity, reason);
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    if (m_args.flag("json")) {
+        printJson(QJsonObject{{u"sku"_s, q(sku)},
+                              {u"action"_s, q(command)},
+                              {u"quantity"_s, quantity},
+                              {u"stock_before"_s, result.stockBefore},
+                              {u"stock"_s, result.stock},
+                              {u"version"_s, static_cast<qint64>(result.version)},
+                              {u"audit_id"_s, static_cast<qint64>(result.auditId)},
+                              {u"strategy"_s, QLatin1StringView(inv::Strategy::kindName(svc.strategy()))},
+                              {u"server_id"_s, q(svc.serverId())},
+                              {u"latency_ms"_s, ms}});
+        return 0;
+    }
+    const char *verb = command == "purchase" ? "purchased" : command == "restock" ? "restocked" : "adjusted";
+    std::cout << verb << " " << sku << ": stock " << result.stockBefore << " -> " << result.stock
+              << " (version " << result.version << ", audit #" << result.auditId << ", " << formatMs(ms)
+              << ", " << inv::Strategy::kindName(svc.strategy()) << ")\n";
+    return 0;
+}
+
+int CliCommands::audit()
+{
+    m_args.expectPositionals(0, "audit [--sku SKU] [--limit N] [--json]");
+    const std::string sku = m_args.option("sku").value_or("");
+    if (m_args.option("sku"))
+        inv::Quantity::checkSku(sku);
+    const int limit = static_cast<int>(m_args.integer("limit", 20, 1, 1'000'000));
+    auto rows = inv::AuditLog(service().pgPool()).recent(sku, limit);
+    if (m_args.flag("json")) {
+        QJsonArray out;
+        for (const auto &r : rows)
+            out.append(QJsonObject{{u"id"_s, static_cast<qint64>(r.id)},
+                                   {u"sku"_s, q(r.sku)},
+                                   {u"action"_s, q(r.action)},
+                                   {u"quantity"_s, r.quantity},
+                                   {u"stock_before"_s, r.stockBefore},
+                                   {u"stock_after"_s, r.stockAfter},
+                                   {u"version"_s, static_cast<qint64>(r.version)},
+                                   {u"actor"_s, q(r.actor)},
+                                   {u"server_id"_s, r.serverId ? QJsonValue(q(*r.serverId)) : QJsonValue()},
+                                   {u"reason"_s, r.reason ? QJsonValue(q(*r.reason)) : QJsonValue()},
+                                   {u"at"_s, q(r.at)}});
+        printJson(out);
+        return 0;
+    }
+    if (rows.empty()) {
+        std::cout << "no audit rows" << (sku.empty() ? std::string() : " for " + sku) << "\n";
+        return 0;
+    }
+    std::printf("%-8s %-27s %-14s %-9s %6s %17s %8s  %-12s %-18s %s\n", "ID", "AT (UTC)", "SKU", "ACTION",
+                "QTY", "STOCK", "VERSION", "ACTOR", "SERVER", "REASON");
+    for (const auto &r : rows) {
+        const std::string change = std::to_string(r.stockBefore) + " -> " + std::to_string(r.stockAfter);
+        std::printf("%-8lld %-27s %-14s %-9s %6d %17s %8lld  %-12s %-18s %s\n", static_cast<long long>(r.id),
+                    r.at.c_str(), r.sku.c_str(), r.action.c_str(), r.quantity, change.c_str(),
+                    static_cast<long long>(r.version), r.actor.c_str(), r.serverId.value_or("-").c_str(),
+                    r.reason.value_or("").c_str());
+    }
+    std::fflush(stdout);
+    return 0;
+}

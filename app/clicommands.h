@@ -1,0 +1,34 @@
+// Runs one inventory-console subcommand and maps the engine's typed errors to DESIGN.md's exit
+// codes: 0 ok, 1 refused, 2 bad input (nothing written), 3 a service failed. Human output by
+// default, JSON with --json. Main thread only.
+#pragma once
+
+#include "commandline.h"
+
+#include <memory>
+
+namespace inv {
+class InventoryService;
+}
+
+class CliCommands
+{
+public:
+    explicit CliCommands(const CommandLine &args);
+    ~CliCommands();
+    // Never throws: every error becomes a message on stderr and an exit code.
+    int run();
+
+private:
+    int dispatch();
+    int sandbox();
+    int init();
+    int add();
+    int stock();
+    int write();
+    int audit();
+    inv::InventoryService &service();
+
+    const CommandLine &m_args;
+    std::unique_ptr<inv::InventoryService> m_service;
+};

@@ -1,0 +1,120 @@
+#include "commandline.h"
+
+#include "errors.h"
+
+#include <cerrno>
+#include <cstdlib>
+
+namespace {
+const std::set<std::string> kCommands{"sandbox",  "init",    "add",    "stock",
+                                      "purchase", "restock", "adjust", "audit"};
+const std::set<std::string> kValueOptions{"pg",   "redis",  "strategy", "dir",   "products", "stock",
+                                          "name", "reason", "sku",      "limit", "ttl-ms",   "server-id"};
+const std::set<std::string> kFlagOptions{"json", "reset", "help"};
+} // namespace
+
+std::string CommandLine::usage()
+{
+    return "usage:\n"
+           "  inventory-console [--pg CONNINFO] [--redis URL] [--strategy S]     open the GUI\n"
+           "  inventory-console sandbox start|stop|status [--dir DIR] [--json]   local PostgreSQL + Redis\n"
+           "  inventory-console init [--products N] [--stock S] [--reset]        migrate schema, seed demo "
+           "data\n"
+           "  inventory-console add SKU --name NAME [--stock S] [--json]         create a product\n"
+           "  inventory-console stock SKU [--json]                               stock as cache and database "
+           "see it\n"
+           "  inventory-console purchase SKU QTY [--reason TEXT] [--json]\n"
+           "  inventory-console restock SKU QTY [--reason TEXT] [--json]\n"
+           "  inventory-console adjust SKU STOCK [--reason TEXT] [--json]        set an absolute stock "
+           "level\n"
+           "  inventory-console audit [--sku SKU] [--limit N] [--json]\n"
+           "common options: --pg CONNINFO, --redis redis://host:port[/db], --strategy "
+           "unsafe|naive|locked|versioned,\n"
+           "                --server-id ID, --ttl-ms MS\n"
+           "exit codes: 0 ok, 1 refused (not enough stock), 2 bad input, 3 service unreachable or failed\n";
+}
+
+CommandLine CommandLine::parse(int argc, char **argv)
+{
+    CommandLine out;
+    bool onlyPositionals = false;
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (!onlyPositionals && arg == "--") {
+            onlyPositionals = true;
+            continue;
+        }
+        if (!onlyPositionals && arg.size() > 2 && arg.rfind("--", 0) == 0) {
+            std::string name = arg.substr(2);
+            std::optional<std::string> value;
+            if (auto eq = name.find('='); eq != std::string::npos) {
+                value = name.substr(eq + 1);
+                name = name.substr(0, eq);
+            }
+            if (kFlagOptions.count(name)) {
+                if (value)
+                    throw inv::InvalidInput("option --" + name + " takes no value");
+                out.m_flags.insert(name);
+            } else if (kValueOptions.count(name)) {
+                if (!value) {
+                    if (i + 1 >= argc)
+                        throw inv::InvalidInput("option --" + name + " needs a value");
+                    value = argv[++i];
+                }
+                out.m_options[name] = *value;
+            } else {
+                throw inv::InvalidInput("unknown option '" + arg +
+                                        "'; run 'inventory-console --help' for usage");
+            }
+            continue;
+        }
+        if (out.m_command.empty() && out.m_positionals.empty() && !onlyPositionals) {
+            if (!kCommands.count(arg))
+                throw inv::InvalidInput("unknown command '" + arg +
+                                        "'; run 'inventory-console --help' for usage");
+            out.m_command = arg;
+            continue;
+        }
+        out.m_positionals.push_back(arg);
+    }
+    return out;
+}
+
+std::optional<std::string> CommandLine::option(const std::string &name) const
+{
+    if (auto it = m_options.find(name); it != m_options.end())
+        return it->second;
+    return std::nullopt;
+}
+
+long long CommandLine::integer(const std::string &name, long long fallback, long long min,
+                               long long max) const
+{
+    auto text = option(name);
+    if (!text)
+        return fallback;
+    const std::string range = std::to_string(min) + " to " + std::to_string(max);
+    if (text->empty() || text->find_first_not_of("-0123456789") != std::string::npos)
+        throw inv::InvalidInput("invalid --" + name + " '" + *text + "': give a whole number from " + range);
+    errno = 0;
+    long long value = std::strtoll(text->c_str(), nullptr, 10);
+    if (errno == ERANGE || value < min || value > max)
+        throw inv::InvalidInput("invalid --" + name + " '" + *text + "': give a whole number from " + range);
+    return value;
+}
+
+const std::string &CommandLine::positional(std::size_t index, const std::string &what) const
+{
+    if (index >= m_positionals.size())
+        throw inv::InvalidInput("missing " + what + "; usage: inventory-console " + m_command + " ...");
+    return m_positionals[index];
+}
+
+void CommandLine::expectPositionals(std::size_t count, const std::string &synopsis) const
+{
+    if (m_positionals.size() < count)
+        throw inv::InvalidInput("too few arguments; usage: inventory-console " + synopsis);
+    if (m_positionals.size() > count)
+        throw inv::InvalidInput("unexpected argument '" + m_positionals[count] +
+                                "'; usage: inventory-console " + synopsis);
+}

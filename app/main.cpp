@@ -1,0 +1,56 @@
+// inventory-console: with a subcommand it runs headless and exits with DESIGN.md's codes; without
+// one it opens the console window.
+#include "clicommands.h"
+#include "commandline.h"
+#include "errors.h"
+#include "mainwindow.h"
+
+#include <QApplication>
+
+#include <cstdlib>
+#include <iostream>
+
+namespace {
+bool hasDisplay()
+{
+    const char *platform = std::getenv("QT_QPA_PLATFORM");
+    if (platform && *platform)
+        return true;
+    const char *x11 = std::getenv("DISPLAY");
+    const char *wayland = std::getenv("WAYLAND_DISPLAY");
+    return (x11 && *x11) || (wayland && *wayland);
+}
+} // namespace
+
+int main(int argc, char **argv)
+{
+    CommandLine args;
+    try {
+        args = CommandLine::parse(argc, argv);
+    } catch (const inv::InvalidInput &e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 2;
+    }
+    if (args.flag("help")) {
+        std::cout << CommandLine::usage();
+        return 0;
+    }
+    if (!args.command().empty()) {
+        CliCommands commands(args);
+        return commands.run();
+    }
+    if (!hasDisplay()) {
+        std::cerr
+            << "error: no display to open the console on (DISPLAY and WAYLAND_DISPLAY are unset).\n"
+               "Run it inside a desktop session, or under a virtual display: xvfb-run -a inventory-console\n"
+               "The headless commands work anywhere: inventory-console --help\n";
+        return 3;
+    }
+    QApplication app(argc, argv);
+    QApplication::setStyle(QStringLiteral("Fusion"));
+    QApplication::setApplicationName(QStringLiteral("inventory-console"));
+    QApplication::setOrganizationName(QStringLiteral("inventory-console"));
+    MainWindow window;
+    window.show();
+    return QApplication::exec();
+}

@@ -1,0 +1,146 @@
+#include "cache/redisconnection.h"
+
+#include "errors.h"
+
+#include <cerrno>
+#include <sys/time.h>
+
+namespace inv {
+
+namespace {
+timeval toTimeval(std::chrono::milliseconds ms)
+{
+    timeval tv{};
+    tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
+    tv.tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000);
+    return tv;
+}
+} // namespace
+
+RedisConnection::RedisConnection(const RedisUrl &url, RedisTimeouts timeouts)
+{
+    m_context.reset(redisConnectWithTimeout(url.host.c_str(), url.port, toTimeval(timeouts.connect)));
+    if (!m_context)
+        throw CacheIoError("cannot allocate a Redis context");
+    if (m_context->err) {
+        std::string reason = m_context->errstr;
+        m_broken = true;
+        throw CacheIoError(
+            "cannot connect to Redis at " + url.display() + ": " + reason +
+            " (check --redis or INVENTORY_REDIS_URL; the console serves from PostgreSQL meanwhile)");
+    }
+    redisSetTimeout(m_context.get(), toTimeval(timeouts.command));
+    redisEnableKeepAlive(m_context.get());
+    if (!url.password.empty()) {
+        RedisReply reply =
+            url.user.empty() ? command({"AUTH", url.password}) : command({"AUTH", url.user, url.password});
+        (void)reply;
+    }
+    if (url.db != 0)
+        command({"SELECT", std::to_string(url.db)});
+}
+
+void RedisConnection::throwIoError(const char *what)
+{
+    m_broken = true;
+    std::string reason = m_context ? m_context->errstr : "no context";
+    if (m_context && m_context->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK))
+        throw CacheTimeoutError(std::string("Redis did not answer ") + what + " in time");
+    throw CacheIoError(std::string("Redis connection failed during ") + what + ": " + reason);
+}
+
+RedisReply RedisConnection::checked(redisReply *raw)
+{
+    if (!raw)
+        throwIoError("a command");
+    RedisReply reply(raw);
+    if (reply->type == REDIS_REPLY_ERROR)
+        throw CacheReplyError("Redis refused the command: " + reply.str());
+    return reply;
+}
+
+RedisReply RedisConnection::run(int argc, const char **argv, const size_t *lengths)
+{
+    if (m_broken)
+        throw CacheIoError("the Redis connection is broken");
+    return checked(static_cast<redisReply *>(redisCommandArgv(m_context.get(), argc, argv, lengths)));
+}
+
+RedisReply RedisConnection::command(std::initializer_list<std::string_view> args)
+{
+    const char *argv[16];
+    size_t lengths[16];
+    int argc = 0;
+    for (auto a : args) {
+        if (argc == 16)
+            throw Error("too many Redis arguments");
+        argv[argc] = a.data();
+        lengths[argc] = a.size();
+        ++argc;
+    }
+    return run(argc, argv, lengths);
+}
+
+RedisReply RedisConnection::command(const std::vector<std::string> &args)
+{
+    std::vector<const char *> argv;
+    std::vector<size_t> lengths;
+    argv.reserve(args.size());
+    lengths.reserve(args.size());
+    for (const auto &a : args) {
+        argv.push_back(a.data());
+        lengths.push_back(a.size());
+    }
+    return run(static_cast<int>(args.size()), argv.data(), lengths.data());
+}
+
+RedisReply RedisConnection::eval(const LuaScript &script, const std::vector<std::string> &keys,
+                                 const std::vector<std::string> &args)
+{
+    auto &sha = m_scriptShas[script.source];
+    if (sha.empty())
+        sha = command({"SCRIPT", "LOAD", script.source}).str();
+    std::vector<std::string> argv;
+    argv.reserve(3 + keys.size() + args.size());
+    argv.push_back("EVALSHA");
+    argv.push_back(sha);
+    argv.push_back(std::to_string(keys.size()));
+    argv.insert(argv.end(), keys.begin(), keys.end());
+    argv.insert(argv.end(), args.begin(), args.end());
+    try {
+        return command(argv);
+    } catch (const CacheReplyError &e) {
+        // A restarted or flushed server forgets loaded scripts.
+        if (std::string_view(e.what()).find("NOSCRIPT") == std::string_view::npos)
+            throw;
+        sha = command({"SCRIPT", "LOAD", script.source}).str();
+        argv[1] = sha;
+        return command(argv);
+    }
+}
+
+void RedisConnection::append(const std::vector<std::string> &args)
+{
+    if (m_broken)
+        throw CacheIoError("the Redis connection is broken");
+    std::vector<const char *> argv;
+    std::vector<size_t> lengths;
+    for (const auto &a : args) {
+        argv.push_back(a.data());
+        lengths.push_back(a.size());
+    }
+    if (redisAppendCommandArgv(m_context.get(), static_cast<int>(args.size()), argv.data(), lengths.data()) !=
+        REDIS_OK)
+        throwIoError("queueing a command");
+}
+
+RedisReply RedisConnection::nextReply()
+{
+    void *raw = nullptr;
+    if (redisGetReply(m_context.get(), &raw) != REDIS_OK)
+        throwIoError("a pipelined command");
+    // Error replies are returned, not thrown, so that the replies after them stay in step.
+    return RedisReply(static_cast<redisReply *>(raw));
+}
+
+} // namespace inv

@@ -1,0 +1,83 @@
+#include "cache/redisurl.h"
+
+#include "errors.h"
+
+#include <charconv>
+
+namespace inv {
+
+namespace {
+int parseNumber(const std::string &text, const std::string &what, const std::string &url, int max)
+{
+    int value = -1;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || value < 0 || value > max)
+        throw InvalidInput("invalid Redis URL '" + url + "': " + what + " '" + text +
+                           "' is not a number from 0 to " + std::to_string(max) +
+                           "; expected redis://[user:password@]host:port[/db]");
+    return value;
+}
+} // namespace
+
+RedisUrl RedisUrl::parse(const std::string &url)
+{
+    const std::string scheme = "redis://";
+    if (url.rfind(scheme, 0) != 0)
+        throw InvalidInput("invalid Redis URL '" + url +
+                           "': it must start with redis://, as in redis://127.0.0.1:6379/0");
+    RedisUrl out;
+    std::string rest = url.substr(scheme.size());
+    if (auto at = rest.rfind('@'); at != std::string::npos) {
+        std::string auth = rest.substr(0, at);
+        rest = rest.substr(at + 1);
+        if (auto colon = auth.find(':'); colon != std::string::npos) {
+            out.user = auth.substr(0, colon);
+            out.password = auth.substr(colon + 1);
+        } else {
+            out.password = auth;
+        }
+    }
+    if (auto slash = rest.find('/'); slash != std::string::npos) {
+        std::string db = rest.substr(slash + 1);
+        rest = rest.substr(0, slash);
+        if (!db.empty())
+            out.db = parseNumber(db, "database", url, 15);
+    }
+    std::string hostPart = rest;
+    if (!rest.empty() && rest.front() == '[') {
+        auto close = rest.find(']');
+        if (close == std::string::npos)
+            throw InvalidInput("invalid Redis URL '" + url + "': unclosed '[' in an IPv6 host");
+        hostPart = rest.substr(1, close - 1);
+        rest = rest.substr(close + 1);
+        if (!rest.empty() && rest.front() == ':')
+            out.port = parseNumber(rest.substr(1), "port", url, 65535);
+    } else if (auto colon = rest.rfind(':'); colon != std::string::npos) {
+        hostPart = rest.substr(0, colon);
+        out.port = parseNumber(rest.substr(colon + 1), "port", url, 65535);
+    }
+    if (hostPart.empty())
+        throw InvalidInput("invalid Redis URL '" + url +
+                           "': the host is missing; expected redis://host:port");
+    if (out.port == 0)
+        throw InvalidInput("invalid Redis URL '" + url + "': port 0 is not a port");
+    out.host = hostPart;
+    return out;
+}
+
+std::string RedisUrl::display() const
+{
+    std::string out = "redis://";
+    if (!user.empty() || !password.empty())
+        out += (user.empty() ? std::string() : user + ":") + "***@";
+    out += host;
+    out += ':';
+    out += std::to_string(port);
+    if (db != 0) {
+        out += '/';
+        out += std::to_string(db);
+    }
+    return out;
+}
+
+} // namespace inv

@@ -1,0 +1,91 @@
+#include "db/migrations.h"
+
+#include <array>
+#include <string>
+
+namespace inv {
+
+namespace {
+
+struct Migration
+{
+    int version;
+    const char *description;
+    const char *sql;
+};
+
+constexpr std::array kMigrations{
+    Migration{1, "inventory and its append-only audit log", R"sql(
+CREATE TABLE inventory (
+    sku        text PRIMARY KEY CHECK (octet_length(sku) BETWEEN 1 AND 64),
+    name       text NOT NULL,
+    stock      integer NOT NULL CHECK (stock >= 0),
+    version    bigint NOT NULL DEFAULT 1,
+    updated_at timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+CREATE TABLE inventory_audit (
+    id           bigserial PRIMARY KEY,
+    sku          text NOT NULL REFERENCES inventory,
+    action       text NOT NULL CHECK (action IN ('purchase', 'restock', 'adjust')),
+    quantity     integer NOT NULL,
+    stock_before integer NOT NULL,
+    stock_after  integer NOT NULL,
+    version      bigint NOT NULL,
+    actor        text NOT NULL DEFAULT session_user,
+    server_id    text,
+    reason       text,
+    at           timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+CREATE INDEX inventory_audit_sku_at ON inventory_audit (sku, at);
+CREATE INDEX inventory_audit_at ON inventory_audit (at);
+CREATE FUNCTION inventory_audit_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'inventory_audit is append-only: % is refused', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+CREATE TRIGGER inventory_audit_append_only BEFORE UPDATE OR DELETE ON inventory_audit
+    FOR EACH ROW EXECUTE FUNCTION inventory_audit_refuse_change();
+CREATE TRIGGER inventory_audit_no_truncate BEFORE TRUNCATE ON inventory_audit
+    FOR EACH STATEMENT EXECUTE FUNCTION inventory_audit_refuse_change();
+)sql"},
+};
+
+} // namespace
+
+int Migrations::latestVersion()
+{
+    return kMigrations.back().version;
+}
+
+int Migrations::currentVersion(PgConnection &connection)
+{
+    auto exists = connection.exec("SELECT to_regclass('schema_migrations') IS NOT NULL");
+    if (exists.text(0, 0) != "t")
+        return 0;
+    return connection.exec("SELECT coalesce(max(version), 0) FROM schema_migrations").int32(0, 0);
+}
+
+int Migrations::apply(PgConnection &connection)
+{
+    int applied = 0;
+    PgTransaction tx(connection);
+    // One migrator at a time; the others wait here and then find nothing left to do.
+    connection.exec("SELECT pg_advisory_xact_lock(7461092)");
+    connection.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, "
+                    "description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+    const int current =
+        connection.exec("SELECT coalesce(max(version), 0) FROM schema_migrations").int32(0, 0);
+    for (const auto &m : kMigrations) {
+        if (m.version <= current)
+            continue;
+        connection.execScript(m.sql);
+        connection.exec("INSERT INTO schema_migrations (version, description) VALUES ($1, $2)",
+                        {std::to_string(m.version), std::string(m.description)});
+        ++applied;
+    }
+    tx.commit();
+    return applied;
+}
+
+} // namespace inv

@@ -1,0 +1,19 @@
+// Versioned, idempotent schema migrations. Each migration runs once, in its own transaction, under
+// an advisory lock so that several processes can migrate the same database at once. Call from any
+// thread with a connection that thread owns.
+#pragma once
+
+#include "db/pgconnection.h"
+
+namespace inv {
+
+class Migrations
+{
+public:
+    // Applies every migration newer than the database's version. Returns how many ran.
+    static int apply(PgConnection &connection);
+    static int latestVersion();
+    static int currentVersion(PgConnection &connection);
+};
+
+} // namespace inv

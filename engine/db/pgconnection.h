@@ -1,0 +1,77 @@
+// One PostgreSQL connection, owned through RAII. Statements are always parameterized. Errors become
+// DbError with the SQLSTATE; a broken connection is reset on the next use. A connection is used by
+// one thread at a time (the pool enforces this); it cannot be moved while a transaction is open.
+#pragma once
+
+#include "db/pgresult.h"
+
+#include <libpq-fe.h>
+
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace inv {
+
+// A statement parameter: text, or SQL NULL.
+using PgParam = std::optional<std::string>;
+
+class PgConnection
+{
+public:
+    explicit PgConnection(std::string conninfo);
+    PgConnection(PgConnection &&other);
+    PgConnection &operator=(PgConnection &&other);
+    PgConnection(const PgConnection &) = delete;
+    PgConnection &operator=(const PgConnection &) = delete;
+    ~PgConnection();
+
+    // Runs one statement. Reconnects first if the connection broke since the last call.
+    PgResult exec(std::string_view sql, const std::vector<PgParam> &params = {});
+    // Runs several statements with no parameters (migrations). Never use with user input.
+    void execScript(const std::string &sql);
+    void begin();
+    void commit();
+    // Never throws: rollback is called on error paths.
+    void rollback() noexcept;
+    bool inTransaction() const { return m_inTransaction; }
+
+    bool isHealthy() const;
+    // Throws InvalidInput if libpq cannot parse the connection string or URI.
+    static void validateConninfo(const std::string &conninfo);
+    // Drops and re-establishes the connection. Throws DbError if the server is unreachable.
+    void reconnect();
+    std::string serverVersion() const;
+
+private:
+    struct Deleter
+    {
+        void operator()(PGconn *c) const { PQfinish(c); }
+    };
+    void connect();
+    [[noreturn]] void throwError(PGresult *result, std::string_view sql);
+
+    std::string m_conninfo;
+    std::unique_ptr<PGconn, Deleter> m_conn;
+    bool m_inTransaction = false;
+};
+
+// Rolls back on scope exit unless commit() was called.
+class PgTransaction
+{
+public:
+    explicit PgTransaction(PgConnection &connection);
+    ~PgTransaction();
+    PgTransaction(const PgTransaction &) = delete;
+    PgTransaction &operator=(const PgTransaction &) = delete;
+    void commit();
+
+private:
+    PgConnection &m_connection;
+    bool m_done = false;
+};
+
+} // namespace inv

@@ -1,0 +1,114 @@
+// The engine's typed errors. Every failure the engine reports is one of these, so that the CLI, the
+// UI adapter and the simulation workers can turn it into an exit code, a message or a counter.
+// Thread-safe to throw and catch anywhere; they hold only strings.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace inv {
+
+class Error : public std::runtime_error
+{
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Bad input from a caller: nothing was written. Maps to exit code 2.
+class InvalidInput : public Error
+{
+public:
+    using Error::Error;
+};
+
+class UnknownSku : public InvalidInput
+{
+public:
+    explicit UnknownSku(const std::string &sku)
+        : InvalidInput("unknown SKU '" + sku + "': create it with 'add' or list products with 'init'"),
+          m_sku(sku)
+    {}
+    const std::string &sku() const { return m_sku; }
+
+private:
+    std::string m_sku;
+};
+
+// A refusal, not a failure: the purchase would take stock below zero. Maps to exit code 1.
+class InsufficientStock : public Error
+{
+public:
+    InsufficientStock(const std::string &sku, int available, int requested)
+        : Error("not enough stock for '" + sku + "': " + std::to_string(available) + " available, " +
+                std::to_string(requested) + " requested"),
+          m_available(available), m_requested(requested)
+    {}
+    int available() const { return m_available; }
+    int requested() const { return m_requested; }
+
+private:
+    int m_available;
+    int m_requested;
+};
+
+// PostgreSQL failures keep their SQLSTATE so that callers can tell a serialization failure from a
+// broken connection. Class 08 means the connection is gone.
+class DbError : public Error
+{
+public:
+    DbError(const std::string &message, std::string sqlstate)
+        : Error(message), m_sqlstate(std::move(sqlstate))
+    {}
+    const std::string &sqlstate() const { return m_sqlstate; }
+    bool isConnectionFailure() const { return m_sqlstate.rfind("08", 0) == 0 || m_sqlstate.empty(); }
+
+private:
+    std::string m_sqlstate;
+};
+
+class PoolTimeout : public Error
+{
+public:
+    using Error::Error;
+};
+
+// Redis failures. IoError and TimeoutError mean the server is unreachable; ReplyError is an error
+// reply from a healthy server; Unavailable is raised without touching the network while the
+// circuit breaker is open after a recent failure.
+class CacheError : public Error
+{
+public:
+    using Error::Error;
+};
+
+class CacheIoError : public CacheError
+{
+public:
+    using CacheError::CacheError;
+};
+
+class CacheTimeoutError : public CacheIoError
+{
+public:
+    using CacheIoError::CacheIoError;
+};
+
+class CacheReplyError : public CacheError
+{
+public:
+    using CacheError::CacheError;
+};
+
+class CacheUnavailable : public CacheError
+{
+public:
+    using CacheError::CacheError;
+};
+
+class SandboxError : public Error
+{
+public:
+    using Error::Error;
+};
+
+} // namespace inv

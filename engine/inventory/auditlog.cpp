@@ -1,0 +1,26 @@
+#include "inventory/auditlog.h"
+
+namespace inv {
+
+AuditLog::AuditLog(PgPool &pool) : m_pool(pool) {}
+
+std::vector<AuditEntry> AuditLog::recent(const std::string &sku, int limit)
+{
+    auto connection = m_pool.acquire();
+    auto result = connection->exec(
+        "SELECT id, sku, action, quantity, stock_before, stock_after, version, actor, server_id, reason, "
+        "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM inventory_audit "
+        "WHERE $1::text IS NULL OR sku = $1 ORDER BY at DESC, id DESC LIMIT $2",
+        {sku.empty() ? PgParam() : PgParam(sku), std::to_string(limit)});
+    std::vector<AuditEntry> out;
+    out.reserve(static_cast<std::size_t>(result.rows()));
+    for (int r = 0; r < result.rows(); ++r) {
+        out.push_back(AuditEntry{result.int64(r, 0), result.text(r, 1), result.text(r, 2), result.int32(r, 3),
+                                 result.int32(r, 4), result.int32(r, 5), result.int64(r, 6),
+                                 result.text(r, 7), result.optionalText(r, 8), result.optionalText(r, 9),
+                                 result.text(r, 10)});
+    }
+    return out;
+}
+
+} // namespace inv

@@ -1,0 +1,102 @@
+#include "inventory/inventoryservice.h"
+
+#include "db/migrations.h"
+#include "errors.h"
+#include "inventory/quantity.h"
+
+#include <unistd.h>
+
+namespace inv {
+
+namespace {
+ServiceConfig withDefaults(ServiceConfig config)
+{
+    if (config.serverId.empty()) {
+        char host[256] = {};
+        gethostname(host, sizeof host - 1);
+        config.serverId = std::string(host) + "-" + std::to_string(getpid());
+    }
+    if (config.cacheTtl.count() <= 0)
+        throw InvalidInput("the cache TTL must be at least 1 ms");
+    if (config.raceDelay.count() < 0)
+        throw InvalidInput("the race delay cannot be negative");
+    return config;
+}
+} // namespace
+
+InventoryService::InventoryService(ServiceConfig config)
+    : m_config(withDefaults(std::move(config))), m_pgPool(m_config.pgConninfo, m_config.pgConnections),
+      m_redisPool(RedisUrl::parse(m_config.redisUrl), m_config.redisConnections, m_config.redisTimeouts,
+                  m_config.redisCooldown),
+      m_store(m_pgPool, m_config.serverId), m_cache(m_redisPool, m_config.cacheTtl), m_lock(m_redisPool),
+      m_active(m_config.strategy)
+{
+    for (auto kind :
+         {StrategyKind::Unsafe, StrategyKind::Naive, StrategyKind::Locked, StrategyKind::Versioned})
+        m_strategies[static_cast<std::size_t>(kind)] = Strategy::create(
+            kind, StrategyContext{m_store, m_cache, m_lock, m_coalescer, m_stats, m_config.raceDelay});
+}
+
+InventoryService::~InventoryService() = default;
+
+Strategy &InventoryService::active()
+{
+    return *m_strategies[static_cast<std::size_t>(m_active.load(std::memory_order_relaxed))];
+}
+
+int InventoryService::migrate()
+{
+    auto connection = m_pgPool.acquire();
+    return Migrations::apply(*connection);
+}
+
+StockView InventoryService::getStock(const std::string &sku)
+{
+    Quantity::checkSku(sku);
+    return active().read(sku);
+}
+
+WriteResult InventoryService::purchase(const std::string &sku, int quantity, const std::string &reason)
+{
+    return write({sku, Action::Purchase, quantity, reason});
+}
+
+WriteResult InventoryService::restock(const std::string &sku, int quantity, const std::string &reason)
+{
+    return write({sku, Action::Restock, quantity, reason});
+}
+
+WriteResult InventoryService::adjust(const std::string &sku, int newStock, const std::string &reason)
+{
+    return write({sku, Action::Adjust, newStock, reason});
+}
+
+WriteResult InventoryService::write(WriteRequest request)
+{
+    Quantity::checkSku(request.sku);
+    Quantity::check(request.quantity, request.action == Action::Adjust);
+    if (request.reason.size() > 500)
+        throw InvalidInput("the reason is " + std::to_string(request.reason.size()) +
+                           " bytes long: keep it under 500 bytes");
+    return active().write(request);
+}
+
+StockRecord InventoryService::addProduct(const std::string &sku, const std::string &name, int stock)
+{
+    Quantity::checkSku(sku);
+    Quantity::checkName(name);
+    Quantity::check(stock, true);
+    return m_store.addProduct(sku, name, stock);
+}
+
+std::optional<StockRecord> InventoryService::databaseStock(const std::string &sku)
+{
+    return m_store.fetch(sku);
+}
+
+std::optional<CachedStock> InventoryService::cachedStock(const std::string &sku)
+{
+    return m_cache.peek(sku);
+}
+
+} // namespace inv

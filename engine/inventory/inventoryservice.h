@@ -1,0 +1,90 @@
+// The inventory API every front end uses: read stock, purchase, restock, adjust and add products,
+// through the cache strategy chosen at run time. One instance is one virtual app server, with its
+// own connection pools and server id. Thread-safe: call it from any number of threads at once.
+#pragma once
+
+#include "cache/distributedlock.h"
+#include "cache/redispool.h"
+#include "cache/stockcache.h"
+#include "db/pgpool.h"
+#include "inventory/fillcoalescer.h"
+#include "inventory/inventorystore.h"
+#include "inventory/servicestats.h"
+#include "inventory/strategy.h"
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace inv {
+
+struct ServiceConfig
+{
+    std::string pgConninfo;
+    std::string redisUrl;
+    StrategyKind strategy = StrategyKind::Versioned;
+    std::string serverId; // defaults to host-pid
+    int pgConnections = 8;
+    int redisConnections = 8;
+    std::chrono::milliseconds cacheTtl{30000};
+    std::chrono::milliseconds raceDelay{0};
+    RedisTimeouts redisTimeouts;
+    std::chrono::milliseconds redisCooldown{500};
+};
+
+class InventoryService
+{
+public:
+    explicit InventoryService(ServiceConfig config);
+    ~InventoryService();
+    InventoryService(const InventoryService &) = delete;
+    InventoryService &operator=(const InventoryService &) = delete;
+
+    // Creates or upgrades the schema. Idempotent and safe to run from several processes at once.
+    int migrate();
+
+    StockView getStock(const std::string &sku);
+    WriteResult purchase(const std::string &sku, int quantity, const std::string &reason = {});
+    WriteResult restock(const std::string &sku, int quantity, const std::string &reason = {});
+    // Sets an absolute stock level, audited as an adjustment of the difference.
+    WriteResult adjust(const std::string &sku, int newStock, const std::string &reason = {});
+    StockRecord addProduct(const std::string &sku, const std::string &name, int stock);
+
+    // The database's own row, bypassing the cache.
+    std::optional<StockRecord> databaseStock(const std::string &sku);
+    // The cache's entry with its TTL, bypassing the strategy. Throws CacheError if Redis is down.
+    std::optional<CachedStock> cachedStock(const std::string &sku);
+
+    void setStrategy(StrategyKind kind) { m_active.store(kind, std::memory_order_relaxed); }
+    StrategyKind strategy() const { return m_active.load(std::memory_order_relaxed); }
+    const std::string &serverId() const { return m_config.serverId; }
+    const ServiceConfig &config() const { return m_config; }
+    const ServiceStats &stats() const { return m_stats; }
+    const LockStats &lockStats() const { return m_lock.stats(); }
+    bool redisAvailable() const { return !m_redisPool.isCoolingDown(); }
+
+    InventoryStore &store() { return m_store; }
+    StockCache &cache() { return m_cache; }
+    PgPool &pgPool() { return m_pgPool; }
+    RedisPool &redisPool() { return m_redisPool; }
+
+private:
+    WriteResult write(WriteRequest request);
+    Strategy &active();
+
+    ServiceConfig m_config;
+    PgPool m_pgPool;
+    RedisPool m_redisPool;
+    InventoryStore m_store;
+    StockCache m_cache;
+    DistributedLock m_lock;
+    FillCoalescer m_coalescer;
+    ServiceStats m_stats;
+    std::array<std::unique_ptr<Strategy>, 4> m_strategies;
+    std::atomic<StrategyKind> m_active;
+};
+
+} // namespace inv

@@ -1,0 +1,166 @@
+#include "inventory/inventorystore.h"
+
+#include "errors.h"
+
+#include <climits>
+
+namespace inv {
+
+namespace {
+constexpr const char *kUpdateWithAudit = R"sql(
+WITH u AS (
+    UPDATE inventory SET stock = $2, version = version + 1, updated_at = clock_timestamp()
+    WHERE sku = $1 RETURNING stock, version)
+INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, server_id, reason)
+SELECT $1, $3, $4, $5, u.stock, u.version, $6, $7 FROM u
+RETURNING id, stock_after, version)sql";
+
+constexpr const char *kConditionalPurchase = R"sql(
+WITH cur AS (SELECT stock FROM inventory WHERE sku = $1),
+u AS (
+    UPDATE inventory SET stock = stock - $2, version = version + 1, updated_at = clock_timestamp()
+    WHERE sku = $1 AND stock >= $2 RETURNING stock, version),
+a AS (
+    INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, server_id, reason)
+    SELECT $1, 'purchase', $2, u.stock + $2, u.stock, u.version, $3, $4 FROM u RETURNING id)
+SELECT cur.stock, u.stock, u.version, a.id FROM cur LEFT JOIN u ON true LEFT JOIN a ON true)sql";
+
+constexpr const char *kConditionalRestock = R"sql(
+WITH cur AS (SELECT stock FROM inventory WHERE sku = $1),
+u AS (
+    UPDATE inventory SET stock = stock + $2, version = version + 1, updated_at = clock_timestamp()
+    WHERE sku = $1 AND stock <= 2147483647 - $2 RETURNING stock, version),
+a AS (
+    INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, server_id, reason)
+    SELECT $1, 'restock', $2, u.stock - $2, u.stock, u.version, $3, $4 FROM u RETURNING id)
+SELECT cur.stock, u.stock, u.version, a.id FROM cur LEFT JOIN u ON true LEFT JOIN a ON true)sql";
+
+PgParam optionalReason(const std::string &reason)
+{
+    return reason.empty() ? PgParam() : PgParam(reason);
+}
+
+int auditQuantity(const WriteRequest &request, int before, int after)
+{
+    return request.action == Action::Adjust ? after - before : request.quantity;
+}
+
+int computeAfter(const WriteRequest &request, int before)
+{
+    switch (request.action) {
+    case Action::Purchase:
+        if (before < request.quantity)
+            throw InsufficientStock(request.sku, before, request.quantity);
+        return before - request.quantity;
+    case Action::Restock:
+        if (static_cast<long long>(before) + request.quantity > INT_MAX)
+            throw InvalidInput("restocking " + std::to_string(request.quantity) + " would take '" +
+                               request.sku + "' past the largest storable stock (2147483647)");
+        return before + request.quantity;
+    case Action::Adjust:
+        return request.quantity;
+    }
+    return before;
+}
+} // namespace
+
+InventoryStore::InventoryStore(PgPool &pool, std::string serverId)
+    : m_pool(pool), m_serverId(std::move(serverId))
+{}
+
+std::optional<StockRecord> InventoryStore::fetch(const std::string &sku)
+{
+    m_reads.fetch_add(1, std::memory_order_relaxed);
+    auto connection = m_pool.acquire();
+    auto result = connection->exec("SELECT sku, name, stock, version, to_char(updated_at AT TIME ZONE 'UTC', "
+                                   "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM inventory WHERE sku = $1",
+                                   {sku});
+    if (result.rows() == 0)
+        return std::nullopt;
+    return StockRecord{result.text(0, 0), result.text(0, 1), result.int32(0, 2), result.int64(0, 3),
+                       result.text(0, 4)};
+}
+
+std::vector<StockRecord> InventoryStore::list(const std::string &filter, int limit)
+{
+    auto connection = m_pool.acquire();
+    auto result = connection->exec(
+        "SELECT sku, name, stock, version, to_char(updated_at AT TIME ZONE 'UTC', "
+        "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM inventory "
+        "WHERE $1 = '' OR sku ILIKE '%' || $1 || '%' OR name ILIKE '%' || $1 || '%' ORDER BY sku LIMIT $2",
+        {filter, std::to_string(limit)});
+    std::vector<StockRecord> out;
+    out.reserve(static_cast<std::size_t>(result.rows()));
+    for (int r = 0; r < result.rows(); ++r)
+        out.push_back({result.text(r, 0), result.text(r, 1), result.int32(r, 2), result.int64(r, 3),
+                       result.text(r, 4)});
+    return out;
+}
+
+WriteResult InventoryStore::applyWithRowLock(const WriteRequest &request)
+{
+    auto connection = m_pool.acquire();
+    PgTransaction tx(*connection);
+    auto current = connection->exec("SELECT stock FROM inventory WHERE sku = $1 FOR UPDATE", {request.sku});
+    if (current.rows() == 0)
+        throw UnknownSku(request.sku);
+    const int before = current.int32(0, 0);
+    const int after = computeAfter(request, before);
+    auto written = connection->exec(kUpdateWithAudit,
+                                    {request.sku, std::to_string(after), actionName(request.action),
+                                     std::to_string(auditQuantity(request, before, after)),
+                                     std::to_string(before), m_serverId, optionalReason(request.reason)});
+    tx.commit();
+    return WriteResult{before, written.int32(0, 1), written.int64(0, 2), written.int64(0, 0)};
+}
+
+WriteResult InventoryStore::applyConditional(const WriteRequest &request)
+{
+    if (request.action == Action::Adjust)
+        return applyWithRowLock(request);
+    auto connection = m_pool.acquire();
+    auto result = connection->exec(
+        request.action == Action::Purchase ? kConditionalPurchase : kConditionalRestock,
+        {request.sku, std::to_string(request.quantity), m_serverId, optionalReason(request.reason)});
+    if (result.rows() == 0)
+        throw UnknownSku(request.sku);
+    if (result.isNull(0, 1)) {
+        const int available = result.int32(0, 0);
+        computeAfter(request, available); // throws the matching refusal
+        // The snapshot said it would fit, but a concurrent writer changed the row first.
+        if (request.action == Action::Purchase)
+            throw InsufficientStock(request.sku, 0, request.quantity);
+        throw InvalidInput("restocking " + std::to_string(request.quantity) + " would take '" + request.sku +
+                           "' past the largest storable stock (2147483647)");
+    }
+    const int after = result.int32(0, 1);
+    const int before =
+        request.action == Action::Purchase ? after + request.quantity : after - request.quantity;
+    return WriteResult{before, after, result.int64(0, 2), result.int64(0, 3)};
+}
+
+WriteResult InventoryStore::writeComputed(const WriteRequest &request, int stockBefore, int stockAfter)
+{
+    auto connection = m_pool.acquire();
+    auto written = connection->exec(
+        kUpdateWithAudit, {request.sku, std::to_string(stockAfter), actionName(request.action),
+                           std::to_string(auditQuantity(request, stockBefore, stockAfter)),
+                           std::to_string(stockBefore), m_serverId, optionalReason(request.reason)});
+    if (written.rows() == 0)
+        throw UnknownSku(request.sku);
+    return WriteResult{stockBefore, written.int32(0, 1), written.int64(0, 2), written.int64(0, 0)};
+}
+
+StockRecord InventoryStore::addProduct(const std::string &sku, const std::string &name, int stock)
+{
+    auto connection = m_pool.acquire();
+    auto result = connection->exec("INSERT INTO inventory (sku, name, stock, version, updated_at) "
+                                   "VALUES ($1, $2, $3, 1, clock_timestamp()) ON CONFLICT (sku) DO NOTHING "
+                                   "RETURNING version",
+                                   {sku, name, std::to_string(stock)});
+    if (result.rows() == 0)
+        throw InvalidInput("SKU '" + sku + "' already exists: use 'restock' to change its stock");
+    return StockRecord{sku, name, stock, result.int64(0, 0), {}};
+}
+
+} // namespace inv

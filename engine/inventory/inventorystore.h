@@ -1,0 +1,46 @@
+// PostgreSQL access for inventory: reads, the three ways the strategies write, and product
+// creation. Every write inserts its audit row in the same transaction. Every statement is
+// parameterized. Any thread; each call leases its own connection from the pool.
+#pragma once
+
+#include "db/pgpool.h"
+#include "inventory/stockrecord.h"
+
+#include <atomic>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace inv {
+
+class InventoryStore
+{
+public:
+    InventoryStore(PgPool &pool, std::string serverId);
+
+    std::optional<StockRecord> fetch(const std::string &sku);
+    std::vector<StockRecord> list(const std::string &filter, int limit);
+
+    // BEGIN; SELECT ... FOR UPDATE; check; UPDATE + audit; COMMIT. Throws InsufficientStock or
+    // UnknownSku after rolling back.
+    WriteResult applyWithRowLock(const WriteRequest &request);
+    // One conditional statement: UPDATE ... WHERE stock >= qty RETURNING, with the audit insert in
+    // the same statement. Purchase and restock only.
+    WriteResult applyConditional(const WriteRequest &request);
+    // Writes a value computed from an earlier, unlocked read: the lost update of the unsafe demo.
+    WriteResult writeComputed(const WriteRequest &request, int stockBefore, int stockAfter);
+
+    // Throws InvalidInput if the SKU exists already.
+    StockRecord addProduct(const std::string &sku, const std::string &name, int stock);
+
+    long long reads() const { return m_reads.load(std::memory_order_relaxed); }
+    PgPool &pool() { return m_pool; }
+    const std::string &serverId() const { return m_serverId; }
+
+private:
+    PgPool &m_pool;
+    std::string m_serverId;
+    std::atomic<long long> m_reads{0};
+};
+
+} // namespace inv

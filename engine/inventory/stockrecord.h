@@ -1,0 +1,69 @@
+// Plain values that cross the engine's boundary: a product row, a read's answer and a write's
+// result. Copyable, no behaviour, any thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace inv {
+
+enum class Action
+{
+    Purchase,
+    Restock,
+    Adjust
+};
+
+inline const char *actionName(Action action)
+{
+    switch (action) {
+    case Action::Purchase:
+        return "purchase";
+    case Action::Restock:
+        return "restock";
+    case Action::Adjust:
+        return "adjust";
+    }
+    return "adjust";
+}
+
+struct StockRecord
+{
+    std::string sku;
+    std::string name;
+    int stock = 0;
+    std::int64_t version = 0;
+    std::string updatedAt;
+};
+
+enum class ReadSource
+{
+    Cache,
+    Database
+};
+
+struct StockView
+{
+    int stock = 0;
+    std::int64_t version = 0;
+    ReadSource source = ReadSource::Database;
+};
+
+struct WriteRequest
+{
+    std::string sku;
+    Action action = Action::Purchase;
+    // Units to buy or add; for Adjust, the new absolute stock.
+    int quantity = 0;
+    std::string reason;
+};
+
+struct WriteResult
+{
+    int stockBefore = 0;
+    int stock = 0;
+    std::int64_t version = 0;
+    std::int64_t auditId = 0;
+};
+
+} // namespace inv

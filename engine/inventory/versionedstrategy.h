@@ -1,0 +1,20 @@
+// One conditional statement writes stock and audit; the cache takes a value only if its version is
+// newer (Lua). Misses are coalesced inside the process and leased across servers, so one server
+// fills a cold key. Correct with no lock on the write path. Any thread.
+#pragma once
+
+#include "inventory/strategy.h"
+
+namespace inv {
+
+class VersionedStrategy : public Strategy
+{
+public:
+    using Strategy::Strategy;
+
+protected:
+    StockView readMiss(const std::string &sku) override;
+    WriteResult writeThrough(const WriteRequest &request) override;
+};
+
+} // namespace inv

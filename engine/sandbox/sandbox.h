@@ -1,0 +1,76 @@
+// Starts and stops a private PostgreSQL and Redis on loopback for demos and tests, with everything
+// (cluster, Redis working directory, logs and a small state file) kept under one directory. Ports
+// are picked free at first start and reused afterwards, so URLs stay stable across restarts.
+// As root, PostgreSQL runs as the unprivileged 'postgres' account because it refuses to run as
+// root. Call a Sandbox from one thread at a time; its methods block for up to a minute while the
+// servers start or stop. Separate processes working on the same directory are serialised by a
+// lock file, so the CLI and a test script cannot start the same servers twice.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace inv {
+
+struct SandboxStatus
+{
+    std::string dir;
+    bool pgRunning = false;
+    bool redisRunning = false;
+    int pgPort = 0;
+    int redisPort = 0;
+    std::string pgUrl;    // postgresql://inventory:PASSWORD@127.0.0.1:PORT/inventory
+    std::string redisUrl; // redis://127.0.0.1:PORT
+    std::string pgOsUser; // the OS account PostgreSQL runs as ("postgres" when we are root)
+};
+
+class Sandbox
+{
+public:
+    // An empty dir means defaultDir(). A relative one is made absolute now, against the current directory.
+    explicit Sandbox(std::filesystem::path dir);
+
+    // $XDG_DATA_HOME/inventory-console/sandbox, else ~/.local/share/inventory-console/sandbox. As
+    // root, /var/lib/inventory-console/sandbox, because root's home is not traversable by postgres.
+    static std::filesystem::path defaultDir();
+
+    using Progress = std::function<void(const std::string &)>;
+
+    // Starts whatever is not running yet; starting twice does no harm. Recovers from stale pid files
+    // and from a saved port that another program has taken meanwhile. Throws SandboxError.
+    SandboxStatus start(const Progress &progress = {});
+    // Shuts both servers down cleanly; no error if they are already stopped. Throws SandboxError.
+    void stop();
+    // Reads the state and probes the servers without changing anything.
+    SandboxStatus status() const;
+
+    // For fault-injection tests: stop or start one service, keeping its port so that clients can
+    // reconnect to the same URL. Starting throws SandboxError if the port was taken meanwhile.
+    void stopRedis();
+    void startRedis();
+    void stopPostgres();
+    void startPostgres();
+
+private:
+    struct State;
+    enum class PortPolicy
+    {
+        MayMove,
+        MustKeep
+    };
+
+    std::optional<State> readState() const;
+    State loadOrCreateState(const Progress &progress) const;
+    void saveState(const State &state) const;
+    void ensurePostgres(State &state, const Progress &progress, PortPolicy policy) const;
+    void ensureRedis(State &state, const Progress &progress, PortPolicy policy) const;
+    void ensureDatabase(const State &state, const Progress &progress) const;
+    void shutDownPostgres() const;
+    void shutDownRedis() const;
+
+    std::filesystem::path m_dir;
+};
+
+} // namespace inv
