@@ -7,6 +7,7 @@
 #include "inventory/inventoryservice.h"
 #include "inventory/quantity.h"
 #include "sandbox/sandbox.h"
+#include "simulatecommand.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -100,6 +101,13 @@ int CliCommands::dispatch()
         return write();
     if (command == "audit")
         return audit();
+    if (command == "simulate") {
+        m_args.expectPositionals(0, "simulate --scenario NAME [options]");
+        return SimulateCommand(m_args,
+                               ConnectionResolver::resolve(
+                                   m_args, [](const std::string &line) { std::cerr << line << "\n"; }))
+            .run();
+    }
     throw inv::InvalidInput("no command given\n" + CommandLine::usage());
 }
 

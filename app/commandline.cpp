@@ -6,11 +6,14 @@
 #include <cstdlib>
 
 namespace {
-const std::set<std::string> kCommands{"sandbox",  "init",    "add",    "stock",
-                                      "purchase", "restock", "adjust", "audit"};
+const std::set<std::string> kCommands{"sandbox", "init",   "add",   "stock",   "purchase",
+                                      "restock", "adjust", "audit", "simulate"};
 const std::set<std::string> kValueOptions{"pg",   "redis",  "strategy", "dir",   "products", "stock",
                                           "name", "reason", "sku",      "limit", "ttl-ms",   "server-id"};
-const std::set<std::string> kFlagOptions{"json", "reset", "help"};
+const std::set<std::string> kSimulateOptions{
+    "scenario", "servers", "connections", "buyers",        "quantity", "rate",   "duration",   "read-ratio",
+    "skew",     "readers", "rounds",      "race-delay-ms", "seed",     "report", "max-lag-ms", "slo"};
+const std::set<std::string> kFlagOptions{"json", "reset", "help", "no-warm"};
 } // namespace
 
 std::string CommandLine::usage()
@@ -28,6 +31,13 @@ std::string CommandLine::usage()
            "  inventory-console adjust SKU STOCK [--reason TEXT] [--json]        set an absolute stock "
            "level\n"
            "  inventory-console audit [--sku SKU] [--limit N] [--json]\n"
+           "  inventory-console simulate --scenario flash-sale|mixed|stampede [options] [--report FILE] "
+           "[--json]\n"
+           "      --strategy S --servers N --connections C --race-delay-ms X --ttl-ms T --seed N\n"
+           "      flash-sale: --buyers B --stock S --quantity Q [--sku SKU]\n"
+           "      mixed:      --rate R --duration SEC --read-ratio F --products P --skew Z [--no-warm]\n"
+           "      stampede:   --readers R --products K --rounds N\n"
+           "      --slo NAME=VALUE overrides a threshold (e.g. --slo read_p99_ms=2); exit 1 if an SLO fails\n"
            "common options: --pg CONNINFO, --redis redis://host:port[/db], --strategy "
            "unsafe|naive|locked|versioned,\n"
            "                --server-id ID, --ttl-ms MS\n"
@@ -55,13 +65,16 @@ CommandLine CommandLine::parse(int argc, char **argv)
                 if (value)
                     throw inv::InvalidInput("option --" + name + " takes no value");
                 out.m_flags.insert(name);
-            } else if (kValueOptions.count(name)) {
+            } else if (kValueOptions.count(name) || kSimulateOptions.count(name)) {
                 if (!value) {
                     if (i + 1 >= argc)
                         throw inv::InvalidInput("option --" + name + " needs a value");
                     value = argv[++i];
                 }
-                out.m_options[name] = *value;
+                if (name == "slo")
+                    out.m_slos.push_back(*value);
+                else
+                    out.m_options[name] = *value;
             } else {
                 throw inv::InvalidInput("unknown option '" + arg +
                                         "'; run 'inventory-console --help' for usage");
@@ -100,6 +113,20 @@ long long CommandLine::integer(const std::string &name, long long fallback, long
     long long value = std::strtoll(text->c_str(), nullptr, 10);
     if (errno == ERANGE || value < min || value > max)
         throw inv::InvalidInput("invalid --" + name + " '" + *text + "': give a whole number from " + range);
+    return value;
+}
+
+double CommandLine::number(const std::string &name, double fallback, double min, double max) const
+{
+    auto text = option(name);
+    if (!text)
+        return fallback;
+    char *end = nullptr;
+    errno = 0;
+    const double value = text->empty() ? 0 : std::strtod(text->c_str(), &end);
+    if (text->empty() || errno == ERANGE || *end != '\0' || !(value >= min && value <= max))
+        throw inv::InvalidInput("invalid --" + name + " '" + *text + "': give a number from " +
+                                std::to_string(min) + " to " + std::to_string(max));
     return value;
 }
 

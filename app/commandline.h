@@ -21,6 +21,8 @@ public:
     std::optional<std::string> option(const std::string &name) const;
     // The option as an integer in [min, max], or the fallback when absent. Throws InvalidInput.
     long long integer(const std::string &name, long long fallback, long long min, long long max) const;
+    double number(const std::string &name, double fallback, double min, double max) const;
+    const std::vector<std::string> &slos() const { return m_slos; }
     // The n-th positional argument, or an InvalidInput saying which one is missing.
     const std::string &positional(std::size_t index, const std::string &what) const;
     void expectPositionals(std::size_t count, const std::string &synopsis) const;
@@ -30,4 +32,5 @@ private:
     std::vector<std::string> m_positionals;
     std::map<std::string, std::string> m_options;
     std::set<std::string> m_flags;
+    std::vector<std::string> m_slos;
 };

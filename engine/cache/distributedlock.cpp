@@ -64,6 +64,8 @@ std::optional<LockHandle> DistributedLock::acquire(const std::string &key, std::
             m_stats.acquired.fetch_add(1, std::memory_order_relaxed);
             m_stats.waitMicrosTotal.fetch_add(waited, std::memory_order_relaxed);
             updateMax(m_stats.waitMicrosMax, waited);
+            m_stats.waits.recordShared(
+                std::chrono::duration_cast<std::chrono::nanoseconds>(now - start).count());
             return LockHandle{key, token, now};
         }
         m_stats.busy.fetch_add(1, std::memory_order_relaxed);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "cache/redispool.h"
+#include "metrics/latencyhistogram.h"
 
 #include <atomic>
 #include <chrono>
@@ -20,6 +21,8 @@ struct LockStats
     std::atomic<long long> waitMicrosTotal{0};
     std::atomic<long long> waitMicrosMax{0};
     std::atomic<long long> expiredWhileHeld{0};
+    // Time from the first attempt to acquisition, for acquisitions that succeeded.
+    LatencyHistogram waits;
 };
 
 struct LockHandle

@@ -17,16 +17,30 @@ int parseNumber(const std::string &text, const std::string &what, const std::str
                            "; expected redis://[user:password@]host:port[/db]");
     return value;
 }
+
+// The URL as error messages show it: the password, if any, masked as display() masks it.
+std::string masked(const std::string &url)
+{
+    const auto scheme = url.find("://");
+    const auto start = scheme == std::string::npos ? 0 : scheme + 3;
+    const auto at = url.rfind('@');
+    if (at == std::string::npos || at < start)
+        return url;
+    const auto colon = url.find(':', start);
+    const auto userEnd = colon != std::string::npos && colon < at ? colon + 1 : start;
+    return url.substr(0, userEnd) + "***" + url.substr(at);
+}
 } // namespace
 
-RedisUrl RedisUrl::parse(const std::string &url)
+RedisUrl RedisUrl::parse(const std::string &text)
 {
+    const std::string url = masked(text);
     const std::string scheme = "redis://";
-    if (url.rfind(scheme, 0) != 0)
+    if (text.rfind(scheme, 0) != 0)
         throw InvalidInput("invalid Redis URL '" + url +
                            "': it must start with redis://, as in redis://127.0.0.1:6379/0");
     RedisUrl out;
-    std::string rest = url.substr(scheme.size());
+    std::string rest = text.substr(scheme.size());
     if (auto at = rest.rfind('@'); at != std::string::npos) {
         std::string auth = rest.substr(0, at);
         rest = rest.substr(at + 1);
@@ -52,6 +66,9 @@ RedisUrl RedisUrl::parse(const std::string &url)
         rest = rest.substr(close + 1);
         if (!rest.empty() && rest.front() == ':')
             out.port = parseNumber(rest.substr(1), "port", url, 65535);
+        else if (!rest.empty())
+            throw InvalidInput("invalid Redis URL '" + url + "': expected ':port' after ']', not '" + rest +
+                               "'");
     } else if (auto colon = rest.rfind(':'); colon != std::string::npos) {
         hostPart = rest.substr(0, colon);
         out.port = parseNumber(rest.substr(colon + 1), "port", url, 65535);

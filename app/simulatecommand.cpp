@@ -1,0 +1,134 @@
+#include "simulatecommand.h"
+
+#include "errors.h"
+#include "sim/simulation.h"
+
+#include <algorithm>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <unistd.h>
+
+namespace {
+inv::Simulation *g_running = nullptr;
+
+void onInterrupt(int)
+{
+    // request_stop is a lock-free atomic operation: safe in a signal handler.
+    if (g_running)
+        g_running->stop();
+}
+
+std::map<std::string, double> parseSlos(const std::vector<std::string> &items)
+{
+    std::map<std::string, double> out;
+    const auto names = inv::SimulationReport::sloNames();
+    for (const auto &item : items) {
+        const auto eq = item.find('=');
+        const std::string name = item.substr(0, eq);
+        if (eq == std::string::npos || std::find(names.begin(), names.end(), name) == names.end()) {
+            std::string known;
+            for (const auto &n : names)
+                known += (known.empty() ? "" : ", ") + n;
+            throw inv::InvalidInput("invalid --slo '" + item + "': use NAME=VALUE with NAME one of " + known);
+        }
+        char *end = nullptr;
+        const double value = std::strtod(item.c_str() + eq + 1, &end);
+        if (eq + 1 == item.size() || *end != '\0' || !std::isfinite(value))
+            throw inv::InvalidInput("invalid --slo '" + item + "': the threshold must be a number");
+        out[name] = value;
+    }
+    return out;
+}
+} // namespace
+
+SimulateCommand::SimulateCommand(const CommandLine &args, ResolvedConnections connections)
+    : m_args(args), m_connections(std::move(connections))
+{}
+
+int SimulateCommand::run()
+{
+    const auto scenarioName = m_args.option("scenario");
+    if (!scenarioName)
+        throw inv::InvalidInput("simulate needs --scenario flash-sale, mixed or stampede");
+    inv::SimulationConfig config;
+    config.scenario = inv::SimulationConfig::parseScenario(*scenarioName);
+    config.strategy = inv::Strategy::parseKind(m_args.option("strategy").value_or("versioned"));
+    config.pgConninfo = m_connections.pg;
+    config.redisUrl = m_connections.redis;
+    const bool stampede = config.scenario == inv::ScenarioKind::Stampede;
+    const bool mixed = config.scenario == inv::ScenarioKind::Mixed;
+    config.servers = static_cast<int>(m_args.integer("servers", 4, 1, 64));
+    config.connections = static_cast<int>(m_args.integer("connections", 16, 1, 64));
+    config.buyers = static_cast<int>(m_args.integer("buyers", 10'000, 1, 10'000'000));
+    // The defaults fit each scenario: a small flash-sale stock, a deep one for a long mixed run.
+    config.stock = static_cast<int>(m_args.integer("stock",
+                                                   mixed      ? 1'000'000
+                                                   : stampede ? 1000
+                                                              : 100,
+                                                   0, 1'000'000));
+    config.quantity = static_cast<int>(m_args.integer("quantity", 1, 1, 1'000'000));
+    config.sku = m_args.option("sku").value_or("");
+    config.rate = m_args.number("rate", 10'000, 0.001, 1'000'000);
+    config.durationSeconds = m_args.number("duration", 10, 0.001, 86'400);
+    config.readRatio = m_args.number("read-ratio", 0.9, 0, 1);
+    config.products = static_cast<int>(m_args.integer("products", stampede ? 5 : 1000, 1, 1'000'000));
+    config.skew = m_args.number("skew", 0.99, 0, 5);
+    config.warm = !m_args.flag("no-warm");
+    config.readers = static_cast<int>(m_args.integer("readers", 200, 1, 10'000));
+    config.rounds = static_cast<int>(m_args.integer("rounds", 5, 1, 1000));
+    config.ttl = std::chrono::milliseconds(m_args.integer("ttl-ms", stampede ? 300 : 30'000, 1, 86'400'000));
+    config.raceDelay = std::chrono::milliseconds(m_args.integer("race-delay-ms", 0, 0, 10'000));
+    config.seed = static_cast<std::uint64_t>(m_args.integer("seed", 1, 0, 1'000'000'000'000));
+    config.maxLag = std::chrono::milliseconds(m_args.integer("max-lag-ms", 1000, 1, 60'000));
+    config.sloOverrides = parseSlos(m_args.slos());
+    config.validate();
+
+    const auto reportPath = m_args.option("report");
+    if (reportPath) {
+        std::ofstream probe(*reportPath, std::ios::app);
+        if (!probe)
+            throw inv::InvalidInput("cannot write the report to '" + *reportPath +
+                                    "': check the folder exists and is writable");
+    }
+    const bool json = m_args.flag("json");
+    const bool terminal = isatty(STDERR_FILENO) == 1;
+    inv::Simulation simulation(config);
+    g_running = &simulation;
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+    auto tick = [&](const inv::TimelinePoint &p, double progress) {
+        if (!terminal)
+            return;
+        std::fprintf(stderr,
+                     "\r  %6.1f s  %3.0f%%  %8.0f req/s  read p99 %7.2f ms  write p99 %7.2f ms  hit %5.1f%%  "
+                     "stale %lld  ",
+                     p.t, progress * 100, p.rps, p.readP99Ms, p.writeP99Ms, p.hitRate * 100, p.staleReads);
+        std::fflush(stderr);
+    };
+    auto phase = [&](const std::string &text) {
+        if (!json || terminal)
+            std::fprintf(stderr, "%s%s\n", terminal ? "\r\033[K" : "", text.c_str());
+    };
+    inv::SimulationReport report = simulation.run(tick, phase);
+    g_running = nullptr;
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    if (terminal)
+        std::fprintf(stderr, "\r\033[K");
+
+    const std::string text = report.toJson();
+    if (reportPath) {
+        std::ofstream out(*reportPath, std::ios::trunc);
+        out << text;
+        if (!out)
+            throw inv::InvalidInput("could not write the report to '" + *reportPath + "'");
+    }
+    if (json)
+        std::cout << text;
+    else
+        std::cout << report.humanSummary();
+    return report.allSlosPass() ? 0 : 1;
+}

@@ -1,0 +1,19 @@
+// `inventory-console simulate`: builds a SimulationConfig from the flags, runs it with a live
+// progress line on a terminal, writes the report, and returns 0 if every SLO passed and 1 if not.
+// Main thread only.
+#pragma once
+
+#include "commandline.h"
+#include "connectionresolver.h"
+
+class SimulateCommand
+{
+public:
+    SimulateCommand(const CommandLine &args, ResolvedConnections connections);
+    // Throws the engine's typed errors; CliCommands maps them to exit codes.
+    int run();
+
+private:
+    const CommandLine &m_args;
+    ResolvedConnections m_connections;
+};

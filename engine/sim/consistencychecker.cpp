@@ -1,0 +1,184 @@
+#include "sim/consistencychecker.h"
+
+#include "cache/stockcache.h"
+#include "errors.h"
+
+#include <algorithm>
+#include <charconv>
+#include <unordered_map>
+
+namespace inv {
+
+namespace {
+// A text[] literal for = ANY($1): every element quoted, with quotes and backslashes escaped.
+std::string arrayLiteral(const std::vector<std::string> &items, std::size_t begin, std::size_t end)
+{
+    std::string out = "{";
+    for (std::size_t i = begin; i < end; ++i) {
+        if (i != begin)
+            out += ',';
+        out += '"';
+        for (char c : items[i]) {
+            if (c == '"' || c == '\\')
+                out += '\\';
+            out += c;
+        }
+        out += '"';
+    }
+    return out + "}";
+}
+
+struct DbRow
+{
+    long long stock;
+    std::int64_t version;
+};
+
+// Reads the database rows and cache entries of skus[begin, end) in two round trips.
+void compareBatch(PgPool &db, RedisPool &cache, const std::vector<std::string> &skus, std::size_t begin,
+                  std::size_t end, std::vector<DbRow> &rows,
+                  std::vector<std::optional<std::pair<long long, std::int64_t>>> &cached)
+{
+    std::unordered_map<std::string, DbRow> byKey;
+    {
+        auto connection = db.acquire();
+        auto result =
+            connection->exec("SELECT sku, stock, version FROM inventory WHERE sku = ANY($1::text[])",
+                             {arrayLiteral(skus, begin, end)});
+        for (int r = 0; r < result.rows(); ++r)
+            byKey.emplace(result.text(r, 0), DbRow{result.int64(r, 1), result.int64(r, 2)});
+    }
+    for (std::size_t i = begin; i < end; ++i) {
+        auto it = byKey.find(skus[i]);
+        rows.push_back(it == byKey.end() ? DbRow{-1, -1} : it->second);
+    }
+    try {
+        auto connection = cache.acquire();
+        std::vector<std::string> mget{"MGET"};
+        for (std::size_t i = begin; i < end; ++i)
+            mget.push_back(StockCache::key(skus[i]));
+        auto reply = connection->command(mget);
+        for (std::size_t i = 0; i < reply->elements; ++i) {
+            // Borrowed: the array reply owns its elements.
+            const redisReply *element = reply->element[i];
+            cached.emplace_back();
+            if (element->type == REDIS_REPLY_STRING) {
+                const std::string value(element->str, element->len);
+                const auto colon = value.find(':');
+                long long stock = 0;
+                std::int64_t version = 0;
+                if (colon != std::string::npos &&
+                    std::from_chars(value.data(), value.data() + colon, stock).ec == std::errc() &&
+                    std::from_chars(value.data() + colon + 1, value.data() + value.size(), version).ec ==
+                        std::errc())
+                    cached.back() = std::make_pair(stock, version);
+            }
+        }
+    } catch (const Error &) {
+        cached.resize(rows.size());
+    }
+}
+} // namespace
+
+ConsistencyChecker::ConsistencyChecker(std::vector<std::string> skus, std::vector<long long> initialStock)
+    : m_skus(std::move(skus)), m_initial(std::move(initialStock)), m_keys(new KeyBooks[m_skus.size()])
+{}
+
+bool ConsistencyChecker::onRead(std::int64_t floor, std::int64_t version)
+{
+    if (version >= floor)
+        return false;
+    m_staleReads.fetch_add(1, std::memory_order_relaxed);
+    return true;
+}
+
+void ConsistencyChecker::onWrite(int key, Action action, int quantity, std::int64_t version)
+{
+    auto &books = m_keys[static_cast<std::size_t>(key)];
+    if (action == Action::Purchase)
+        books.sold.fetch_add(quantity, std::memory_order_relaxed);
+    else if (action == Action::Restock)
+        books.restocked.fetch_add(quantity, std::memory_order_relaxed);
+    std::int64_t seen = books.acked.load(std::memory_order_relaxed);
+    while (version > seen && !books.acked.compare_exchange_weak(seen, version, std::memory_order_release)) {
+    }
+    m_writes.fetch_add(1, std::memory_order_relaxed);
+}
+
+long long ConsistencyChecker::oversoldSoFar() const
+{
+    long long total = 0;
+    for (std::size_t k = 0; k < m_skus.size(); ++k) {
+        const auto &books = m_keys[k];
+        total += std::max(0LL, books.sold.load(std::memory_order_relaxed) - m_initial[k] -
+                                   books.restocked.load(std::memory_order_relaxed));
+    }
+    return total;
+}
+
+std::vector<KeySample> ConsistencyChecker::sample(PgPool &db, RedisPool &cache,
+                                                  const std::vector<int> &keys) const
+{
+    std::vector<std::string> skus;
+    for (int k : keys)
+        skus.push_back(m_skus[static_cast<std::size_t>(k)]);
+    std::vector<DbRow> rows;
+    std::vector<std::optional<std::pair<long long, std::int64_t>>> cached;
+    compareBatch(db, cache, skus, 0, skus.size(), rows, cached);
+    std::vector<KeySample> out;
+    for (std::size_t i = 0; i < skus.size(); ++i) {
+        KeySample s;
+        s.dbStock = rows[i].stock;
+        if (cached[i]) {
+            s.cacheStock = cached[i]->first;
+            s.divergent = cached[i]->second != rows[i].version || cached[i]->first != rows[i].stock;
+        }
+        out.push_back(s);
+    }
+    return out;
+}
+
+LedgerResult ConsistencyChecker::finish(PgPool &db, RedisPool &cache, const std::string &serverIdPrefix,
+                                        bool shared) const
+{
+    LedgerResult out;
+    bool equationHolds = true;
+    long long cacheSum = 0;
+    bool anyCached = false;
+    constexpr std::size_t kBatch = 1000;
+    for (std::size_t begin = 0; begin < m_skus.size(); begin += kBatch) {
+        const std::size_t end = std::min(m_skus.size(), begin + kBatch);
+        std::vector<DbRow> rows;
+        std::vector<std::optional<std::pair<long long, std::int64_t>>> cached;
+        compareBatch(db, cache, m_skus, begin, end, rows, cached);
+        for (std::size_t i = begin; i < end; ++i) {
+            const auto &books = m_keys[i];
+            const DbRow &row = rows[i - begin];
+            const long long sold = books.sold.load();
+            const long long restocked = books.restocked.load();
+            out.initialStock += m_initial[i];
+            out.finalDbStock += row.stock;
+            out.oversold += std::max(0LL, sold - m_initial[i] - restocked);
+            if (row.stock != m_initial[i] - sold + restocked)
+                equationHolds = false;
+            const auto &entry = cached[i - begin];
+            if (entry) {
+                anyCached = true;
+                cacheSum += entry->first;
+                if (entry->second != row.version || entry->first != row.stock)
+                    ++out.divergentKeys;
+            }
+        }
+    }
+    if (anyCached)
+        out.finalCacheStock = cacheSum;
+    auto connection = db.acquire();
+    out.auditRows =
+        connection
+            ->exec("SELECT count(*) FROM inventory_audit WHERE starts_with(server_id, $1)", {serverIdPrefix})
+            .int64(0, 0);
+    out.ledgerOk = (shared || equationHolds) && out.auditRows == successfulWrites();
+    return out;
+}
+
+} // namespace inv

@@ -1,0 +1,37 @@
+#include "sim/flashsalescenario.h"
+
+#include <latch>
+#include <thread>
+
+namespace inv {
+
+void FlashSaleScenario::run(SimulationContext &context)
+{
+    const int buyers = context.config().buyers;
+    const int quantity = context.config().quantity;
+    std::atomic<int> next{0};
+    std::latch release(context.workerCount());
+    {
+        std::vector<std::jthread> workers;
+        for (int w = 0; w < context.workerCount(); ++w) {
+            workers.emplace_back([&, w] {
+                release.arrive_and_wait();
+                for (int buyer = next.fetch_add(1); buyer < buyers && !context.stopRequested();
+                     buyer = next.fetch_add(1)) {
+                    const auto start = SimClock::now();
+                    auto seen = context.read(w, 0, start);
+                    if (!seen)
+                        continue;
+                    if (seen->stock < quantity)
+                        context.rejected(w); // sold out, as this buyer sees it
+                    else
+                        context.write(w, 0, Action::Purchase, quantity, SimClock::now());
+                    setProgress(static_cast<double>(buyer + 1) / buyers);
+                }
+            });
+        }
+    }
+    setProgress(1.0);
+}
+
+} // namespace inv

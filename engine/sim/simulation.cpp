@@ -1,0 +1,210 @@
+#include "sim/simulation.h"
+
+#include "errors.h"
+#include "inventory/inventoryservice.h"
+#include "sim/scenario.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <unistd.h>
+
+namespace inv {
+
+namespace {
+std::string newRunId()
+{
+    std::random_device device;
+    char buffer[16];
+    std::snprintf(buffer, sizeof buffer, "%08x", device());
+    return buffer;
+}
+
+double peakRssMb()
+{
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.rfind("VmHWM:", 0) == 0)
+            return std::stod(line.substr(6)) / 1024.0;
+    }
+    return 0;
+}
+
+LatencySummary summarize(const HistogramCounts &h)
+{
+    return LatencySummary{h.percentileMs(0.50), h.percentileMs(0.95), h.percentileMs(0.99), h.maxMs(),
+                          static_cast<long long>(h.count())};
+}
+} // namespace
+
+Simulation::Simulation(SimulationConfig config) : m_config(std::move(config)), m_runId(newRunId()) {}
+
+Simulation::~Simulation() = default;
+
+SimulationSnapshot Simulation::snapshot() const
+{
+    std::lock_guard lock(m_monitorMutex);
+    return m_monitor ? m_monitor->snapshot() : SimulationSnapshot{};
+}
+
+std::vector<std::string> Simulation::createProducts(InventoryService &admin, int keys,
+                                                    std::vector<long long> &initial)
+{
+    std::vector<std::string> skus;
+    if (!m_config.sku.empty()) {
+        auto record = admin.databaseStock(m_config.sku);
+        if (!record)
+            throw UnknownSku(m_config.sku);
+        initial.push_back(record->stock);
+        skus.push_back(m_config.sku);
+        return skus;
+    }
+    auto connection = admin.pgPool().acquire();
+    const std::string prefix = "SIM-" + m_runId + "-";
+    connection->exec(
+        "INSERT INTO inventory (sku, name, stock, version, updated_at) "
+        "SELECT $1 || lpad(g::text, 6, '0'), 'Simulated product ' || g, $3, 1, clock_timestamp() "
+        "FROM generate_series(1, $2::int) AS g",
+        {prefix, std::to_string(keys), std::to_string(m_config.stock)});
+    char buffer[16];
+    for (int k = 1; k <= keys; ++k) {
+        std::snprintf(buffer, sizeof buffer, "%06d", k);
+        skus.push_back(prefix + buffer);
+        initial.push_back(m_config.stock);
+    }
+    return skus;
+}
+
+SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
+{
+    m_config.validate();
+    auto say = [&](const std::string &text) {
+        if (phase)
+            phase(text);
+    };
+    auto scenario = Scenario::create(m_config.scenario);
+    const int keys = scenario->keyCount(m_config);
+
+    say("starting " + std::to_string(m_config.servers) + " virtual app servers");
+    std::vector<std::unique_ptr<InventoryService>> servers;
+    for (int i = 0; i < m_config.servers; ++i) {
+        ServiceConfig service;
+        service.pgConninfo = m_config.pgConninfo;
+        service.redisUrl = m_config.redisUrl;
+        service.strategy = m_config.strategy;
+        service.serverId = "sim-" + m_runId + "-" + std::to_string(i + 1);
+        service.pgConnections = m_config.connections;
+        service.redisConnections = m_config.connections;
+        service.cacheTtl = m_config.ttl;
+        service.raceDelay = m_config.raceDelay;
+        servers.push_back(std::make_unique<InventoryService>(service));
+    }
+    servers.front()->migrate();
+
+    say(m_config.sku.empty() ? "creating " + std::to_string(keys) + " fresh products"
+                             : "using SKU " + m_config.sku);
+    std::vector<long long> initial;
+    auto skus = createProducts(*servers.front(), keys, initial);
+    ConsistencyChecker checker(skus, initial);
+    VisibilityProbe probe(RedisUrl::parse(m_config.redisUrl));
+
+    const int workers = m_config.scenario == ScenarioKind::Stampede
+                            ? std::max(m_config.servers * m_config.connections, m_config.readers)
+                            : m_config.servers * m_config.connections;
+    SimulationContext context(m_config, servers, checker, probe, m_stop.get_token(), workers);
+
+    if (m_config.scenario == ScenarioKind::Mixed && m_config.warm && m_config.readRatio > 0) {
+        say("warming the cache");
+        std::atomic<int> next{0};
+        std::vector<std::jthread> warmers;
+        for (int w = 0; w < std::min(workers, 16); ++w)
+            warmers.emplace_back([&, w] {
+                for (int k = next.fetch_add(1); k < keys; k = next.fetch_add(1)) {
+                    try {
+                        servers[static_cast<std::size_t>(w) % servers.size()]->getStock(
+                            skus[static_cast<std::size_t>(k)]);
+                    } catch (const Error &) {
+                    }
+                }
+            });
+    }
+
+    long long hitsBefore = 0, readsBefore = 0, fillsBefore = 0;
+    for (auto &s : servers) {
+        hitsBefore += s->stats().cacheHits.load();
+        readsBefore += s->stats().reads.load();
+        fillsBefore += s->stats().dbFills.load();
+    }
+
+    SimulationMonitor monitor(context, *scenario, checker, scenario->hotKeys(m_config), tick);
+    {
+        std::lock_guard lock(m_monitorMutex);
+        m_monitor = &monitor;
+    }
+    say("running " + std::string(SimulationConfig::scenarioName(m_config.scenario)));
+    const auto started = SimClock::now();
+    monitor.start();
+    scenario->run(context);
+    const double seconds = std::chrono::duration<double>(SimClock::now() - started).count();
+    monitor.stop();
+
+    say("checking the books against the database and the cache");
+    SimulationReport report;
+    report.config = m_config;
+    report.sharedSku = !m_config.sku.empty();
+    report.stoppedEarly = m_stop.stop_requested();
+    report.durationSeconds = seconds;
+    for (const auto &w : context.workers()) {
+        report.successes += static_cast<long long>(w.successes());
+        report.rejections += static_cast<long long>(w.rejections());
+        report.errors += static_cast<long long>(w.errors());
+        report.dropped += static_cast<long long>(w.dropped());
+    }
+    report.read = summarize(monitor.readTotals());
+    report.write = summarize(monitor.writeTotals());
+    report.requests = report.read.count + report.write.count;
+    report.throughputRps = seconds > 0 ? static_cast<double>(report.requests) / seconds : 0;
+    long long hits = -hitsBefore, reads = -readsBefore, fills = -fillsBefore;
+    for (auto &s : servers) {
+        hits += s->stats().cacheHits.load();
+        reads += s->stats().reads.load();
+        fills += s->stats().dbFills.load();
+        report.lockAcquired += s->lockStats().acquired.load();
+        report.lockBusy += s->lockStats().busy.load();
+        report.lockExpiredWhileHeld += s->lockStats().expiredWhileHeld.load();
+    }
+    report.cacheHitRate = reads > 0 ? static_cast<double>(hits) / static_cast<double>(reads) : 0;
+    report.dbFills = scenario->measuredFills() >= 0 ? scenario->measuredFills() : fills;
+    const HistogramCounts lockWaits = monitor.lockWaitTotals();
+    report.lockWaitP50 = lockWaits.percentileMs(0.5);
+    report.lockWaitP99 = lockWaits.percentileMs(0.99);
+    const HistogramCounts visibility = probe.finish();
+    report.visibilityProbes = static_cast<long long>(visibility.count());
+    report.visibilityP50 = visibility.percentileMs(0.5);
+    report.visibilityP99 = visibility.percentileMs(0.99);
+    report.visibilityMax = visibility.maxMs();
+    report.staleReads = checker.staleReads();
+
+    const LedgerResult ledger = checker.finish(servers.front()->pgPool(), servers.front()->redisPool(),
+                                               "sim-" + m_runId + "-", report.sharedSku);
+    report.initialStock = ledger.initialStock;
+    report.finalDbStock = ledger.finalDbStock;
+    report.finalCacheStock = ledger.finalCacheStock;
+    report.auditRows = ledger.auditRows;
+    report.oversold = ledger.oversold;
+    report.ledgerOk = ledger.ledgerOk;
+    report.divergentKeysAtEnd = ledger.divergentKeys;
+    report.errorSamples = context.errorSamples();
+    {
+        std::lock_guard lock(m_monitorMutex);
+        report.timeline = monitor.timeline();
+        m_monitor = nullptr;
+    }
+    report.peakRssMb = peakRssMb();
+    report.evaluateSlos();
+    return report;
+}
+
+} // namespace inv

@@ -1,0 +1,48 @@
+// One simulation run from start to report: it creates fresh products (or uses a shared SKU), the
+// virtual app servers, the scenario's load, the live monitor and the end-of-run checks. run()
+// blocks the calling thread; stop() and snapshot() may be called from any other thread while it
+// runs (the GUI polls snapshot() on a timer).
+#pragma once
+
+#include "sim/simulationconfig.h"
+#include "sim/simulationmonitor.h"
+#include "sim/simulationreport.h"
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <stop_token>
+#include <string>
+
+namespace inv {
+
+class Simulation
+{
+public:
+    using Tick = SimulationMonitor::Tick;
+    using Phase = std::function<void(const std::string &)>;
+
+    explicit Simulation(SimulationConfig config);
+    ~Simulation();
+
+    // Throws InvalidInput for a bad configuration and DbError when PostgreSQL is unreachable;
+    // failures of single operations during the run are counted in the report instead.
+    SimulationReport run(const Tick &tick = {}, const Phase &phase = {});
+    // Ends the load early; run() still checks the books and returns a report marked stopped_early.
+    void stop() { m_stop.request_stop(); }
+    SimulationSnapshot snapshot() const;
+    const SimulationConfig &config() const { return m_config; }
+
+private:
+    std::vector<std::string> createProducts(class InventoryService &admin, int keys,
+                                            std::vector<long long> &initial);
+
+    SimulationConfig m_config;
+    std::stop_source m_stop;
+    std::string m_runId;
+    mutable std::mutex m_monitorMutex;
+    SimulationMonitor *m_monitor = nullptr;
+};
+
+} // namespace inv

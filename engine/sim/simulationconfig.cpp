@@ -1,0 +1,64 @@
+#include "sim/simulationconfig.h"
+
+#include "errors.h"
+#include "inventory/quantity.h"
+
+namespace inv {
+
+namespace {
+void require(bool ok, const std::string &message)
+{
+    if (!ok)
+        throw InvalidInput(message);
+}
+} // namespace
+
+ScenarioKind SimulationConfig::parseScenario(const std::string &name)
+{
+    if (name == "flash-sale")
+        return ScenarioKind::FlashSale;
+    if (name == "mixed")
+        return ScenarioKind::Mixed;
+    if (name == "stampede")
+        return ScenarioKind::Stampede;
+    throw InvalidInput("unknown scenario '" + name + "': choose flash-sale, mixed or stampede");
+}
+
+const char *SimulationConfig::scenarioName(ScenarioKind kind)
+{
+    switch (kind) {
+    case ScenarioKind::FlashSale:
+        return "flash-sale";
+    case ScenarioKind::Mixed:
+        return "mixed";
+    case ScenarioKind::Stampede:
+        return "stampede";
+    }
+    return "mixed";
+}
+
+void SimulationConfig::validate() const
+{
+    require(servers >= 1 && servers <= 64, "--servers must be from 1 to 64");
+    require(connections >= 1 && connections <= 64, "--connections must be from 1 to 64");
+    require(servers * connections <= 360,
+            "--servers x --connections is " + std::to_string(servers * connections) +
+                ": keep it at most 360 so that PostgreSQL's connection limit is not exceeded");
+    require(buyers >= 1 && buyers <= 10'000'000, "--buyers must be from 1 to 10000000");
+    require(stock >= 0 && stock <= Quantity::kMax, "--stock must be from 0 to 1000000");
+    require(quantity >= 1 && quantity <= Quantity::kMax, "--quantity must be from 1 to 1000000");
+    require(rate > 0 && rate <= 1'000'000, "--rate must be above 0 and at most 1000000 per second");
+    require(durationSeconds > 0 && durationSeconds <= 86'400,
+            "--duration must be above 0 and at most 86400 s");
+    require(readRatio >= 0 && readRatio <= 1, "--read-ratio must be from 0 to 1");
+    require(products >= 1 && products <= 1'000'000, "--products must be from 1 to 1000000");
+    require(skew >= 0 && skew <= 5, "--skew must be from 0 (uniform) to 5");
+    require(readers >= 1 && readers <= 10'000, "--readers must be from 1 to 10000");
+    require(rounds >= 1 && rounds <= 1000, "--rounds must be from 1 to 1000");
+    require(ttl.count() >= 1, "--ttl-ms must be at least 1");
+    require(raceDelay.count() >= 0 && raceDelay.count() <= 10'000, "--race-delay-ms must be from 0 to 10000");
+    if (!sku.empty())
+        Quantity::checkSku(sku);
+}
+
+} // namespace inv

@@ -1,0 +1,59 @@
+// What a simulation run does: the scenario, the strategy, the virtual app servers and the load.
+// A plain value, validated once by validate(); any thread.
+#pragma once
+
+#include "inventory/strategy.h"
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace inv {
+
+enum class ScenarioKind
+{
+    FlashSale,
+    Mixed,
+    Stampede
+};
+
+struct SimulationConfig
+{
+    ScenarioKind scenario = ScenarioKind::FlashSale;
+    StrategyKind strategy = StrategyKind::Versioned;
+    std::string pgConninfo;
+    std::string redisUrl;
+    int servers = 4;
+    int connections = 16; // per server, for PostgreSQL and for Redis
+    // flash-sale
+    int buyers = 10'000;
+    int stock = 100;
+    int quantity = 1;
+    // Buy an existing SKU instead of a fresh one, shared with other runs.
+    std::string sku;
+    // mixed
+    double rate = 10'000;
+    double durationSeconds = 10;
+    double readRatio = 0.9;
+    int products = 1000;
+    double skew = 0.99;
+    bool warm = true;
+    // stampede
+    int readers = 200;
+    int rounds = 5;
+    // all
+    std::chrono::milliseconds ttl{30'000};
+    std::chrono::milliseconds raceDelay{0};
+    std::uint64_t seed = 1;
+    // An operation later than this behind its intended start is dropped (open loop).
+    std::chrono::milliseconds maxLag{1000};
+    std::map<std::string, double> sloOverrides;
+
+    // Throws InvalidInput naming the first bad parameter.
+    void validate() const;
+    static ScenarioKind parseScenario(const std::string &name);
+    static const char *scenarioName(ScenarioKind kind);
+};
+
+} // namespace inv

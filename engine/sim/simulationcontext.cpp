@@ -1,0 +1,83 @@
+#include "sim/simulationcontext.h"
+
+#include "errors.h"
+
+#include <algorithm>
+
+namespace inv {
+
+namespace {
+std::int64_t nanosSince(SimClock::time_point from)
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(SimClock::now() - from).count();
+}
+} // namespace
+
+SimulationContext::SimulationContext(const SimulationConfig &config,
+                                     std::vector<std::unique_ptr<InventoryService>> &servers,
+                                     ConsistencyChecker &checker, VisibilityProbe &probe,
+                                     std::stop_token stop, int workerCount)
+    : m_config(config), m_servers(servers), m_checker(checker), m_probe(probe), m_stop(std::move(stop)),
+      m_workers(static_cast<std::size_t>(workerCount))
+{}
+
+std::optional<StockView> SimulationContext::read(int worker, int key, SimClock::time_point intended)
+{
+    auto &metrics = m_workers[static_cast<std::size_t>(worker)];
+    const std::int64_t floor = m_checker.readFloor(key);
+    try {
+        StockView view = serverFor(worker).getStock(m_checker.skus()[static_cast<std::size_t>(key)]);
+        metrics.reads.record(nanosSince(intended));
+        m_checker.onRead(floor, view.version);
+        return view;
+    } catch (const std::exception &e) {
+        metrics.reads.record(nanosSince(intended));
+        recordError(worker, e);
+        return std::nullopt;
+    }
+}
+
+bool SimulationContext::write(int worker, int key, Action action, int quantity, SimClock::time_point intended)
+{
+    auto &metrics = m_workers[static_cast<std::size_t>(worker)];
+    const std::string &sku = m_checker.skus()[static_cast<std::size_t>(key)];
+    try {
+        auto &server = serverFor(worker);
+        WriteResult result = action == Action::Purchase ? server.purchase(sku, quantity, "simulation")
+                                                        : server.restock(sku, quantity, "simulation");
+        const auto acknowledged = SimClock::now();
+        metrics.writes.record(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(acknowledged - intended).count());
+        m_checker.onWrite(key, action, quantity, result.version);
+        metrics.addSuccess();
+        // Probe a bounded sample of writes: every write at low rates, about 200 per second at most.
+        const long long n = m_writeCounter.fetch_add(1, std::memory_order_relaxed);
+        if (n < 200 || n % 10 == 0)
+            m_probe.submit(sku, result.version, acknowledged);
+        return true;
+    } catch (const InsufficientStock &) {
+        metrics.writes.record(nanosSince(intended));
+        metrics.addRejection();
+    } catch (const std::exception &e) {
+        metrics.writes.record(nanosSince(intended));
+        recordError(worker, e);
+    }
+    return false;
+}
+
+void SimulationContext::recordError(int worker, const std::exception &error)
+{
+    m_workers[static_cast<std::size_t>(worker)].addError();
+    std::lock_guard lock(m_errorMutex);
+    if (m_errorSamples.size() < 5 &&
+        std::find(m_errorSamples.begin(), m_errorSamples.end(), error.what()) == m_errorSamples.end())
+        m_errorSamples.emplace_back(error.what());
+}
+
+std::vector<std::string> SimulationContext::errorSamples() const
+{
+    std::lock_guard lock(m_errorMutex);
+    return m_errorSamples;
+}
+
+} // namespace inv

@@ -1,0 +1,65 @@
+// What the scenarios share while they drive load: the virtual app servers, the run's SKUs, the
+// per-worker metrics, the consistency books, the visibility probe and the stop token. read() and
+// write() perform one measured operation; any worker thread calls them for its own index.
+#pragma once
+
+#include "inventory/inventoryservice.h"
+#include "metrics/workermetrics.h"
+#include "sim/consistencychecker.h"
+#include "sim/simulationconfig.h"
+#include "sim/visibilityprobe.h"
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+namespace inv {
+
+using SimClock = std::chrono::steady_clock;
+
+class SimulationContext
+{
+public:
+    SimulationContext(const SimulationConfig &config, std::vector<std::unique_ptr<InventoryService>> &servers,
+                      ConsistencyChecker &checker, VisibilityProbe &probe, std::stop_token stop,
+                      int workerCount);
+
+    const SimulationConfig &config() const { return m_config; }
+    int workerCount() const { return static_cast<int>(m_workers.size()); }
+    int keyCount() const { return static_cast<int>(m_checker.skus().size()); }
+    InventoryService &serverFor(int worker)
+    {
+        return *m_servers[static_cast<std::size_t>(worker) % m_servers.size()];
+    }
+    std::vector<std::unique_ptr<InventoryService>> &servers() { return m_servers; }
+    const std::vector<WorkerMetrics> &workers() const { return m_workers; }
+    std::stop_token stopToken() const { return m_stop; }
+    bool stopRequested() const { return m_stop.stop_requested(); }
+
+    // Latency runs from `intended` (the scheduled start in open loop, the real start otherwise).
+    std::optional<StockView> read(int worker, int key, SimClock::time_point intended);
+    bool write(int worker, int key, Action action, int quantity, SimClock::time_point intended);
+    void dropped(int worker) { m_workers[static_cast<std::size_t>(worker)].addDropped(); }
+    void rejected(int worker) { m_workers[static_cast<std::size_t>(worker)].addRejection(); }
+
+    std::vector<std::string> errorSamples() const;
+
+private:
+    void recordError(int worker, const std::exception &error);
+
+    const SimulationConfig &m_config;
+    std::vector<std::unique_ptr<InventoryService>> &m_servers;
+    ConsistencyChecker &m_checker;
+    VisibilityProbe &m_probe;
+    std::stop_token m_stop;
+    std::vector<WorkerMetrics> m_workers;
+    std::atomic<long long> m_writeCounter{0};
+    mutable std::mutex m_errorMutex;
+    std::vector<std::string> m_errorSamples;
+};
+
+} // namespace inv

@@ -1,0 +1,86 @@
+// The result of a simulation run, with every key DESIGN.md's report lists, its SLO verdicts and
+// its timeline; rendered as JSON (the report file and --json) or as a human summary that ends in
+// the SLO table. A plain value; any thread.
+#pragma once
+
+#include "sim/simulationconfig.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace inv {
+
+struct LatencySummary
+{
+    double p50 = 0, p95 = 0, p99 = 0, max = 0;
+    long long count = 0;
+};
+
+struct TimelinePoint
+{
+    double t = 0;
+    double rps = 0;
+    double okPerSecond = 0;
+    double rejectedPerSecond = 0;
+    double errorsPerSecond = 0;
+    double readP50Ms = 0, readP95Ms = 0, readP99Ms = 0;
+    double writeP50Ms = 0, writeP95Ms = 0, writeP99Ms = 0;
+    double hitRate = 0;
+    double lockBusyPerSecond = 0;
+    double lockWaitP99Ms = 0;
+    long long staleReads = 0;
+    long long divergentKeys = 0;
+    long long oversold = 0;
+    // The hottest key as the database and the cache see it; -1 when unknown or missing.
+    long long hotDbStock = -1;
+    long long hotCacheStock = -1;
+};
+
+struct Slo
+{
+    std::string name;
+    // Pass when value <= threshold (an upper bound), or value >= threshold otherwise.
+    bool upperBound = true;
+    double threshold = 0;
+    double value = 0;
+    bool pass = false;
+};
+
+struct SimulationReport
+{
+    SimulationConfig config;
+    bool sharedSku = false;
+    double durationSeconds = 0;
+    long long requests = 0, successes = 0, rejections = 0, errors = 0, dropped = 0;
+    long long initialStock = 0, finalDbStock = 0;
+    std::optional<long long> finalCacheStock;
+    long long auditRows = 0;
+    long long oversold = 0;
+    bool ledgerOk = false;
+    long long staleReads = 0;
+    long long divergentKeysAtEnd = 0;
+    long long dbFills = 0;
+    double throughputRps = 0;
+    double cacheHitRate = 0;
+    LatencySummary read, write;
+    double visibilityP50 = 0, visibilityP99 = 0, visibilityMax = 0;
+    long long visibilityProbes = 0;
+    long long lockAcquired = 0, lockBusy = 0, lockExpiredWhileHeld = 0;
+    double lockWaitP50 = 0, lockWaitP99 = 0;
+    double peakRssMb = 0;
+    bool stoppedEarly = false;
+    std::vector<std::string> errorSamples;
+    std::vector<Slo> slos;
+    std::vector<TimelinePoint> timeline;
+
+    // Fills `slos` from the defaults for the scenario, with the config's overrides applied.
+    void evaluateSlos();
+    bool allSlosPass() const;
+    std::string toJson() const;
+    std::string humanSummary() const;
+    // The SLO names --slo accepts.
+    static std::vector<std::string> sloNames();
+};
+
+} // namespace inv

@@ -1,0 +1,242 @@
+// Bad input is refused with the documented exit code and message, and writes nothing: checked
+// through the service API and through the real command line, against the database's own rows.
+#include "clirunner.h"
+#include "errors.h"
+#include "inventory/quantity.h"
+#include "testservices.h"
+
+#include <QTest>
+
+class TestBadInput : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void service_data();
+    void service();
+    void cli_data();
+    void cli();
+    void sqlLookingSkusAreData_data();
+    void sqlLookingSkusAreData();
+
+private:
+    void expectUnchanged();
+    std::unique_ptr<inv::PgConnection> m_db;
+    std::unique_ptr<inv::InventoryService> m_service;
+    std::string m_sku;
+    long long m_auditRowsBefore = 0;
+    long long m_productsBefore = 0;
+};
+
+void TestBadInput::initTestCase()
+{
+    REQUIRE_SERVICES();
+    m_db = std::make_unique<inv::PgConnection>(testservices::pgUrl());
+    m_service = testservices::makeService(inv::StrategyKind::Versioned);
+    m_sku = testservices::uniqueSku("badinput");
+    m_service->addProduct(m_sku, "Bad input target", 10);
+    m_auditRowsBefore = m_db->exec("SELECT count(*) FROM inventory_audit").int64(0, 0);
+    m_productsBefore = m_db->exec("SELECT count(*) FROM inventory").int64(0, 0);
+}
+
+void TestBadInput::expectUnchanged()
+{
+    QCOMPARE(m_db->exec("SELECT count(*) FROM inventory_audit").int64(0, 0), m_auditRowsBefore);
+    QCOMPARE(m_db->exec("SELECT count(*) FROM inventory").int64(0, 0), m_productsBefore);
+    const auto row = m_db->exec("SELECT stock, version FROM inventory WHERE sku = $1", {m_sku});
+    QCOMPARE(row.int32(0, 0), 10);
+    QCOMPARE(row.int64(0, 1), 1LL);
+}
+
+void TestBadInput::service_data()
+{
+    QTest::addColumn<QString>("action");
+    QTest::addColumn<QString>("sku");
+    QTest::addColumn<QString>("quantity");
+    QTest::addColumn<QString>("error"); // InvalidInput, UnknownSku or InsufficientStock
+    QTest::addColumn<QString>("message");
+    const QString target = QString::fromStdString(m_sku.empty() ? "x" : m_sku);
+    QTest::newRow("zero") << "purchase" << target << "0"
+                          << "InvalidInput"
+                          << "invalid quantity 0";
+    QTest::newRow("negative") << "purchase" << target << "-5"
+                              << "InvalidInput"
+                              << "negative";
+    QTest::newRow("above limit") << "purchase" << target << "1000001"
+                                 << "InvalidInput"
+                                 << "above the limit";
+    QTest::newRow("beyond int32") << "restock" << target << "2147483648"
+                                  << "InvalidInput"
+                                  << "above the limit";
+    QTest::newRow("not a number") << "purchase" << target << "abc"
+                                  << "InvalidInput"
+                                  << "invalid quantity 'abc'";
+    QTest::newRow("fraction") << "purchase" << target << "1.5"
+                              << "InvalidInput"
+                              << "invalid quantity '1.5'";
+    QTest::newRow("huge") << "purchase" << target << "99999999999999999999"
+                          << "InvalidInput"
+                          << "out of range";
+    QTest::newRow("restock zero") << "restock" << target << "0"
+                                  << "InvalidInput"
+                                  << "invalid quantity 0";
+    QTest::newRow("adjust negative") << "adjust" << target << "-1"
+                                     << "InvalidInput"
+                                     << "negative";
+    QTest::newRow("unknown sku") << "purchase"
+                                 << "no-such-sku-anywhere"
+                                 << "1"
+                                 << "UnknownSku"
+                                 << "unknown SKU";
+    QTest::newRow("sku too long") << "purchase" << QString(65, QLatin1Char('x')) << "1"
+                                  << "InvalidInput"
+                                  << "65 bytes";
+    QTest::newRow("empty sku") << "purchase"
+                               << ""
+                               << "1"
+                               << "InvalidInput"
+                               << "SKU is empty";
+    QTest::newRow("not enough") << "purchase" << target << "11"
+                                << "InsufficientStock"
+                                << "10 available";
+}
+
+void TestBadInput::service()
+{
+    QFETCH(QString, action);
+    QFETCH(QString, sku);
+    QFETCH(QString, quantity);
+    QFETCH(QString, error);
+    QFETCH(QString, message);
+    QString caught;
+    QString what;
+    try {
+        const bool adjust = action == QLatin1String("adjust");
+        const int q = inv::Quantity::parse(quantity.toStdString(), adjust);
+        if (action == QLatin1String("purchase"))
+            m_service->purchase(sku.toStdString(), q);
+        else if (action == QLatin1String("restock"))
+            m_service->restock(sku.toStdString(), q);
+        else
+            m_service->adjust(sku.toStdString(), q);
+    } catch (const inv::UnknownSku &e) {
+        caught = QStringLiteral("UnknownSku");
+        what = QString::fromUtf8(e.what());
+    } catch (const inv::InvalidInput &e) {
+        caught = QStringLiteral("InvalidInput");
+        what = QString::fromUtf8(e.what());
+    } catch (const inv::InsufficientStock &e) {
+        caught = QStringLiteral("InsufficientStock");
+        what = QString::fromUtf8(e.what());
+    }
+    QCOMPARE(caught, error);
+    QVERIFY2(what.contains(message), qPrintable(what));
+    expectUnchanged();
+}
+
+void TestBadInput::cli_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("message");
+    const QString target = QString::fromStdString(m_sku.empty() ? "x" : m_sku);
+    QTest::newRow("zero") << QStringList{QStringLiteral("purchase"), target, QStringLiteral("0")} << 2
+                          << "invalid quantity 0";
+    QTest::newRow("negative") << QStringList{QStringLiteral("purchase"), target, QStringLiteral("-3")} << 2
+                              << "negative";
+    QTest::newRow("above limit") << QStringList{QStringLiteral("restock"), target, QStringLiteral("1000001")}
+                                 << 2 << "above the limit";
+    QTest::newRow("beyond int32") << QStringList{QStringLiteral("purchase"), target,
+                                                 QStringLiteral("4294967297")}
+                                  << 2 << "above the limit";
+    QTest::newRow("not a number") << QStringList{QStringLiteral("purchase"), target, QStringLiteral("ten")}
+                                  << 2 << "invalid quantity 'ten'";
+    QTest::newRow("missing quantity")
+        << QStringList{QStringLiteral("purchase"), target} << 2 << "too few arguments";
+    QTest::newRow("unknown sku") << QStringList{QStringLiteral("purchase"), QStringLiteral("no-such-sku"),
+                                                QStringLiteral("1")}
+                                 << 2 << "unknown SKU";
+    QTest::newRow("sku too long") << QStringList{QStringLiteral("purchase"), QString(65, QLatin1Char('y')),
+                                                 QStringLiteral("1")}
+                                  << 2 << "65 bytes";
+    QTest::newRow("not enough") << QStringList{QStringLiteral("purchase"), target, QStringLiteral("11")} << 1
+                                << "not enough stock";
+    QTest::newRow("existing sku") << QStringList{QStringLiteral("add"), target, QStringLiteral("--name"),
+                                                 QStringLiteral("Again")}
+                                  << 2 << "already exists";
+    QTest::newRow("add without name")
+        << QStringList{QStringLiteral("add"), QStringLiteral("new-sku-without-name")} << 2 << "needs a name";
+    QTest::newRow("bad strategy") << QStringList{QStringLiteral("purchase"), target, QStringLiteral("1"),
+                                                 QStringLiteral("--strategy"), QStringLiteral("yolo")}
+                                  << 2 << "unknown strategy 'yolo'";
+    QTest::newRow("unknown option") << QStringList{QStringLiteral("stock"), target,
+                                                   QStringLiteral("--frobnicate")}
+                                    << 2 << "unknown option";
+    QTest::newRow("unknown command") << QStringList{QStringLiteral("sell"), target} << 2
+                                     << "unknown command 'sell'";
+    QTest::newRow("bad limit") << QStringList{QStringLiteral("audit"), QStringLiteral("--limit"),
+                                              QStringLiteral("0")}
+                               << 2 << "invalid --limit";
+    QTest::newRow("bad redis url") << QStringList{QStringLiteral("stock"), target, QStringLiteral("--redis"),
+                                                  QStringLiteral("http://nope")}
+                                   << 2 << "invalid Redis URL";
+    QTest::newRow("bad pg string") << QStringList{QStringLiteral("stock"), target, QStringLiteral("--pg"),
+                                                  QStringLiteral("nonsense_key=1")}
+                                   << 2 << "invalid PostgreSQL connection string";
+    QTest::newRow("pg unreachable") << QStringList{QStringLiteral("purchase"), target, QStringLiteral("1"),
+                                                   QStringLiteral("--pg"),
+                                                   QStringLiteral("host=127.0.0.1 port=1 connect_timeout=2")}
+                                    << 3 << "cannot connect to PostgreSQL";
+}
+
+void TestBadInput::cli()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(int, exitCode);
+    QFETCH(QString, message);
+    const CliRun run = runCli(arguments);
+    QVERIFY2(run.exitCode == exitCode,
+             qPrintable(QStringLiteral("exit %1, stderr: %2").arg(run.exitCode).arg(run.err)));
+    QVERIFY2(run.err.contains(message), qPrintable(run.err));
+    QVERIFY2(!run.err.contains(QLatin1String("terminate called")), qPrintable(run.err));
+    expectUnchanged();
+}
+
+void TestBadInput::sqlLookingSkusAreData_data()
+{
+    QTest::addColumn<QString>("sku");
+    QTest::newRow("quote") << QStringLiteral("it's");
+    QTest::newRow("injection") << QStringLiteral("x'); DROP TABLE inventory; --");
+    QTest::newRow("percent and spaces") << QStringLiteral("100% off ; SELECT * FROM inventory");
+    QTest::newRow("keywords") << QStringLiteral("DELETE FROM inventory_audit");
+    QTest::newRow("double quotes") << QStringLiteral("\"quoted\" \\ backslash");
+    QTest::newRow("unicode") << QStringLiteral("chaise-longue \u00e9t\u00e9 \U0001F4E6");
+}
+
+void TestBadInput::sqlLookingSkusAreData()
+{
+    QFETCH(QString, sku);
+    const std::string unique = sku.toStdString() + " #" + testservices::uniqueSku("q");
+    const QString uniqueSku = QString::fromStdString(unique);
+    QCOMPARE(runCli({QStringLiteral("add"), uniqueSku, QStringLiteral("--name"), sku,
+                     QStringLiteral("--stock"), QStringLiteral("5")})
+                 .exitCode,
+             0);
+    const CliRun bought = runCli({QStringLiteral("purchase"), uniqueSku, QStringLiteral("2"),
+                                  QStringLiteral("--reason"), sku, QStringLiteral("--json")});
+    QCOMPARE(bought.exitCode, 0);
+    QVERIFY(bought.out.contains(QLatin1String("\"stock\": 3")));
+    const auto row = m_db->exec("SELECT stock, name FROM inventory WHERE sku = $1", {unique});
+    QCOMPARE(row.rows(), 1);
+    QCOMPARE(row.int32(0, 0), 3);
+    QCOMPARE(QString::fromStdString(row.text(0, 1)), sku);
+    const auto audit = m_db->exec("SELECT reason FROM inventory_audit WHERE sku = $1", {unique});
+    QCOMPARE(audit.rows(), 1);
+    QCOMPARE(QString::fromStdString(audit.text(0, 0)), sku);
+    m_productsBefore += 1;
+    m_auditRowsBefore += 1;
+}
+
+QTEST_GUILESS_MAIN(TestBadInput)
+#include "tst_badinput.moc"

@@ -1,0 +1,88 @@
+// The sandbox for real: a private PostgreSQL and Redis in a temporary directory, started twice,
+// queried, recovered after a crash that left stale pid files, and stopped cleanly.
+#include "errors.h"
+#include "sandbox/sandbox.h"
+#include "testservices.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+#include <fstream>
+
+class TestSandbox : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void startTwiceStatusStop();
+    void recoversFromCrashedRedis();
+    void cleanupTestCase();
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<inv::Sandbox> m_sandbox;
+};
+
+void TestSandbox::initTestCase()
+{
+    m_dir = std::make_unique<QTemporaryDir>(QStringLiteral("/tmp/inventory-sandbox-test-XXXXXX"));
+    QVERIFY(m_dir->isValid());
+    // The postgres account must be able to reach the directory when we run as root.
+    QFile::setPermissions(m_dir->path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                             QFileDevice::ExeOwner | QFileDevice::ReadGroup |
+                                             QFileDevice::ExeGroup | QFileDevice::ReadOther |
+                                             QFileDevice::ExeOther);
+    m_sandbox = std::make_unique<inv::Sandbox>(m_dir->path().toStdString() + "/sb");
+}
+
+void TestSandbox::startTwiceStatusStop()
+{
+    const inv::SandboxStatus first = m_sandbox->start();
+    QVERIFY(first.pgRunning);
+    QVERIFY(first.redisRunning);
+    QVERIFY(first.pgPort > 0 && first.redisPort > 0);
+    const inv::SandboxStatus second = m_sandbox->start();
+    QCOMPARE(second.pgPort, first.pgPort);
+    QCOMPARE(second.redisPort, first.redisPort);
+    // The URLs it reports really work.
+    inv::PgConnection db(second.pgUrl);
+    QCOMPARE(db.exec("SELECT current_database()").text(0, 0), std::string("inventory"));
+    inv::RedisConnection redis(inv::RedisUrl::parse(second.redisUrl), {});
+    QVERIFY(redis.command({"PING"}).isStatus("PONG"));
+    if (geteuid() == 0)
+        QCOMPARE(second.pgOsUser, std::string("postgres"));
+
+    m_sandbox->stop();
+    const inv::SandboxStatus stopped = m_sandbox->status();
+    QVERIFY(!stopped.pgRunning);
+    QVERIFY(!stopped.redisRunning);
+    m_sandbox->stop(); // stopping twice does no harm
+}
+
+void TestSandbox::recoversFromCrashedRedis()
+{
+    const inv::SandboxStatus running = m_sandbox->start();
+    QVERIFY(running.redisRunning);
+    std::ifstream pidFile(m_dir->path().toStdString() + "/sb/redis/redis.pid");
+    pid_t pid = 0;
+    pidFile >> pid;
+    QVERIFY(pid > 0);
+    QCOMPARE(::kill(pid, SIGKILL), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_sandbox->status().redisRunning, 5000);
+    const inv::SandboxStatus recovered = m_sandbox->start();
+    QVERIFY(recovered.redisRunning);
+    QCOMPARE(recovered.redisPort, running.redisPort);
+    inv::RedisConnection redis(inv::RedisUrl::parse(recovered.redisUrl), {});
+    QVERIFY(redis.command({"PING"}).isStatus("PONG"));
+}
+
+void TestSandbox::cleanupTestCase()
+{
+    if (m_sandbox)
+        m_sandbox->stop();
+}
+
+QTEST_GUILESS_MAIN(TestSandbox)
+#include "tst_sandbox.moc"

@@ -1,0 +1,102 @@
+// Shared by the integration tests: the real PostgreSQL and Redis that ./test.sh starts, found
+// through INVENTORY_PG_URL and INVENTORY_REDIS_URL. Under ./test.sh (INVENTORY_REQUIRE_SERVICES=1)
+// a missing service fails the test; elsewhere it skips it. Test threads only.
+#pragma once
+
+#include "db/pgconnection.h"
+#include "inventory/inventoryservice.h"
+#include "sandbox/sandbox.h"
+
+#include <QTest>
+
+#include <atomic>
+#include <cstdlib>
+#include <memory>
+#include <random>
+#include <string>
+
+namespace testservices {
+
+inline std::string env(const char *name)
+{
+    const char *value = std::getenv(name);
+    return value ? value : "";
+}
+
+inline std::string pgUrl()
+{
+    return env("INVENTORY_PG_URL");
+}
+
+inline std::string redisUrl()
+{
+    return env("INVENTORY_REDIS_URL");
+}
+
+inline bool servicesRequired()
+{
+    return env("INVENTORY_REQUIRE_SERVICES") == "1";
+}
+
+// A SKU no other test or earlier run has used: the audit log is append-only, so tests never reuse rows.
+inline std::string uniqueSku(const std::string &prefix)
+{
+    static std::atomic<int> counter{0};
+    static const unsigned long long run = std::random_device{}();
+    return prefix + "-" + std::to_string(run % 1000000) + "-" + std::to_string(counter.fetch_add(1));
+}
+
+inline std::unique_ptr<inv::InventoryService>
+makeService(inv::StrategyKind strategy, int connections = 4, std::chrono::milliseconds raceDelay = {},
+            std::chrono::milliseconds ttl = std::chrono::seconds(30), const std::string &serverId = {})
+{
+    inv::ServiceConfig config;
+    config.pgConninfo = pgUrl();
+    config.redisUrl = redisUrl();
+    config.strategy = strategy;
+    config.pgConnections = connections;
+    config.redisConnections = connections;
+    config.raceDelay = raceDelay;
+    config.cacheTtl = ttl;
+    config.serverId = serverId;
+    auto service = std::make_unique<inv::InventoryService>(config);
+    service->migrate();
+    return service;
+}
+
+// One row of the audit log's totals for a SKU.
+struct AuditTotals
+{
+    long long rows = 0;
+    long long purchased = 0;
+    long long restocked = 0;
+    long long adjusted = 0;
+};
+
+inline AuditTotals auditTotals(inv::PgConnection &db, const std::string &sku)
+{
+    auto r = db.exec("SELECT count(*), "
+                     "coalesce(sum(quantity) FILTER (WHERE action = 'purchase'), 0), "
+                     "coalesce(sum(quantity) FILTER (WHERE action = 'restock'), 0), "
+                     "coalesce(sum(quantity) FILTER (WHERE action = 'adjust'), 0) "
+                     "FROM inventory_audit WHERE sku = $1",
+                     {sku});
+    return AuditTotals{r.int64(0, 0), r.int64(0, 1), r.int64(0, 2), r.int64(0, 3)};
+}
+
+inline int dbStock(inv::PgConnection &db, const std::string &sku)
+{
+    return db.exec("SELECT stock FROM inventory WHERE sku = $1", {sku}).int32(0, 0);
+}
+
+} // namespace testservices
+
+// Fails under ./test.sh, skips elsewhere, when the services are not configured.
+#define REQUIRE_SERVICES()                                                                                   \
+    do {                                                                                                     \
+        if (testservices::pgUrl().empty() || testservices::redisUrl().empty()) {                             \
+            if (testservices::servicesRequired())                                                            \
+                QFAIL("INVENTORY_PG_URL and INVENTORY_REDIS_URL must be set (./test.sh sets them)");         \
+            QSKIP("no PostgreSQL/Redis configured: run ./test.sh");                                          \
+        }                                                                                                    \
+    } while (false)

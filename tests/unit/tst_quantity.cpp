@@ -1,0 +1,166 @@
+// Quantity: the input checks that the CLI, the UI and the service share, so all three refuse the same
+// quantities and SKUs with the same words before anything is written.
+#include "errors.h"
+#include "inventory/quantity.h"
+
+#include <QTest>
+
+#include <climits>
+#include <string>
+
+class TestQuantity : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void parse_data();
+    void parse();
+    void check_data();
+    void check();
+    void checkSku_data();
+    void checkSku();
+};
+
+void TestQuantity::parse_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<bool>("allowZero");
+    QTest::addColumn<bool>("accepted");
+    QTest::addColumn<int>("expected");
+    // For refusals: a part of the message that tells the user what is wrong.
+    QTest::addColumn<QByteArray>("reason");
+
+    QTest::newRow("1") << QByteArray("1") << false << true << 1 << QByteArray();
+    QTest::newRow("42") << QByteArray("42") << false << true << 42 << QByteArray();
+    QTest::newRow("1000000") << QByteArray("1000000") << false << true << 1000000 << QByteArray();
+    QTest::newRow("0") << QByteArray("0") << false << false << 0 << QByteArray("1 to 1000000");
+    QTest::newRow("-1") << QByteArray("-1") << false << false << 0 << QByteArray("negative");
+    QTest::newRow("1000001") << QByteArray("1000001") << false << false << 0
+                             << QByteArray("above the limit of 1000000");
+    QTest::newRow("abc") << QByteArray("abc") << false << false << 0 << QByteArray("invalid quantity 'abc'");
+    QTest::newRow("empty") << QByteArray("") << false << false << 0 << QByteArray("missing");
+    QTest::newRow("1.5") << QByteArray("1.5") << false << false << 0 << QByteArray("invalid quantity '1.5'");
+    QTest::newRow("1e3") << QByteArray("1e3") << false << false << 0 << QByteArray("invalid quantity '1e3'");
+    QTest::newRow("sign only") << QByteArray("-") << false << false << 0
+                               << QByteArray("invalid quantity '-'");
+    QTest::newRow("leading space") << QByteArray(" 5") << false << false << 0 << QByteArray("whole number");
+    QTest::newRow("trailing space") << QByteArray("5 ") << false << false << 0 << QByteArray("whole number");
+    QTest::newRow("20 digits") << QByteArray("99999999999999999999") << false << false << 0
+                               << QByteArray("out of range");
+    QTest::newRow("INT_MAX + 1") << QByteArray("2147483648") << false << false << 0
+                                 << QByteArray("above the limit of 1000000");
+    QTest::newRow("INT_MIN - 1") << QByteArray("-2147483649") << false << false << 0
+                                 << QByteArray("negative");
+    QTest::newRow("zero allowed: 0") << QByteArray("0") << true << true << 0 << QByteArray();
+    QTest::newRow("zero allowed: 1000000")
+        << QByteArray("1000000") << true << true << 1000000 << QByteArray();
+    QTest::newRow("zero allowed: -1") << QByteArray("-1") << true << false << 0 << QByteArray("0 to 1000000");
+    QTest::newRow("zero allowed: 1000001")
+        << QByteArray("1000001") << true << false << 0 << QByteArray("above the limit");
+    QTest::newRow("zero allowed: empty")
+        << QByteArray("") << true << false << 0 << QByteArray("0 to 1000000");
+}
+
+void TestQuantity::parse()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(bool, allowZero);
+    QFETCH(bool, accepted);
+    QFETCH(int, expected);
+    QFETCH(QByteArray, reason);
+
+    try {
+        const int value = inv::Quantity::parse(text.toStdString(), allowZero);
+        QVERIFY2(accepted, "a quantity that should be refused was accepted");
+        QCOMPARE(value, expected);
+    } catch (const inv::InvalidInput &e) {
+        QVERIFY2(!accepted, e.what());
+        QVERIFY2(QByteArray(e.what()).contains(reason), e.what());
+    }
+}
+
+void TestQuantity::check_data()
+{
+    QTest::addColumn<qlonglong>("value");
+    QTest::addColumn<bool>("allowZero");
+    QTest::addColumn<bool>("accepted");
+
+    QTest::newRow("1") << 1LL << false << true;
+    QTest::newRow("kMax") << qlonglong(inv::Quantity::kMax) << false << true;
+    QTest::newRow("kMax + 1") << qlonglong(inv::Quantity::kMax) + 1 << false << false;
+    QTest::newRow("0") << 0LL << false << false;
+    QTest::newRow("0, zero allowed") << 0LL << true << true;
+    QTest::newRow("-1, zero allowed") << -1LL << true << false;
+    QTest::newRow("LLONG_MAX") << qlonglong(LLONG_MAX) << true << false;
+    QTest::newRow("LLONG_MIN") << qlonglong(LLONG_MIN) << true << false;
+}
+
+void TestQuantity::check()
+{
+    QFETCH(qlonglong, value);
+    QFETCH(bool, allowZero);
+    QFETCH(bool, accepted);
+
+    if (accepted)
+        inv::Quantity::check(value, allowZero);
+    else
+        QVERIFY_THROWS_EXCEPTION(inv::InvalidInput, inv::Quantity::check(value, allowZero));
+}
+
+void TestQuantity::checkSku_data()
+{
+    QTest::addColumn<QByteArray>("sku");
+    QTest::addColumn<bool>("accepted");
+    QTest::addColumn<QByteArray>("reason");
+
+    const QByteArray twoByte("\xc3\xa9"); // é
+    const QByteArray utf8("UTF-8");
+
+    QTest::newRow("1 byte") << QByteArray("A") << true << QByteArray();
+    QTest::newRow("64 bytes") << QByteArray(64, 'x') << true << QByteArray();
+    QTest::newRow("0 bytes") << QByteArray() << false << QByteArray("empty");
+    QTest::newRow("65 bytes") << QByteArray(65, 'x') << false << QByteArray("65 bytes");
+    QTest::newRow("32 two-byte characters") << twoByte.repeated(32) << true << QByteArray();
+    QTest::newRow("33 two-byte characters") << twoByte.repeated(33) << false << QByteArray("66 bytes");
+    QTest::newRow("3-byte character") << QByteArray("\xe2\x82\xac") << true << QByteArray();
+    QTest::newRow("4-byte emoji") << QByteArray("box-\xf0\x9f\x93\xa6") << true << QByteArray();
+    QTest::newRow("16 emoji (64 bytes)")
+        << QByteArray("\xf0\x9f\x93\xa6").repeated(16) << true << QByteArray();
+    QTest::newRow("lone 0xff") << QByteArray("\xff") << false << utf8;
+    QTest::newRow("overlong slash") << QByteArray("\xc0\xaf") << false << utf8;
+    QTest::newRow("overlong 3-byte") << QByteArray("\xe0\x80\xaf") << false << utf8;
+    QTest::newRow("UTF-16 surrogate") << QByteArray("\xed\xa0\x80") << false << utf8;
+    QTest::newRow("above U+10FFFF") << QByteArray("\xf4\x90\x80\x80") << false << utf8;
+    QTest::newRow("lone continuation byte") << QByteArray("a\x80") << false << utf8;
+    QTest::newRow("truncated 2-byte") << QByteArray("\xc3") << false << utf8;
+    QTest::newRow("truncated 3-byte") << QByteArray("ab\xe2\x82") << false << utf8;
+    QTest::newRow("lead byte before ASCII") << QByteArray("\xc3"
+                                                          "a")
+                                            << false << utf8;
+    QTest::newRow("embedded NUL") << QByteArray("a\0b", 3) << false << utf8;
+    QTest::newRow("quotes") << QByteArray("O'Brien \"XL\"") << true << QByteArray();
+    QTest::newRow("spaces") << QByteArray("  two  words  ") << true << QByteArray();
+    QTest::newRow("LIKE wildcards") << QByteArray("100%_off") << true << QByteArray();
+    QTest::newRow("semicolon") << QByteArray("a;b") << true << QByteArray();
+    QTest::newRow("SQL injection") << QByteArray("'; DROP TABLE inventory; --") << true << QByteArray();
+    QTest::newRow("SQL keyword") << QByteArray("SELECT") << true << QByteArray();
+    QTest::newRow("Redis hash tag braces") << QByteArray("{x}:y") << true << QByteArray();
+}
+
+void TestQuantity::checkSku()
+{
+    QFETCH(QByteArray, sku);
+    QFETCH(bool, accepted);
+    QFETCH(QByteArray, reason);
+
+    try {
+        inv::Quantity::checkSku(sku.toStdString());
+        QVERIFY2(accepted, "a SKU that should be refused was accepted");
+    } catch (const inv::InvalidInput &e) {
+        QVERIFY2(!accepted, e.what());
+        QVERIFY2(QByteArray(e.what()).contains(reason), e.what());
+    }
+}
+
+QTEST_APPLESS_MAIN(TestQuantity)
+#include "tst_quantity.moc"

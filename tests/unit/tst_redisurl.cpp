@@ -1,0 +1,211 @@
+// RedisUrl::parse and display(): what the CLI, the UI and the sandbox hand to the Redis pool.
+#include "cache/redisurl.h"
+#include "errors.h"
+
+#include <QTest>
+
+#include <string>
+
+class TestRedisUrl : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void parsesValidUrls_data();
+    void parsesValidUrls();
+    void refusesInvalidUrls_data();
+    void refusesInvalidUrls();
+    void displayMasksThePassword_data();
+    void displayMasksThePassword();
+    void errorsNeverShowThePassword_data();
+    void errorsNeverShowThePassword();
+    void displayParsesBackToTheSameUrl_data();
+    void displayParsesBackToTheSameUrl();
+};
+
+namespace {
+QByteArray bytes(const std::string &text)
+{
+    return QByteArray::fromStdString(text);
+}
+} // namespace
+
+void TestRedisUrl::parsesValidUrls_data()
+{
+    QTest::addColumn<QByteArray>("url");
+    QTest::addColumn<QByteArray>("host");
+    QTest::addColumn<int>("port");
+    QTest::addColumn<int>("db");
+    QTest::addColumn<QByteArray>("user");
+    QTest::addColumn<QByteArray>("password");
+
+    QTest::newRow("host and port") << QByteArray("redis://127.0.0.1:6379") << QByteArray("127.0.0.1") << 6379
+                                   << 0 << QByteArray() << QByteArray();
+    QTest::newRow("default port") << QByteArray("redis://localhost") << QByteArray("localhost") << 6379 << 0
+                                  << QByteArray() << QByteArray();
+    QTest::newRow("database") << QByteArray("redis://cache.internal:7000/3") << QByteArray("cache.internal")
+                              << 7000 << 3 << QByteArray() << QByteArray();
+    QTest::newRow("highest database")
+        << QByteArray("redis://h:6379/15") << QByteArray("h") << 6379 << 15 << QByteArray() << QByteArray();
+    QTest::newRow("trailing slash") << QByteArray("redis://h:6379/") << QByteArray("h") << 6379 << 0
+                                    << QByteArray() << QByteArray();
+    QTest::newRow("lowest port") << QByteArray("redis://h:1") << QByteArray("h") << 1 << 0 << QByteArray()
+                                 << QByteArray();
+    QTest::newRow("highest port") << QByteArray("redis://h:65535") << QByteArray("h") << 65535 << 0
+                                  << QByteArray() << QByteArray();
+    QTest::newRow("password only") << QByteArray("redis://:s3cret@127.0.0.1:6379") << QByteArray("127.0.0.1")
+                                   << 6379 << 0 << QByteArray() << QByteArray("s3cret");
+    QTest::newRow("password without colon") << QByteArray("redis://s3cret@h:6379") << QByteArray("h") << 6379
+                                            << 0 << QByteArray() << QByteArray("s3cret");
+    QTest::newRow("user and password")
+        << QByteArray("redis://alice:s3cret@10.0.0.5:6380/2") << QByteArray("10.0.0.5") << 6380 << 2
+        << QByteArray("alice") << QByteArray("s3cret");
+    QTest::newRow("password with @ and :") << QByteArray("redis://alice:p@ss:w0rd@h:6379") << QByteArray("h")
+                                           << 6379 << 0 << QByteArray("alice") << QByteArray("p@ss:w0rd");
+    QTest::newRow("IPv6 loopback") << QByteArray("redis://[::1]:6380") << QByteArray("::1") << 6380 << 0
+                                   << QByteArray() << QByteArray();
+    QTest::newRow("IPv6 default port")
+        << QByteArray("redis://[::1]") << QByteArray("::1") << 6379 << 0 << QByteArray() << QByteArray();
+    QTest::newRow("IPv6 with database")
+        << QByteArray("redis://[2001:db8::7]:6379/1") << QByteArray("2001:db8::7") << 6379 << 1
+        << QByteArray() << QByteArray();
+}
+
+void TestRedisUrl::parsesValidUrls()
+{
+    QFETCH(QByteArray, url);
+    QFETCH(QByteArray, host);
+    QFETCH(int, port);
+    QFETCH(int, db);
+    QFETCH(QByteArray, user);
+    QFETCH(QByteArray, password);
+
+    const inv::RedisUrl parsed = inv::RedisUrl::parse(url.toStdString());
+    QCOMPARE(bytes(parsed.host), host);
+    QCOMPARE(parsed.port, port);
+    QCOMPARE(parsed.db, db);
+    QCOMPARE(bytes(parsed.user), user);
+    QCOMPARE(bytes(parsed.password), password);
+}
+
+void TestRedisUrl::refusesInvalidUrls_data()
+{
+    QTest::addColumn<QByteArray>("url");
+    // A part of the message that tells the user what is wrong.
+    QTest::addColumn<QByteArray>("reason");
+
+    QTest::newRow("no scheme") << QByteArray("127.0.0.1:6379") << QByteArray("must start with redis://");
+    QTest::newRow("http scheme") << QByteArray("http://127.0.0.1:6379")
+                                 << QByteArray("must start with redis://");
+    QTest::newRow("TLS scheme") << QByteArray("rediss://127.0.0.1:6379")
+                                << QByteArray("must start with redis://");
+    QTest::newRow("empty") << QByteArray("") << QByteArray("must start with redis://");
+    QTest::newRow("port not a number") << QByteArray("redis://h:abc") << QByteArray("port 'abc'");
+    QTest::newRow("port with junk") << QByteArray("redis://h:6379x") << QByteArray("port '6379x'");
+    QTest::newRow("empty port") << QByteArray("redis://h:") << QByteArray("port ''");
+    QTest::newRow("negative port") << QByteArray("redis://h:-1") << QByteArray("port '-1'");
+    QTest::newRow("port 0") << QByteArray("redis://h:0") << QByteArray("port 0");
+    QTest::newRow("port 70000") << QByteArray("redis://h:70000") << QByteArray("port '70000'");
+    QTest::newRow("database 16") << QByteArray("redis://h:6379/16") << QByteArray("database '16'");
+    QTest::newRow("database not a number")
+        << QByteArray("redis://h:6379/abc") << QByteArray("database 'abc'");
+    QTest::newRow("empty host") << QByteArray("redis://") << QByteArray("host is missing");
+    QTest::newRow("port without host") << QByteArray("redis://:6379") << QByteArray("host is missing");
+    QTest::newRow("credentials without host")
+        << QByteArray("redis://u:pw@:6379") << QByteArray("host is missing");
+    QTest::newRow("empty IPv6 host") << QByteArray("redis://[]:6379") << QByteArray("host is missing");
+    QTest::newRow("unclosed IPv6 host") << QByteArray("redis://[::1:6379") << QByteArray("unclosed '['");
+    QTest::newRow("IPv6 port without colon") << QByteArray("redis://[::1]6380") << QByteArray("after ']'");
+    QTest::newRow("IPv6 bad port") << QByteArray("redis://[::1]:http") << QByteArray("port 'http'");
+}
+
+void TestRedisUrl::refusesInvalidUrls()
+{
+    QFETCH(QByteArray, url);
+    QFETCH(QByteArray, reason);
+
+    try {
+        const inv::RedisUrl parsed = inv::RedisUrl::parse(url.toStdString());
+        const std::string accepted =
+            "accepted, as host '" + parsed.host + "' port " + std::to_string(parsed.port);
+        QFAIL(accepted.c_str());
+    } catch (const inv::InvalidInput &e) {
+        const QByteArray message(e.what());
+        QVERIFY2(message.contains(reason), e.what());
+        QVERIFY2(message.startsWith("invalid Redis URL"), e.what());
+    }
+}
+
+void TestRedisUrl::displayMasksThePassword_data()
+{
+    QTest::addColumn<QByteArray>("url");
+    QTest::addColumn<QByteArray>("shown");
+    QTest::addColumn<QByteArray>("secret");
+
+    QTest::newRow("user and password") << QByteArray("redis://alice:s3cret@h:6380/2")
+                                       << QByteArray("redis://alice:***@h:6380/2") << QByteArray("s3cret");
+    QTest::newRow("password only") << QByteArray("redis://:s3cret@h:6379") << QByteArray("redis://***@h:6379")
+                                   << QByteArray("s3cret");
+    QTest::newRow("no credentials") << QByteArray("redis://h") << QByteArray("redis://h:6379")
+                                    << QByteArray();
+}
+
+void TestRedisUrl::displayMasksThePassword()
+{
+    QFETCH(QByteArray, url);
+    QFETCH(QByteArray, shown);
+    QFETCH(QByteArray, secret);
+
+    const QByteArray display = bytes(inv::RedisUrl::parse(url.toStdString()).display());
+    QCOMPARE(display, shown);
+    if (!secret.isEmpty())
+        QVERIFY(!display.contains(secret));
+}
+
+void TestRedisUrl::errorsNeverShowThePassword_data()
+{
+    QTest::addColumn<QByteArray>("url");
+    QTest::newRow("port 0") << QByteArray("redis://alice:s3cret@h:0");
+    QTest::newRow("port 70000") << QByteArray("redis://alice:s3cret@h:70000");
+    QTest::newRow("database 99") << QByteArray("redis://alice:s3cret@h:6379/99");
+    QTest::newRow("no host") << QByteArray("redis://alice:s3cret@:6379");
+    QTest::newRow("password only, bad port") << QByteArray("redis://s3cret@h:x");
+    QTest::newRow("unclosed IPv6 host") << QByteArray("redis://:s3cret@[::1");
+    QTest::newRow("wrong scheme") << QByteArray("http://alice:s3cret@h:6379");
+}
+
+// The message reaches the terminal, the status bar and logs, so it shows the URL as display() does.
+void TestRedisUrl::errorsNeverShowThePassword()
+{
+    QFETCH(QByteArray, url);
+    try {
+        inv::RedisUrl::parse(url.toStdString());
+        QFAIL("accepted");
+    } catch (const inv::InvalidInput &e) {
+        const QByteArray message(e.what());
+        QVERIFY2(!message.contains("s3cret"), e.what());
+        QVERIFY2(message.contains("***@"), e.what());
+    }
+}
+
+void TestRedisUrl::displayParsesBackToTheSameUrl_data()
+{
+    QTest::addColumn<QByteArray>("url");
+    QTest::newRow("plain") << QByteArray("redis://127.0.0.1:6379");
+    QTest::newRow("database") << QByteArray("redis://cache:7000/9");
+    QTest::newRow("IPv6") << QByteArray("redis://[::1]:6380");
+    QTest::newRow("IPv6 with database") << QByteArray("redis://[2001:db8::7]:6379/1");
+}
+
+void TestRedisUrl::displayParsesBackToTheSameUrl()
+{
+    QFETCH(QByteArray, url);
+    const inv::RedisUrl original = inv::RedisUrl::parse(url.toStdString());
+    const inv::RedisUrl again = inv::RedisUrl::parse(original.display());
+    QCOMPARE(bytes(again.host), bytes(original.host));
+    QCOMPARE(again.port, original.port);
+    QCOMPARE(again.db, original.db);
+}
+
+QTEST_APPLESS_MAIN(TestRedisUrl)
+#include "tst_redisurl.moc"
