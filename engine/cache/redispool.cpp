@@ -74,6 +74,19 @@ RedisPool::Lease RedisPool::acquire()
     }
 }
 
+void RedisPool::warm()
+{
+    std::vector<Lease> leases;
+    for (;;) {
+        {
+            std::lock_guard lock(m_mutex);
+            if (m_opened >= m_size)
+                return;
+        }
+        leases.push_back(acquire());
+    }
+}
+
 void RedisPool::giveBack(std::unique_ptr<RedisConnection> connection)
 {
     const bool broken = connection->isBroken();

@@ -43,6 +43,8 @@ public:
     // Throws CacheUnavailable while cooling down, CacheIoError if a new connection fails,
     // PoolTimeout if none frees up in time.
     Lease acquire();
+    // Opens every connection now; throws CacheError if Redis is unreachable.
+    void warm();
     // True while the breaker is open, that is, Redis failed less than a cool-down ago.
     bool isCoolingDown() const;
     // Counts how often the breaker opened: each is one observed outage or failure.

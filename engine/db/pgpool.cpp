@@ -55,6 +55,13 @@ PgPool::Lease PgPool::acquire()
     }
 }
 
+void PgPool::warm()
+{
+    std::vector<Lease> leases;
+    while (opened() < m_size)
+        leases.push_back(acquire());
+}
+
 int PgPool::opened() const
 {
     std::lock_guard lock(m_mutex);

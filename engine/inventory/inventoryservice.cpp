@@ -44,6 +44,15 @@ Strategy &InventoryService::active()
     return *m_strategies[static_cast<std::size_t>(m_active.load(std::memory_order_relaxed))];
 }
 
+void InventoryService::warmUp()
+{
+    m_pgPool.warm();
+    try {
+        m_redisPool.warm();
+    } catch (const Error &) {
+    }
+}
+
 int InventoryService::migrate()
 {
     auto connection = m_pgPool.acquire();

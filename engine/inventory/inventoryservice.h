@@ -43,6 +43,8 @@ public:
     InventoryService(const InventoryService &) = delete;
     InventoryService &operator=(const InventoryService &) = delete;
 
+    // Opens every pooled connection now; Redis being down is not an error (the service fails open).
+    void warmUp();
     // Creates or upgrades the schema. Idempotent and safe to run from several processes at once.
     int migrate();
 

@@ -19,6 +19,11 @@ StockView VersionedStrategy::readMiss(const std::string &sku)
         if (lease) {
             StockView view;
             try {
+                // Another server may have filled it between our miss and our lease.
+                if (auto cached = cacheGet(sku)) {
+                    cacheDo(sku, [&] { m_context.lock.release(*lease); });
+                    return *cached;
+                }
                 view = readDatabase(sku, true);
                 raceDelay();
                 cacheDo(sku, [&] { m_context.cache.setIfNewer(sku, view.stock, view.version); });

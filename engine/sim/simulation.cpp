@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <fstream>
 #include <random>
+#include <thread>
 #include <unistd.h>
 
 namespace inv {
@@ -102,6 +103,11 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
         servers.push_back(std::make_unique<InventoryService>(service));
     }
     servers.front()->migrate();
+    {
+        std::vector<std::jthread> openers;
+        for (auto &server : servers)
+            openers.emplace_back([&server] { server->warmUp(); });
+    }
 
     say(m_config.sku.empty() ? "creating " + std::to_string(keys) + " fresh products"
                              : "using SKU " + m_config.sku);
