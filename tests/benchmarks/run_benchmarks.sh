@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Measures the engine side by side with pgbench and redis-benchmark on the same private services,
+# in one run, and prints a Markdown table of medians and ratios:
+#   a) flash sale, 10,000 buyers against 100 units, per strategy, against pgbench running the
+#      versioned purchase statement with the same number of connections;
+#   b) cached reads (mixed, read ratio 1.0, warm cache) against redis-benchmark -t get with the
+#      same number of connections;
+#   c) mixed load at 10,000 req/s for 10 s: latency percentiles, hit rate, achieved rate, drops;
+#   d) peak RSS during a) and c).
+# Usage: tests/benchmarks/run_benchmarks.sh [REPEATS]   (default 3; medians are reported)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. scripts/packages.sh
+INVENTORY_PACKAGES+=(python3)
+inventory_install_packages
+
+REPEATS=${1:-3}
+SERVERS=4
+CONNECTIONS=16
+CLIENTS=$((SERVERS * CONNECTIONS))
+BUILD_DIR=${BUILD_DIR:-build}
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$BUILD_DIR" -j"$(nproc)" --target inventory-console >/dev/null
+CLI="$PWD/$BUILD_DIR/app/inventory-console"
+
+WORK=$(mktemp -d /tmp/inventory-bench.XXXXXX)
+chmod 755 "$WORK"
+cleanup() {
+    "$CLI" sandbox stop --dir "$WORK/sandbox" >/dev/null 2>&1 || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+"$CLI" sandbox start --dir "$WORK/sandbox" >/dev/null 2>&1
+eval "$("$CLI" sandbox status --dir "$WORK/sandbox" | sed -n 's/^ *export /export /p')"
+export INVENTORY_PG_URL INVENTORY_REDIS_URL
+"$CLI" init --products 0 >/dev/null
+REDIS_PORT=${INVENTORY_REDIS_URL##*:}
+
+json() { python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
+median() { python3 -c "import statistics,sys; print(round(statistics.median(float(x) for x in sys.argv[1:]), 3))" "$@"; }
+progress() { echo "$*" >&2; }
+
+# a) flash sale against pgbench --------------------------------------------------------------
+declare -A FLASH
+RSS_A=0
+for strategy in unsafe naive locked versioned; do
+    values=()
+    for i in $(seq "$REPEATS"); do
+        progress "a) flash sale, $strategy, run $i/$REPEATS"
+        "$CLI" simulate --scenario flash-sale --strategy "$strategy" --servers $SERVERS --connections $CONNECTIONS \
+            --json >"$WORK/flash.json" || true
+        values+=("$(json "$WORK/flash.json" "r['parameters']['buyers'] / r['duration_s']")")
+        rss=$(json "$WORK/flash.json" "r['peak_rss_mb']")
+        RSS_A=$(python3 -c "print(max($RSS_A, $rss))")
+    done
+    FLASH[$strategy]=$(median "${values[@]}")
+done
+
+PGBENCH_SQL="$WORK/purchase.sql"
+pgbench_values=()
+for i in $(seq "$REPEATS"); do
+    sku="PGBENCH-$$-$i"
+    "$CLI" add "$sku" --name "pgbench flash sale" --stock 100 >/dev/null
+    cat >"$PGBENCH_SQL" <<SQL
+WITH cur AS (SELECT stock FROM inventory WHERE sku = '$sku'),
+u AS (UPDATE inventory SET stock = stock - 1, version = version + 1, updated_at = clock_timestamp()
+      WHERE sku = '$sku' AND stock >= 1 RETURNING stock, version),
+a AS (INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, server_id, reason)
+      SELECT '$sku', 'purchase', 1, u.stock + 1, u.stock, u.version, 'pgbench', 'benchmark' FROM u RETURNING id)
+SELECT cur.stock, u.stock, u.version, a.id FROM cur LEFT JOIN u ON true LEFT JOIN a ON true;
+SQL
+    progress "a) pgbench, run $i/$REPEATS"
+    tps=$(pgbench -n -M extended -c $CLIENTS -j 2 -t $((10000 / CLIENTS)) -f "$PGBENCH_SQL" "$INVENTORY_PG_URL" 2>/dev/null |
+        sed -n 's/^tps = \([0-9.]*\).*/\1/p' | tail -1)
+    pgbench_values+=("$tps")
+done
+PGBENCH=$(median "${pgbench_values[@]}")
+
+# b) cached reads against redis-benchmark -------------------------------------------------------
+ours_b=()
+theirs_b=()
+for i in $(seq "$REPEATS"); do
+    progress "b) cached reads, run $i/$REPEATS"
+    # Far above what the machine can serve, with a long lag allowance: the workers run flat out.
+    "$CLI" simulate --scenario mixed --read-ratio 1.0 --rate 200000 --duration 1.5 --products 1000 \
+        --servers $SERVERS --connections $CONNECTIONS --max-lag-ms 60000 --slo dropped=1e9 --json >"$WORK/reads.json" || true
+    ours_b+=("$(json "$WORK/reads.json" "r['throughput_rps']")")
+    theirs_b+=("$(redis-benchmark -p "$REDIS_PORT" -t get -c $CLIENTS -n 300000 -r 1000 -q 2>/dev/null |
+        tr '\r' '\n' | sed -n 's/^GET: \([0-9.]*\) requests per second.*/\1/p' | tail -1)")
+done
+OURS_B=$(median "${ours_b[@]}")
+THEIRS_B=$(median "${theirs_b[@]}")
+
+# c) mixed load at 10,000 req/s for 10 s ------------------------------------------------------
+progress "c) mixed load, 10,000 req/s for 10 s"
+"$CLI" simulate --scenario mixed --rate 10000 --duration 10 --servers $SERVERS --connections $CONNECTIONS \
+    --json >"$WORK/mixed.json" || true
+C_READ_P50=$(json "$WORK/mixed.json" "r['latency_ms']['read']['p50']")
+C_READ_P99=$(json "$WORK/mixed.json" "r['latency_ms']['read']['p99']")
+C_WRITE_P50=$(json "$WORK/mixed.json" "r['latency_ms']['write']['p50']")
+C_WRITE_P99=$(json "$WORK/mixed.json" "r['latency_ms']['write']['p99']")
+C_HIT=$(json "$WORK/mixed.json" "round(r['cache_hit_rate'] * 100, 2)")
+C_RATE=$(json "$WORK/mixed.json" "round(r['throughput_rps'])")
+C_DROPPED=$(json "$WORK/mixed.json" "r['dropped']")
+RSS_C=$(json "$WORK/mixed.json" "r['peak_rss_mb']")
+
+ratio() { python3 -c "print(round($1 / $2, 2) if $2 else 'n/a')"; }
+cat <<TABLE
+Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(. /etc/os-release; echo "$PRETTY_NAME"),
+PostgreSQL $(pg_config --version 2>/dev/null | awk '{print $2}' || echo 15), $(redis-server --version | awk '{print $3}'); ${REPEATS} runs each, medians.
+$SERVERS servers x $CONNECTIONS connections = $CLIENTS clients on every side.
+
+| | measurement | ours | reference | ratio | target |
+| --- | --- | --- | --- | --- | --- |
+| a | flash sale, buyers/s, unsafe | ${FLASH[unsafe]} | pgbench ${PGBENCH} tps | $(ratio "${FLASH[unsafe]}" "$PGBENCH") | - |
+| a | flash sale, buyers/s, naive | ${FLASH[naive]} | pgbench ${PGBENCH} tps | $(ratio "${FLASH[naive]}" "$PGBENCH") | - |
+| a | flash sale, buyers/s, locked | ${FLASH[locked]} | pgbench ${PGBENCH} tps | $(ratio "${FLASH[locked]}" "$PGBENCH") | - |
+| a | flash sale, buyers/s, versioned | ${FLASH[versioned]} | pgbench ${PGBENCH} tps | $(ratio "${FLASH[versioned]}" "$PGBENCH") | >= 0.8 |
+| b | cached reads/s (mixed, read ratio 1.0, warm) | ${OURS_B} | redis-benchmark GET ${THEIRS_B}/s | $(ratio "$OURS_B" "$THEIRS_B") | >= 0.7 |
+| c | mixed 10,000 req/s for 10 s: read p50 / p99 ms | ${C_READ_P50} / ${C_READ_P99} | | | p99 < 2 |
+| c | write p50 / p99 ms | ${C_WRITE_P50} / ${C_WRITE_P99} | | | |
+| c | hit rate % | ${C_HIT} | | | > 95 |
+| c | achieved req/s, dropped | ${C_RATE}, ${C_DROPPED} | 10000 | $(ratio "$C_RATE" 10000) | >= 0.99, 0 dropped |
+| d | peak RSS MB during a) / c) | ${RSS_A} / ${RSS_C} | | | < 200 |
+TABLE
