@@ -13,7 +13,7 @@ const std::set<std::string> kValueOptions{"pg",   "redis",  "strategy", "dir",  
 const std::set<std::string> kSimulateOptions{
     "scenario", "servers", "connections", "buyers",        "quantity", "rate",   "duration",   "read-ratio",
     "skew",     "readers", "rounds",      "race-delay-ms", "seed",     "report", "max-lag-ms", "slo"};
-const std::set<std::string> kFlagOptions{"json", "reset", "help", "no-warm"};
+const std::set<std::string> kFlagOptions{"json", "reset", "help", "no-warm", "blind-buyers"};
 } // namespace
 
 std::string CommandLine::usage()
@@ -34,7 +34,7 @@ std::string CommandLine::usage()
            "  inventory-console simulate --scenario flash-sale|mixed|stampede [options] [--report FILE] "
            "[--json]\n"
            "      --strategy S --servers N --connections C --race-delay-ms X --ttl-ms T --seed N\n"
-           "      flash-sale: --buyers B --stock S --quantity Q [--sku SKU]\n"
+           "      flash-sale: --buyers B --stock S --quantity Q [--sku SKU] [--blind-buyers]\n"
            "      mixed:      --rate R --duration SEC --read-ratio F --products P --skew Z [--no-warm]\n"
            "      stampede:   --readers R --products K --rounds N\n"
            "      --slo NAME=VALUE overrides a threshold (e.g. --slo read_p99_ms=2); exit 1 if an SLO fails\n"

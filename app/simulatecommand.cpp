@@ -61,7 +61,7 @@ int SimulateCommand::run()
     const bool stampede = config.scenario == inv::ScenarioKind::Stampede;
     const bool mixed = config.scenario == inv::ScenarioKind::Mixed;
     config.servers = static_cast<int>(m_args.integer("servers", 4, 1, 64));
-    config.connections = static_cast<int>(m_args.integer("connections", 16, 1, 64));
+    config.connections = static_cast<int>(m_args.integer("connections", 4, 1, 64));
     config.buyers = static_cast<int>(m_args.integer("buyers", 10'000, 1, 10'000'000));
     // The defaults fit each scenario: a small flash-sale stock, a deep one for a long mixed run.
     config.stock = static_cast<int>(m_args.integer("stock",
@@ -71,6 +71,7 @@ int SimulateCommand::run()
                                                    0, 1'000'000));
     config.quantity = static_cast<int>(m_args.integer("quantity", 1, 1, 1'000'000));
     config.sku = m_args.option("sku").value_or("");
+    config.buyersRead = !m_args.flag("blind-buyers");
     config.rate = m_args.number("rate", 10'000, 0.001, 1'000'000);
     config.durationSeconds = m_args.number("duration", 10, 0.001, 86'400);
     config.readRatio = m_args.number("read-ratio", 0.9, 0, 1);

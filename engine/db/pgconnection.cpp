@@ -7,6 +7,8 @@
 namespace inv {
 
 namespace {
+constexpr std::size_t kMaxPrepared = 64;
+
 std::string trimmed(const char *message)
 {
     std::string out = message ? message : "";
@@ -32,7 +34,7 @@ PgConnection &&refuseOpenTransaction(PgConnection &&c)
 
 PgConnection::PgConnection(PgConnection &&other)
     : m_conninfo(std::move(refuseOpenTransaction(std::move(other)).m_conninfo)),
-      m_conn(std::move(other.m_conn))
+      m_conn(std::move(other.m_conn)), m_prepared(std::move(other.m_prepared))
 {}
 
 PgConnection &PgConnection::operator=(PgConnection &&other)
@@ -41,6 +43,7 @@ PgConnection &PgConnection::operator=(PgConnection &&other)
         throw Error("a connection with an open transaction cannot be moved");
     m_conninfo = std::move(other.m_conninfo);
     m_conn = std::move(other.m_conn);
+    m_prepared = std::move(other.m_prepared);
     return *this;
 }
 
@@ -59,6 +62,7 @@ void PgConnection::connect()
                           "sandbox start')",
                       "08001");
     }
+    m_prepared.clear();
     // Our messages are parsed by nobody, but keep the server quiet about notices.
     PQsetNoticeProcessor(
         m_conn.get(), [](void *, const char *) {}, nullptr);
@@ -113,8 +117,22 @@ PgResult PgConnection::exec(std::string_view sql, const std::vector<PgParam> &pa
     for (const auto &p : params)
         values.push_back(p ? p->c_str() : nullptr);
     std::string statement(sql);
-    PGresult *raw = PQexecParams(m_conn.get(), statement.c_str(), static_cast<int>(values.size()), nullptr,
-                                 values.data(), nullptr, nullptr, 0);
+    auto prepared = m_prepared.find(statement);
+    if (prepared == m_prepared.end() && m_prepared.size() < kMaxPrepared) {
+        std::string name = std::to_string(m_prepared.size());
+        name.insert(0, 1, 's');
+        PGresult *made = PQprepare(m_conn.get(), name.c_str(), statement.c_str(),
+                                   static_cast<int>(values.size()), nullptr);
+        if (!made || PQresultStatus(made) != PGRES_COMMAND_OK)
+            throwError(made, statement);
+        PQclear(made);
+        prepared = m_prepared.emplace(statement, std::move(name)).first;
+    }
+    PGresult *raw = prepared != m_prepared.end()
+                        ? PQexecPrepared(m_conn.get(), prepared->second.c_str(),
+                                         static_cast<int>(values.size()), values.data(), nullptr, nullptr, 0)
+                        : PQexecParams(m_conn.get(), statement.c_str(), static_cast<int>(values.size()),
+                                       nullptr, values.data(), nullptr, nullptr, 0);
     ExecStatusType status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
         throwError(raw, statement);

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace inv {
@@ -29,7 +30,8 @@ public:
     PgConnection &operator=(const PgConnection &) = delete;
     ~PgConnection();
 
-    // Runs one statement. Reconnects first if the connection broke since the last call.
+    // Runs one statement, prepared on this connection the first time it is seen. Reconnects first
+    // if the connection broke since the last call.
     PgResult exec(std::string_view sql, const std::vector<PgParam> &params = {});
     // Runs several statements with no parameters (migrations). Never use with user input.
     void execScript(const std::string &sql);
@@ -56,6 +58,9 @@ private:
 
     std::string m_conninfo;
     std::unique_ptr<PGconn, Deleter> m_conn;
+    // Statements this connection has prepared, by SQL text: the hot statements are parsed and
+    // planned once per connection instead of once per call.
+    std::unordered_map<std::string, std::string> m_prepared;
     bool m_inTransaction = false;
 };
 

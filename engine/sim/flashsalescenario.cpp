@@ -18,8 +18,12 @@ void FlashSaleScenario::run(SimulationContext &context)
                 release.arrive_and_wait();
                 for (int buyer = next.fetch_add(1); buyer < buyers && !context.stopRequested();
                      buyer = next.fetch_add(1)) {
-                    const auto start = SimClock::now();
-                    auto seen = context.read(w, 0, start);
+                    if (!context.config().buyersRead) {
+                        context.write(w, 0, Action::Purchase, quantity, SimClock::now());
+                        setProgress(static_cast<double>(buyer + 1) / buyers);
+                        continue;
+                    }
+                    auto seen = context.read(w, 0, SimClock::now());
                     if (!seen)
                         continue;
                     if (seen->stock < quantity)

@@ -144,7 +144,10 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
         fillsBefore += s->stats().dbFills.load();
     }
 
-    SimulationMonitor monitor(context, *scenario, checker, scenario->hotKeys(m_config), tick);
+    PgPool monitorDb(m_config.pgConninfo, 1);
+    RedisPool monitorCache(RedisUrl::parse(m_config.redisUrl), 1);
+    SimulationMonitor monitor(context, *scenario, checker, scenario->hotKeys(m_config), monitorDb,
+                              monitorCache, tick);
     {
         std::lock_guard lock(m_monitorMutex);
         m_monitor = &monitor;
@@ -193,8 +196,8 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
     report.visibilityMax = visibility.maxMs();
     report.staleReads = checker.staleReads();
 
-    const LedgerResult ledger = checker.finish(servers.front()->pgPool(), servers.front()->redisPool(),
-                                               "sim-" + m_runId + "-", report.sharedSku);
+    const LedgerResult ledger =
+        checker.finish(monitorDb, monitorCache, "sim-" + m_runId + "-", report.sharedSku);
     report.initialStock = ledger.initialStock;
     report.finalDbStock = ledger.finalDbStock;
     report.finalCacheStock = ledger.finalCacheStock;

@@ -25,11 +25,14 @@ struct SimulationConfig
     std::string pgConninfo;
     std::string redisUrl;
     int servers = 4;
-    int connections = 16; // per server, for PostgreSQL and for Redis
+    int connections = 4; // per server, for PostgreSQL and for Redis
     // flash-sale
     int buyers = 10'000;
     int stock = 100;
     int quantity = 1;
+    // Buyers read the stock first and skip the purchase when it shows sold out; blind buyers
+    // always send the purchase to the database, as pgbench does.
+    bool buyersRead = true;
     // Buy an existing SKU instead of a fresh one, shared with other runs.
     std::string sku;
     // mixed

@@ -5,9 +5,10 @@
 namespace inv {
 
 SimulationMonitor::SimulationMonitor(SimulationContext &context, const Scenario &scenario,
-                                     ConsistencyChecker &checker, std::vector<int> hotKeys, Tick tick)
-    : m_context(context), m_scenario(scenario), m_checker(checker), m_hotKeys(std::move(hotKeys)),
-      m_tick(std::move(tick))
+                                     ConsistencyChecker &checker, std::vector<int> hotKeys, PgPool &db,
+                                     RedisPool &cache, Tick tick)
+    : m_context(context), m_scenario(scenario), m_checker(checker), m_hotKeys(std::move(hotKeys)), m_db(db),
+      m_cache(cache), m_tick(std::move(tick))
 {
     m_timeline.reserve(4 * 3600);
 }
@@ -116,8 +117,7 @@ void SimulationMonitor::collect()
     // Sampling the database and the cache costs two round trips: once a second is enough.
     if (m_ticks++ % 4 == 0 && !m_hotKeys.empty()) {
         try {
-            auto &server = *m_context.servers().front();
-            auto samples = m_checker.sample(server.pgPool(), server.redisPool(), m_hotKeys);
+            auto samples = m_checker.sample(m_db, m_cache, m_hotKeys);
             long long divergent = 0;
             for (const auto &s : samples)
                 divergent += s.divergent ? 1 : 0;

@@ -30,8 +30,9 @@ public:
     using Tick = std::function<void(const TimelinePoint &, double progress)>;
     static constexpr std::chrono::milliseconds kWindow{250};
 
+    // The monitor samples through its own pools so that it never takes a connection from a worker.
     SimulationMonitor(SimulationContext &context, const Scenario &scenario, ConsistencyChecker &checker,
-                      std::vector<int> hotKeys, Tick tick);
+                      std::vector<int> hotKeys, PgPool &db, RedisPool &cache, Tick tick);
     ~SimulationMonitor();
 
     void start();
@@ -59,6 +60,8 @@ private:
     const Scenario &m_scenario;
     ConsistencyChecker &m_checker;
     std::vector<int> m_hotKeys;
+    PgPool &m_db;
+    RedisPool &m_cache;
     Tick m_tick;
     SimClock::time_point m_started;
     HistogramCounts m_readTotal, m_writeTotal, m_lockTotal;

@@ -23,6 +23,8 @@ private slots:
     void initTestCase();
     void redisDiesMidRun_data();
     void redisDiesMidRun();
+    // A failed check must not leave the other tests without Redis.
+    void cleanup();
 
 private:
     std::unique_ptr<inv::PgConnection> m_db;
@@ -68,19 +70,25 @@ void TestFailOpen::redisDiesMidRun()
     std::atomic<int> successes{0};
     std::atomic<int> rejections{0};
     std::atomic<int> errors{0};
-    std::atomic<int> reads{0};
     std::atomic<bool> done{false};
+    // Phases are driven by counts, not by timing: the buyers wait at each gate until the main thread
+    // has changed Redis's state. 0: Redis up, 1: Redis down, 2: Redis back.
+    std::atomic<int> phase{0};
+    const int gates[] = {50, 150, kStock};
     std::vector<std::jthread> buyers;
     for (int t = 0; t < 8; ++t) {
         buyers.emplace_back([&] {
             while (!done.load()) {
+                const int p = phase.load();
+                if (successes.load() >= gates[p]) {
+                    std::this_thread::sleep_for(1ms);
+                    continue;
+                }
                 try {
                     service.getStock(sku);
-                    ++reads;
                     service.purchase(sku, 1);
                     if (++successes >= kStock)
                         done = true;
-                    std::this_thread::sleep_for(2ms);
                 } catch (const inv::InsufficientStock &) {
                     ++rejections;
                     done = true;
@@ -91,12 +99,15 @@ void TestFailOpen::redisDiesMidRun()
             }
         });
     }
-    QTRY_VERIFY_WITH_TIMEOUT(successes.load() >= 50, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(successes.load() >= gates[0], 20000);
     m_sandbox->stopRedis();
-    const int atOutage = successes.load();
-    QTRY_VERIFY_WITH_TIMEOUT(successes.load() >= atOutage + 100, 20000);
-    const long long failOpenReads = service.stats().failOpenReads.load();
+    const long long failOpenBefore = service.stats().failOpenReads.load();
+    phase = 1;
+    QTRY_VERIFY_WITH_TIMEOUT(successes.load() >= gates[1], 20000);
+    const long long failOpenReads = service.stats().failOpenReads.load() - failOpenBefore;
     m_sandbox->startRedis();
+    phase = 2;
+    QTRY_VERIFY_WITH_TIMEOUT(done.load(), 30000);
     buyers.clear(); // joins
 
     QCOMPARE(errors.load(), 0);
@@ -117,6 +128,12 @@ void TestFailOpen::redisDiesMidRun()
     QVERIFY(cached.has_value());
     QCOMPARE(cached->stock, 0);
     QCOMPARE(cached->version, service.databaseStock(sku)->version);
+}
+
+void TestFailOpen::cleanup()
+{
+    if (m_sandbox && !m_sandbox->status().redisRunning)
+        m_sandbox->startRedis();
 }
 
 QTEST_GUILESS_MAIN(TestFailOpen)
