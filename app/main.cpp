@@ -3,6 +3,7 @@
 #include "clicommands.h"
 #include "commandline.h"
 #include "errors.h"
+#include "inventory/strategy.h"
 #include "mainwindow.h"
 
 #include <QApplication>
@@ -39,6 +40,13 @@ int main(int argc, char **argv)
         CliCommands commands(args);
         return commands.run();
     }
+    try {
+        if (auto strategy = args.option("strategy"))
+            inv::Strategy::parseKind(*strategy);
+    } catch (const inv::InvalidInput &e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 2;
+    }
     if (!hasDisplay()) {
         std::cerr
             << "error: no display to open the console on (DISPLAY and WAYLAND_DISPLAY are unset).\n"
@@ -50,7 +58,22 @@ int main(int argc, char **argv)
     QApplication::setStyle(QStringLiteral("Fusion"));
     QApplication::setApplicationName(QStringLiteral("inventory-console"));
     QApplication::setOrganizationName(QStringLiteral("inventory-console"));
-    MainWindow window;
+    QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    StartOptions options;
+    auto text = [&](const char *name, const char *environment) {
+        if (auto value = args.option(name))
+            return QString::fromStdString(*value);
+        const char *fromEnvironment = environment ? std::getenv(environment) : nullptr;
+        return fromEnvironment ? QString::fromUtf8(fromEnvironment) : QString();
+    };
+    options.pg = text("pg", "INVENTORY_PG_URL");
+    options.redis = text("redis", "INVENTORY_REDIS_URL");
+    options.strategy = text("strategy", nullptr);
+    options.page = text("page", nullptr);
+    options.sku = text("sku", nullptr);
+    options.screenshot = text("screenshot", nullptr);
+    options.quitAfterScreenshot = args.flag("quit-when-done");
+    MainWindow window(options);
     window.show();
     return QApplication::exec();
 }

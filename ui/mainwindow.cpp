@@ -1,12 +1,424 @@
 #include "mainwindow.h"
 
-#include <QLabel>
+#include "auditpage.h"
+#include "connectiondialog.h"
+#include "consolebackend.h"
+#include "inventorymodel.h"
+#include "inventorypage.h"
+#include "sandbox/sandbox.h"
 
-MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPalette>
+#include <QPointer>
+#include <QProgressDialog>
+#include <QPushButton>
+#include <QSettings>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QStyle>
+#include <QThread>
+#include <QTimer>
+
+#include <hiredis/hiredis.h>
+#include <libpq-fe.h>
+#include <memory>
+
+namespace {
+enum Page
+{
+    InventoryIndex,
+    AuditIndex,
+    SimulationIndex
+};
+
+QString dot(bool ok)
+{
+    return ok ? QStringLiteral("<span style='color:#2aa65a'>●</span>")
+              : QStringLiteral("<span style='color:#dc322f'>●</span>");
+}
+} // namespace
+
+MainWindow::MainWindow(StartOptions options, QWidget *parent)
+    : QMainWindow(parent), m_options(std::move(options)), m_backendThread(new QThread(this)),
+      m_backend(new ConsoleBackend), m_navigation(new QListWidget(this)), m_pages(new QStackedWidget(this)),
+      m_inventory(new InventoryPage(this)), m_audit(new AuditPage(this)), m_pgStatus(new QLabel(this)),
+      m_redisStatus(new QLabel(this)), m_strategyStatus(new QLabel(this)), m_serverStatus(new QLabel(this)),
+      m_healthTimer(new QTimer(this))
 {
     setWindowTitle(tr("Inventory Operations Console"));
-    auto *placeholder = new QLabel(tr("Inventory Operations Console"), this);
-    placeholder->setAlignment(Qt::AlignCenter);
-    setCentralWidget(placeholder);
-    resize(1200, 800);
+    m_backend->moveToThread(m_backendThread);
+    connect(m_backendThread, &QThread::finished, m_backend, &QObject::deleteLater);
+    m_backendThread->setObjectName(QStringLiteral("engine"));
+    m_backendThread->start();
+
+    auto *simulation = new QLabel(tr("Simulation: launch scenarios from the command line for now:\n"
+                                     "inventory-console simulate --scenario flash-sale --strategy naive"),
+                                  this);
+    simulation->setAlignment(Qt::AlignCenter);
+    m_pages->addWidget(m_inventory);
+    m_pages->addWidget(m_audit);
+    m_pages->addWidget(simulation);
+    m_navigation->addItem(tr("Inventory"));
+    m_navigation->addItem(tr("Audit log"));
+    m_navigation->addItem(tr("Simulation"));
+    m_navigation->item(0)->setIcon(style()->standardIcon(QStyle::SP_FileDialogDetailedView));
+    m_navigation->item(1)->setIcon(style()->standardIcon(QStyle::SP_FileDialogContentsView));
+    m_navigation->item(2)->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
+    m_navigation->setFixedWidth(120);
+    m_navigation->setIconSize(QSize(20, 20));
+    m_navigation->setSpacing(2);
+    QFont navigationFont = m_navigation->font();
+    navigationFont.setPointSizeF(navigationFont.pointSizeF() * 1.1);
+    m_navigation->setFont(navigationFont);
+    auto *central = new QWidget(this);
+    auto *layout = new QHBoxLayout(central);
+    layout->addWidget(m_navigation);
+    layout->addWidget(m_pages, 1);
+    setCentralWidget(central);
+    connect(m_navigation, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
+
+    // Requests go to the engine thread, answers come back: both queued, the event loop never waits.
+    connect(m_inventory, &InventoryPage::refreshRequested, m_backend, &ConsoleBackend::loadInventory);
+    connect(m_inventory, &InventoryPage::actionRequested, m_backend, &ConsoleBackend::runAction);
+    connect(m_inventory, &InventoryPage::addProductRequested, m_backend, &ConsoleBackend::addProduct);
+    connect(m_inventory, &InventoryPage::strategyChanged, m_backend, &ConsoleBackend::setStrategy);
+    connect(m_inventory, &InventoryPage::strategyChanged, this, [this](const QString &s) {
+        m_strategyStatus->setText(tr("strategy: <b>%1</b>").arg(s));
+        QSettings().setValue(QStringLiteral("strategy"), s);
+    });
+    connect(m_inventory, &InventoryPage::showAuditRequested, this, [this](const QString &sku) {
+        m_audit->showSku(sku);
+        showPage(AuditIndex);
+    });
+    connect(m_backend, &ConsoleBackend::inventoryLoaded, m_inventory, &InventoryPage::showSnapshot);
+    connect(m_backend, &ConsoleBackend::actionFinished, m_inventory, &InventoryPage::showOutcome);
+    connect(m_backend, &ConsoleBackend::actionFinished, m_audit, &AuditPage::refresh);
+    connect(m_backend, &ConsoleBackend::healthChanged, this, &MainWindow::applyHealth);
+    connect(m_backend, &ConsoleBackend::connected, this, [this](const QString &serverId, qint64 ttl) {
+        m_serverStatus->setText(tr("server id: %1").arg(serverId));
+        m_inventory->setConfiguredTtl(ttl);
+        m_inventory->requestRefresh();
+        statusBar()->showMessage(tr("connected"), 3000);
+    });
+    connect(m_backend, &ConsoleBackend::connectionFailed, this, [this](const QString &message) {
+        m_pgStatus->setText(dot(false) + tr(" PostgreSQL: ") + message.left(80).toHtmlEscaped());
+        m_inventory->setDatabaseAvailable(false, message);
+    });
+    connect(m_audit, &AuditPage::statusMessage, this,
+            [this](const QString &text) { statusBar()->showMessage(text, 5000); });
+    m_healthTimer->setInterval(2000);
+    connect(m_healthTimer, &QTimer::timeout, m_backend, &ConsoleBackend::probeHealth);
+
+    buildMenus();
+    buildStatusBar();
+
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray());
+    if (!settings.contains(QStringLiteral("geometry")))
+        resize(1280, 800);
+    const QString strategy =
+        !m_options.strategy.isEmpty()
+            ? m_options.strategy
+            : settings.value(QStringLiteral("strategy"), QStringLiteral("versioned")).toString();
+    m_inventory->setStrategy(strategy);
+    m_strategyStatus->setText(tr("strategy: <b>%1</b>").arg(m_inventory->strategy()));
+    int page = settings.value(QStringLiteral("page"), 0).toInt();
+    if (m_options.page == QLatin1String("audit"))
+        page = AuditIndex;
+    else if (m_options.page == QLatin1String("inventory"))
+        page = InventoryIndex;
+    else if (m_options.page == QLatin1String("simulation"))
+        page = SimulationIndex;
+    showPage(page);
+    setDarkPalette(settings.value(QStringLiteral("dark"), false).toBool());
+
+    const QString pg =
+        !m_options.pg.isEmpty() ? m_options.pg : settings.value(QStringLiteral("connection/pg")).toString();
+    const QString redis = !m_options.redis.isEmpty()
+                              ? m_options.redis
+                              : settings.value(QStringLiteral("connection/redis")).toString();
+    if (!pg.isEmpty() && !redis.isEmpty())
+        QTimer::singleShot(0, this, [this, pg, redis] { connectTo(pg, redis); });
+    else if (settings.value(QStringLiteral("connection/sandbox")).toBool())
+        QTimer::singleShot(0, this, &MainWindow::startSandbox);
+    else
+        QTimer::singleShot(0, this, &MainWindow::firstStart);
+
+    if (!m_options.sku.isEmpty()) {
+        m_audit->showSku(m_options.sku);
+        auto select = std::make_shared<QMetaObject::Connection>();
+        *select = connect(m_backend, &ConsoleBackend::inventoryLoaded, this, [this, select] {
+            QTimer::singleShot(0, this, [this] { m_inventory->selectSku(m_options.sku); });
+            disconnect(*select);
+        });
+    }
+    if (!m_options.screenshot.isEmpty()) {
+        connect(m_backend, &ConsoleBackend::inventoryLoaded, this, [this] {
+            if (!m_screenshotTaken)
+                QTimer::singleShot(1500, this, &MainWindow::takeScreenshot);
+            m_screenshotTaken = true;
+        });
+    }
+}
+
+MainWindow::~MainWindow()
+{
+    m_backendThread->quit();
+    m_backendThread->wait();
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Connect…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C), this,
+                    &MainWindow::openConnectDialog);
+    file->addAction(tr("Start local &sandbox"), this, &MainWindow::startSandbox);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(tr("&Inventory"), QKeySequence(Qt::CTRL | Qt::Key_1), this,
+                    [this] { showPage(InventoryIndex); });
+    view->addAction(tr("&Audit log"), QKeySequence(Qt::CTRL | Qt::Key_2), this,
+                    [this] { showPage(AuditIndex); });
+    view->addAction(tr("&Simulation"), QKeySequence(Qt::CTRL | Qt::Key_3), this,
+                    [this] { showPage(SimulationIndex); });
+    view->addSeparator();
+    view->addAction(tr("&Find"), QKeySequence::Find, this, [this] {
+        showPage(InventoryIndex);
+        m_inventory->focusFilter();
+    });
+    view->addAction(tr("&Refresh"), QKeySequence::Refresh, this, [this] {
+        m_inventory->requestRefresh();
+        m_audit->refresh();
+    });
+    view->addAction(tr("&Purchase"), QKeySequence(Qt::CTRL | Qt::Key_P), this, [this] {
+        showPage(InventoryIndex);
+        m_inventory->prepareAction(QStringLiteral("purchase"));
+    });
+    view->addAction(tr("R&estock"), QKeySequence(Qt::CTRL | Qt::Key_R), this, [this] {
+        showPage(InventoryIndex);
+        m_inventory->prepareAction(QStringLiteral("restock"));
+    });
+    view->addAction(tr("A&djust"), QKeySequence(Qt::CTRL | Qt::Key_J), this, [this] {
+        showPage(InventoryIndex);
+        m_inventory->prepareAction(QStringLiteral("adjust"));
+    });
+    view->addSeparator();
+    QAction *dark = view->addAction(tr("Dar&k palette"));
+    dark->setCheckable(true);
+    dark->setChecked(QSettings().value(QStringLiteral("dark"), false).toBool());
+    connect(dark, &QAction::toggled, this, [this](bool on) {
+        setDarkPalette(on);
+        QSettings().setValue(QStringLiteral("dark"), on);
+    });
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About"), this, &MainWindow::showAbout);
+}
+
+void MainWindow::buildStatusBar()
+{
+    for (QLabel *label : {m_pgStatus, m_redisStatus, m_strategyStatus, m_serverStatus}) {
+        label->setTextFormat(Qt::RichText);
+        label->setContentsMargins(8, 0, 8, 0);
+        statusBar()->addPermanentWidget(label);
+    }
+    m_pgStatus->setText(dot(false) + tr(" PostgreSQL: not connected"));
+    m_redisStatus->setText(dot(false) + tr(" Redis: not connected"));
+}
+
+void MainWindow::showPage(int index)
+{
+    m_navigation->setCurrentRow(index);
+    m_pages->setCurrentIndex(index);
+}
+
+void MainWindow::connectTo(const QString &pg, const QString &redis)
+{
+    m_pg = pg;
+    m_redis = redis;
+    m_pgStatus->setText(dot(false) + tr(" PostgreSQL: connecting…"));
+    QMetaObject::invokeMethod(m_backend, "connectTo", Qt::QueuedConnection, Q_ARG(QString, pg),
+                              Q_ARG(QString, redis), Q_ARG(QString, m_inventory->strategy()));
+    m_audit->setDatabase(pg);
+    m_healthTimer->start();
+}
+
+void MainWindow::applyHealth(const HealthState &health)
+{
+    m_health = health;
+    m_pgStatus->setText(dot(health.pgUp) +
+                        (health.pgUp
+                             ? tr(" PostgreSQL %1 · %2 ms").arg(health.pgVersion).arg(health.pgMs, 0, 'f', 1)
+                             : tr(" PostgreSQL down")));
+    m_pgStatus->setToolTip(health.pgUp ? QString() : health.pgError);
+    m_redisStatus->setText(
+        dot(health.redisUp) +
+        (health.redisUp ? tr(" Redis %1 · %2 ms").arg(health.redisVersion).arg(health.redisMs, 0, 'f', 1)
+                        : tr(" Redis down: serving from PostgreSQL")));
+    m_redisStatus->setToolTip(health.redisUp ? QString() : health.redisError);
+    m_inventory->setDatabaseAvailable(health.pgUp, health.pgError);
+}
+
+void MainWindow::firstStart()
+{
+    QMessageBox box(this);
+    box.setWindowTitle(tr("Welcome"));
+    box.setText(tr("No database is configured yet."));
+    box.setInformativeText(
+        tr("Start a local sandbox (a private PostgreSQL and Redis with demo data), or connect "
+           "to servers you already run."));
+    QPushButton *sandbox = box.addButton(tr("Start local sandbox"), QMessageBox::AcceptRole);
+    QPushButton *connectButton = box.addButton(tr("Connect…"), QMessageBox::ActionRole);
+    box.addButton(QMessageBox::Cancel);
+    box.setDefaultButton(sandbox);
+    box.exec();
+    if (box.clickedButton() == sandbox)
+        startSandbox();
+    else if (box.clickedButton() == connectButton)
+        openConnectDialog();
+}
+
+void MainWindow::startSandbox()
+{
+    auto *progress = new QProgressDialog(tr("Starting the local sandbox…"), QString(), 0, 0, this);
+    progress->setWindowTitle(tr("Local sandbox"));
+    progress->setMinimumDuration(0);
+    progress->setAttribute(Qt::WA_DeleteOnClose);
+    progress->show();
+    QPointer<MainWindow> self(this);
+    QPointer<QProgressDialog> dialog(progress);
+    // Starting PostgreSQL takes seconds: off the GUI thread, with each step shown as it happens.
+    QThread *worker = QThread::create([self, dialog] {
+        QString pg, redis, error;
+        try {
+            inv::Sandbox sandbox(inv::Sandbox::defaultDir());
+            auto status = sandbox.start([dialog](const std::string &step) {
+                const QString text = QString::fromStdString(step);
+                QMetaObject::invokeMethod(dialog.data(), [dialog, text] {
+                    if (dialog)
+                        dialog->setLabelText(text);
+                });
+            });
+            pg = QString::fromStdString(status.pgUrl);
+            redis = QString::fromStdString(status.redisUrl);
+        } catch (const std::exception &e) {
+            error = QString::fromUtf8(e.what());
+        }
+        QMetaObject::invokeMethod(self.data(), [self, dialog, pg, redis, error] {
+            if (dialog)
+                dialog->close();
+            if (!self)
+                return;
+            if (!error.isEmpty()) {
+                QMessageBox::critical(
+                    self, tr("Local sandbox"),
+                    tr("The local sandbox could not start:\n%1\n\nConnect to your own servers with "
+                       "File > Connect, or run 'inventory-console sandbox start' in a terminal "
+                       "to see every step.")
+                        .arg(error));
+                return;
+            }
+            QSettings().setValue(QStringLiteral("connection/sandbox"), true);
+            self->connectTo(pg, redis);
+        });
+    });
+    connect(worker, &QThread::finished, worker, &QObject::deleteLater);
+    worker->start();
+}
+
+void MainWindow::openConnectDialog()
+{
+    ConnectionDialog dialog(this);
+    dialog.setConnection(m_pg, m_redis);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    QSettings settings;
+    // The password stays in this session only.
+    settings.setValue(QStringLiteral("connection/pg"), dialog.pgConninfo(false));
+    settings.setValue(QStringLiteral("connection/redis"), dialog.redisUrl());
+    settings.setValue(QStringLiteral("connection/sandbox"), false);
+    connectTo(dialog.pgConninfo(true), dialog.redisUrl());
+}
+
+void MainWindow::showAbout()
+{
+    const int libpq = PQlibVersion();
+    QMessageBox::about(this, tr("About Inventory Operations Console"),
+                       tr("<h3>Inventory Operations Console %1</h3>"
+                          "<p>Adjust a live inventory, and watch cache and locking races under load.</p>"
+                          "<table>"
+                          "<tr><td>Qt</td><td>%2</td></tr>"
+                          "<tr><td>libpq</td><td>%3.%4</td></tr>"
+                          "<tr><td>hiredis</td><td>%5.%6.%7</td></tr>"
+                          "<tr><td>PostgreSQL server</td><td>%8</td></tr>"
+                          "<tr><td>Redis server</td><td>%9</td></tr>"
+                          "</table>")
+                           .arg(QCoreApplication::applicationVersion(), QString::fromLatin1(qVersion()))
+                           .arg(libpq / 10000)
+                           .arg(libpq % 10000)
+                           .arg(HIREDIS_MAJOR)
+                           .arg(HIREDIS_MINOR)
+                           .arg(HIREDIS_PATCH)
+                           .arg(m_health.pgUp ? m_health.pgVersion : tr("not connected"),
+                                m_health.redisUp ? m_health.redisVersion : tr("not connected")));
+}
+
+void MainWindow::setDarkPalette(bool dark)
+{
+    if (!dark) {
+        QApplication::setPalette(QApplication::style()->standardPalette());
+        return;
+    }
+    QPalette p;
+    p.setColor(QPalette::Window, QColor(37, 40, 45));
+    p.setColor(QPalette::WindowText, QColor(220, 223, 228));
+    p.setColor(QPalette::Base, QColor(28, 30, 34));
+    p.setColor(QPalette::AlternateBase, QColor(43, 46, 52));
+    p.setColor(QPalette::Text, QColor(220, 223, 228));
+    p.setColor(QPalette::Button, QColor(50, 54, 60));
+    p.setColor(QPalette::ButtonText, QColor(220, 223, 228));
+    p.setColor(QPalette::Highlight, QColor(38, 110, 190));
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::ToolTipBase, QColor(50, 54, 60));
+    p.setColor(QPalette::ToolTipText, QColor(220, 223, 228));
+    p.setColor(QPalette::PlaceholderText, QColor(140, 144, 150));
+    QApplication::setPalette(p);
+}
+
+void MainWindow::takeScreenshot()
+{
+    if (m_options.page != QLatin1String("connect")) {
+        grab().save(m_options.screenshot);
+        if (m_options.quitAfterScreenshot)
+            QTimer::singleShot(0, qApp, &QCoreApplication::quit);
+        return;
+    }
+    // The Connect dialog, after a real Test round trip to both servers.
+    auto *dialog = new ConnectionDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setConnection(m_pg, m_redis);
+    dialog->show();
+    dialog->test();
+    QTimer::singleShot(2000, dialog, [this, dialog] {
+        dialog->grab().save(m_options.screenshot);
+        if (m_options.quitAfterScreenshot)
+            QTimer::singleShot(0, qApp, &QCoreApplication::quit);
+    });
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("page"), m_pages->currentIndex());
+    event->accept();
 }

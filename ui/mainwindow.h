@@ -1,13 +1,77 @@
-// The console's main window. The inventory, audit and simulation pages are added by later work;
-// this shell gives them a home. GUI thread only.
+// The console's main window: navigation between the Inventory, Audit log and Simulation pages,
+// the status bar (PostgreSQL and Redis state with round-trip times, strategy, server id), menus
+// and shortcuts, and the persisted settings. It owns the ConsoleBackend's thread. GUI thread only.
 #pragma once
 
+#include "inventoryrow.h"
+
 #include <QMainWindow>
+#include <QString>
+
+class AuditPage;
+class ConsoleBackend;
+class InventoryPage;
+class QLabel;
+class QListWidget;
+class QStackedWidget;
+class QThread;
+class QTimer;
+
+struct StartOptions
+{
+    QString pg;
+    QString redis;
+    QString strategy;
+    QString page;
+    // Selects this SKU on the inventory page and narrows the audit page to it.
+    QString sku;
+    // Saves a PNG of the window once the first data has arrived, then quits when asked to.
+    QString screenshot;
+    bool quitAfterScreenshot = false;
+};
 
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 
 public:
-    explicit MainWindow(QWidget *parent = nullptr);
+    explicit MainWindow(StartOptions options = {}, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    InventoryPage *inventoryPage() const { return m_inventory; }
+    AuditPage *auditPage() const { return m_audit; }
+    const HealthState &health() const { return m_health; }
+    void connectTo(const QString &pg, const QString &redis);
+    void showPage(int index);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void buildMenus();
+    void buildStatusBar();
+    void applyHealth(const HealthState &health);
+    void startSandbox();
+    void openConnectDialog();
+    void firstStart();
+    void showAbout();
+    void setDarkPalette(bool dark);
+    void takeScreenshot();
+
+    StartOptions m_options;
+    QThread *m_backendThread;
+    ConsoleBackend *m_backend;
+    QListWidget *m_navigation;
+    QStackedWidget *m_pages;
+    InventoryPage *m_inventory;
+    AuditPage *m_audit;
+    QLabel *m_pgStatus;
+    QLabel *m_redisStatus;
+    QLabel *m_strategyStatus;
+    QLabel *m_serverStatus;
+    QTimer *m_healthTimer;
+    HealthState m_health;
+    QString m_pg;
+    QString m_redis;
+    bool m_screenshotTaken = false;
 };

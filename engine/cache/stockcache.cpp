@@ -67,6 +67,27 @@ std::optional<CachedStock> StockCache::peek(const std::string &sku)
     return out;
 }
 
+std::vector<std::optional<CachedStock>> StockCache::peekMany(const std::vector<std::string> &skus)
+{
+    auto connection = m_pool.acquire();
+    for (const auto &sku : skus) {
+        const std::string k = key(sku);
+        connection->append({"GET", k});
+        connection->append({"PTTL", k});
+    }
+    std::vector<std::optional<CachedStock>> out;
+    out.reserve(skus.size());
+    for (std::size_t i = 0; i < skus.size(); ++i) {
+        auto value = connection->nextReply();
+        auto ttl = connection->nextReply();
+        std::optional<CachedStock> entry = value.isString() ? parseValue(value.str()) : std::nullopt;
+        if (entry)
+            entry->ttlMs = ttl.integer();
+        out.push_back(entry);
+    }
+    return out;
+}
+
 void StockCache::set(const std::string &sku, int stock, std::int64_t version)
 {
     auto connection = m_pool.acquire();

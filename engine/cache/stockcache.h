@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace inv {
 
@@ -32,6 +33,8 @@ public:
     std::optional<CachedStock> get(const std::string &sku);
     // GET and PTTL in one round trip, for views that show expiry.
     std::optional<CachedStock> peek(const std::string &sku);
+    // peek() for many keys in one pipelined round trip; nullopt where a key is missing.
+    std::vector<std::optional<CachedStock>> peekMany(const std::vector<std::string> &skus);
     void set(const std::string &sku, int stock, std::int64_t version);
     // True if stored; false if the cache already held this version or a newer one.
     bool setIfNewer(const std::string &sku, int stock, std::int64_t version);

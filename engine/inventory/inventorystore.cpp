@@ -87,7 +87,9 @@ std::vector<StockRecord> InventoryStore::list(const std::string &filter, int lim
     auto result = connection->exec(
         "SELECT sku, name, stock, version, to_char(updated_at AT TIME ZONE 'UTC', "
         "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM inventory "
-        "WHERE $1 = '' OR sku ILIKE '%' || $1 || '%' OR name ILIKE '%' || $1 || '%' ORDER BY sku LIMIT $2",
+        // strpos, not ILIKE: a % or _ typed into the filter is plain text.
+        "WHERE $1 = '' OR strpos(lower(sku), lower($1)) > 0 OR strpos(lower(name), lower($1)) > 0 "
+        "ORDER BY sku LIMIT $2",
         {filter, std::to_string(limit)});
     std::vector<StockRecord> out;
     out.reserve(static_cast<std::size_t>(result.rows()));
@@ -95,6 +97,16 @@ std::vector<StockRecord> InventoryStore::list(const std::string &filter, int lim
         out.push_back({result.text(r, 0), result.text(r, 1), result.int32(r, 2), result.int64(r, 3),
                        result.text(r, 4)});
     return out;
+}
+
+long long InventoryStore::count(const std::string &filter)
+{
+    auto connection = m_pool.acquire();
+    return connection
+        ->exec("SELECT count(*) FROM inventory "
+               "WHERE $1 = '' OR strpos(lower(sku), lower($1)) > 0 OR strpos(lower(name), lower($1)) > 0",
+               {filter})
+        .int64(0, 0);
 }
 
 WriteResult InventoryStore::applyWithRowLock(const WriteRequest &request)

@@ -19,7 +19,9 @@ public:
     InventoryStore(PgPool &pool, std::string serverId);
 
     std::optional<StockRecord> fetch(const std::string &sku);
+    // Products whose SKU or name contains `filter` (case-insensitive), in SKU order, at most `limit`.
     std::vector<StockRecord> list(const std::string &filter, int limit);
+    long long count(const std::string &filter);
 
     // BEGIN; SELECT ... FOR UPDATE; check; UPDATE + audit; COMMIT. Throws InsufficientStock or
     // UnknownSku after rolling back.

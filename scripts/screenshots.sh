@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Takes the README's screenshots under Xvfb against a private sandbox with demo data.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CLI="$PWD/${BUILD_DIR:-build}/app/inventory-console"
+WORK=$(mktemp -d /tmp/inventory-shots.XXXXXX)
+chmod 755 "$WORK"
+trap '"$CLI" sandbox stop --dir "$WORK/sandbox" >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
+"$CLI" sandbox start --dir "$WORK/sandbox" >/dev/null 2>&1
+eval "$("$CLI" sandbox status --dir "$WORK/sandbox" | sed -n 's/^ *export /export /p')"
+export INVENTORY_PG_URL INVENTORY_REDIS_URL
+"$CLI" init --products 120 --stock 50 >/dev/null
+for i in $(seq 1 40); do
+    sku=$(printf 'SKU-%04d' $((1 + RANDOM % 12)))
+    "$CLI" purchase "$sku" $((1 + RANDOM % 4)) --reason "web order $((4000 + i))" >/dev/null || true
+    [ $((i % 7)) -eq 0 ] && "$CLI" restock "$sku" 20 --reason "delivery from supplier" >/dev/null
+done
+"$CLI" adjust SKU-0005 44 --reason "cycle count" >/dev/null
+for sku in SKU-0001 SKU-0002 SKU-0004 SKU-0006 SKU-0009; do "$CLI" stock "$sku" >/dev/null; done
+# One stale cache entry, written the way a naive server's late SET would leave it, so that the
+# highlight can be seen: the cache claims an older version than the database holds.
+REDIS_PORT=${INVENTORY_REDIS_URL##*:}
+redis-cli -p "$REDIS_PORT" SET 'inv:{SKU-0003}' "50:1" PX 30000 >/dev/null
+export QT_QPA_PLATFORM=xcb
+shoot() { xvfb-run -a -s "-screen 0 1440x900x24" "$CLI" --screenshot "$@" --quit-when-done; }
+shoot "$PWD/docs/inventory.png" --page inventory --sku SKU-0005
+shoot "$PWD/docs/audit.png" --page audit --sku SKU-0005
+shoot "$PWD/docs/connect.png" --page connect
+echo "saved docs/inventory.png, docs/audit.png and docs/connect.png"

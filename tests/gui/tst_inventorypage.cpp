@@ -1,0 +1,205 @@
+// The console against the real services, offscreen: the inventory model passes Qt's model tester,
+// a purchase through the side panel changes the database and the table, an invalid quantity
+// shows an error and writes nothing, and a Redis outage turns its status red while the event loop
+// stays responsive.
+#include "inventorymodel.h"
+#include "inventorypage.h"
+#include "mainwindow.h"
+#include "testservices.h"
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QComboBox>
+#include <QElapsedTimer>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTest>
+#include <QTimer>
+
+#include <algorithm>
+
+class TestInventoryPage : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void modelPassesTester();
+    void purchaseThroughPanel();
+    void invalidQuantityWritesNothing();
+    void redisOutageTurnsStatusRed();
+    void cleanupTestCase();
+
+private:
+    void showOnly(const std::string &sku);
+    std::unique_ptr<inv::PgConnection> m_db;
+    std::unique_ptr<inv::InventoryService> m_service;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+void TestInventoryPage::initTestCase()
+{
+    REQUIRE_SERVICES();
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("inventory-console-tests"));
+    m_db = std::make_unique<inv::PgConnection>(testservices::pgUrl());
+    m_service = testservices::makeService(inv::StrategyKind::Versioned);
+    StartOptions options;
+    options.pg = QString::fromStdString(testservices::pgUrl());
+    options.redis = QString::fromStdString(testservices::redisUrl());
+    options.strategy = QStringLiteral("versioned");
+    options.page = QStringLiteral("inventory");
+    m_window = std::make_unique<MainWindow>(options);
+    m_window->show();
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->health().pgUp, 10000);
+}
+
+void TestInventoryPage::showOnly(const std::string &sku)
+{
+    auto *filter = m_window->findChild<QLineEdit *>(QStringLiteral("filter"));
+    QVERIFY(filter);
+    filter->setText(QString::fromStdString(sku));
+    InventoryModel *model = m_window->inventoryPage()->model();
+    // The previous filter's rows stay until the debounced refresh answers.
+    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() == 1 && model->rowAt(0)->sku == QString::fromStdString(sku),
+                             5000);
+    m_window->inventoryPage()->selectSku(QString::fromStdString(sku));
+}
+
+void TestInventoryPage::modelPassesTester()
+{
+    InventoryModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    InventorySnapshot snapshot;
+    for (int i = 0; i < 5; ++i) {
+        InventoryRow row;
+        row.sku = QStringLiteral("T-%1").arg(i);
+        row.name = QStringLiteral("Tester %1").arg(i);
+        row.dbStock = 10 + i;
+        row.dbVersion = 1;
+        row.cached = i % 2 == 0;
+        row.cacheStock = row.dbStock;
+        row.cacheVersion = 1;
+        row.ttlMs = 20000;
+        snapshot.rows.push_back(row);
+    }
+    model.setSnapshot(snapshot); // reset
+    QCOMPARE(model.rowCount(), 5);
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+    snapshot.rows[2].dbStock = 5;
+    snapshot.rows[2].dbVersion = 2; // the cache still says version 1: stale
+    model.setSnapshot(snapshot);
+    QCOMPARE(reset.count(), 0);
+    QVERIFY(changed.count() >= 1);
+    for (const auto &signal : changed) // narrow: only row 2 changed
+        QCOMPARE(signal.at(0).toModelIndex().row(), 2);
+    QCOMPARE(model.staleCount(), 1);
+    QCOMPARE(model.data(model.index(2, InventoryModel::CacheState)).toString(), QStringLiteral("STALE"));
+    snapshot.rows.removeAt(0);
+    model.setSnapshot(snapshot);
+    QCOMPARE(reset.count(), 1);
+    QCOMPARE(model.rowCount(), 4);
+
+    // The live model inside the window, while it refreshes from the real database.
+    QAbstractItemModelTester live(m_window->inventoryPage()->model(),
+                                  QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QTest::qWait(2500);
+}
+
+void TestInventoryPage::purchaseThroughPanel()
+{
+    const std::string sku = testservices::uniqueSku("gui-buy");
+    m_service->addProduct(sku, "GUI purchase", 40);
+    showOnly(sku);
+    auto *page = m_window->inventoryPage();
+    auto *action = m_window->findChild<QComboBox *>(QStringLiteral("action"));
+    action->setCurrentIndex(action->findData(QStringLiteral("purchase")));
+    auto *quantity = m_window->findChild<QLineEdit *>(QStringLiteral("quantity"));
+    quantity->clear();
+    QTest::keyClicks(quantity, QStringLiteral("3"));
+    m_window->findChild<QLineEdit *>(QStringLiteral("reason"))->setText(QStringLiteral("gui test"));
+    QTest::mouseClick(m_window->findChild<QPushButton *>(QStringLiteral("apply")), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(page->resultText().startsWith(QLatin1String("Done")), 5000);
+    QCOMPARE(testservices::dbStock(*m_db, sku), 37);
+    const auto audit = m_db->exec("SELECT quantity, reason FROM inventory_audit WHERE sku = $1", {sku});
+    QCOMPARE(audit.rows(), 1);
+    QCOMPARE(audit.int32(0, 0), 3);
+    QCOMPARE(audit.text(0, 1), std::string("gui test"));
+    QTRY_COMPARE_WITH_TIMEOUT(page->model()->rowAt(0)->dbStock, 37, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(page->model()->rowAt(0)->cacheStock, 37, 5000);
+}
+
+void TestInventoryPage::invalidQuantityWritesNothing()
+{
+    const std::string sku = testservices::uniqueSku("gui-invalid");
+    m_service->addProduct(sku, "GUI invalid", 12);
+    showOnly(sku);
+    auto *page = m_window->inventoryPage();
+    auto *quantity = m_window->findChild<QLineEdit *>(QStringLiteral("quantity"));
+    for (const QString &bad :
+         {QStringLiteral("abc"), QStringLiteral("0"), QStringLiteral("-4"), QStringLiteral("2147483648")}) {
+        quantity->setText(bad);
+        QTest::mouseClick(m_window->findChild<QPushButton *>(QStringLiteral("apply")), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(page->resultText().startsWith(QLatin1String("Invalid")), 5000);
+        QVERIFY2(page->resultText().contains(QLatin1String("quantity")), qPrintable(page->resultText()));
+    }
+    QCOMPARE(testservices::dbStock(*m_db, sku), 12);
+    QCOMPARE(testservices::auditTotals(*m_db, sku).rows, 0LL);
+}
+
+void TestInventoryPage::redisOutageTurnsStatusRed()
+{
+    const std::string dir = testservices::env("INVENTORY_SANDBOX_DIR");
+    if (dir.empty()) {
+        if (testservices::servicesRequired())
+            QFAIL("INVENTORY_SANDBOX_DIR must name the sandbox that ./test.sh started");
+        QSKIP("needs a sandbox it may stop and start");
+    }
+    inv::Sandbox sandbox(dir);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->health().redisUp, 5000);
+    // The event loop's lateness: a 20 ms timer, and how late each tick arrives.
+    QList<qint64> lags;
+    QElapsedTimer clock;
+    clock.start();
+    qint64 expected = 20;
+    QTimer ticker;
+    ticker.setTimerType(Qt::PreciseTimer);
+    ticker.setInterval(20);
+    connect(&ticker, &QTimer::timeout, this, [&] {
+        lags.push_back(std::max<qint64>(0, clock.elapsed() - expected));
+        expected = clock.elapsed() + 20;
+    });
+    ticker.start();
+    sandbox.stopRedis();
+    QTRY_VERIFY_WITH_TIMEOUT(!m_window->health().redisUp, 10000);
+    QVERIFY(!m_window->health().redisError.isEmpty());
+    // The table keeps refreshing from PostgreSQL while Redis is down.
+    QTest::qWait(2000);
+    sandbox.startRedis();
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->health().redisUp, 10000);
+    ticker.stop();
+    std::sort(lags.begin(), lags.end());
+    QVERIFY(lags.size() > 50);
+    const qint64 p99 = lags.at(static_cast<qsizetype>(lags.size() * 0.99));
+    qInfo("event loop lateness during the outage: p99 %lld ms, max %lld ms over %lld ticks", p99, lags.last(),
+          static_cast<long long>(lags.size()));
+    QVERIFY2(p99 < 50, qPrintable(QString::number(p99)));
+}
+
+void TestInventoryPage::cleanupTestCase()
+{
+    const std::string dir = testservices::env("INVENTORY_SANDBOX_DIR");
+    if (!dir.empty()) {
+        inv::Sandbox sandbox(dir);
+        if (!sandbox.status().redisRunning)
+            sandbox.startRedis();
+    }
+    m_window.reset();
+}
+
+QTEST_MAIN(TestInventoryPage)
+#include "tst_inventorypage.moc"

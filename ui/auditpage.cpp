@@ -1,0 +1,381 @@
+#include "auditpage.h"
+
+#include "auditlogmodel.h"
+#include "stockhistorychart.h"
+#include "ui_auditpage.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFileDialog>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLocale>
+#include <QProgressDialog>
+#include <QStandardPaths>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr int kFilterDebounceMs = 250;
+constexpr int kChartDebounceMs = 120;
+
+} // namespace
+
+AuditPage::AuditPage(QWidget *parent)
+    : QWidget(parent), m_ui(std::make_unique<Ui::AuditPage>()), m_model(new AuditLogModel(this)),
+      m_chart(nullptr), m_loader(new AuditLoader)
+{
+    m_ui->setupUi(this);
+    m_chart = new StockHistoryChart(m_ui->chartContainer);
+    m_chart->setObjectName(u"stockHistoryChart"_s);
+    m_ui->chartLayout->addWidget(m_chart);
+
+    m_thread.setObjectName(u"audit-loader"_s);
+    m_loader->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_loader, &QObject::deleteLater);
+    m_model->attach(m_loader);
+    connect(m_loader, &AuditLoader::opened, this, &AuditPage::statusMessage);
+    connect(m_loader, &AuditLoader::failed, this, &AuditPage::showError);
+    connect(m_loader, &AuditLoader::historyLoaded, this, &AuditPage::showHistory);
+    connect(m_loader, &AuditLoader::historyFailed, this, &AuditPage::showHistoryError);
+    m_thread.start();
+
+    connect(m_model, &AuditLogModel::loadingChanged, this, &AuditPage::updateStatus);
+    connect(m_model, &AuditLogModel::pageArrived, this, [this](int, bool first) {
+        m_error.clear();
+        updateStatus();
+        if (first)
+            scheduleChart();
+    });
+    connect(m_model, &AuditLogModel::loadFailed, this, &AuditPage::showError);
+
+    setUpTable();
+    setUpFilters();
+
+    m_chartTimer.setSingleShot(true);
+    m_chartTimer.setInterval(kChartDebounceMs);
+    connect(&m_chartTimer, &QTimer::timeout, this, [this] { loadChart(false); });
+
+    m_ui->splitter->setStretchFactor(0, 3);
+    m_ui->splitter->setStretchFactor(1, 2);
+    m_ui->splitter->setSizes({440, 260});
+    connect(m_ui->refreshButton, &QPushButton::clicked, this, &AuditPage::refresh);
+    connect(m_ui->exportButton, &QPushButton::clicked, this, &AuditPage::chooseExportFile);
+    updateStatus();
+}
+
+AuditPage::~AuditPage()
+{
+    if (m_exportThread) {
+        if (m_exportLoader)
+            m_exportLoader->requestCancel();
+        m_exportThread->quit();
+        m_exportThread->wait();
+    }
+    m_thread.quit();
+    m_thread.wait();
+}
+
+QTableView *AuditPage::tableView() const
+{
+    return m_ui->tableView;
+}
+
+void AuditPage::setUpTable()
+{
+    QTableView *view = m_ui->tableView;
+    view->setModel(m_model);
+    const QFontMetrics fm(view->font());
+    QHeaderView *header = view->horizontalHeader();
+    header->setHighlightSections(false);
+    header->setSectionResizeMode(QHeaderView::Interactive);
+    header->setStretchLastSection(true);
+    header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    const int pad = 2 * fm.horizontalAdvance(u' ') + 14;
+    const auto width = [&](const QString &sample) { return fm.horizontalAdvance(sample) + pad; };
+    view->setColumnWidth(AuditLogModel::Id, width(u"10000000"_s));
+    view->setColumnWidth(AuditLogModel::At, width(u"0000-00-00 00:00:00.000"_s));
+    view->setColumnWidth(AuditLogModel::Sku, width(u"BENCH-AUDIT-000"_s));
+    view->setColumnWidth(AuditLogModel::Action, width(u"purchase"_s));
+    view->setColumnWidth(AuditLogModel::Quantity, width(u"100,000"_s));
+    view->setColumnWidth(AuditLogModel::StockBefore, width(u"1,000,000"_s));
+    view->setColumnWidth(AuditLogModel::StockAfter, width(u"1,000,000"_s));
+    view->setColumnWidth(AuditLogModel::Version, width(u"Version"_s));
+    view->setColumnWidth(AuditLogModel::Actor, width(u"inventory"_s));
+    view->setColumnWidth(AuditLogModel::ServerId, width(u"host-1234567"_s));
+    QHeaderView *rows = view->verticalHeader();
+    rows->hide();
+    rows->setSectionResizeMode(QHeaderView::Fixed);
+    rows->setDefaultSectionSize(fm.height() + 8);
+
+    connect(view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &AuditPage::scheduleChart);
+}
+
+void AuditPage::setUpFilters()
+{
+    m_filterTimer.setSingleShot(true);
+    m_filterTimer.setInterval(kFilterDebounceMs);
+    connect(&m_filterTimer, &QTimer::timeout, this, &AuditPage::applyFilter);
+
+    const QDateTime now = QDateTime::currentDateTime();
+    m_ui->fromEdit->setDateTime(QDateTime(now.date().addDays(-1), QTime(0, 0)));
+    m_ui->toEdit->setDateTime(QDateTime(now.date(), QTime(23, 59, 59)));
+    m_ui->actionFilter->setItemData(0, QString());
+    for (int i = 1; i < m_ui->actionFilter->count(); ++i)
+        m_ui->actionFilter->setItemData(i, m_ui->actionFilter->itemText(i));
+
+    for (QLineEdit *edit : {m_ui->skuFilter, m_ui->actorFilter, m_ui->reasonFilter}) {
+        connect(edit, &QLineEdit::textChanged, this, &AuditPage::scheduleFilter);
+        // Enter applies at once instead of waiting for the debounce.
+        connect(edit, &QLineEdit::returnPressed, this, &AuditPage::applyFilter);
+    }
+    connect(m_ui->actionFilter, &QComboBox::currentIndexChanged, this, &AuditPage::applyFilter);
+    connect(m_ui->fromEnabled, &QCheckBox::toggled, m_ui->fromEdit, &QWidget::setEnabled);
+    connect(m_ui->toEnabled, &QCheckBox::toggled, m_ui->toEdit, &QWidget::setEnabled);
+    connect(m_ui->fromEnabled, &QCheckBox::toggled, this, &AuditPage::applyFilter);
+    connect(m_ui->toEnabled, &QCheckBox::toggled, this, &AuditPage::applyFilter);
+    connect(m_ui->fromEdit, &QDateTimeEdit::dateTimeChanged, this, &AuditPage::scheduleFilter);
+    connect(m_ui->toEdit, &QDateTimeEdit::dateTimeChanged, this, &AuditPage::scheduleFilter);
+    connect(m_ui->clearButton, &QPushButton::clicked, this, &AuditPage::clearFilters);
+}
+
+AuditFilter AuditPage::currentFilter() const
+{
+    AuditFilter filter;
+    filter.sku = m_ui->skuFilter->text().trimmed();
+    filter.action = m_ui->actionFilter->currentData().toString();
+    filter.actor = m_ui->actorFilter->text().trimmed();
+    filter.reasonText = m_ui->reasonFilter->text();
+    if (m_ui->fromEnabled->isChecked())
+        filter.from = m_ui->fromEdit->dateTime();
+    if (m_ui->toEnabled->isChecked())
+        filter.to = m_ui->toEdit->dateTime();
+    return filter;
+}
+
+void AuditPage::setDatabase(const QString &conninfo)
+{
+    Q_ASSERT(QThread::currentThread() == thread());
+    m_conninfo = conninfo;
+    m_error.clear();
+    QMetaObject::invokeMethod(m_loader, [loader = m_loader, conninfo] { loader->open(conninfo); });
+    m_model->setFilter(currentFilter());
+    loadChart(true);
+}
+
+void AuditPage::showSku(const QString &sku)
+{
+    // A fresh view of one product: the other filters would only hide its rows.
+    const QSignalBlocker blockers[] = {QSignalBlocker(m_ui->skuFilter),    QSignalBlocker(m_ui->actorFilter),
+                                       QSignalBlocker(m_ui->reasonFilter), QSignalBlocker(m_ui->actionFilter),
+                                       QSignalBlocker(m_ui->fromEnabled),  QSignalBlocker(m_ui->toEnabled)};
+    m_ui->skuFilter->setText(sku);
+    m_ui->actorFilter->clear();
+    m_ui->reasonFilter->clear();
+    m_ui->actionFilter->setCurrentIndex(0);
+    m_ui->fromEnabled->setChecked(false);
+    m_ui->toEnabled->setChecked(false);
+    m_ui->fromEdit->setEnabled(false);
+    m_ui->toEdit->setEnabled(false);
+    applyFilter();
+}
+
+void AuditPage::refresh()
+{
+    Q_ASSERT(QThread::currentThread() == thread());
+    m_filterTimer.stop();
+    if (m_conninfo.isEmpty()) {
+        showError(tr("no PostgreSQL connection configured: connect first (File → Connect…)"));
+        return;
+    }
+    m_model->setFilter(currentFilter());
+    loadChart(true);
+}
+
+void AuditPage::scheduleFilter()
+{
+    m_filterTimer.start();
+}
+
+void AuditPage::applyFilter()
+{
+    m_filterTimer.stop();
+    const AuditFilter filter = currentFilter();
+    if (filter == m_model->filter() || m_conninfo.isEmpty())
+        return;
+    m_model->setFilter(filter);
+}
+
+void AuditPage::clearFilters()
+{
+    const QSignalBlocker blockers[] = {QSignalBlocker(m_ui->skuFilter),    QSignalBlocker(m_ui->actorFilter),
+                                       QSignalBlocker(m_ui->reasonFilter), QSignalBlocker(m_ui->actionFilter),
+                                       QSignalBlocker(m_ui->fromEnabled),  QSignalBlocker(m_ui->toEnabled)};
+    m_ui->skuFilter->clear();
+    m_ui->actorFilter->clear();
+    m_ui->reasonFilter->clear();
+    m_ui->actionFilter->setCurrentIndex(0);
+    m_ui->fromEnabled->setChecked(false);
+    m_ui->toEnabled->setChecked(false);
+    m_ui->fromEdit->setEnabled(false);
+    m_ui->toEdit->setEnabled(false);
+    applyFilter();
+}
+
+QString AuditPage::chartSku() const
+{
+    const QModelIndex current = m_ui->tableView->selectionModel()->currentIndex();
+    if (current.isValid() && current.row() < m_model->rowCount())
+        return m_model->row(current.row()).sku;
+    return m_model->filter().sku;
+}
+
+void AuditPage::scheduleChart()
+{
+    // Arrowing through rows of the same SKU costs nothing; a new SKU loads after a short pause.
+    m_chartTimer.start();
+}
+
+void AuditPage::loadChart(bool force)
+{
+    const QString sku = chartSku();
+    if (sku.isEmpty() || m_conninfo.isEmpty())
+        return; // keep whatever the chart shows: it still names its SKU
+    if (!force && sku == m_historySku)
+        return;
+    m_historySku = sku;
+    const quint64 generation = ++m_historyGeneration;
+    QMetaObject::invokeMethod(m_loader, [loader = m_loader, generation, sku] {
+        loader->fetchHistory(generation, sku, kHistoryLimit);
+    });
+}
+
+void AuditPage::showHistory(quint64 generation, const QString &sku, const QList<QPointF> &points)
+{
+    Q_ASSERT(QThread::currentThread() == thread());
+    if (generation != m_historyGeneration)
+        return;
+    m_chart->setHistory(sku, points, points.size() >= kHistoryLimit);
+}
+
+void AuditPage::showHistoryError(quint64 generation, const QString &message)
+{
+    if (generation != m_historyGeneration)
+        return;
+    m_historySku.clear(); // ask again on the next selection or refresh
+    m_chart->setPlaceholder(tr("Stock history unavailable: %1").arg(message));
+}
+
+void AuditPage::updateStatus()
+{
+    QLabel *label = m_ui->statusLabel;
+    if (!m_error.isEmpty()) {
+        label->setText(m_error);
+        label->setStyleSheet(u"color: #c0392b;"_s);
+        return;
+    }
+    label->setStyleSheet(QString());
+    if (m_conninfo.isEmpty()) {
+        label->setText(tr("Not connected"));
+        return;
+    }
+    const QString rows = QLocale().toString(m_model->rowCount());
+    QString text;
+    if (m_model->isComplete())
+        text = m_model->rowCount() == 1 ? tr("1 row") : tr("%1 rows").arg(rows);
+    else
+        text = tr("%1 rows loaded, newest first — scroll down for older rows").arg(rows);
+    if (m_model->isLoading())
+        text += tr(" · loading…");
+    label->setText(text);
+}
+
+void AuditPage::showError(const QString &message)
+{
+    m_error = message;
+    updateStatus();
+    emit statusMessage(message);
+}
+
+void AuditPage::chooseExportFile()
+{
+    const AuditFilter filter = currentFilter();
+    const QString stem = filter.sku.isEmpty() ? u"audit"_s : u"audit-"_s + filter.sku;
+    QString dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    if (dir.isEmpty())
+        dir = QDir::homePath();
+    const QString suggested =
+        dir + u'/' + stem + u'-' + QDateTime::currentDateTime().toString(u"yyyyMMdd-HHmm"_s) + u".csv"_s;
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export audit rows"), suggested, tr("CSV files (*.csv)"));
+    if (!path.isEmpty())
+        exportCsv(path);
+}
+
+bool AuditPage::exportCsv(const QString &path)
+{
+    Q_ASSERT(QThread::currentThread() == thread());
+    if (m_exporting || m_conninfo.isEmpty())
+        return false;
+    applyFilter(); // export what the widgets show, even inside the debounce
+    // Its own thread and connection: browsing stays live during a long export.
+    auto *thread = new QThread(this);
+    thread->setObjectName(u"audit-export"_s);
+    auto *loader = new AuditLoader;
+    loader->setConninfo(m_conninfo);
+    loader->moveToThread(thread);
+    connect(thread, &QThread::finished, loader, &QObject::deleteLater);
+    connect(thread, &QThread::finished, thread, &QObject::deleteLater);
+    m_exportThread = thread;
+    m_exportLoader = loader;
+    m_exporting = true;
+
+    auto *progress = new QProgressDialog(
+        tr("Exporting audit rows to %1…").arg(QDir::toNativeSeparators(path)), tr("Cancel"), 0, 1000, this);
+    progress->setWindowTitle(tr("Export CSV"));
+    progress->setAttribute(Qt::WA_DeleteOnClose);
+    // Not modal: a modal progress dialog runs a nested event loop from setValue().
+    progress->setWindowModality(Qt::NonModal);
+    progress->setAutoClose(false);
+    progress->setAutoReset(false);
+    progress->setMinimumDuration(400);
+    progress->setMinimumWidth(420);
+    m_exportProgress = progress;
+    connect(progress, &QProgressDialog::canceled, this, [this] {
+        if (m_exportLoader)
+            m_exportLoader->requestCancel();
+    });
+    connect(loader, &AuditLoader::exportProgress, this, [this](qint64 written, qint64 total) {
+        if (!m_exportProgress)
+            return;
+        m_exportProgress->setLabelText(
+            tr("Exported %1 of %2 rows…").arg(QLocale().toString(written), QLocale().toString(total)));
+        m_exportProgress->setValue(total > 0 ? int(written * 1000 / total) : 0);
+    });
+    connect(loader, &AuditLoader::exportFinished, this, &AuditPage::finishExport);
+    m_ui->exportButton->setEnabled(false);
+    thread->start();
+    QMetaObject::invokeMethod(
+        loader, [loader, filter = m_model->filter(), path] { loader->exportCsv(filter, path); });
+    return true;
+}
+
+void AuditPage::finishExport(bool ok, qint64 rows, const QString &message)
+{
+    Q_ASSERT(QThread::currentThread() == thread());
+    m_exporting = false;
+    m_exportLoader = nullptr;
+    // The thread deletes itself once it has stopped; the destructor waits for it if need be.
+    if (m_exportThread)
+        m_exportThread->quit();
+    if (m_exportProgress)
+        m_exportProgress->close();
+    m_ui->exportButton->setEnabled(true);
+    emit statusMessage(message);
+    if (!ok && !message.contains(u"cancelled"_s)) {
+        m_error = message;
+        updateStatus();
+    }
+    emit exportFinished(ok, rows, message);
+}

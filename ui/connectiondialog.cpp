@@ -1,0 +1,175 @@
+#include "connectiondialog.h"
+
+#include "cache/redisconnection.h"
+#include "db/pgconnection.h"
+
+#include <QDialogButtonBox>
+#include <QElapsedTimer>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPointer>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QThread>
+#include <QVBoxLayout>
+
+#include <libpq-fe.h>
+
+namespace {
+// libpq quoting for keyword=value strings: single quotes, with \ and ' escaped.
+QString quoted(const QString &value)
+{
+    QString out = value;
+    out.replace(QLatin1Char('\\'), QStringLiteral("\\\\"));
+    out.replace(QLatin1Char('\''), QStringLiteral("\\'"));
+    return QLatin1Char('\'') + out + QLatin1Char('\'');
+}
+
+QString resultHtml(bool ok, const QString &text)
+{
+    return ok ? QStringLiteral("<span style='color:#268b46'>✓ %1</span>").arg(text.toHtmlEscaped())
+              : QStringLiteral("<span style='color:#dc322f'>✗ %1</span>").arg(text.toHtmlEscaped());
+}
+} // namespace
+
+ConnectionDialog::ConnectionDialog(QWidget *parent)
+    : QDialog(parent), m_host(new QLineEdit(QStringLiteral("127.0.0.1"), this)), m_port(new QSpinBox(this)),
+      m_database(new QLineEdit(QStringLiteral("inventory"), this)), m_user(new QLineEdit(this)),
+      m_password(new QLineEdit(this)), m_redis(new QLineEdit(QStringLiteral("redis://127.0.0.1:6379"), this)),
+      m_test(new QPushButton(tr("Test"), this)), m_pgResult(new QLabel(this)), m_redisResult(new QLabel(this))
+{
+    setWindowTitle(tr("Connect"));
+    m_port->setRange(1, 65535);
+    m_port->setValue(5432);
+    m_password->setEchoMode(QLineEdit::Password);
+    m_password->setPlaceholderText(tr("not saved; .pgpass and PGPASSWORD also work"));
+    m_redis->setPlaceholderText(QStringLiteral("redis://[user:password@]host:port[/db]"));
+    m_pgResult->setWordWrap(true);
+    m_redisResult->setWordWrap(true);
+
+    auto *pg = new QGroupBox(tr("PostgreSQL"), this);
+    auto *pgForm = new QFormLayout(pg);
+    pgForm->addRow(tr("Host"), m_host);
+    pgForm->addRow(tr("Port"), m_port);
+    pgForm->addRow(tr("Database"), m_database);
+    pgForm->addRow(tr("User"), m_user);
+    pgForm->addRow(tr("Password"), m_password);
+    pgForm->addRow(QString(), m_pgResult);
+    auto *redis = new QGroupBox(tr("Redis"), this);
+    auto *redisForm = new QFormLayout(redis);
+    redisForm->addRow(tr("URL"), m_redis);
+    redisForm->addRow(QString(), m_redisResult);
+
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    buttons->addButton(m_test, QDialogButtonBox::ActionRole);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Connect"));
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(pg);
+    layout->addWidget(redis);
+    layout->addWidget(buttons);
+    setMinimumWidth(560);
+
+    connect(m_test, &QPushButton::clicked, this, &ConnectionDialog::test);
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+}
+
+ConnectionDialog::~ConnectionDialog() = default;
+
+void ConnectionDialog::setConnection(const QString &pgConninfo, const QString &redisUrl)
+{
+    char *error = nullptr;
+    PQconninfoOption *options = PQconninfoParse(pgConninfo.toUtf8().constData(), &error);
+    PQfreemem(error);
+    if (options) {
+        for (PQconninfoOption *o = options; o->keyword; ++o) {
+            if (!o->val)
+                continue;
+            const QString value = QString::fromUtf8(o->val);
+            const QLatin1StringView key(o->keyword);
+            if (key == QLatin1String("host") || key == QLatin1String("hostaddr"))
+                m_host->setText(value);
+            else if (key == QLatin1String("port"))
+                m_port->setValue(value.toInt());
+            else if (key == QLatin1String("dbname"))
+                m_database->setText(value);
+            else if (key == QLatin1String("user"))
+                m_user->setText(value);
+            else if (key == QLatin1String("password"))
+                m_password->setText(value);
+        }
+        PQconninfoFree(options);
+    }
+    if (!redisUrl.isEmpty())
+        m_redis->setText(redisUrl);
+}
+
+QString ConnectionDialog::pgConninfo(bool withPassword) const
+{
+    QStringList parts{QStringLiteral("host=") + quoted(m_host->text().trimmed()),
+                      QStringLiteral("port=") + QString::number(m_port->value()),
+                      QStringLiteral("dbname=") + quoted(m_database->text().trimmed()),
+                      QStringLiteral("connect_timeout=5")};
+    if (!m_user->text().trimmed().isEmpty())
+        parts << QStringLiteral("user=") + quoted(m_user->text().trimmed());
+    if (withPassword && !m_password->text().isEmpty())
+        parts << QStringLiteral("password=") + quoted(m_password->text());
+    return parts.join(QLatin1Char(' '));
+}
+
+QString ConnectionDialog::redisUrl() const
+{
+    return m_redis->text().trimmed();
+}
+
+void ConnectionDialog::test()
+{
+    m_test->setEnabled(false);
+    m_pgResult->setText(tr("testing…"));
+    m_redisResult->setText(tr("testing…"));
+    const std::string pg = pgConninfo().toStdString();
+    const std::string redis = redisUrl().toStdString();
+    QPointer<ConnectionDialog> self(this);
+    // The round trips run off the GUI thread; the answer comes back through the dialog's queue.
+    QThread *worker = QThread::create([self, pg, redis] {
+        QString pgText, redisText;
+        bool pgOk = false, redisOk = false;
+        QElapsedTimer timer;
+        try {
+            timer.start();
+            inv::PgConnection connection(pg);
+            std::string version = connection.exec("SELECT current_setting('server_version')").text(0, 0);
+            version = version.substr(0, version.find(' ')); // "15.20 (Debian …)" -> "15.20"
+            pgText = QObject::tr("PostgreSQL %1, round trip %2 ms")
+                         .arg(QString::fromStdString(version))
+                         .arg(double(timer.nsecsElapsed()) / 1e6, 0, 'f', 1);
+            pgOk = true;
+        } catch (const std::exception &e) {
+            pgText = QString::fromUtf8(e.what());
+        }
+        try {
+            timer.start();
+            inv::RedisConnection connection(inv::RedisUrl::parse(redis), inv::RedisTimeouts{});
+            connection.command({"PING"});
+            redisText = QObject::tr("Redis answered PING in %1 ms")
+                            .arg(double(timer.nsecsElapsed()) / 1e6, 0, 'f', 1);
+            redisOk = true;
+        } catch (const std::exception &e) {
+            redisText = QString::fromUtf8(e.what());
+        }
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, pgOk, pgText, redisOk, redisText] {
+                if (!self)
+                    return;
+                self->m_pgResult->setText(resultHtml(pgOk, pgText));
+                self->m_redisResult->setText(resultHtml(redisOk, redisText));
+                self->m_test->setEnabled(true);
+            },
+            Qt::QueuedConnection);
+    });
+    connect(worker, &QThread::finished, worker, &QObject::deleteLater);
+    worker->start();
+}

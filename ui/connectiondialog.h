@@ -1,0 +1,40 @@
+// The Connect dialog: PostgreSQL fields and the Redis URL, with a Test button that makes a real
+// round trip to each in a background thread and shows the result. The password is never saved:
+// it lives in this session only (libpq's .pgpass and PGPASSWORD work as usual). GUI thread only.
+#pragma once
+
+#include <QDialog>
+
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSpinBox;
+
+class ConnectionDialog : public QDialog
+{
+    Q_OBJECT
+
+public:
+    explicit ConnectionDialog(QWidget *parent = nullptr);
+    ~ConnectionDialog() override;
+
+    // Fills the fields from a libpq connection string or URI and a Redis URL.
+    void setConnection(const QString &pgConninfo, const QString &redisUrl);
+    // libpq keyword=value string, with the password when one was typed.
+    QString pgConninfo(bool withPassword = true) const;
+    QString redisUrl() const;
+
+public slots:
+    void test();
+
+private:
+    QLineEdit *m_host;
+    QSpinBox *m_port;
+    QLineEdit *m_database;
+    QLineEdit *m_user;
+    QLineEdit *m_password;
+    QLineEdit *m_redis;
+    QPushButton *m_test;
+    QLabel *m_pgResult;
+    QLabel *m_redisResult;
+};

@@ -1,0 +1,85 @@
+// One product as the console shows it: the database's row and the cache's entry side by side.
+// Plain values passed from the engine worker to the GUI thread by queued signals.
+#pragma once
+
+#include <QDateTime>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+
+struct InventoryRow
+{
+    QString sku;
+    QString name;
+    int dbStock = 0;
+    qint64 dbVersion = 0;
+    bool cached = false;
+    int cacheStock = 0;
+    qint64 cacheVersion = 0;
+    qint64 ttlMs = -2;
+    QString updatedAt;
+
+    enum class CacheState
+    {
+        Fresh,
+        Stale,
+        Missing,
+        Expiring,
+        Unknown
+    };
+    CacheState cacheState(qint64 ttlConfiguredMs, bool redisUp) const
+    {
+        if (!redisUp)
+            return CacheState::Unknown;
+        if (!cached)
+            return CacheState::Missing;
+        if (cacheVersion != dbVersion || cacheStock != dbStock)
+            return CacheState::Stale;
+        if (ttlMs >= 0 && ttlMs < ttlConfiguredMs / 10)
+            return CacheState::Expiring;
+        return CacheState::Fresh;
+    }
+    bool operator==(const InventoryRow &) const = default;
+};
+
+struct InventorySnapshot
+{
+    QList<InventoryRow> rows;
+    qint64 totalMatching = 0;
+    bool redisUp = true;
+    QString error;
+};
+
+struct ActionOutcome
+{
+    enum class Kind
+    {
+        Ok,
+        Refused,
+        Invalid,
+        ServiceDown
+    };
+    Kind kind = Kind::Ok;
+    QString sku;
+    QString message;
+    int stockBefore = 0;
+    int stock = 0;
+    qint64 version = 0;
+    double latencyMs = 0;
+};
+
+struct HealthState
+{
+    bool pgUp = false;
+    double pgMs = 0;
+    QString pgVersion;
+    QString pgError;
+    bool redisUp = false;
+    double redisMs = 0;
+    QString redisVersion;
+    QString redisError;
+};
+
+Q_DECLARE_METATYPE(InventorySnapshot)
+Q_DECLARE_METATYPE(ActionOutcome)
+Q_DECLARE_METATYPE(HealthState)

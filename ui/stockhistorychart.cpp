@@ -1,0 +1,155 @@
+#include "stockhistorychart.h"
+
+#include <QChart>
+#include <QDateTime>
+#include <QDateTimeAxis>
+#include <QEvent>
+#include <QLineSeries>
+#include <QLocale>
+#include <QValueAxis>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// Markers help while there are few points, and only clutter once there are many.
+constexpr int kMarkerLimit = 60;
+
+QString timeFormat(qint64 spanMs)
+{
+    constexpr qint64 hour = 3600 * 1000;
+    if (spanMs <= 2 * 60 * 1000)
+        return u"HH:mm:ss.zzz"_s;
+    if (spanMs <= 24 * hour)
+        return u"HH:mm:ss"_s;
+    if (spanMs <= 7 * 24 * hour)
+        return u"MMM d HH:mm"_s;
+    return u"yyyy-MM-dd"_s;
+}
+
+} // namespace
+
+StockHistoryChart::StockHistoryChart(QWidget *parent)
+    : QChartView(parent), m_series(new QLineSeries), m_timeAxis(new QDateTimeAxis),
+      m_stockAxis(new QValueAxis)
+{
+    auto *chart = new QChart;
+    chart->legend()->hide();
+    chart->setMargins(QMargins(6, 4, 10, 4));
+    chart->setBackgroundRoundness(0);
+    chart->addSeries(m_series);
+    chart->addAxis(m_timeAxis, Qt::AlignBottom);
+    chart->addAxis(m_stockAxis, Qt::AlignLeft);
+    m_series->attachAxis(m_timeAxis);
+    m_series->attachAxis(m_stockAxis);
+    m_timeAxis->setTickCount(7);
+    m_stockAxis->setLabelFormat(u"%d"_s);
+    m_stockAxis->setTitleText(tr("Stock"));
+    QFont title = chart->titleFont();
+    title.setPointSizeF(font().pointSizeF() * 1.1);
+    title.setBold(true);
+    chart->setTitleFont(title);
+    setChart(chart);
+    setRenderHint(QPainter::Antialiasing);
+    setMinimumHeight(180);
+    applyPalette();
+    setPlaceholder(tr("Select a row, or filter by SKU, to see its stock over time"));
+}
+
+void StockHistoryChart::setPlaceholder(const QString &text)
+{
+    m_sku.clear();
+    m_samples.clear();
+    m_series->clear();
+    m_timeAxis->setVisible(false);
+    m_stockAxis->setVisible(false);
+    chart()->setTitle(text);
+    emit historyChanged();
+}
+
+void StockHistoryChart::setHistory(const QString &sku, const QList<QPointF> &samples, bool truncated)
+{
+    m_sku = sku;
+    m_samples = samples;
+    if (samples.isEmpty()) {
+        m_series->clear();
+        m_timeAxis->setVisible(false);
+        m_stockAxis->setVisible(false);
+        chart()->setTitle(tr("%1 has no audit rows yet").arg(sku));
+        emit historyChanged();
+        return;
+    }
+    // Each change is a step: the previous level holds until the moment of the change.
+    m_steps.clear();
+    m_steps.reserve(samples.size() * 2);
+    for (qsizetype i = 0; i < samples.size(); ++i) {
+        if (i > 0)
+            m_steps.append(QPointF(samples.at(i).x(), samples.at(i - 1).y()));
+        m_steps.append(samples.at(i));
+    }
+    m_series->replace(m_steps);
+    m_series->setPointsVisible(samples.size() <= kMarkerLimit);
+
+    const QString count = QLocale().toString(qlonglong(samples.size()));
+    chart()->setTitle(truncated ? tr("Stock of %1 — latest %2 changes").arg(sku, count)
+                                : tr("Stock of %1 — %2 changes").arg(sku, count));
+    m_timeAxis->setVisible(true);
+    m_stockAxis->setVisible(true);
+    rescale();
+    emit historyChanged();
+}
+
+void StockHistoryChart::rescale()
+{
+    double minX = m_samples.constFirst().x();
+    double maxX = m_samples.constLast().x();
+    if (maxX - minX < 1000) {
+        // One instant (or a burst within a second) still gets a readable axis.
+        minX -= 500;
+        maxX += 500;
+    }
+    const double pad = (maxX - minX) * 0.02;
+    const auto [lo, hi] =
+        std::minmax_element(m_samples.cbegin(), m_samples.cend(),
+                            [](const QPointF &a, const QPointF &b) { return a.y() < b.y(); });
+    const qint64 first = qint64(minX - pad);
+    const qint64 last = qint64(maxX + pad);
+    m_timeAxis->setFormat(timeFormat(last - first));
+    m_timeAxis->setRange(QDateTime::fromMSecsSinceEpoch(first), QDateTime::fromMSecsSinceEpoch(last));
+    // Stock starts from zero unless it never comes near it, so that small changes stay visible.
+    const double low = lo->y() > 0.5 * hi->y() ? lo->y() * 0.9 : 0.0;
+    m_stockAxis->setRange(low, std::max(hi->y() * 1.08, low + 5));
+    m_stockAxis->applyNiceNumbers();
+}
+
+void StockHistoryChart::changeEvent(QEvent *event)
+{
+    QChartView::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::StyleChange)
+        applyPalette();
+}
+
+void StockHistoryChart::applyPalette()
+{
+    const QPalette p = palette();
+    QChart *c = chart();
+    c->setBackgroundBrush(p.base());
+    c->setBackgroundPen(Qt::NoPen);
+    c->setTitleBrush(p.text());
+    QColor grid = p.color(QPalette::Text);
+    grid.setAlphaF(0.12);
+    for (QAbstractAxis *axis :
+         {static_cast<QAbstractAxis *>(m_timeAxis), static_cast<QAbstractAxis *>(m_stockAxis)}) {
+        axis->setLabelsBrush(p.text());
+        axis->setTitleBrush(p.text());
+        axis->setGridLineColor(grid);
+        axis->setLinePenColor(p.color(QPalette::Mid));
+    }
+    QPen pen(p.color(QPalette::Highlight));
+    pen.setWidthF(2.0);
+    m_series->setPen(pen);
+    m_series->setBrush(p.highlight());
+    setBackgroundBrush(p.base());
+}
