@@ -8,9 +8,9 @@
 namespace {
 const std::set<std::string> kCommands{"sandbox", "init",   "add",   "stock",   "purchase",
                                       "restock", "adjust", "audit", "simulate"};
-const std::set<std::string> kValueOptions{"pg",     "redis",     "strategy", "dir",       "products",
-                                          "stock",  "name",      "reason",   "sku",       "limit",
-                                          "ttl-ms", "server-id", "page",     "screenshot"};
+const std::set<std::string> kValueOptions{
+    "pg",  "redis", "strategy", "dir",       "products", "stock",      "name",      "reason",
+    "sku", "limit", "ttl-ms",   "server-id", "page",     "screenshot", "autostart", "compare"};
 const std::set<std::string> kSimulateOptions{
     "scenario", "servers", "connections", "buyers",        "quantity", "rate",   "duration",   "read-ratio",
     "skew",     "readers", "rounds",      "race-delay-ms", "seed",     "report", "max-lag-ms", "slo"};
@@ -22,7 +22,9 @@ std::string CommandLine::usage()
 {
     return "usage:\n"
            "  inventory-console [--pg CONNINFO] [--redis URL] [--strategy S]     open the GUI\n"
-           "      [--page inventory|audit|simulation] [--screenshot FILE [--quit-when-done]]\n"
+           "      [--page inventory|audit|simulation] [--screenshot FILE] [--quit-when-done]\n"
+           "      [--autostart SCENARIO [--strategy S | --compare S1,S2,...]]   demo mode; exit 1 if an SLO "
+           "failed\n"
            "  inventory-console sandbox start|stop|status [--dir DIR] [--json]   local PostgreSQL + Redis\n"
            "  inventory-console init [--products N] [--stock S] [--reset]        migrate schema, seed demo "
            "data\n"

@@ -5,11 +5,13 @@
 #include "errors.h"
 #include "inventory/strategy.h"
 #include "mainwindow.h"
+#include "sim/simulationconfig.h"
 
 #include <QApplication>
 
 #include <cstdlib>
 #include <iostream>
+#include <sstream>
 
 namespace {
 bool hasDisplay()
@@ -43,6 +45,14 @@ int main(int argc, char **argv)
     try {
         if (auto strategy = args.option("strategy"))
             inv::Strategy::parseKind(*strategy);
+        if (auto scenario = args.option("autostart"))
+            inv::SimulationConfig::parseScenario(*scenario);
+        if (auto compare = args.option("compare")) {
+            std::string item;
+            std::stringstream list(*compare);
+            while (std::getline(list, item, ','))
+                inv::Strategy::parseKind(item);
+        }
     } catch (const inv::InvalidInput &e) {
         std::cerr << "error: " << e.what() << "\n";
         return 2;
@@ -73,6 +83,25 @@ int main(int argc, char **argv)
     options.sku = text("sku", nullptr);
     options.screenshot = text("screenshot", nullptr);
     options.quitAfterScreenshot = args.flag("quit-when-done");
+    options.autostart = text("autostart", nullptr);
+    const QString compare = text("compare", nullptr);
+    if (!compare.isEmpty())
+        options.compare = compare.split(QLatin1Char(','), Qt::SkipEmptyParts);
+    if (!options.autostart.isEmpty())
+        options.page = QStringLiteral("simulation");
+    for (const char *name : {"race-delay-ms", "buyers", "stock", "rate", "duration", "servers", "connections",
+                             "products", "readers"}) {
+        if (auto value = args.option(name)) {
+            bool ok = false;
+            const double number = QString::fromStdString(*value).toDouble(&ok);
+            if (!ok || number < 0) {
+                std::cerr << "error: invalid --" << name << " '" << *value
+                          << "': give a non-negative number\n";
+                return 2;
+            }
+            options.simulationParameters.push_back({QString::fromLatin1(name), number});
+        }
+    }
     MainWindow window(options);
     window.show();
     return QApplication::exec();

@@ -224,22 +224,28 @@ void AuditLogModel::addPage(quint64 generation, const QList<AuditRow> &rows, boo
     if (generation != m_generation)
         return;
     const bool first = m_resetPending;
+    // The request is answered once the rows are in place and before anyone hears of them: a view or
+    // the model tester may ask for the next page from rowsInserted, with the right cursor.
     if (first) {
         beginResetModel();
         m_rows = rows;
         m_atEnd = atEnd;
         m_resetPending = false;
+        m_loading = false;
         endResetModel();
+    } else if (!rows.isEmpty()) {
+        const int begin = int(m_rows.size());
+        beginInsertRows(QModelIndex(), begin, begin + int(rows.size()) - 1);
+        m_rows.append(rows);
+        m_atEnd = atEnd;
+        m_loading = false;
+        endInsertRows();
     } else {
         m_atEnd = atEnd;
-        if (!rows.isEmpty()) {
-            const int begin = int(m_rows.size());
-            beginInsertRows(QModelIndex(), begin, begin + int(rows.size()) - 1);
-            m_rows.append(rows);
-            endInsertRows();
-        }
+        m_loading = false;
     }
-    setLoading(false);
+    if (!m_loading) // unless a handler already asked for the next page
+        emit loadingChanged(false);
     emit pageArrived(int(rows.size()), first);
 }
 
@@ -249,16 +255,15 @@ void AuditLogModel::failPage(quint64 generation, const QString &message)
     if (generation != m_generation)
         return;
     // Stop asking until the operator refreshes: a down server is not hammered by scrolling.
+    m_loading = false;
+    m_atEnd = true;
     if (m_resetPending) {
         beginResetModel();
         m_rows.clear();
-        m_atEnd = true;
         m_resetPending = false;
         endResetModel();
-    } else {
-        m_atEnd = true;
     }
-    setLoading(false);
+    emit loadingChanged(false);
     emit loadFailed(message);
 }
 

@@ -102,7 +102,7 @@ void AuditPage::setUpTable()
     view->setColumnWidth(AuditLogModel::StockBefore, width(u"1,000,000"_s));
     view->setColumnWidth(AuditLogModel::StockAfter, width(u"1,000,000"_s));
     view->setColumnWidth(AuditLogModel::Version, width(u"Version"_s));
-    view->setColumnWidth(AuditLogModel::Actor, width(u"inventory"_s));
+    view->setColumnWidth(AuditLogModel::Actor, width(u"svc-checkout"_s));
     view->setColumnWidth(AuditLogModel::ServerId, width(u"host-1234567"_s));
     QHeaderView *rows = view->verticalHeader();
     rows->hide();

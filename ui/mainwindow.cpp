@@ -6,6 +6,7 @@
 #include "inventorymodel.h"
 #include "inventorypage.h"
 #include "sandbox/sandbox.h"
+#include "simulationpage.h"
 
 #include <QAction>
 #include <QApplication>
@@ -26,6 +27,7 @@
 #include <QThread>
 #include <QTimer>
 
+#include <cstdio>
 #include <hiredis/hiredis.h>
 #include <libpq-fe.h>
 #include <memory>
@@ -48,9 +50,9 @@ QString dot(bool ok)
 MainWindow::MainWindow(StartOptions options, QWidget *parent)
     : QMainWindow(parent), m_options(std::move(options)), m_backendThread(new QThread(this)),
       m_backend(new ConsoleBackend), m_navigation(new QListWidget(this)), m_pages(new QStackedWidget(this)),
-      m_inventory(new InventoryPage(this)), m_audit(new AuditPage(this)), m_pgStatus(new QLabel(this)),
-      m_redisStatus(new QLabel(this)), m_strategyStatus(new QLabel(this)), m_serverStatus(new QLabel(this)),
-      m_healthTimer(new QTimer(this))
+      m_inventory(new InventoryPage(this)), m_audit(new AuditPage(this)),
+      m_simulation(new SimulationPage(this)), m_pgStatus(new QLabel(this)), m_redisStatus(new QLabel(this)),
+      m_strategyStatus(new QLabel(this)), m_serverStatus(new QLabel(this)), m_healthTimer(new QTimer(this))
 {
     setWindowTitle(tr("Inventory Operations Console"));
     m_backend->moveToThread(m_backendThread);
@@ -58,13 +60,9 @@ MainWindow::MainWindow(StartOptions options, QWidget *parent)
     m_backendThread->setObjectName(QStringLiteral("engine"));
     m_backendThread->start();
 
-    auto *simulation = new QLabel(tr("Simulation: launch scenarios from the command line for now:\n"
-                                     "inventory-console simulate --scenario flash-sale --strategy naive"),
-                                  this);
-    simulation->setAlignment(Qt::AlignCenter);
     m_pages->addWidget(m_inventory);
     m_pages->addWidget(m_audit);
-    m_pages->addWidget(simulation);
+    m_pages->addWidget(m_simulation);
     m_navigation->addItem(tr("Inventory"));
     m_navigation->addItem(tr("Audit log"));
     m_navigation->addItem(tr("Simulation"));
@@ -106,6 +104,15 @@ MainWindow::MainWindow(StartOptions options, QWidget *parent)
         m_inventory->setConfiguredTtl(ttl);
         m_inventory->requestRefresh();
         statusBar()->showMessage(tr("connected"), 3000);
+        if (!m_options.autostart.isEmpty() && !m_simulation->isRunning()) {
+            const QStringList strategies =
+                !m_options.compare.isEmpty() ? m_options.compare : QStringList{m_inventory->strategy()};
+            m_simulation->selectScenario(m_options.autostart);
+            for (const auto &[name, value] : m_options.simulationParameters)
+                m_simulation->setParameter(name, value);
+            m_simulation->start(m_options.autostart, strategies);
+            m_options.autostart.clear();
+        }
     });
     connect(m_backend, &ConsoleBackend::connectionFailed, this, [this](const QString &message) {
         m_pgStatus->setText(dot(false) + tr(" PostgreSQL: ") + message.left(80).toHtmlEscaped());
@@ -159,7 +166,16 @@ MainWindow::MainWindow(StartOptions options, QWidget *parent)
             disconnect(*select);
         });
     }
-    if (!m_options.screenshot.isEmpty()) {
+    connect(m_simulation, &SimulationPage::finished, this, [this](bool passed, bool) {
+        if (m_options.page != QLatin1String("simulation") || !m_options.quitAfterScreenshot)
+            return;
+        if (!m_options.screenshot.isEmpty())
+            grab().save(m_options.screenshot);
+        std::fprintf(stderr, "simulation %s; event loop lateness p99 %.0f ms\n",
+                     passed ? "passed every SLO" : "failed an SLO", m_simulation->uiLagP99());
+        QTimer::singleShot(0, qApp, [passed] { QCoreApplication::exit(passed ? 0 : 1); });
+    });
+    if (!m_options.screenshot.isEmpty() && m_options.page != QLatin1String("simulation")) {
         connect(m_backend, &ConsoleBackend::inventoryLoaded, this, [this] {
             if (!m_screenshotTaken)
                 QTimer::singleShot(1500, this, &MainWindow::takeScreenshot);
@@ -249,6 +265,7 @@ void MainWindow::connectTo(const QString &pg, const QString &redis)
     QMetaObject::invokeMethod(m_backend, "connectTo", Qt::QueuedConnection, Q_ARG(QString, pg),
                               Q_ARG(QString, redis), Q_ARG(QString, m_inventory->strategy()));
     m_audit->setDatabase(pg);
+    m_simulation->setConnection(pg, redis);
     m_healthTimer->start();
 }
 

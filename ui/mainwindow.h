@@ -5,8 +5,11 @@
 
 #include "inventoryrow.h"
 
+#include <QList>
 #include <QMainWindow>
+#include <QPair>
 #include <QString>
+#include <QStringList>
 
 class AuditPage;
 class ConsoleBackend;
@@ -16,6 +19,7 @@ class QListWidget;
 class QStackedWidget;
 class QThread;
 class QTimer;
+class SimulationPage;
 
 struct StartOptions
 {
@@ -28,6 +32,11 @@ struct StartOptions
     // Saves a PNG of the window once the first data has arrived, then quits when asked to.
     QString screenshot;
     bool quitAfterScreenshot = false;
+    // Demo mode: run this scenario on the Simulation page as soon as the console is connected, for
+    // each strategy in `compare` (or the one in `strategy`); the exit code says whether every SLO passed.
+    QString autostart;
+    QStringList compare;
+    QList<QPair<QString, double>> simulationParameters;
 };
 
 class MainWindow : public QMainWindow
@@ -40,6 +49,7 @@ public:
 
     InventoryPage *inventoryPage() const { return m_inventory; }
     AuditPage *auditPage() const { return m_audit; }
+    SimulationPage *simulationPage() const { return m_simulation; }
     const HealthState &health() const { return m_health; }
     void connectTo(const QString &pg, const QString &redis);
     void showPage(int index);
@@ -65,6 +75,7 @@ private:
     QStackedWidget *m_pages;
     InventoryPage *m_inventory;
     AuditPage *m_audit;
+    SimulationPage *m_simulation;
     QLabel *m_pgStatus;
     QLabel *m_redisStatus;
     QLabel *m_strategyStatus;

@@ -119,8 +119,15 @@ void StockHistoryChart::rescale()
     m_timeAxis->setFormat(timeFormat(last - first));
     m_timeAxis->setRange(QDateTime::fromMSecsSinceEpoch(first), QDateTime::fromMSecsSinceEpoch(last));
     // Stock starts from zero unless it never comes near it, so that small changes stay visible.
-    const double low = lo->y() > 0.5 * hi->y() ? lo->y() * 0.9 : 0.0;
-    m_stockAxis->setRange(low, std::max(hi->y() * 1.08, low + 5));
+    const double lowest = lo->y();
+    const double highest = hi->y();
+    double low = 0;
+    if (lowest < 0)
+        low = lowest * 1.08; // only a hand-written audit row can say this; show it rather than clip it
+    else if (lowest > 0.5 * highest)
+        low = lowest * 0.9;
+    const double high = std::max(highest > 0 ? highest * 1.08 : 0.0, low + 5);
+    m_stockAxis->setRange(low, high);
     m_stockAxis->applyNiceNumbers();
 }
 

@@ -49,6 +49,17 @@ CREATE TRIGGER inventory_audit_append_only BEFORE UPDATE OR DELETE ON inventory_
 CREATE TRIGGER inventory_audit_no_truncate BEFORE TRUNCATE ON inventory_audit
     FOR EACH STATEMENT EXECUTE FUNCTION inventory_audit_refuse_change();
 )sql"},
+    Migration{2, "simulation run history", R"sql(
+CREATE TABLE simulation_runs (
+    id          bigserial PRIMARY KEY,
+    finished_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    scenario    text NOT NULL,
+    strategy    text NOT NULL,
+    passed      boolean NOT NULL,
+    report      jsonb NOT NULL
+);
+CREATE INDEX simulation_runs_finished_at ON simulation_runs (finished_at);
+)sql"},
 };
 
 } // namespace

@@ -82,10 +82,10 @@ INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, v
 SELECT sku, action, CASE WHEN action = 'adjust' THEN delta ELSE abs(delta) END, after - delta, after, version, actor, server_id, reason, at
 FROM (
     SELECT $1 || lpad((g % 100)::text, 3, '0') AS sku, action,
-           CASE action WHEN 'purchase' THEN -(1 + g % 5) WHEN 'restock' THEN 4 + g % 17 ELSE g % 9 - 4 END AS delta,
-           5000 + sum(CASE action WHEN 'purchase' THEN -(1 + g % 5) WHEN 'restock' THEN 4 + g % 17 ELSE g % 9 - 4 END)
+           CASE action WHEN 'purchase' THEN -(1 + k % 5) WHEN 'restock' THEN 4 + k % 23 ELSE k % 9 - 4 END AS delta,
+           3000 + sum(CASE action WHEN 'purchase' THEN -(1 + k % 5) WHEN 'restock' THEN 4 + k % 23 ELSE k % 9 - 4 END)
                OVER (PARTITION BY g % 100 ORDER BY g) AS after,
-           g / 100 + 1 AS version,
+           k + 1 AS version,
            (ARRAY['inventory', 'alice', 'bob', 'svc-checkout'])[1 + ((g / 7) % 4)::int] AS actor,
            'app-' || (1 + g % 4) AS server_id,
            CASE action WHEN 'purchase' THEN 'web order #' || (100000 + g)
@@ -93,12 +93,13 @@ FROM (
                        ELSE 'cycle count correction, aisle ' || (1 + g % 12) END AS reason,
            now() - ($3::bigint - g) * interval '1 second' AS at
     FROM (
-        SELECT g, CASE WHEN (g * 7919) % 100 < 70 THEN 'purchase'
-                       WHEN (g * 7919) % 100 < 84 + round(8 * sin((g / 100) / 250.0)) THEN 'restock'
+        SELECT g, g / 100 AS k, CASE WHEN h < 70 THEN 'purchase'
+                       WHEN h < 84 + round(8 * sin((g / 100) / 250.0)) THEN 'restock'
                        ELSE 'adjust' END AS action
-        FROM generate_series($2::bigint, $3::bigint) g
+        FROM (SELECT g, abs(hashint8(g)) % 100 AS h FROM generate_series($2::bigint, $3::bigint) g) hashed
     ) actions
 ) rows
+ORDER BY at
 )sql",
             {kPrefix, std::to_string(have + 1), std::to_string(rows)});
     // Each product's stock ends where its audit trail does.

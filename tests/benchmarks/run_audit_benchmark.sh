@@ -12,8 +12,9 @@ BUILD_DIR=${BUILD_DIR:-build}
 JOBS=${JOBS:-$(nproc)}
 cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD_DIR" -j"$JOBS" --target inventory-console bench_auditlog >/dev/null
-CLI="$PWD/$BUILD_DIR/app/inventory-console"
-BENCH="$PWD/$BUILD_DIR/tests/benchmarks/bench_auditlog"
+BUILD_DIR=$(cd "$BUILD_DIR" && pwd)
+CLI="$BUILD_DIR/app/inventory-console"
+BENCH="$BUILD_DIR/tests/benchmarks/bench_auditlog"
 
 WORK=$(mktemp -d /tmp/inventory-audit-bench.XXXXXX)
 # PostgreSQL runs as an unprivileged account when we are root: it must reach the sandbox.
@@ -23,7 +24,10 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
-"$CLI" sandbox start --dir "$WORK/sandbox" >/dev/null 2>&1
+if ! "$CLI" sandbox start --dir "$WORK/sandbox" >"$WORK/sandbox.log" 2>&1; then
+    cat "$WORK/sandbox.log" >&2
+    exit 3
+fi
 eval "$("$CLI" sandbox status --dir "$WORK/sandbox" | sed -n 's/^ *export /export /p')"
 export INVENTORY_PG_URL INVENTORY_REDIS_URL
 "$CLI" init --products 0 >/dev/null
