@@ -27,3 +27,10 @@ shoot "$PWD/docs/inventory.png" --page inventory --sku SKU-0005
 shoot "$PWD/docs/audit.png" --page audit --sku SKU-0005
 shoot "$PWD/docs/connect.png" --page connect
 echo "saved docs/inventory.png, docs/audit.png and docs/connect.png"
+# The Simulation page: a flash sale, and the race-condition demo of naive against versioned.
+export QT_QPA_PLATFORM=xcb
+xvfb-run -a -s "-screen 0 1440x900x24" "$CLI" --autostart flash-sale --strategy versioned --buyers 150000 \
+    --stock 5000 --screenshot "$PWD/docs/simulation-flash-sale.png" --quit-when-done || true
+xvfb-run -a -s "-screen 0 1440x900x24" "$CLI" --autostart mixed --compare naive,versioned --race-delay-ms 5 \
+    --rate 2000 --duration 8 --products 20 --screenshot "$PWD/docs/simulation-compare.png" --quit-when-done || true
+echo "saved docs/simulation-flash-sale.png and docs/simulation-compare.png"

@@ -9,6 +9,7 @@
 #include <QValueAxis>
 
 #include <algorithm>
+#include <iterator>
 
 using namespace Qt::StringLiterals;
 
@@ -17,16 +18,49 @@ namespace {
 // Markers help while there are few points, and only clutter once there are many.
 constexpr int kMarkerLimit = 60;
 
-QString timeFormat(qint64 spanMs)
+struct TimeTicks
 {
-    constexpr qint64 hour = 3600 * 1000;
-    if (spanMs <= 2 * 60 * 1000)
-        return u"HH:mm:ss.zzz"_s;
-    if (spanMs <= 24 * hour)
-        return u"HH:mm:ss"_s;
-    if (spanMs <= 7 * 24 * hour)
-        return u"MMM d HH:mm"_s;
-    return u"yyyy-MM-dd"_s;
+    qint64 first; // ms since the epoch, on a step boundary in local time
+    qint64 last;
+    int count;
+    QString format;
+};
+
+// Ticks on round local times (whole days, hours, minutes, seconds), at most about eight of them.
+TimeTicks timeTicks(qint64 minMs, qint64 maxMs)
+{
+    constexpr qint64 second = 1000, minute = 60 * second, hour = 60 * minute, day = 24 * hour;
+    static constexpr qint64 steps[] = {100,          200,         500,         second,      2 * second,
+                                       5 * second,   10 * second, 15 * second, 30 * second, minute,
+                                       2 * minute,   5 * minute,  10 * minute, 15 * minute, 30 * minute,
+                                       hour,         2 * hour,    3 * hour,    6 * hour,    12 * hour,
+                                       day,          2 * day,     7 * day,     14 * day,    28 * day};
+    qint64 step = steps[std::size(steps) - 1];
+    for (qint64 candidate : steps) {
+        if ((maxMs - minMs) / candidate <= 7) {
+            step = candidate;
+            break;
+        }
+    }
+    const qint64 offset = qint64(QDateTime::fromMSecsSinceEpoch(minMs).offsetFromUtc()) * 1000;
+    const auto floorTo = [&](qint64 t) {
+        const qint64 local = t + offset;
+        return (local >= 0 ? local / step : (local - step + 1) / step) * step - offset;
+    };
+    const qint64 first = floorTo(minMs);
+    qint64 last = floorTo(maxMs);
+    if (last < maxMs)
+        last += step;
+    QString format;
+    if (step >= day)
+        format = u"MMM d"_s;
+    else if (step >= minute)
+        format = (last - first) > day ? u"MMM d HH:mm"_s : u"HH:mm"_s;
+    else if (step >= second)
+        format = u"HH:mm:ss"_s;
+    else
+        format = u"HH:mm:ss.zzz"_s;
+    return TimeTicks{first, last, int((last - first) / step) + 1, format};
 }
 
 } // namespace
@@ -44,7 +78,6 @@ StockHistoryChart::StockHistoryChart(QWidget *parent)
     chart->addAxis(m_stockAxis, Qt::AlignLeft);
     m_series->attachAxis(m_timeAxis);
     m_series->attachAxis(m_stockAxis);
-    m_timeAxis->setTickCount(7);
     m_stockAxis->setLabelFormat(u"%d"_s);
     m_stockAxis->setTitleText(tr("Stock"));
     QFont title = chart->titleFont();
@@ -103,21 +136,12 @@ void StockHistoryChart::setHistory(const QString &sku, const QList<QPointF> &sam
 
 void StockHistoryChart::rescale()
 {
-    double minX = m_samples.constFirst().x();
-    double maxX = m_samples.constLast().x();
-    if (maxX - minX < 1000) {
-        // One instant (or a burst within a second) still gets a readable axis.
-        minX -= 500;
-        maxX += 500;
-    }
-    const double pad = (maxX - minX) * 0.02;
-    const auto [lo, hi] =
-        std::minmax_element(m_samples.cbegin(), m_samples.cend(),
-                            [](const QPointF &a, const QPointF &b) { return a.y() < b.y(); });
-    const qint64 first = qint64(minX - pad);
-    const qint64 last = qint64(maxX + pad);
-    m_timeAxis->setFormat(timeFormat(last - first));
-    m_timeAxis->setRange(QDateTime::fromMSecsSinceEpoch(first), QDateTime::fromMSecsSinceEpoch(last));
+    const TimeTicks ticks = timeTicks(qint64(m_samples.constFirst().x()), qint64(m_samples.constLast().x()));
+    const auto [lo, hi] = std::minmax_element(m_samples.cbegin(), m_samples.cend(),
+                                              [](const QPointF &a, const QPointF &b) { return a.y() < b.y(); });
+    m_timeAxis->setFormat(ticks.format);
+    m_timeAxis->setTickCount(std::max(2, ticks.count));
+    m_timeAxis->setRange(QDateTime::fromMSecsSinceEpoch(ticks.first), QDateTime::fromMSecsSinceEpoch(ticks.last));
     // Stock starts from zero unless it never comes near it, so that small changes stay visible.
     const double lowest = lo->y();
     const double highest = hi->y();

@@ -82,8 +82,8 @@ INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, v
 SELECT sku, action, CASE WHEN action = 'adjust' THEN delta ELSE abs(delta) END, after - delta, after, version, actor, server_id, reason, at
 FROM (
     SELECT $1 || lpad((g % 100)::text, 3, '0') AS sku, action,
-           CASE action WHEN 'purchase' THEN -(1 + k % 5) WHEN 'restock' THEN 4 + k % 23 ELSE k % 9 - 4 END AS delta,
-           3000 + sum(CASE action WHEN 'purchase' THEN -(1 + k % 5) WHEN 'restock' THEN 4 + k % 23 ELSE k % 9 - 4 END)
+           CASE action WHEN 'purchase' THEN -(1 + r % 5) WHEN 'restock' THEN 4 + r % 23 ELSE r % 9 - 4 END AS delta,
+           3000 + sum(CASE action WHEN 'purchase' THEN -(1 + r % 5) WHEN 'restock' THEN 4 + r % 23 ELSE r % 9 - 4 END)
                OVER (PARTITION BY g % 100 ORDER BY g) AS after,
            k + 1 AS version,
            (ARRAY['inventory', 'alice', 'bob', 'svc-checkout'])[1 + ((g / 7) % 4)::int] AS actor,
@@ -93,10 +93,11 @@ FROM (
                        ELSE 'cycle count correction, aisle ' || (1 + g % 12) END AS reason,
            now() - ($3::bigint - g) * interval '1 second' AS at
     FROM (
-        SELECT g, g / 100 AS k, CASE WHEN h < 70 THEN 'purchase'
+        SELECT g, g / 100 AS k, r, CASE WHEN h < 70 THEN 'purchase'
                        WHEN h < 84 + round(8 * sin((g / 100) / 250.0)) THEN 'restock'
                        ELSE 'adjust' END AS action
-        FROM (SELECT g, abs(hashint8(g)) % 100 AS h FROM generate_series($2::bigint, $3::bigint) g) hashed
+        FROM (SELECT g, abs(hashint8(g)::bigint) % 100 AS h, abs(hashint8(-g)::bigint) AS r
+              FROM generate_series($2::bigint, $3::bigint) g) hashed
     ) actions
 ) rows
 ORDER BY at
