@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 inventory_install_packages
 
 BUILD_DIR=${BUILD_DIR:-build}
-cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DINVENTORY_BUILD_TESTS=OFF >/dev/null
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD_DIR" -j"$(nproc)" --target inventory-console
 CLI="$PWD/$BUILD_DIR/app/inventory-console"
 

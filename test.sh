@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 inventory_install_packages
 
 BUILD_DIR=${BUILD_DIR:-build}
-cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DINVENTORY_BUILD_TESTS=ON
 cmake --build "$BUILD_DIR" -j"$(nproc)"
 CLI="$PWD/$BUILD_DIR/app/inventory-console"
 

@@ -116,7 +116,15 @@ MainWindow::MainWindow(StartOptions options, QWidget *parent)
     });
     connect(m_backend, &ConsoleBackend::connectionFailed, this, [this](const QString &message) {
         m_pgStatus->setText(dot(false) + tr(" PostgreSQL: ") + message.left(80).toHtmlEscaped());
+        m_pgStatus->setToolTip(message);
         m_inventory->setDatabaseAvailable(false, message);
+        statusBar()->showMessage(tr("cannot connect; retrying in 3 s"), 3000);
+        // Try again by itself, unless the operator chose other servers meanwhile.
+        const QString pg = m_pg, redis = m_redis;
+        QTimer::singleShot(3000, this, [this, pg, redis] {
+            if (pg == m_pg && redis == m_redis && !m_health.pgUp)
+                connectTo(pg, redis);
+        });
     });
     connect(m_audit, &AuditPage::statusMessage, this,
             [this](const QString &text) { statusBar()->showMessage(text, 5000); });

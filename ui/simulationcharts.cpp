@@ -92,7 +92,7 @@ SimulationCharts::SimulationCharts(QWidget *parent) : QWidget(parent)
     auto *grid = new QGridLayout(this);
     grid->setContentsMargins(0, 0, 0, 0);
     grid->setSpacing(4);
-    m_buffer.reserve(4 * 3600);
+    m_buffer.reserve(kMaxPoints + 1);
     for (int i = 0; i < PanelCount; ++i) {
         Panel panel;
         panel.chart = new QChart;
@@ -184,16 +184,22 @@ void SimulationCharts::setTimeline(int runIndex, const std::vector<inv::Timeline
         return;
     Run &run = m_runs[static_cast<std::size_t>(runIndex)];
     const auto &specs = seriesSpecs();
+    // A long run is drawn from at most kMaxPoints per series: each bucket of ticks keeps its
+    // largest value, so spikes stay visible while redrawing costs the same at minute 1 and 60.
+    const std::size_t stride = std::max<std::size_t>(1, (timeline.size() + kMaxPoints - 1) / kMaxPoints);
     for (std::size_t s = 0; s < specs.size(); ++s) {
         m_buffer.clear();
         double yMax = 0;
-        for (const auto &point : timeline) {
-            double v = specs[s].value(point);
+        for (std::size_t begin = 0; begin < timeline.size(); begin += stride) {
+            const std::size_t end = std::min(timeline.size(), begin + stride);
+            double v = specs[s].value(timeline[begin]);
+            for (std::size_t i = begin + 1; i < end; ++i)
+                v = std::max(v, specs[s].value(timeline[i]));
             if (specs[s].panel == HotStock && v < 0)
                 continue; // unknown or missing: leave a gap
             if (specs[s].panel == Latency && m_log)
                 v = std::max(v, 0.01);
-            m_buffer.append(QPointF(point.t, v));
+            m_buffer.append(QPointF(timeline[end - 1].t, v));
             yMax = std::max(yMax, v);
         }
         run.series[s]->replace(m_buffer);

@@ -35,6 +35,7 @@ public:
     qsizetype pointCount() const;
 
     static QColor colorFor(const QString &strategy);
+    static constexpr std::size_t kMaxPoints = 480;
 
 private:
     struct Panel

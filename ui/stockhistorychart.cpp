@@ -6,6 +6,7 @@
 #include <QEvent>
 #include <QLineSeries>
 #include <QLocale>
+#include <QScatterSeries>
 #include <QValueAxis>
 
 #include <algorithm>
@@ -30,11 +31,11 @@ struct TimeTicks
 TimeTicks timeTicks(qint64 minMs, qint64 maxMs)
 {
     constexpr qint64 second = 1000, minute = 60 * second, hour = 60 * minute, day = 24 * hour;
-    static constexpr qint64 steps[] = {100,          200,         500,         second,      2 * second,
-                                       5 * second,   10 * second, 15 * second, 30 * second, minute,
-                                       2 * minute,   5 * minute,  10 * minute, 15 * minute, 30 * minute,
-                                       hour,         2 * hour,    3 * hour,    6 * hour,    12 * hour,
-                                       day,          2 * day,     7 * day,     14 * day,    28 * day};
+    static constexpr qint64 steps[] = {
+        1,          2,          5,           10,          20,          50,          100,         200,
+        500,        second,     2 * second,  5 * second,  10 * second, 15 * second, 30 * second, minute,
+        2 * minute, 5 * minute, 10 * minute, 15 * minute, 30 * minute, hour,        2 * hour,    3 * hour,
+        6 * hour,   12 * hour,  day,         2 * day,     7 * day,     14 * day,    28 * day};
     qint64 step = steps[std::size(steps) - 1];
     for (qint64 candidate : steps) {
         if ((maxMs - minMs) / candidate <= 7) {
@@ -49,7 +50,7 @@ TimeTicks timeTicks(qint64 minMs, qint64 maxMs)
     };
     const qint64 first = floorTo(minMs);
     qint64 last = floorTo(maxMs);
-    if (last < maxMs)
+    if (last < maxMs || last == first)
         last += step;
     QString format;
     if (step >= day)
@@ -66,18 +67,23 @@ TimeTicks timeTicks(qint64 minMs, qint64 maxMs)
 } // namespace
 
 StockHistoryChart::StockHistoryChart(QWidget *parent)
-    : QChartView(parent), m_series(new QLineSeries), m_timeAxis(new QDateTimeAxis),
-      m_stockAxis(new QValueAxis)
+    : QChartView(parent), m_series(new QLineSeries), m_markers(new QScatterSeries),
+      m_timeAxis(new QDateTimeAxis), m_stockAxis(new QValueAxis)
 {
     auto *chart = new QChart;
     chart->legend()->hide();
     chart->setMargins(QMargins(6, 4, 10, 4));
     chart->setBackgroundRoundness(0);
     chart->addSeries(m_series);
+    chart->addSeries(m_markers);
     chart->addAxis(m_timeAxis, Qt::AlignBottom);
     chart->addAxis(m_stockAxis, Qt::AlignLeft);
     m_series->attachAxis(m_timeAxis);
     m_series->attachAxis(m_stockAxis);
+    m_markers->attachAxis(m_timeAxis);
+    m_markers->attachAxis(m_stockAxis);
+    m_markers->setMarkerSize(7);
+    m_markers->setPen(Qt::NoPen);
     m_stockAxis->setLabelFormat(u"%d"_s);
     m_stockAxis->setTitleText(tr("Stock"));
     QFont title = chart->titleFont();
@@ -96,6 +102,7 @@ void StockHistoryChart::setPlaceholder(const QString &text)
     m_sku.clear();
     m_samples.clear();
     m_series->clear();
+    m_markers->clear();
     m_timeAxis->setVisible(false);
     m_stockAxis->setVisible(false);
     chart()->setTitle(text);
@@ -108,6 +115,7 @@ void StockHistoryChart::setHistory(const QString &sku, const QList<QPointF> &sam
     m_samples = samples;
     if (samples.isEmpty()) {
         m_series->clear();
+        m_markers->clear();
         m_timeAxis->setVisible(false);
         m_stockAxis->setVisible(false);
         chart()->setTitle(tr("%1 has no audit rows yet").arg(sku));
@@ -123,7 +131,11 @@ void StockHistoryChart::setHistory(const QString &sku, const QList<QPointF> &sam
         m_steps.append(samples.at(i));
     }
     m_series->replace(m_steps);
-    m_series->setPointsVisible(samples.size() <= kMarkerLimit);
+    // Markers on the changes themselves, not on the corners of the steps.
+    if (samples.size() <= kMarkerLimit)
+        m_markers->replace(samples);
+    else
+        m_markers->clear();
 
     const QString count = QLocale().toString(qlonglong(samples.size()));
     chart()->setTitle(truncated ? tr("Stock of %1 — latest %2 changes").arg(sku, count)
@@ -136,12 +148,21 @@ void StockHistoryChart::setHistory(const QString &sku, const QList<QPointF> &sam
 
 void StockHistoryChart::rescale()
 {
-    const TimeTicks ticks = timeTicks(qint64(m_samples.constFirst().x()), qint64(m_samples.constLast().x()));
-    const auto [lo, hi] = std::minmax_element(m_samples.cbegin(), m_samples.cend(),
-                                              [](const QPointF &a, const QPointF &b) { return a.y() < b.y(); });
+    qint64 firstMs = qint64(m_samples.constFirst().x());
+    qint64 lastMs = qint64(m_samples.constLast().x());
+    if (lastMs - firstMs < 100) {
+        // A burst faster than the eye: centre it instead of pressing it against the axis.
+        firstMs -= 50;
+        lastMs += 50;
+    }
+    const TimeTicks ticks = timeTicks(firstMs, lastMs);
+    const auto [lo, hi] =
+        std::minmax_element(m_samples.cbegin(), m_samples.cend(),
+                            [](const QPointF &a, const QPointF &b) { return a.y() < b.y(); });
     m_timeAxis->setFormat(ticks.format);
     m_timeAxis->setTickCount(std::max(2, ticks.count));
-    m_timeAxis->setRange(QDateTime::fromMSecsSinceEpoch(ticks.first), QDateTime::fromMSecsSinceEpoch(ticks.last));
+    m_timeAxis->setRange(QDateTime::fromMSecsSinceEpoch(ticks.first),
+                         QDateTime::fromMSecsSinceEpoch(ticks.last));
     // Stock starts from zero unless it never comes near it, so that small changes stay visible.
     const double lowest = lo->y();
     const double highest = hi->y();
@@ -181,6 +202,6 @@ void StockHistoryChart::applyPalette()
     QPen pen(p.color(QPalette::Highlight));
     pen.setWidthF(2.0);
     m_series->setPen(pen);
-    m_series->setBrush(p.highlight());
+    m_markers->setBrush(p.highlight());
     setBackgroundBrush(p.base());
 }

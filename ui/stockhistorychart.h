@@ -10,6 +10,7 @@
 
 class QDateTimeAxis;
 class QLineSeries;
+class QScatterSeries;
 class QValueAxis;
 
 class StockHistoryChart : public QChartView
@@ -40,6 +41,7 @@ private:
     void rescale();
 
     QLineSeries *m_series;
+    QScatterSeries *m_markers; // the changes themselves, while there are few
     QDateTimeAxis *m_timeAxis;
     QValueAxis *m_stockAxis;
     QString m_sku;

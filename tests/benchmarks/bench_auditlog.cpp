@@ -104,10 +104,11 @@ ORDER BY at
 )sql",
             {kPrefix, std::to_string(have + 1), std::to_string(rows)});
     // Each product's stock ends where its audit trail does.
-    db.exec("UPDATE inventory i SET stock = greatest(a.stock_after, 0), version = a.version FROM ("
-            "SELECT DISTINCT ON (sku) sku, stock_after, version FROM inventory_audit WHERE sku = ANY($1::text[]) "
-            "ORDER BY sku, at DESC, id DESC) a WHERE i.sku = a.sku",
-            {skuArray()});
+    db.exec(
+        "UPDATE inventory i SET stock = greatest(a.stock_after, 0), version = a.version FROM ("
+        "SELECT DISTINCT ON (sku) sku, stock_after, version FROM inventory_audit WHERE sku = ANY($1::text[]) "
+        "ORDER BY sku, at DESC, id DESC) a WHERE i.sku = a.sku",
+        {skuArray()});
     db.exec("ANALYZE inventory_audit");
     std::fprintf(stderr, "seeded in %.1f s\n", double(timer.elapsed()) / 1000.0);
     return rows;
@@ -163,7 +164,8 @@ int main(int argc, char **argv)
     }
     const QString url = qEnvironmentVariable("INVENTORY_PG_URL");
     if (url.isEmpty()) {
-        std::fprintf(stderr, "bench_auditlog: set INVENTORY_PG_URL (tests/benchmarks/run_audit_benchmark.sh does)\n");
+        std::fprintf(stderr,
+                     "bench_auditlog: set INVENTORY_PG_URL (tests/benchmarks/run_audit_benchmark.sh does)\n");
         return 2;
     }
 
@@ -247,7 +249,8 @@ int main(int argc, char **argv)
         page.showSku(QString::fromStdString(benchSku(7)));
         waitFor([&] { return page.chart()->sku() == QString::fromStdString(benchSku(7)); });
         int charts = 0;
-        const auto counter = QObject::connect(page.chart(), &StockHistoryChart::historyChanged, [&] { ++charts; });
+        const auto counter =
+            QObject::connect(page.chart(), &StockHistoryChart::historyChanged, [&] { ++charts; });
         timer.restart();
         page.refresh();
         waitFor([&] { return charts > 0; });
@@ -259,11 +262,12 @@ int main(int argc, char **argv)
 
     const auto row = [&](const char *what, const std::string &key, const char *unit) {
         const auto &v = samples[key];
-        std::printf("| %s | %.1f | %.1f | %.1f | %d %s |\n", what, median(v), *std::min_element(v.begin(), v.end()),
-                    *std::max_element(v.begin(), v.end()), shown[key], unit);
+        std::printf("| %s | %.1f | %.1f | %.1f | %d %s |\n", what, median(v),
+                    *std::min_element(v.begin(), v.end()), *std::max_element(v.begin(), v.end()), shown[key],
+                    unit);
     };
-    std::printf("Audit log: %lld rows in inventory_audit; %d runs, medians; times in ms, offscreen.\n\n", total,
-                runs);
+    std::printf("Audit log: %lld rows in inventory_audit; %d runs, medians; times in ms, offscreen.\n\n",
+                total, runs);
     std::printf("| measurement | median | min | max | result |\n| --- | --- | --- | --- | --- |\n");
     row("open the page (connect, first page of 500, painted)", "open", "rows");
     row("scroll 10 more pages (keyset, 500 rows each)", "scroll", "rows");

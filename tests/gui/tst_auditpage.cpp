@@ -28,6 +28,8 @@ using namespace Qt::StringLiterals;
 namespace {
 
 constexpr int kBigRows = 1250; // more than two pages of 500
+// Generous: the machine may be busy with builds and load generators while the tests run.
+constexpr int kWaitMs = 20000;
 
 QString qs(const std::string &text)
 {
@@ -172,7 +174,7 @@ void TestAuditPage::modelTesterWhileLoadingAndResetting()
     AuditFilter big;
     big.sku = m_bigSku;
     model.setFilter(big);
-    QTRY_VERIFY_WITH_TIMEOUT(model.isComplete() && !model.isLoading(), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(model.isComplete() && !model.isLoading(), kWaitMs);
     QCOMPARE(model.rowCount(), kBigRows);
     for (int row = 1; row < model.rowCount(); ++row)
         QVERIFY(model.row(row).id < model.row(row - 1).id); // no page twice
@@ -181,12 +183,12 @@ void TestAuditPage::modelTesterWhileLoadingAndResetting()
     small.sku = m_sku;
     QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
     model.setFilter(small);
-    QTRY_VERIFY(model.isComplete() && !model.isLoading());
+    QTRY_VERIFY_WITH_TIMEOUT(model.isComplete() && !model.isLoading(), kWaitMs);
     QCOMPARE(resets.count(), 1);
     QCOMPARE(model.rowCount(), m_skuReasons.size());
 
     model.reload();
-    QTRY_VERIFY(resets.count() == 2 && !model.isLoading());
+    QTRY_VERIFY_WITH_TIMEOUT(resets.count() == 2 && !model.isLoading(), kWaitMs);
     QCOMPARE(model.rowCount(), m_skuReasons.size());
     for (int row = 0; row < model.rowCount(); ++row)
         for (int column = 0; column < model.columnCount(); ++column)
@@ -197,7 +199,7 @@ void TestAuditPage::newestFirst()
 {
     auto page = openPage();
     page->showSku(m_sku);
-    QTRY_VERIFY(settled(*page) && page->model()->rowCount() > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(settled(*page) && page->model()->rowCount() > 0, kWaitMs);
     AuditLogModel *model = page->model();
     QCOMPARE(model->rowCount(), m_skuReasons.size());
     for (int row = 0; row < model->rowCount(); ++row) {
@@ -251,7 +253,7 @@ void TestAuditPage::filters()
         actor = qs(m_db->exec("SELECT session_user").text(0, 0));
 
     auto page = openPage();
-    QTRY_VERIFY(settled(*page));
+    QTRY_VERIFY_WITH_TIMEOUT(settled(*page), kWaitMs);
     // Typed as an operator would: the debounce applies the filter once the typing stops.
     QTest::keyClicks(page->findChild<QLineEdit *>(u"skuFilter"_s), skuValue);
     QTest::keyClicks(page->findChild<QLineEdit *>(u"reasonFilter"_s), reasonValue);
@@ -260,7 +262,7 @@ void TestAuditPage::filters()
     actions->setCurrentIndex(action.isEmpty() ? 0 : actions->findText(action));
     QCOMPARE(page->currentFilter().sku, skuValue);
     QCOMPARE(page->currentFilter().reasonText, reasonValue);
-    QTRY_VERIFY(settled(*page));
+    QTRY_VERIFY_WITH_TIMEOUT(settled(*page), kWaitMs);
 
     const long long expected = count(skuValue, action, reasonValue, actor);
     const long long all = count(skuValue, QString(), reasonValue.isEmpty() ? m_tag : reasonValue, QString());
@@ -287,7 +289,7 @@ void TestAuditPage::timeRangeFilter()
 {
     auto page = openPage();
     page->showSku(m_sku);
-    QTRY_VERIFY(settled(*page) && page->model()->rowCount() == m_skuReasons.size());
+    QTRY_VERIFY_WITH_TIMEOUT(settled(*page) && page->model()->rowCount() == m_skuReasons.size(), kWaitMs);
     // From the fourth-newest row on: three rows, unless they share its millisecond.
     const AuditRow pivot = page->model()->row(3);
     const QDateTime pivotAt = QDateTime::fromString(pivot.atIso, Qt::ISODateWithMs);
@@ -296,7 +298,7 @@ void TestAuditPage::timeRangeFilter()
     from->setDisplayFormat(u"yyyy-MM-dd HH:mm:ss.zzz"_s);
     from->setDateTime(pivotAt.toLocalTime().addMSecs(1));
     page->findChild<QCheckBox *>(u"fromEnabled"_s)->setChecked(true);
-    QTRY_VERIFY(settled(*page));
+    QTRY_VERIFY_WITH_TIMEOUT(settled(*page), kWaitMs);
     const auto expected =
         m_db->exec("SELECT count(*) FROM inventory_audit WHERE sku = $1 AND at >= $2::timestamptz",
                    {m_sku.toStdString(),
@@ -307,7 +309,7 @@ void TestAuditPage::timeRangeFilter()
 
     page->findChild<QCheckBox *>(u"toEnabled"_s)->setChecked(true);
     page->findChild<QDateTimeEdit *>(u"toEdit"_s)->setDateTime(pivotAt.toLocalTime().addSecs(-3600));
-    QTRY_VERIFY(settled(*page));
+    QTRY_VERIFY_WITH_TIMEOUT(settled(*page), kWaitMs);
     QCOMPARE(page->model()->rowCount(), 0); // to before from
 }
 
@@ -320,7 +322,7 @@ void TestAuditPage::lazyLoading()
     filter.sku = m_bigSku;
     QSignalSpy pages(&model, &AuditLogModel::pageArrived);
     model.setFilter(filter);
-    QTRY_COMPARE(pages.count(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(pages.count(), 1, kWaitMs);
     QCOMPARE(model.rowCount(), AuditLogModel::kDefaultPageSize);
     QVERIFY(model.canFetchMore(QModelIndex()));
     QTest::qWait(200);
@@ -329,10 +331,10 @@ void TestAuditPage::lazyLoading()
     QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
     model.fetchMore(QModelIndex());
     model.fetchMore(QModelIndex()); // a second call while one page is in flight is ignored
-    QTRY_COMPARE(model.rowCount(), 2 * AuditLogModel::kDefaultPageSize);
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 2 * AuditLogModel::kDefaultPageSize, kWaitMs);
     QCOMPARE(inserted.count(), 1);
     model.fetchMore(QModelIndex());
-    QTRY_COMPARE(model.rowCount(), kBigRows);
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), kBigRows, kWaitMs);
     QVERIFY(!model.canFetchMore(QModelIndex()));
     QVERIFY(model.isComplete());
 
@@ -346,7 +348,7 @@ void TestAuditPage::lazyLoading()
     // The page's own model starts with one page as well.
     auto page = openPage();
     page->showSku(m_bigSku);
-    QTRY_VERIFY(settled(*page) && page->model()->rowCount() > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(settled(*page) && page->model()->rowCount() > 0, kWaitMs);
     QCOMPARE(page->model()->rowCount(), AuditLogModel::kDefaultPageSize);
     QVERIFY(page->model()->canFetchMore(QModelIndex()));
 }
@@ -357,13 +359,13 @@ void TestAuditPage::csvExport()
     QVERIFY(dir.isValid());
     auto page = openPage();
     QTest::keyClicks(page->findChild<QLineEdit *>(u"reasonFilter"_s), m_tag);
-    QTRY_VERIFY(settled(*page));
+    QTRY_VERIFY_WITH_TIMEOUT(settled(*page), kWaitMs);
 
     const QString path = dir.filePath(u"audit.csv"_s);
     QSignalSpy finished(page.get(), &AuditPage::exportFinished);
     QVERIFY(page->exportCsv(path));
     QVERIFY(!page->exportCsv(path)); // one export at a time
-    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kWaitMs);
     QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(finished.at(0).at(2).toString()));
     const long long expected = count(QString(), QString(), m_tag, QString());
     QCOMPARE(finished.at(0).at(1).toLongLong(), expected);
@@ -382,11 +384,11 @@ void TestAuditPage::csvExport()
 
     // A large export, over the lazily loaded log, writes every row, not just the loaded page.
     page->showSku(m_bigSku);
-    QTRY_VERIFY(settled(*page));
+    QTRY_VERIFY_WITH_TIMEOUT(settled(*page), kWaitMs);
     QCOMPARE(page->model()->rowCount(), AuditLogModel::kDefaultPageSize);
     const QString bigPath = dir.filePath(u"big.csv"_s);
     QVERIFY(page->exportCsv(bigPath));
-    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, kWaitMs);
     QVERIFY(finished.at(1).at(0).toBool());
     QFile big(bigPath);
     QVERIFY(big.open(QIODevice::ReadOnly | QIODevice::Text));
@@ -400,8 +402,8 @@ void TestAuditPage::chartFollowsSelection()
     StockHistoryChart *chart = page->chart();
     const auto rows = testservices::auditTotals(*m_db, m_sku.toStdString()).rows;
     // With nothing selected, the chart follows the SKU filter.
-    QTRY_COMPARE(chart->sku(), m_sku);
-    QTRY_COMPARE(chart->sampleCount(), rows);
+    QTRY_COMPARE_WITH_TIMEOUT(chart->sku(), m_sku, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(chart->sampleCount(), rows, kWaitMs);
     QCOMPARE(chart->samples().constLast().y(), double(testservices::dbStock(*m_db, m_sku.toStdString())));
     for (qsizetype i = 1; i < chart->samples().size(); ++i)
         QVERIFY(chart->samples().at(i).x() >= chart->samples().at(i - 1).x());
@@ -409,15 +411,16 @@ void TestAuditPage::chartFollowsSelection()
     // Selecting a row of another SKU switches the chart to it.
     page->findChild<QLineEdit *>(u"skuFilter"_s)->clear();
     QTest::keyClicks(page->findChild<QLineEdit *>(u"reasonFilter"_s), m_tag + u" web order #10"_s);
-    QTRY_VERIFY(settled(*page) && page->model()->rowCount() > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(settled(*page) && page->model()->rowCount() > 0, kWaitMs);
     int otherRow = -1;
     for (int row = 0; row < page->model()->rowCount(); ++row)
         if (page->model()->row(row).sku == m_otherSku)
             otherRow = row;
     QVERIFY(otherRow >= 0);
     page->tableView()->setCurrentIndex(page->model()->index(otherRow, AuditLogModel::Reason));
-    QTRY_COMPARE(chart->sku(), m_otherSku);
-    QTRY_COMPARE(chart->sampleCount(), testservices::auditTotals(*m_db, m_otherSku.toStdString()).rows);
+    QTRY_COMPARE_WITH_TIMEOUT(chart->sku(), m_otherSku, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(chart->sampleCount(),
+                              testservices::auditTotals(*m_db, m_otherSku.toStdString()).rows, kWaitMs);
     QCOMPARE(chart->samples().constLast().y(),
              double(testservices::dbStock(*m_db, m_otherSku.toStdString())));
 }
@@ -428,19 +431,19 @@ void TestAuditPage::unreachableDatabaseIsAMessage()
     QSignalSpy messages(&page, &AuditPage::statusMessage);
     // Port 1 on the loopback refuses at once: no server listens there.
     page.setDatabase(u"postgresql://nobody@127.0.0.1:1/nothing"_s);
-    QTRY_VERIFY(!messages.isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(!messages.isEmpty(), kWaitMs);
     QVERIFY2(messages.constFirst().constFirst().toString().startsWith(u"cannot reach PostgreSQL: "_s),
              qPrintable(messages.constFirst().constFirst().toString()));
-    QTRY_VERIFY(!page.model()->isLoading());
+    QTRY_VERIFY_WITH_TIMEOUT(!page.model()->isLoading(), kWaitMs);
     QCOMPARE(page.model()->rowCount(), 0);
     QVERIFY(page.findChild<QLabel *>(u"statusLabel"_s)->text().contains(u"retries when you refresh"_s));
     page.refresh(); // retrying while still down stays a message
-    QTRY_VERIFY(!page.model()->isLoading());
+    QTRY_VERIFY_WITH_TIMEOUT(!page.model()->isLoading(), kWaitMs);
 
     // Reconnecting to the real server brings the rows.
     page.setDatabase(qs(testservices::pgUrl()));
     page.showSku(m_sku);
-    QTRY_VERIFY(settled(page) && page.model()->rowCount() == m_skuReasons.size());
+    QTRY_VERIFY_WITH_TIMEOUT(settled(page) && page.model()->rowCount() == m_skuReasons.size(), kWaitMs);
     QVERIFY(!page.findChild<QLabel *>(u"statusLabel"_s)->text().contains(u"cannot reach"_s));
 
     QCOMPARE(AuditLoader::parseConninfo(u"host=db port=x"_s).isValid(), false);
@@ -464,10 +467,10 @@ void TestAuditPage::renders()
     page->show();
     QVERIFY(QTest::qWaitForWindowExposed(page.get()));
     QTest::keyClicks(page->findChild<QLineEdit *>(u"reasonFilter"_s), m_tag);
-    QTRY_VERIFY(settled(*page) && page->model()->rowCount() > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(settled(*page) && page->model()->rowCount() > 0, kWaitMs);
     page->tableView()->selectRow(0);
-    QTRY_COMPARE(page->chart()->sku(), page->model()->row(0).sku);
-    QTRY_VERIFY(page->chart()->sampleCount() > 0);
+    QTRY_COMPARE_WITH_TIMEOUT(page->chart()->sku(), page->model()->row(0).sku, kWaitMs);
+    QTRY_VERIFY_WITH_TIMEOUT(page->chart()->sampleCount() > 0, kWaitMs);
     const QImage image = page->grab().toImage();
     QCOMPARE(image.size(), QSize(1200, 750) * image.devicePixelRatio());
     const QString shot = qEnvironmentVariable("INVENTORY_AUDIT_SCREENSHOT");
