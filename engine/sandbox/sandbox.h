@@ -54,22 +54,6 @@ public:
     void startPostgres();
 
 private:
-    struct State;
-    enum class PortPolicy
-    {
-        MayMove,
-        MustKeep
-    };
-
-    std::optional<State> readState() const;
-    State loadOrCreateState(const Progress &progress) const;
-    void saveState(const State &state) const;
-    void ensurePostgres(State &state, const Progress &progress, PortPolicy policy) const;
-    void ensureRedis(State &state, const Progress &progress, PortPolicy policy) const;
-    void ensureDatabase(const State &state, const Progress &progress) const;
-    void shutDownPostgres() const;
-    void shutDownRedis() const;
-
     std::filesystem::path m_dir;
 };
 

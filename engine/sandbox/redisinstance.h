@@ -1,0 +1,35 @@
+// The sandbox's private redis-server, working in <dir>/redis and listening on 127.0.0.1 only, with
+// persistence off: starts it as a daemon, probes it with PING, recovers from stale pid files, and
+// stops it with SIGTERM (SIGKILL if it lingers). Holds only paths; call it from one thread at a time,
+// with the directory's SandboxLock held for anything that changes state. Starting and stopping block
+// for up to about 15 s.
+#pragma once
+
+#include "sandbox/loopbackports.h"
+#include "sandbox/sandbox.h"
+#include "sandbox/sandboxstate.h"
+#include "sandbox/serverprocess.h"
+
+#include <filesystem>
+
+namespace inv {
+
+class RedisInstance
+{
+public:
+    explicit RedisInstance(std::filesystem::path sandboxDir);
+
+    // Probes without changing anything.
+    bool isRunning(const SandboxState &state) const;
+    // Starts the server unless it already answers, and saves a port change in state. Throws SandboxError.
+    void ensureRunning(SandboxState &state, PortPolicy policy, const Sandbox::Progress &progress) const;
+    // No error if it is already stopped. Throws SandboxError if it survives SIGKILL.
+    void shutDown() const;
+
+private:
+    std::filesystem::path m_dir;
+    std::filesystem::path m_redisDir;
+    ServerProcess m_server;
+};
+
+} // namespace inv

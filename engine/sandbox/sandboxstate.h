@@ -1,0 +1,31 @@
+// The ports, the PostgreSQL password and the PostgreSQL OS account of one sandbox, kept in
+// <dir>/sandbox.conf so that URLs stay stable across restarts. A plain value; the file functions
+// block briefly on disk I/O and may be called from any thread, but writers must hold the
+// directory's SandboxLock.
+#pragma once
+
+#include "sandbox/sandbox.h"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace inv {
+
+struct SandboxState
+{
+    int pgPort = 0;
+    int redisPort = 0;
+    std::string pgPassword;
+    std::string pgOsUser;
+
+    // Nothing if the directory has no state file yet.
+    static std::optional<SandboxState> read(const std::filesystem::path &dir);
+    // Creates the file with a fresh password on first use. Throws SandboxError if a cluster exists
+    // whose password has been lost.
+    static SandboxState loadOrCreate(const std::filesystem::path &dir, const Sandbox::Progress &progress);
+    // Throws SandboxError if the file cannot be written.
+    void save(const std::filesystem::path &dir) const;
+};
+
+} // namespace inv
