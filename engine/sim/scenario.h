@@ -24,16 +24,21 @@ public:
     // The keys worth watching live, hottest first.
     virtual std::vector<int> hotKeys(const SimulationConfig &config) const;
 
+    // How long the load itself lasted, from its first scheduled start to its last completion, or
+    // -1 when the whole run is the load.
+    double loadSeconds() const { return m_loadSeconds.load(std::memory_order_relaxed); }
     // Database fills the scenario measured itself (stampede counts only its herds), or -1.
     long long measuredFills() const { return m_fills.load(std::memory_order_relaxed); }
 
 protected:
     void setProgress(double value) { m_progress.store(value, std::memory_order_relaxed); }
     void addFills(long long fills) { m_fills.fetch_add(fills, std::memory_order_relaxed); }
+    void setLoadSeconds(double seconds) { m_loadSeconds.store(seconds, std::memory_order_relaxed); }
 
 private:
     std::atomic<double> m_progress{0};
     std::atomic<long long> m_fills{-1};
+    std::atomic<double> m_loadSeconds{-1};
 };
 
 } // namespace inv

@@ -174,7 +174,8 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
     report.read = summarize(monitor.readTotals());
     report.write = summarize(monitor.writeTotals());
     report.requests = report.read.count + report.write.count;
-    report.throughputRps = seconds > 0 ? static_cast<double>(report.requests) / seconds : 0;
+    const double loadSeconds = scenario->loadSeconds() > 0 ? scenario->loadSeconds() : seconds;
+    report.throughputRps = loadSeconds > 0 ? static_cast<double>(report.requests) / loadSeconds : 0;
     long long hits = -hitsBefore, reads = -readsBefore, fills = -fillsBefore;
     for (auto &s : servers) {
         hits += s->stats().cacheHits.load();
