@@ -53,18 +53,7 @@ std::optional<CachedStock> StockCache::get(const std::string &sku)
 
 std::optional<CachedStock> StockCache::peek(const std::string &sku)
 {
-    auto connection = m_pool.acquire();
-    const std::string k = key(sku);
-    connection->append({"GET", k});
-    connection->append({"PTTL", k});
-    auto value = connection->nextReply();
-    auto ttl = connection->nextReply();
-    if (!value.isString())
-        return std::nullopt;
-    auto out = parseValue(value.str());
-    if (out)
-        out->ttlMs = ttl.integer();
-    return out;
+    return peekMany({sku}).front();
 }
 
 std::vector<std::optional<CachedStock>> StockCache::peekMany(const std::vector<std::string> &skus)
