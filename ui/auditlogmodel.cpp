@@ -53,6 +53,21 @@ int AuditLogModel::columnCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : ColumnCount;
 }
 
+QVariant AuditLogModel::alignment(int column)
+{
+    // Numbers right, text left, in the cells and their headers alike.
+    switch (column) {
+    case Id:
+    case Quantity:
+    case StockBefore:
+    case StockAfter:
+    case Version:
+        return QVariant::fromValue(int(Qt::AlignRight | Qt::AlignVCenter));
+    default:
+        return QVariant::fromValue(int(Qt::AlignLeft | Qt::AlignVCenter));
+    }
+}
+
 QVariant AuditLogModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
@@ -90,18 +105,8 @@ QVariant AuditLogModel::data(const QModelIndex &index, int role) const
         }
         return {};
     }
-    if (role == Qt::TextAlignmentRole) {
-        switch (column) {
-        case Id:
-        case Quantity:
-        case StockBefore:
-        case StockAfter:
-        case Version:
-            return QVariant::fromValue(int(Qt::AlignRight | Qt::AlignVCenter));
-        default:
-            return QVariant::fromValue(int(Qt::AlignLeft | Qt::AlignVCenter));
-        }
-    }
+    if (role == Qt::TextAlignmentRole)
+        return alignment(column);
     if (role == Qt::ForegroundRole && column == Action) {
         const QColor color = actionColor(r.action);
         return color.isValid() ? QVariant(QBrush(color)) : QVariant();
@@ -168,18 +173,8 @@ QVariant AuditLogModel::headerData(int section, Qt::Orientation orientation, int
             break;
         }
     }
-    if (role == Qt::TextAlignmentRole) {
-        switch (column) {
-        case Id:
-        case Quantity:
-        case StockBefore:
-        case StockAfter:
-        case Version:
-            return QVariant::fromValue(int(Qt::AlignRight | Qt::AlignVCenter));
-        default:
-            return QVariant::fromValue(int(Qt::AlignLeft | Qt::AlignVCenter));
-        }
-    }
+    if (role == Qt::TextAlignmentRole)
+        return alignment(column);
     return QAbstractTableModel::headerData(section, orientation, role);
 }
 

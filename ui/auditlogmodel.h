@@ -74,6 +74,7 @@ signals:
     void loadFailed(const QString &message);
 
 private:
+    static QVariant alignment(int column);
     void addPage(quint64 generation, const QList<AuditRow> &rows, bool atEnd);
     void failPage(quint64 generation, const QString &message);
     void setLoading(bool loading);

@@ -167,18 +167,7 @@ void AuditPage::setDatabase(const QString &conninfo)
 void AuditPage::showSku(const QString &sku)
 {
     // A fresh view of one product: the other filters would only hide its rows.
-    const QSignalBlocker blockers[] = {QSignalBlocker(m_ui->skuFilter),    QSignalBlocker(m_ui->actorFilter),
-                                       QSignalBlocker(m_ui->reasonFilter), QSignalBlocker(m_ui->actionFilter),
-                                       QSignalBlocker(m_ui->fromEnabled),  QSignalBlocker(m_ui->toEnabled)};
-    m_ui->skuFilter->setText(sku);
-    m_ui->actorFilter->clear();
-    m_ui->reasonFilter->clear();
-    m_ui->actionFilter->setCurrentIndex(0);
-    m_ui->fromEnabled->setChecked(false);
-    m_ui->toEnabled->setChecked(false);
-    m_ui->fromEdit->setEnabled(false);
-    m_ui->toEdit->setEnabled(false);
-    applyFilter();
+    resetFilters(sku);
 }
 
 void AuditPage::refresh()
@@ -209,10 +198,15 @@ void AuditPage::applyFilter()
 
 void AuditPage::clearFilters()
 {
+    resetFilters({});
+}
+
+void AuditPage::resetFilters(const QString &sku)
+{
     const QSignalBlocker blockers[] = {QSignalBlocker(m_ui->skuFilter),    QSignalBlocker(m_ui->actorFilter),
                                        QSignalBlocker(m_ui->reasonFilter), QSignalBlocker(m_ui->actionFilter),
                                        QSignalBlocker(m_ui->fromEnabled),  QSignalBlocker(m_ui->toEnabled)};
-    m_ui->skuFilter->clear();
+    m_ui->skuFilter->setText(sku);
     m_ui->actorFilter->clear();
     m_ui->reasonFilter->clear();
     m_ui->actionFilter->setCurrentIndex(0);

@@ -61,6 +61,8 @@ private:
     void scheduleFilter();
     void applyFilter();
     void clearFilters();
+    // Every filter back to its default, with the SKU filter set to `sku`.
+    void resetFilters(const QString &sku);
     void chooseExportFile();
     void scheduleChart();
     void loadChart(bool force);

@@ -11,11 +11,29 @@
 #include <QThread>
 
 #include <chrono>
+#include <exception>
 
 namespace {
 QString q(const std::string &s)
 {
     return QString::fromStdString(s);
+}
+
+// Engine errors become the outcome the panel shows; nothing is thrown across the event loop.
+void describeFailure(ActionOutcome &outcome, std::exception_ptr error)
+{
+    try {
+        std::rethrow_exception(error);
+    } catch (const inv::InsufficientStock &e) {
+        outcome.kind = ActionOutcome::Kind::Refused;
+        outcome.message = q(e.what());
+    } catch (const inv::InvalidInput &e) {
+        outcome.kind = ActionOutcome::Kind::Invalid;
+        outcome.message = q(e.what());
+    } catch (const std::exception &e) {
+        outcome.kind = ActionOutcome::Kind::ServiceDown;
+        outcome.message = q(e.what());
+    }
 }
 
 double elapsedMs(const QElapsedTimer &timer)
@@ -141,15 +159,8 @@ void ConsoleBackend::runAction(const QString &action, const QString &sku, const 
                               .arg(result.stock)
                               .arg(result.version)
                               .arg(outcome.latencyMs, 0, 'f', 1);
-    } catch (const inv::InsufficientStock &e) {
-        outcome.kind = ActionOutcome::Kind::Refused;
-        outcome.message = q(e.what());
-    } catch (const inv::InvalidInput &e) {
-        outcome.kind = ActionOutcome::Kind::Invalid;
-        outcome.message = q(e.what());
-    } catch (const std::exception &e) {
-        outcome.kind = ActionOutcome::Kind::ServiceDown;
-        outcome.message = q(e.what());
+    } catch (const std::exception &) {
+        describeFailure(outcome, std::current_exception());
     }
     emit actionFinished(outcome);
 }
@@ -166,12 +177,8 @@ void ConsoleBackend::addProduct(const QString &sku, const QString &name, const Q
         outcome.stock = record.stock;
         outcome.version = record.version;
         outcome.message = tr("added %1 with stock %2").arg(sku).arg(record.stock);
-    } catch (const inv::InvalidInput &e) {
-        outcome.kind = ActionOutcome::Kind::Invalid;
-        outcome.message = q(e.what());
-    } catch (const std::exception &e) {
-        outcome.kind = ActionOutcome::Kind::ServiceDown;
-        outcome.message = q(e.what());
+    } catch (const std::exception &) {
+        describeFailure(outcome, std::current_exception());
     }
     emit actionFinished(outcome);
 }

@@ -111,20 +111,6 @@ std::optional<StockView> Strategy::cacheGet(const std::string &sku)
     return std::nullopt;
 }
 
-bool Strategy::cacheDo(const std::string &sku, const std::function<void()> &operation)
-{
-    try {
-        operation();
-        return true;
-    } catch (const CacheUnavailable &) {
-        return cacheFailed(sku, false);
-    } catch (const CacheError &) {
-        return cacheFailed(sku, true);
-    } catch (const PoolTimeout &) {
-        return cacheFailed(sku, true);
-    }
-}
-
 bool Strategy::cacheFailed(const std::string &sku, bool count)
 {
     if (count)

@@ -6,12 +6,12 @@
 
 #include "cache/distributedlock.h"
 #include "cache/stockcache.h"
+#include "errors.h"
 #include "inventory/fillcoalescer.h"
 #include "inventory/inventorystore.h"
 #include "inventory/servicestats.h"
 
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -64,15 +64,28 @@ protected:
     std::optional<StockView> cacheGet(const std::string &sku);
     // Runs a cache operation; on a Redis failure, counts it and remembers the SKU so that its entry
     // is dropped once Redis answers again. Returns false if the operation failed.
-    bool cacheDo(const std::string &sku, const std::function<void()> &operation);
+    template <typename Operation> bool cacheDo(const std::string &sku, Operation &&operation)
+    {
+        // A template rather than std::function: this runs on every cached operation.
+        try {
+            operation();
+            return true;
+        } catch (const CacheUnavailable &) {
+            return cacheFailed(sku, false);
+        } catch (const CacheError &) {
+            return cacheFailed(sku, true);
+        } catch (const PoolTimeout &) {
+            return cacheFailed(sku, true);
+        }
+    }
     // The pause between a database step and the cache step that makes races reproducible.
     void raceDelay() const;
+    bool cacheFailed(const std::string &sku, bool count);
 
     StrategyContext m_context;
 
 private:
     bool flushPendingInvalidations();
-    bool cacheFailed(const std::string &sku, bool count);
 
     std::mutex m_pendingMutex;
     std::set<std::string> m_pendingInvalidations;
