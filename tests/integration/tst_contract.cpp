@@ -337,29 +337,40 @@ void TestContract::thunderingHerd()
     // The same race delay for every strategy keeps a fill in flight while the herd arrives.
     auto servers = makeServers(strategy, 4, 8, 20ms);
     servers[0]->addProduct(sku, "Hot item", 500);
-    servers[0]->cache().remove(sku);
-    long long fillsBefore = 0;
-    for (auto &s : servers)
-        fillsBefore += s->stats().dbFills.load();
+    auto totalFills = [&] {
+        long long fills = 0;
+        for (auto &s : servers)
+            fills += s->stats().dbFills.load();
+        return fills;
+    };
 
+    // Several herds: how many readers beat the first fill varies with thread scheduling on two
+    // cores, so one herd alone says little about naive.
     constexpr int kReaders = 200;
-    std::latch go(kReaders);
+    constexpr int kRounds = 3;
     std::atomic<int> wrong{0};
-    runThreads(kReaders, [&](int t) {
-        go.arrive_and_wait();
-        if (servers[static_cast<std::size_t>(t % 4)]->getStock(sku).stock != 500)
-            wrong.fetch_add(1);
-    });
-    long long fills = -fillsBefore;
-    for (auto &s : servers)
-        fills += s->stats().dbFills.load();
+    long long fills = 0;
+    long long mostInOneRound = 0;
+    for (int round = 0; round < kRounds; ++round) {
+        servers[0]->cache().remove(sku);
+        const long long before = totalFills();
+        std::latch go(kReaders);
+        runThreads(kReaders, [&](int t) {
+            go.arrive_and_wait();
+            if (servers[static_cast<std::size_t>(t % 4)]->getStock(sku).stock != 500)
+                wrong.fetch_add(1);
+        });
+        const long long thisRound = totalFills() - before;
+        fills += thisRound;
+        mostInOneRound = std::max(mostInOneRound, thisRound);
+    }
     QCOMPARE(wrong.load(), 0);
-    qInfo("%s: %lld database fills for %d concurrent readers of a cold key",
-          inv::Strategy::kindName(strategy), fills, kReaders);
+    qInfo("%s: %lld database fills for %d herds of %d concurrent readers of a cold key",
+          inv::Strategy::kindName(strategy), fills, kRounds, kReaders);
     if (strategy == StrategyKind::Naive)
         QVERIFY2(fills > 20, qPrintable(QString::number(fills)));
     else
-        QVERIFY2(fills >= 1 && fills <= 4, qPrintable(QString::number(fills)));
+        QVERIFY2(fills >= kRounds && mostInOneRound <= 4, qPrintable(QString::number(fills)));
 }
 
 QTEST_GUILESS_MAIN(TestContract)
