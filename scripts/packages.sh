@@ -2,7 +2,7 @@
 # Sourced, not run. Works as root, or as a user with sudo.
 INVENTORY_PACKAGES=(
     build-essential cmake pkg-config
-    qt6-base-dev qt6-charts-dev libqt6sql6-psql libgl-dev
+    qt6-base-dev qt6-charts-dev libqt6opengl6-dev libqt6sql6-psql libgl-dev
     libhiredis-dev libpq-dev
     postgresql postgresql-contrib redis-server redis-tools
     xvfb xauth fonts-dejavu-core clang-format
