@@ -1,52 +1,14 @@
 #include "commandline.h"
 
+#include "commandreference.h"
 #include "errors.h"
 
 #include <cerrno>
 #include <cstdlib>
 
-namespace {
-const std::set<std::string> kCommands{"sandbox", "init",   "add",   "stock",   "purchase",
-                                      "restock", "adjust", "audit", "simulate"};
-const std::set<std::string> kValueOptions{
-    "pg",  "redis", "strategy", "dir",       "products", "stock",      "name",      "reason",
-    "sku", "limit", "ttl-ms",   "server-id", "page",     "screenshot", "autostart", "compare"};
-const std::set<std::string> kSimulateOptions{
-    "scenario", "servers", "connections", "buyers",        "quantity", "rate",   "duration",   "read-ratio",
-    "skew",     "readers", "rounds",      "race-delay-ms", "seed",     "report", "max-lag-ms", "slo"};
-const std::set<std::string> kFlagOptions{"json",    "reset",        "help",
-                                         "no-warm", "blind-buyers", "quit-when-done"};
-} // namespace
-
 std::string CommandLine::usage()
 {
-    return "usage:\n"
-           "  inventory-console [--pg CONNINFO] [--redis URL] [--strategy S]     open the GUI\n"
-           "      [--page inventory|audit|simulation] [--screenshot FILE] [--quit-when-done]\n"
-           "      [--autostart SCENARIO [--strategy S | --compare S1,S2,...]]   demo mode; exit 1 if an SLO "
-           "failed\n"
-           "  inventory-console sandbox start|stop|status [--dir DIR] [--json]   local PostgreSQL + Redis\n"
-           "  inventory-console init [--products N] [--stock S] [--reset]        migrate schema, seed demo "
-           "data\n"
-           "  inventory-console add SKU --name NAME [--stock S] [--json]         create a product\n"
-           "  inventory-console stock SKU [--json]                               stock as cache and database "
-           "see it\n"
-           "  inventory-console purchase SKU QTY [--reason TEXT] [--json]\n"
-           "  inventory-console restock SKU QTY [--reason TEXT] [--json]\n"
-           "  inventory-console adjust SKU STOCK [--reason TEXT] [--json]        set an absolute stock "
-           "level\n"
-           "  inventory-console audit [--sku SKU] [--limit N] [--json]\n"
-           "  inventory-console simulate --scenario flash-sale|mixed|stampede [options] [--report FILE] "
-           "[--json]\n"
-           "      --strategy S --servers N --connections C --race-delay-ms X --ttl-ms T --seed N\n"
-           "      flash-sale: --buyers B --stock S --quantity Q [--sku SKU] [--blind-buyers]\n"
-           "      mixed:      --rate R --duration SEC --read-ratio F --products P --skew Z [--no-warm]\n"
-           "      stampede:   --readers R --products K --rounds N\n"
-           "      --slo NAME=VALUE overrides a threshold (e.g. --slo read_p99_ms=2); exit 1 if an SLO fails\n"
-           "common options: --pg CONNINFO, --redis redis://host:port[/db], --strategy "
-           "unsafe|naive|locked|versioned,\n"
-           "                --server-id ID, --ttl-ms MS\n"
-           "exit codes: 0 ok, 1 refused (not enough stock), 2 bad input, 3 service unreachable or failed\n";
+    return CommandReference::help();
 }
 
 CommandLine CommandLine::parse(int argc, char **argv)
@@ -66,11 +28,12 @@ CommandLine CommandLine::parse(int argc, char **argv)
                 value = name.substr(eq + 1);
                 name = name.substr(0, eq);
             }
-            if (kFlagOptions.count(name)) {
+            const OptionInfo *info = CommandReference::findOption(name);
+            if (info && info->valueName.empty()) {
                 if (value)
                     throw inv::InvalidInput("option --" + name + " takes no value");
                 out.m_flags.insert(name);
-            } else if (kValueOptions.count(name) || kSimulateOptions.count(name)) {
+            } else if (info) {
                 if (!value) {
                     if (i + 1 >= argc)
                         throw inv::InvalidInput("option --" + name + " needs a value");
@@ -87,7 +50,7 @@ CommandLine CommandLine::parse(int argc, char **argv)
             continue;
         }
         if (out.m_command.empty() && out.m_positionals.empty() && !onlyPositionals) {
-            if (!kCommands.count(arg))
+            if (arg.empty() || !CommandReference::findCommand(arg))
                 throw inv::InvalidInput("unknown command '" + arg +
                                         "'; run 'inventory-console --help' for usage");
             out.m_command = arg;

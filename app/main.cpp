@@ -8,6 +8,7 @@
 #include "sim/simulationconfig.h"
 
 #include <QApplication>
+#include <QIcon>
 
 #include <cstdlib>
 #include <iostream>
@@ -36,6 +37,10 @@ int main(int argc, char **argv)
     }
     if (args.flag("help")) {
         std::cout << CommandLine::usage();
+        return 0;
+    }
+    if (args.flag("version")) {
+        std::cout << "inventory-console " << INVENTORY_VERSION << "\n";
         return 0;
     }
     if (!args.command().empty()) {
@@ -68,7 +73,8 @@ int main(int argc, char **argv)
     QApplication::setStyle(QStringLiteral("Fusion"));
     QApplication::setApplicationName(QStringLiteral("inventory-console"));
     QApplication::setOrganizationName(QStringLiteral("inventory-console"));
-    QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    QApplication::setApplicationVersion(QStringLiteral(INVENTORY_VERSION));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/inventory-console.svg")));
     StartOptions options;
     auto text = [&](const char *name, const char *environment) {
         if (auto value = args.option(name))

@@ -1,8 +1,9 @@
+#!/usr/bin/env bash
 # Debian packages the project needs, installed on demand by run.sh and test.sh.
 # Sourced, not run. Works as root, or as a user with sudo.
 INVENTORY_PACKAGES=(
     build-essential cmake pkg-config
-    qt6-base-dev qt6-charts-dev libqt6opengl6-dev libqt6sql6-psql libgl-dev
+    qt6-base-dev qt6-charts-dev libqt6opengl6-dev libqt6sql6-psql libqt6svg6 libgl-dev
     libhiredis-dev libpq-dev
     postgresql postgresql-contrib redis-server redis-tools
     xvfb xauth fonts-dejavu-core clang-format

@@ -1,0 +1,333 @@
+#include "commandreference.h"
+
+#include <algorithm>
+#include <sstream>
+
+namespace {
+const std::vector<std::string_view> kStrategies{"unsafe", "naive", "locked", "versioned"};
+const std::vector<std::string_view> kScenarios{"flash-sale", "mixed", "stampede"};
+
+// The options every command that reaches the services takes.
+const std::vector<std::string_view> kConnection{"pg", "redis", "strategy", "server-id", "ttl-ms"};
+
+std::vector<std::string_view> withConnection(std::vector<std::string_view> own)
+{
+    own.insert(own.end(), kConnection.begin(), kConnection.end());
+    return own;
+}
+
+// Roff treats a leading '.' or '\'' as a request and '-' as a hyphen; escape both.
+std::string roff(std::string_view text)
+{
+    std::string out;
+    for (char c : text) {
+        if (c == '-')
+            out += "\\-";
+        else if (c == '\\')
+            out += "\\e";
+        else
+            out += c;
+    }
+    if (!out.empty() && (out.front() == '.' || out.front() == '\''))
+        out.insert(0, "\\&");
+    return out;
+}
+
+std::string optionSynopsis(const OptionInfo &option)
+{
+    std::string out = "--" + std::string(option.name);
+    if (!option.valueName.empty())
+        out += " " + std::string(option.valueName);
+    return out;
+}
+} // namespace
+
+const std::vector<CommandInfo> &CommandReference::commands()
+{
+    static const std::vector<CommandInfo> list{
+        {"", "", "open the console window",
+         withConnection({"page", "sku", "screenshot", "quit-when-done", "autostart", "compare", "buyers",
+                         "stock", "rate", "duration", "servers", "connections", "products", "readers",
+                         "race-delay-ms"})},
+        {"sandbox",
+         "start|stop|status",
+         "start, stop or show the local PostgreSQL and Redis",
+         {"dir", "json"}},
+        {"init", "", "migrate the schema (idempotent) and seed demo products SKU-0001 onwards",
+         withConnection({"products", "stock", "reset", "json"})},
+        {"add", "SKU", "create a product", withConnection({"name", "stock", "json"})},
+        {"stock", "SKU", "show stock as the cache and the database see it", withConnection({"json"})},
+        {"purchase", "SKU QTY", "sell QTY units; refused (exit 1) when stock is short",
+         withConnection({"reason", "json"})},
+        {"restock", "SKU QTY", "add QTY units", withConnection({"reason", "json"})},
+        {"adjust", "SKU STOCK", "set an absolute stock level", withConnection({"reason", "json"})},
+        {"audit", "", "list the append-only audit log, newest first",
+         withConnection({"sku", "limit", "json"})},
+        {"simulate", "--scenario NAME", "run a concurrency simulation and check its SLOs",
+         withConnection({"scenario",   "servers",      "connections", "buyers",   "stock",         "quantity",
+                         "sku",        "blind-buyers", "rate",        "duration", "read-ratio",    "products",
+                         "skew",       "no-warm",      "readers",     "rounds",   "race-delay-ms", "seed",
+                         "max-lag-ms", "slo",          "report",      "json"})},
+    };
+    return list;
+}
+
+const std::vector<OptionInfo> &CommandReference::options()
+{
+    static const std::vector<OptionInfo> list{
+        {"help", "", "print this help and exit", {}},
+        {"version", "", "print the version and exit", {}},
+        {"pg",
+         "CONNINFO",
+         "PostgreSQL: any libpq connection string or URI (PG* variables and .pgpass work)",
+         {}},
+        {"redis", "URL", "Redis: redis://[user:password@]host:port[/db]", {}},
+        {"strategy", "S", "cache strategy (default versioned)", kStrategies},
+        {"server-id", "ID", "server id recorded in audit rows", {}},
+        {"ttl-ms", "MS", "cache entry time to live in milliseconds (default 30000; stampede 300)", {}},
+        {"json", "", "print the result as JSON", {}},
+        {"dir", "DIR", "sandbox directory (default: the user's data directory)", {}},
+        {"products", "N", "number of products (init: demo SKUs; simulate: keys)", {}},
+        {"stock", "S", "stock per product", {}},
+        {"reset", "", "init: set existing demo products back to the given stock", {}},
+        {"name", "NAME", "add: the product's name", {}},
+        {"reason", "TEXT", "reason recorded in the audit row", {}},
+        {"sku", "SKU", "a product (1 to 64 bytes of UTF-8)", {}},
+        {"limit", "N", "audit: rows to show (default 20)", {}},
+        {"page", "PAGE", "GUI: page to open", {"inventory", "audit", "simulation", "connect"}},
+        {"screenshot", "FILE", "GUI: save a PNG of the window once it has data", {}},
+        {"quit-when-done", "", "GUI: exit after the screenshot or the demo run", {}},
+        {"autostart", "SCENARIO", "GUI demo mode: run a scenario at once; exit 1 if an SLO failed",
+         kScenarios},
+        {"compare", "S1,S2,...", "GUI demo mode: run several strategies one after another", {}},
+        {"scenario", "NAME", "simulate: the scenario", kScenarios},
+        {"servers", "N", "virtual app servers (default 4)", {}},
+        {"connections", "C", "connections per server and pool (default 4)", {}},
+        {"buyers", "B", "flash-sale: buyers (default 10000)", {}},
+        {"quantity", "Q", "flash-sale: units per purchase (default 1)", {}},
+        {"blind-buyers", "", "flash-sale: buyers purchase without reading first, as pgbench does", {}},
+        {"rate", "R", "mixed: arrivals per second (default 10000)", {}},
+        {"duration", "SEC", "mixed: seconds to run (default 10)", {}},
+        {"read-ratio", "F", "mixed: share of reads, 0 to 1 (default 0.9)", {}},
+        {"skew", "Z", "mixed: Zipf exponent of the key choice (default 0.99)", {}},
+        {"no-warm", "", "mixed: do not fill the cache before measuring", {}},
+        {"readers", "R", "stampede: concurrent readers (default 200)", {}},
+        {"rounds", "N", "stampede: expiries (default 5)", {}},
+        {"race-delay-ms",
+         "X",
+         "random pause up to X ms between commit and cache update, and read and fill",
+         {}},
+        {"seed", "N", "random seed (default 1)", {}},
+        {"max-lag-ms", "MS", "mixed: an operation later than this is dropped (default 1000)", {}},
+        {"slo", "NAME=VALUE", "override an SLO threshold, e.g. read_p99_ms=2 (repeatable)", {}},
+        {"report", "FILE", "write the JSON report to FILE", {}},
+    };
+    return list;
+}
+
+const std::vector<EnvironmentInfo> &CommandReference::environment()
+{
+    static const std::vector<EnvironmentInfo> list{
+        {"INVENTORY_PG_URL", "PostgreSQL connection when --pg is not given"},
+        {"INVENTORY_REDIS_URL", "Redis URL when --redis is not given"},
+        {"PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE", "read by libpq as in psql; .pgpass works too"},
+        {"XDG_DATA_HOME",
+         "the sandbox lives in $XDG_DATA_HOME/inventory-console/sandbox (default "
+         "~/.local/share/inventory-console/sandbox; as root /var/lib/inventory-console/sandbox)"},
+        {"DISPLAY, WAYLAND_DISPLAY", "the console window needs one of them; otherwise use xvfb-run -a"},
+    };
+    return list;
+}
+
+const std::vector<ExitCodeInfo> &CommandReference::exitCodes()
+{
+    static const std::vector<ExitCodeInfo> list{
+        {0, "ok; for simulate and demo mode, every SLO passed"},
+        {1, "refused: not enough stock, or an SLO failed"},
+        {2, "bad input or usage; nothing was written"},
+        {3, "a service is unreachable or failed"},
+    };
+    return list;
+}
+
+const OptionInfo *CommandReference::findOption(std::string_view name)
+{
+    const auto &list = options();
+    auto it = std::find_if(list.begin(), list.end(), [&](const OptionInfo &o) { return o.name == name; });
+    return it == list.end() ? nullptr : &*it;
+}
+
+const CommandInfo *CommandReference::findCommand(std::string_view name)
+{
+    const auto &list = commands();
+    auto it = std::find_if(list.begin(), list.end(), [&](const CommandInfo &c) { return c.name == name; });
+    return it == list.end() ? nullptr : &*it;
+}
+
+std::string CommandReference::help()
+{
+    std::ostringstream out;
+    out << "usage:\n";
+    for (const CommandInfo &command : commands()) {
+        std::string line = "  inventory-console";
+        if (!command.name.empty())
+            line += " " + std::string(command.name);
+        if (!command.arguments.empty())
+            line += " " + std::string(command.arguments);
+        line += " [options]";
+        out << line << std::string(line.size() < 52 ? 52 - line.size() : 1, ' ') << command.summary << "\n";
+        std::string names = "      ";
+        for (std::string_view name : command.options) {
+            if (std::find(kConnection.begin(), kConnection.end(), name) != kConnection.end())
+                continue;
+            const std::string item = "--" + std::string(name) + " ";
+            if (names.size() + item.size() > 100) {
+                out << names << "\n";
+                names = "      ";
+            }
+            names += item;
+        }
+        if (names.size() > 6)
+            out << names << "\n";
+    }
+    out << "  every command but sandbox also takes --pg --redis --strategy --server-id "
+           "--ttl-ms\n\noptions:\n";
+    for (const OptionInfo &option : options()) {
+        const std::string synopsis = "  " + optionSynopsis(option);
+        out << synopsis << std::string(synopsis.size() < 26 ? 26 - synopsis.size() : 1, ' ')
+            << option.description;
+        if (!option.choices.empty()) {
+            out << " (";
+            for (std::size_t i = 0; i < option.choices.size(); ++i)
+                out << (i ? "|" : "") << option.choices[i];
+            out << ")";
+        }
+        out << "\n";
+    }
+    out << "\nenvironment:\n";
+    for (const EnvironmentInfo &variable : environment())
+        out << "  " << variable.name << ": " << variable.description << "\n";
+    out << "\nexit codes:";
+    for (const ExitCodeInfo &exit : exitCodes())
+        out << " " << exit.code << " " << exit.meaning << (exit.code == 3 ? "\n" : ";");
+    out << "See inventory-console(1) for more.\n";
+    return out.str();
+}
+
+std::string CommandReference::manPage(std::string_view version)
+{
+    std::ostringstream out;
+    out << ".TH INVENTORY\\-CONSOLE 1 \"\" \"inventory\\-console " << roff(version)
+        << "\" \"User Commands\"\n"
+        << ".SH NAME\ninventory\\-console \\- inventory operations console for PostgreSQL and Redis\n"
+        << ".SH SYNOPSIS\n";
+    for (const CommandInfo &command : commands()) {
+        out << ".B inventory\\-console";
+        if (!command.name.empty())
+            out << " " << roff(command.name);
+        out << "\n";
+        if (!command.arguments.empty())
+            out << ".I " << roff(command.arguments) << "\n";
+        out << "[\\fIoptions\\fR]\n.br\n";
+    }
+    out << ".SH DESCRIPTION\n"
+        << "Adjusts a live inventory kept in PostgreSQL behind a shared Redis cache, with an append\\-only "
+           "audit log written in the same transaction as every change, and runs concurrency simulations "
+           "that show how cache and locking races oversell stock and serve stale data.\n"
+        << "Without a command it opens the console window; with one it runs headless.\n"
+        << ".SH COMMANDS\n";
+    for (const CommandInfo &command : commands()) {
+        out << ".TP\n.B " << (command.name.empty() ? "(none)" : roff(command.name));
+        if (!command.arguments.empty())
+            out << " " << roff(command.arguments);
+        out << "\n" << roff(command.summary) << ". Options:";
+        for (std::size_t i = 0; i < command.options.size(); ++i)
+            out << (i ? "," : "") << " \\fB\\-\\-" << roff(command.options[i]) << "\\fR";
+        out << ".\n";
+    }
+    out << ".SH OPTIONS\n";
+    for (const OptionInfo &option : options()) {
+        out << ".TP\n.B \\-\\-" << roff(option.name) << "\n";
+        if (!option.valueName.empty())
+            out << ".I " << roff(option.valueName) << "\n";
+        out << roff(option.description);
+        if (!option.choices.empty()) {
+            out << ": ";
+            for (std::size_t i = 0; i < option.choices.size(); ++i)
+                out << (i ? ", " : "") << "\\fB" << roff(option.choices[i]) << "\\fR";
+        }
+        out << ".\n";
+    }
+    out << ".SH ENVIRONMENT\n";
+    for (const EnvironmentInfo &variable : environment())
+        out << ".TP\n.B " << roff(variable.name) << "\n" << roff(variable.description) << ".\n";
+    out << ".SH EXIT STATUS\n";
+    for (const ExitCodeInfo &exit : exitCodes())
+        out << ".TP\n.B " << exit.code << "\n" << roff(exit.meaning) << ".\n";
+    out << ".SH EXAMPLES\n.nf\n"
+        << "inventory\\-console sandbox start\n"
+        << "inventory\\-console init \\-\\-products 100 \\-\\-stock 50\n"
+        << "inventory\\-console purchase SKU\\-0001 3 \\-\\-reason \"web order\"\n"
+        << "inventory\\-console simulate \\-\\-scenario flash\\-sale \\-\\-strategy naive "
+           "\\-\\-race\\-delay\\-ms 5\n"
+        << ".fi\n";
+    return out.str();
+}
+
+std::string CommandReference::bashCompletion()
+{
+    std::ostringstream out;
+    out << "# bash completion for inventory-console, generated from its command reference\n"
+        << "_inventory_console()\n{\n"
+        << "    local cur prev words cword\n"
+        << "    _init_completion || return\n"
+        << "    local command= i\n"
+        << "    for ((i = 1; i < cword; i++)); do\n"
+        << "        case ${words[i]} in -*) ;; *) command=${words[i]}; break ;; esac\n"
+        << "    done\n"
+        << "    case $prev in\n";
+    for (const OptionInfo &option : options()) {
+        if (option.valueName.empty())
+            continue;
+        out << "        --" << option.name << ")\n";
+        if (!option.choices.empty()) {
+            out << "            COMPREPLY=($(compgen -W '";
+            for (std::size_t i = 0; i < option.choices.size(); ++i)
+                out << (i ? " " : "") << option.choices[i];
+            out << "' -- \"$cur\"))\n";
+        } else if (option.name == "dir") {
+            out << "            _filedir -d\n";
+        } else if (option.name == "report" || option.name == "screenshot") {
+            out << "            _filedir\n";
+        }
+        out << "            return ;;\n";
+    }
+    out << "    esac\n"
+        << "    local opts\n"
+        << "    case $command in\n";
+    for (const CommandInfo &command : commands()) {
+        out << "        " << (command.name.empty() ? "''" : std::string(command.name)) << ") opts='";
+        for (std::size_t i = 0; i < command.options.size(); ++i)
+            out << (i ? " " : "") << "--" << command.options[i];
+        out << (command.name.empty() ? " --help --version" : "") << "' ;;\n";
+    }
+    out << "    esac\n"
+        << "    if [[ $command == sandbox && $cur != -* ]]; then\n"
+        << "        COMPREPLY=($(compgen -W 'start stop status' -- \"$cur\"))\n"
+        << "    elif [[ -z $command && $cur != -* ]]; then\n"
+        << "        COMPREPLY=($(compgen -W '";
+    bool first = true;
+    for (const CommandInfo &command : commands()) {
+        if (command.name.empty())
+            continue;
+        out << (first ? "" : " ") << command.name;
+        first = false;
+    }
+    out << "' -- \"$cur\"))\n"
+        << "    else\n"
+        << "        COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n"
+        << "    fi\n"
+        << "} &&\n"
+        << "    complete -F _inventory_console inventory-console\n";
+    return out.str();
+}
