@@ -33,7 +33,9 @@ struct InventoryRow
             return CacheState::Unknown;
         if (!cached)
             return CacheState::Missing;
-        if (cacheVersion != dbVersion || cacheStock != dbStock)
+        // The rule the CLI uses: stale only if the cache is behind the database. The database row
+        // is read just before the cache, so a cache that is ahead saw a write made in between.
+        if (cacheVersion < dbVersion || (cacheVersion == dbVersion && cacheStock != dbStock))
             return CacheState::Stale;
         if (ttlMs >= 0 && ttlMs < ttlConfiguredMs / 10)
             return CacheState::Expiring;

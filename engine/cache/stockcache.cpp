@@ -2,21 +2,50 @@
 
 #include "errors.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace inv {
 
 namespace {
+// KEYS: value, floor. ARGV: stock, version, value TTL, floor TTL. The floor is the highest version the
+// cache has been told of; it outlives the value, so an old fill cannot land after an expiry or a DEL.
 const LuaScript kSetIfNewer{R"lua(
+local version = tonumber(ARGV[2])
+local floor = tonumber(redis.call('GET', KEYS[2]) or '0') or 0
+if version < floor then
+    return 0
+end
 local current = redis.call('GET', KEYS[1])
 if current then
-    local version = tonumber(string.match(current, ':(%d+)$'))
-    if version and version >= tonumber(ARGV[2]) then
+    local held = tonumber(string.match(current, ':(%d+)$'))
+    if held and held >= version then
         return 0
     end
 end
 redis.call('SET', KEYS[1], ARGV[1] .. ':' .. ARGV[2], 'PX', ARGV[3])
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[4])
 return 1
+)lua"};
+
+// KEYS: value, floor. ARGV: version, floor TTL. Raises the floor to the version and drops a value
+// below it. Returns 1 if a value was dropped.
+const LuaScript kInvalidateBelow{R"lua(
+local version = tonumber(ARGV[1])
+local floor = tonumber(redis.call('GET', KEYS[2]) or '0') or 0
+if version > floor then
+    floor = version
+end
+redis.call('SET', KEYS[2], tostring(floor), 'PX', ARGV[2])
+local current = redis.call('GET', KEYS[1])
+if current then
+    local held = tonumber(string.match(current, ':(%d+)$'))
+    if not held or held < floor then
+        redis.call('DEL', KEYS[1])
+        return 1
+    end
+end
+return 0
 )lua"};
 
 std::optional<CachedStock> parseValue(const std::string &value)
@@ -39,16 +68,31 @@ std::string encode(int stock, std::int64_t version)
 } // namespace
 
 StockCache::StockCache(RedisPool &pool, std::chrono::milliseconds ttl)
-    : m_pool(pool), m_ttl(ttl), m_ttlText(std::to_string(ttl.count()))
+    : m_pool(pool), m_ttl(ttl), m_floorTtl(std::max<std::chrono::milliseconds>(ttl * 10, kMinFloorTtl)),
+      m_ttlText(std::to_string(ttl.count())), m_floorTtlText(std::to_string(m_floorTtl.count()))
 {}
 
 std::optional<CachedStock> StockCache::get(const std::string &sku)
 {
     auto connection = m_pool.acquire();
-    auto reply = connection->command({"GET", key(sku)});
-    if (!reply.isString())
+    // Value and floor in one round trip; both keys share the {sku} hash slot.
+    connection->append({"GET", key(sku)});
+    connection->append({"GET", floorKey(sku)});
+    auto value = connection->nextReply();
+    auto floor = connection->nextReply();
+    if (!value.isString())
         return std::nullopt;
-    return parseValue(reply.str());
+    auto entry = parseValue(value.str());
+    std::int64_t floorVersion = 0;
+    if (floor.isString()) {
+        const std::string text = floor.str();
+        std::from_chars(text.data(), text.data() + text.size(), floorVersion);
+    }
+    // A value below the floor was written by a strategy that does not fence (or before a repair):
+    // the database has moved past it, so it is a miss.
+    if (entry && entry->version < floorVersion)
+        return std::nullopt;
+    return entry;
 }
 
 std::optional<CachedStock> StockCache::peek(const std::string &sku)
@@ -87,7 +131,16 @@ bool StockCache::setIfNewer(const std::string &sku, int stock, std::int64_t vers
 {
     auto connection = m_pool.acquire();
     return connection
-               ->eval(kSetIfNewer, {key(sku)}, {std::to_string(stock), std::to_string(version), m_ttlText})
+               ->eval(kSetIfNewer, {key(sku), floorKey(sku)},
+                      {std::to_string(stock), std::to_string(version), m_ttlText, m_floorTtlText})
+               .integer() == 1;
+}
+
+bool StockCache::invalidateBelow(const std::string &sku, std::int64_t version)
+{
+    auto connection = m_pool.acquire();
+    return connection
+               ->eval(kInvalidateBelow, {key(sku), floorKey(sku)}, {std::to_string(version), m_floorTtlText})
                .integer() == 1;
 }
 

@@ -1,6 +1,8 @@
-// The shared stock cache in Redis: inv:{sku} holds "stock:version" with a TTL. Plain set and delete
-// serve the naive strategies; setIfNewer is a Lua compare-on-version that refuses to replace a newer
-// version, which is what keeps the versioned strategy correct without locks. Any thread.
+// The shared stock cache in Redis: inv:{sku} holds "stock:version" with a TTL, and floor:inv:{sku}
+// the highest version the cache has been told of, with a longer TTL. Plain set and delete serve the
+// broken strategies; setIfNewer and invalidateBelow are Lua scripts that fence every write by
+// version against the value and the floor, so that no older version lands after a newer one, even
+// once the value expired or was deleted. get() treats a value below the floor as a miss. Any thread.
 #pragma once
 
 #include "cache/redispool.h"
@@ -29,6 +31,9 @@ public:
     static std::string key(const std::string &sku) { return "inv:{" + sku + "}"; }
     static std::string lockKey(const std::string &sku) { return "lock:inv:{" + sku + "}"; }
     static std::string fillKey(const std::string &sku) { return "fill:inv:{" + sku + "}"; }
+    static std::string floorKey(const std::string &sku) { return "floor:inv:{" + sku + "}"; }
+    // The floor lives at least this long, and ten times the value's TTL.
+    static constexpr std::chrono::milliseconds kMinFloorTtl{10 * 60 * 1000};
 
     std::optional<CachedStock> get(const std::string &sku);
     // GET and PTTL in one round trip, for views that show expiry.
@@ -36,17 +41,22 @@ public:
     // peek() for many keys in one pipelined round trip; nullopt where a key is missing.
     std::vector<std::optional<CachedStock>> peekMany(const std::vector<std::string> &skus);
     void set(const std::string &sku, int stock, std::int64_t version);
-    // True if stored; false if the cache already held this version or a newer one.
+    // True if stored; false if the cache held this version or a newer one, or the floor is above it.
     bool setIfNewer(const std::string &sku, int stock, std::int64_t version);
+    // Raises the floor to `version` and drops a value below it; true if a value was dropped.
+    bool invalidateBelow(const std::string &sku, std::int64_t version);
     void remove(const std::string &sku);
 
     std::chrono::milliseconds ttl() const { return m_ttl; }
+    std::chrono::milliseconds floorTtl() const { return m_floorTtl; }
     RedisPool &pool() { return m_pool; }
 
 private:
     RedisPool &m_pool;
     std::chrono::milliseconds m_ttl;
+    std::chrono::milliseconds m_floorTtl;
     std::string m_ttlText;
+    std::string m_floorTtlText;
 };
 
 } // namespace inv

@@ -60,6 +60,13 @@ CREATE TABLE simulation_runs (
 );
 CREATE INDEX simulation_runs_finished_at ON simulation_runs (finished_at);
 )sql"},
+    Migration{3, "cache repairs owed after a failed cache update", R"sql(
+CREATE TABLE cache_repairs (
+    sku        text PRIMARY KEY,
+    version    bigint NOT NULL,
+    noted_at   timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+)sql"},
 };
 
 } // namespace

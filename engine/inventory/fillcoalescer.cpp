@@ -2,29 +2,58 @@
 
 namespace inv {
 
-StockView FillCoalescer::run(const std::string &key, const std::function<StockView()> &fill)
+namespace {
+// Fills this caller waits out before it reads by itself; each ends within one fill's time.
+constexpr int kMaxWaits = 3;
+} // namespace
+
+StockView FillCoalescer::run(const std::string &key, const Fill &fill)
 {
-    std::promise<StockView> promise;
-    {
-        std::unique_lock lock(m_mutex);
-        if (auto it = m_inFlight.find(key); it != m_inFlight.end()) {
-            auto pending = it->second;
-            ++m_coalesced;
-            lock.unlock();
-            return pending.get();
+    for (int waits = 0;; ++waits) {
+        std::shared_ptr<InFlight> entry;
+        bool leader = false;
+        {
+            std::lock_guard lock(m_mutex);
+            auto it = m_inFlight.find(key);
+            if (it == m_inFlight.end()) {
+                entry = std::make_shared<InFlight>();
+                m_inFlight.emplace(key, entry);
+                leader = true;
+            } else {
+                entry = it->second;
+                if (!entry->ticket.isReading())
+                    ++m_coalesced;
+            }
         }
-        m_inFlight.emplace(key, promise.get_future().share());
+        if (leader)
+            return lead(key, entry, fill);
+        if (!entry->ticket.isReading())
+            return entry->answer.get();
+        if (waits >= kMaxWaits) {
+            FillTicket own;
+            return fill(own);
+        }
+        entry->answer.wait();
     }
-    try {
-        StockView view = fill();
-        promise.set_value(view);
+}
+
+StockView FillCoalescer::lead(const std::string &key, const std::shared_ptr<InFlight> &entry,
+                              const Fill &fill)
+{
+    auto finish = [&] {
         std::lock_guard lock(m_mutex);
-        m_inFlight.erase(key);
+        if (auto it = m_inFlight.find(key); it != m_inFlight.end() && it->second == entry)
+            m_inFlight.erase(it);
+    };
+    try {
+        StockView view = fill(entry->ticket);
+        // Off the map first, so that no one joins a fill that has already answered.
+        finish();
+        entry->promise.set_value(view);
         return view;
     } catch (...) {
-        promise.set_exception(std::current_exception());
-        std::lock_guard lock(m_mutex);
-        m_inFlight.erase(key);
+        finish();
+        entry->promise.set_exception(std::current_exception());
         throw;
     }
 }

@@ -20,6 +20,18 @@ ServiceConfig withDefaults(ServiceConfig config)
         throw InvalidInput("the cache TTL must be at least 1 ms");
     if (config.raceDelay.count() < 0)
         throw InvalidInput("the race delay cannot be negative");
+    if (config.lockLease.count() < 10)
+        throw InvalidInput("the lock lease must be at least 10 ms");
+    // A writer whose cache update failed needs up to a command timeout and a cool-down to leave its
+    // repair mark; trusting the cache sooner could miss the mark.
+    const auto minimumGrace =
+        config.redisTimeouts.connect + config.redisTimeouts.command + config.redisCooldown;
+    if (config.cacheRepairGrace.count() == 0)
+        config.cacheRepairGrace = minimumGrace + std::chrono::milliseconds(1000);
+    if (config.cacheRepairGrace <= minimumGrace)
+        throw InvalidInput("the cache repair grace (" + std::to_string(config.cacheRepairGrace.count()) +
+                           " ms) must exceed the Redis connect and command timeouts plus the cool-down (" +
+                           std::to_string(minimumGrace.count()) + " ms)");
     return config;
 }
 } // namespace
@@ -28,13 +40,15 @@ InventoryService::InventoryService(ServiceConfig config)
     : m_config(withDefaults(std::move(config))), m_pgPool(m_config.pgConninfo, m_config.pgConnections),
       m_redisPool(RedisUrl::parse(m_config.redisUrl), m_config.redisConnections, m_config.redisTimeouts,
                   m_config.redisCooldown),
-      m_store(m_pgPool, m_config.serverId), m_cache(m_redisPool, m_config.cacheTtl), m_lock(m_redisPool),
-      m_active(m_config.strategy)
+      m_store(m_pgPool, m_config.serverId), m_cache(m_redisPool, m_config.cacheTtl),
+      m_repairs(m_pgPool, m_cache, CacheRepairSettings{m_config.cacheRepairGrace, m_config.cacheRepairPoll}),
+      m_lock(m_redisPool), m_active(m_config.strategy)
 {
     for (auto kind :
          {StrategyKind::Unsafe, StrategyKind::Naive, StrategyKind::Locked, StrategyKind::Versioned})
-        m_strategies[static_cast<std::size_t>(kind)] = Strategy::create(
-            kind, StrategyContext{m_store, m_cache, m_lock, m_coalescer, m_stats, m_config.raceDelay});
+        m_strategies[static_cast<std::size_t>(kind)] =
+            Strategy::create(kind, StrategyContext{m_store, m_cache, m_lock, m_coalescer, m_stats, m_repairs,
+                                                   m_config.raceDelay, m_config.lockLease});
 }
 
 InventoryService::~InventoryService() = default;
@@ -51,6 +65,8 @@ void InventoryService::warmUp()
         m_redisPool.warm();
     } catch (const Error &) {
     }
+    // Applies the repairs owed before the first read, not during it.
+    m_repairs.cacheTrusted();
 }
 
 int InventoryService::migrate()
@@ -105,6 +121,7 @@ std::optional<StockRecord> InventoryService::databaseStock(const std::string &sk
 
 std::optional<CachedStock> InventoryService::cachedStock(const std::string &sku)
 {
+    m_repairs.cacheTrusted();
     return m_cache.peek(sku);
 }
 

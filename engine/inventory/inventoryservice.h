@@ -7,6 +7,7 @@
 #include "cache/redispool.h"
 #include "cache/stockcache.h"
 #include "db/pgpool.h"
+#include "inventory/cacherepairs.h"
 #include "inventory/fillcoalescer.h"
 #include "inventory/inventorystore.h"
 #include "inventory/servicestats.h"
@@ -33,6 +34,12 @@ struct ServiceConfig
     std::chrono::milliseconds raceDelay{0};
     RedisTimeouts redisTimeouts;
     std::chrono::milliseconds redisCooldown{500};
+    // How long `locked` holds its lock at most; a holder past it writes nothing.
+    std::chrono::milliseconds lockLease{2000};
+    // After a Redis failure, how long Redis must answer before the cache is trusted again. Must
+    // exceed the Redis timeouts plus the cool-down (the constructor refuses less); zero derives it.
+    std::chrono::milliseconds cacheRepairGrace{0};
+    std::chrono::milliseconds cacheRepairPoll{1000};
 };
 
 class InventoryService
@@ -57,7 +64,8 @@ public:
 
     // The database's own row, bypassing the cache.
     std::optional<StockRecord> databaseStock(const std::string &sku);
-    // The cache's entry with its TTL, bypassing the strategy. Throws CacheError if Redis is down.
+    // The cache's entry with its TTL, bypassing the strategy, once the repairs owed are applied.
+    // Throws CacheError if Redis is down.
     std::optional<CachedStock> cachedStock(const std::string &sku);
 
     void setStrategy(StrategyKind kind) { m_active.store(kind, std::memory_order_relaxed); }
@@ -70,6 +78,7 @@ public:
 
     InventoryStore &store() { return m_store; }
     StockCache &cache() { return m_cache; }
+    CacheRepairs &cacheRepairs() { return m_repairs; }
     PgPool &pgPool() { return m_pgPool; }
     RedisPool &redisPool() { return m_redisPool; }
 
@@ -82,6 +91,7 @@ private:
     RedisPool m_redisPool;
     InventoryStore m_store;
     StockCache m_cache;
+    CacheRepairs m_repairs;
     DistributedLock m_lock;
     FillCoalescer m_coalescer;
     ServiceStats m_stats;

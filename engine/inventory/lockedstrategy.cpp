@@ -5,69 +5,78 @@
 namespace inv {
 
 namespace {
-constexpr std::chrono::milliseconds kLease{2000};
 constexpr std::chrono::milliseconds kWriterWait{1000};
 constexpr std::chrono::milliseconds kReaderRetry{2};
 constexpr int kReaderRetries = 50;
 } // namespace
 
+bool LockedStrategy::leaseLeft(const LockHandle &handle) const
+{
+    // Redis started the lease before acquiredAt was taken; keep a tenth of it as margin.
+    return std::chrono::steady_clock::now() - handle.acquiredAt < m_context.lockLease * 9 / 10;
+}
+
 StockView LockedStrategy::readMiss(const std::string &sku)
 {
     std::optional<LockHandle> handle;
-    if (!cacheDo(sku, [&] { handle = m_context.lock.acquire(StockCache::lockKey(sku), kLease, {}); }))
-        return readDatabase(sku, false);
+    if (!cacheDo([&] { handle = m_context.lock.acquire(StockCache::lockKey(sku), m_context.lockLease, {}); }))
+        return readDatabase(sku);
     if (handle) {
         // Someone may have filled it between our miss and our lock.
         std::optional<StockView> view = cacheGet(sku);
         try {
             if (!view) {
-                view = readDatabase(sku, true);
+                view = readDatabase(sku);
+                const auto readAt = std::chrono::steady_clock::now();
                 raceDelay();
-                cacheDo(sku, [&] { m_context.cache.set(sku, view->stock, view->version); });
+                if (leaseLeft(*handle))
+                    fillCache(sku, *view, readAt);
             }
         } catch (...) {
-            cacheDo(sku, [&] { m_context.lock.release(*handle); });
+            cacheDo([&] { m_context.lock.release(*handle); });
             throw;
         }
-        cacheDo(sku, [&] { m_context.lock.release(*handle); });
+        cacheDo([&] { m_context.lock.release(*handle); });
         return *view;
     }
     for (int attempt = 0; attempt < kReaderRetries; ++attempt) {
         std::this_thread::sleep_for(kReaderRetry);
-        if (auto view = cacheGet(sku)) {
-            m_context.stats.cacheHits.fetch_add(1, std::memory_order_relaxed);
+        if (auto view = cacheGet(sku))
             return *view;
-        }
     }
-    return readDatabase(sku, false);
+    return readDatabase(sku);
 }
 
-WriteResult LockedStrategy::writeThrough(const WriteRequest &request)
+WriteResult LockedStrategy::commit(const WriteRequest &request)
 {
-    WriteResult result = m_context.store.applyWithRowLock(request);
-    raceDelay();
+    return m_context.store.applyWithRowLock(request);
+}
+
+bool LockedStrategy::updateCache(const WriteRequest &request, const WriteResult &result)
+{
     const std::string &sku = request.sku;
     std::optional<LockHandle> handle;
-    if (!cacheDo(sku,
-                 [&] { handle = m_context.lock.acquire(StockCache::lockKey(sku), kLease, kWriterWait); }))
-        return result;
-    if (!handle) {
-        // The lock stayed busy: at least make sure no old value survives.
-        cacheDo(sku, [&] { m_context.cache.remove(sku); });
-        return result;
-    }
-    cacheDo(sku, [&] { m_context.cache.remove(sku); });
+    if (!cacheDo([&] {
+            handle = m_context.lock.acquire(StockCache::lockKey(sku), m_context.lockLease, kWriterWait);
+        }))
+        return false;
+    // Raising the floor to our version first makes any older value, set now or later, a miss.
+    const bool invalidated = cacheDo([&] { m_context.cache.invalidateBelow(sku, result.version); });
+    if (!handle)
+        return invalidated;
     try {
         // Refill from the database inside the lock: the latest committed value, never an older one.
-        StockView fresh = readDatabase(sku, false);
-        raceDelay();
-        cacheDo(sku, [&] { m_context.cache.set(sku, fresh.stock, fresh.version); });
-    } catch (...) {
-        cacheDo(sku, [&] { m_context.lock.release(*handle); });
-        throw;
+        if (auto row = m_context.store.fetch(sku)) {
+            const auto readAt = std::chrono::steady_clock::now();
+            raceDelay();
+            if (leaseLeft(*handle))
+                fillCache(sku, StockView{row->stock, row->version, ReadSource::Database}, readAt);
+        }
+    } catch (const Error &) {
+        // The refill is an optimisation: the floor already keeps older values out.
     }
-    cacheDo(sku, [&] { m_context.lock.release(*handle); });
-    return result;
+    cacheDo([&] { m_context.lock.release(*handle); });
+    return invalidated;
 }
 
 } // namespace inv

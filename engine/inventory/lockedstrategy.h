@@ -1,6 +1,8 @@
 // The "after": the row-locked write, then invalidate and refill under the distributed lock; a miss
-// takes the same lock to fill while other readers wait briefly and retry the cache. Correct, at the
-// cost of lock round trips. Any thread.
+// takes the same lock to fill while other readers wait briefly and retry the cache. The lock keeps
+// the database quiet; correctness does not rest on it: every cache write is fenced by version (a
+// holder whose lease ran out cannot put an older value back), and a holder does not write at all
+// once its lease has run out. Correct, at the cost of lock round trips. Any thread.
 #pragma once
 
 #include "inventory/strategy.h"
@@ -14,7 +16,11 @@ public:
 
 protected:
     StockView readMiss(const std::string &sku) override;
-    WriteResult writeThrough(const WriteRequest &request) override;
+    WriteResult commit(const WriteRequest &request) override;
+    bool updateCache(const WriteRequest &request, const WriteResult &result) override;
+
+private:
+    bool leaseLeft(const LockHandle &handle) const;
 };
 
 } // namespace inv

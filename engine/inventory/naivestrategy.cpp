@@ -4,21 +4,22 @@ namespace inv {
 
 StockView NaiveStrategy::readMiss(const std::string &sku)
 {
-    StockView view = readDatabase(sku, true);
+    StockView view = readDatabase(sku);
     raceDelay();
-    cacheDo(sku, [&] { m_context.cache.set(sku, view.stock, view.version); });
+    cacheDo([&] { m_context.cache.set(sku, view.stock, view.version); });
     return view;
 }
 
-WriteResult NaiveStrategy::writeThrough(const WriteRequest &request)
+WriteResult NaiveStrategy::commit(const WriteRequest &request)
 {
-    WriteResult result = m_context.store.applyWithRowLock(request);
-    raceDelay();
+    return m_context.store.applyWithRowLock(request);
+}
+
+bool NaiveStrategy::updateCache(const WriteRequest &request, const WriteResult &result)
+{
     if (request.action == Action::Restock)
-        cacheDo(request.sku, [&] { m_context.cache.remove(request.sku); });
-    else
-        cacheDo(request.sku, [&] { m_context.cache.set(request.sku, result.stock, result.version); });
-    return result;
+        return cacheDo([&] { m_context.cache.remove(request.sku); });
+    return cacheDo([&] { m_context.cache.set(request.sku, result.stock, result.version); });
 }
 
 } // namespace inv

@@ -14,7 +14,8 @@ public:
 
 protected:
     StockView readMiss(const std::string &sku) override;
-    WriteResult writeThrough(const WriteRequest &request) override;
+    WriteResult commit(const WriteRequest &request) override;
+    bool updateCache(const WriteRequest &request, const WriteResult &result) override;
 };
 
 } // namespace inv

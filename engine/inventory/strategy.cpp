@@ -61,13 +61,18 @@ const char *Strategy::kindName(StrategyKind kind)
 StockView Strategy::read(const std::string &sku)
 {
     m_context.stats.reads.fetch_add(1, std::memory_order_relaxed);
+    // Each read counts once: a hit, a miss, or a fail-open read from the database.
+    if (!m_context.repairs.cacheTrusted()) {
+        m_context.stats.failOpenReads.fetch_add(1, std::memory_order_relaxed);
+        return readDatabase(sku);
+    }
     if (auto cached = cacheGet(sku)) {
         m_context.stats.cacheHits.fetch_add(1, std::memory_order_relaxed);
         return *cached;
     }
-    if (m_context.cache.pool().isCoolingDown() || m_hasPending.load(std::memory_order_relaxed)) {
+    if (m_context.cache.pool().isCoolingDown() || m_context.repairs.distrusting()) {
         m_context.stats.failOpenReads.fetch_add(1, std::memory_order_relaxed);
-        return readDatabase(sku, false);
+        return readDatabase(sku);
     }
     m_context.stats.cacheMisses.fetch_add(1, std::memory_order_relaxed);
     return readMiss(sku);
@@ -75,20 +80,37 @@ StockView Strategy::read(const std::string &sku)
 
 WriteResult Strategy::write(const WriteRequest &request)
 {
+    WriteResult result;
     try {
-        WriteResult result = writeThrough(request);
-        m_context.stats.writes.fetch_add(1, std::memory_order_relaxed);
-        return result;
+        result = commit(request);
     } catch (const InsufficientStock &) {
         m_context.stats.rejections.fetch_add(1, std::memory_order_relaxed);
         throw;
     }
+    m_context.stats.writes.fetch_add(1, std::memory_order_relaxed);
+    // Committed: from here on, nothing may report the write as failed.
+    raceDelay();
+    bool cacheCurrent = false;
+    try {
+        cacheCurrent = updateCache(request, result);
+    } catch (const std::exception &) {
+        cacheCurrent = false;
+    }
+    if (!cacheCurrent) {
+        try {
+            m_context.repairs.owe(request.sku, result.version);
+            m_context.stats.repairsOwed.fetch_add(1, std::memory_order_relaxed);
+        } catch (const std::exception &) {
+            // PostgreSQL failed right after the commit: the entry stays until its TTL runs out.
+            m_context.stats.repairsLost.fetch_add(1, std::memory_order_relaxed);
+        }
+    }
+    return result;
 }
 
-StockView Strategy::readDatabase(const std::string &sku, bool forFill)
+StockView Strategy::readDatabase(const std::string &sku)
 {
-    if (forFill)
-        m_context.stats.dbFills.fetch_add(1, std::memory_order_relaxed);
+    m_context.stats.dbFills.fetch_add(1, std::memory_order_relaxed);
     auto record = m_context.store.fetch(sku);
     if (!record)
         throw UnknownSku(sku);
@@ -97,43 +119,33 @@ StockView Strategy::readDatabase(const std::string &sku, bool forFill)
 
 std::optional<StockView> Strategy::cacheGet(const std::string &sku)
 {
-    if (m_hasPending.load(std::memory_order_relaxed) && !flushPendingInvalidations())
-        return std::nullopt;
-    try {
+    std::optional<StockView> out;
+    cacheDo([&] {
         if (auto cached = m_context.cache.get(sku))
-            return StockView{cached->stock, cached->version, ReadSource::Cache};
-    } catch (const CacheUnavailable &) {
-    } catch (const CacheError &) {
-        m_context.stats.cacheErrors.fetch_add(1, std::memory_order_relaxed);
-    } catch (const PoolTimeout &) {
-        m_context.stats.cacheErrors.fetch_add(1, std::memory_order_relaxed);
-    }
-    return std::nullopt;
+            out = StockView{cached->stock, cached->version, ReadSource::Cache};
+    });
+    return out;
 }
 
-bool Strategy::cacheFailed(const std::string &sku, bool count)
+void Strategy::fillCache(const std::string &sku, const StockView &view,
+                         std::chrono::steady_clock::time_point readAt)
+{
+    if (std::chrono::steady_clock::now() - readAt >= m_context.cache.floorTtl() / 2) {
+        m_context.stats.staleFillsDropped.fetch_add(1, std::memory_order_relaxed);
+        return;
+    }
+    cacheDo([&] {
+        if (!m_context.cache.setIfNewer(sku, view.stock, view.version))
+            m_context.stats.staleFillsDropped.fetch_add(1, std::memory_order_relaxed);
+    });
+}
+
+bool Strategy::cacheFailed(bool count)
 {
     if (count)
         m_context.stats.cacheErrors.fetch_add(1, std::memory_order_relaxed);
-    std::lock_guard lock(m_pendingMutex);
-    m_pendingInvalidations.insert(sku);
-    m_hasPending.store(true, std::memory_order_relaxed);
+    m_context.repairs.noteFailure();
     return false;
-}
-
-bool Strategy::flushPendingInvalidations()
-{
-    std::lock_guard lock(m_pendingMutex);
-    try {
-        while (!m_pendingInvalidations.empty()) {
-            m_context.cache.remove(*m_pendingInvalidations.begin());
-            m_pendingInvalidations.erase(m_pendingInvalidations.begin());
-        }
-        m_hasPending.store(false, std::memory_order_relaxed);
-        return true;
-    } catch (const Error &) {
-        return false;
-    }
 }
 
 void Strategy::raceDelay() const

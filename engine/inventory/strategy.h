@@ -1,21 +1,22 @@
 // The cache strategy behind InventoryService: how a read uses the cache and how a write keeps it
 // up to date. The base class holds what every strategy shares, above all fail-open: a cache
-// failure is counted and the operation goes on from PostgreSQL. Any thread; subclasses hold no
-// per-call state.
+// failure is counted and the operation goes on from PostgreSQL, and a write whose cache update
+// failed leaves a durable repair mark (CacheRepairs) before it is acknowledged. A write is a commit
+// and then a cache update; nothing after the commit can turn a committed write into a failure.
+// Any thread; subclasses hold no per-call state.
 #pragma once
 
 #include "cache/distributedlock.h"
 #include "cache/stockcache.h"
 #include "errors.h"
+#include "inventory/cacherepairs.h"
 #include "inventory/fillcoalescer.h"
 #include "inventory/inventorystore.h"
 #include "inventory/servicestats.h"
 
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 
 namespace inv {
@@ -35,7 +36,9 @@ struct StrategyContext
     DistributedLock &lock;
     FillCoalescer &coalescer;
     ServiceStats &stats;
+    CacheRepairs &repairs;
     std::chrono::milliseconds raceDelay{0};
+    std::chrono::milliseconds lockLease{2000};
 };
 
 class Strategy
@@ -57,39 +60,40 @@ public:
 
 protected:
     virtual StockView readMiss(const std::string &sku) = 0;
-    virtual WriteResult writeThrough(const WriteRequest &request) = 0;
+    // The database write; throws InsufficientStock, InvalidInput or DbError before anything commits.
+    virtual WriteResult commit(const WriteRequest &request) = 0;
+    // Brings the cache up to date after a commit. False (or a throw) if the cache may still hold a
+    // value older than the commit: the base then owes a repair.
+    virtual bool updateCache(const WriteRequest &request, const WriteResult &result) = 0;
 
-    // A database read that throws UnknownSku for a missing row.
-    StockView readDatabase(const std::string &sku, bool forFill);
+    // A database read on the read path; throws UnknownSku for a missing row. Counted as a DB fill.
+    StockView readDatabase(const std::string &sku);
     std::optional<StockView> cacheGet(const std::string &sku);
-    // Runs a cache operation; on a Redis failure, counts it and remembers the SKU so that its entry
-    // is dropped once Redis answers again. Returns false if the operation failed.
-    template <typename Operation> bool cacheDo(const std::string &sku, Operation &&operation)
+    // Stores a value read from the database at `readAt`, fenced by version. A fill older than half
+    // the version floor's lifetime is dropped: past that the floor may be gone.
+    void fillCache(const std::string &sku, const StockView &view,
+                   std::chrono::steady_clock::time_point readAt);
+    // Runs a cache operation; on a Redis failure, counts it and stops trusting the cache until the
+    // repairs are applied. Returns false if the operation failed.
+    template <typename Operation> bool cacheDo(Operation &&operation)
     {
         // A template rather than std::function: this runs on every cached operation.
         try {
             operation();
             return true;
         } catch (const CacheUnavailable &) {
-            return cacheFailed(sku, false);
+            return cacheFailed(false);
         } catch (const CacheError &) {
-            return cacheFailed(sku, true);
+            return cacheFailed(true);
         } catch (const PoolTimeout &) {
-            return cacheFailed(sku, true);
+            return cacheFailed(true);
         }
     }
     // The pause between a database step and the cache step that makes races reproducible.
     void raceDelay() const;
-    bool cacheFailed(const std::string &sku, bool count);
+    bool cacheFailed(bool count);
 
     StrategyContext m_context;
-
-private:
-    bool flushPendingInvalidations();
-
-    std::mutex m_pendingMutex;
-    std::set<std::string> m_pendingInvalidations;
-    std::atomic<bool> m_hasPending{false};
 };
 
 } // namespace inv

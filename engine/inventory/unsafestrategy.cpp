@@ -6,28 +6,37 @@ namespace inv {
 
 StockView UnsafeStrategy::readMiss(const std::string &sku)
 {
-    StockView view = readDatabase(sku, true);
+    StockView view = readDatabase(sku);
     raceDelay();
-    cacheDo(sku, [&] { m_context.cache.set(sku, view.stock, view.version); });
+    cacheDo([&] { m_context.cache.set(sku, view.stock, view.version); });
     return view;
 }
 
-WriteResult UnsafeStrategy::writeThrough(const WriteRequest &request)
+WriteResult UnsafeStrategy::commit(const WriteRequest &request)
 {
-    // Check-then-act with nothing held in between: the flaw this strategy exists to show.
-    const StockView seen = read(request.sku);
+    // Check-then-act with nothing held in between: the flaw this strategy exists to show. The check
+    // is part of the write, so it is not counted as a read.
+    std::optional<StockView> seen = cacheGet(request.sku);
+    if (!seen) {
+        auto record = m_context.store.fetch(request.sku);
+        if (!record)
+            throw UnknownSku(request.sku);
+        seen = StockView{record->stock, record->version, ReadSource::Database};
+    }
     int after = request.quantity;
     if (request.action == Action::Purchase) {
-        if (seen.stock < request.quantity)
-            throw InsufficientStock(request.sku, seen.stock, request.quantity);
-        after = seen.stock - request.quantity;
+        if (seen->stock < request.quantity)
+            throw InsufficientStock(request.sku, seen->stock, request.quantity);
+        after = seen->stock - request.quantity;
     } else if (request.action == Action::Restock) {
-        after = seen.stock + request.quantity;
+        after = seen->stock + request.quantity;
     }
-    WriteResult result = m_context.store.writeComputed(request, seen.stock, after);
-    raceDelay();
-    cacheDo(request.sku, [&] { m_context.cache.set(request.sku, result.stock, result.version); });
-    return result;
+    return m_context.store.writeComputed(request, seen->stock, after);
+}
+
+bool UnsafeStrategy::updateCache(const WriteRequest &request, const WriteResult &result)
+{
+    return cacheDo([&] { m_context.cache.set(request.sku, result.stock, result.version); });
 }
 
 } // namespace inv

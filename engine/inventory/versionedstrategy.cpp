@@ -12,26 +12,31 @@ constexpr int kReaderRetries = 25;
 
 StockView VersionedStrategy::readMiss(const std::string &sku)
 {
-    return m_context.coalescer.run(sku, [&]() -> StockView {
+    return m_context.coalescer.run(sku, [&](FillTicket &ticket) -> StockView {
         std::optional<LockHandle> lease;
-        if (!cacheDo(sku, [&] { lease = m_context.lock.acquire(StockCache::fillKey(sku), kFillLease, {}); }))
-            return readDatabase(sku, false);
+        if (!cacheDo([&] { lease = m_context.lock.acquire(StockCache::fillKey(sku), kFillLease, {}); })) {
+            ticket.reading();
+            return readDatabase(sku);
+        }
+        ticket.reading();
         if (lease) {
             StockView view;
             try {
                 // Another server may have filled it between our miss and our lease.
                 if (auto cached = cacheGet(sku)) {
-                    cacheDo(sku, [&] { m_context.lock.release(*lease); });
+                    cacheDo([&] { m_context.lock.release(*lease); });
                     return *cached;
                 }
-                view = readDatabase(sku, true);
+                view = readDatabase(sku);
+                const auto readAt = std::chrono::steady_clock::now();
                 raceDelay();
-                cacheDo(sku, [&] { m_context.cache.setIfNewer(sku, view.stock, view.version); });
+                // The version fence, not the lease, keeps an old fill out: the lease only saves reads.
+                fillCache(sku, view, readAt);
             } catch (...) {
-                cacheDo(sku, [&] { m_context.lock.release(*lease); });
+                cacheDo([&] { m_context.lock.release(*lease); });
                 throw;
             }
-            cacheDo(sku, [&] { m_context.lock.release(*lease); });
+            cacheDo([&] { m_context.lock.release(*lease); });
             return view;
         }
         // Another server is filling this key; its value will be there in a moment.
@@ -40,16 +45,18 @@ StockView VersionedStrategy::readMiss(const std::string &sku)
             if (auto view = cacheGet(sku))
                 return *view;
         }
-        return readDatabase(sku, false);
+        return readDatabase(sku);
     });
 }
 
-WriteResult VersionedStrategy::writeThrough(const WriteRequest &request)
+WriteResult VersionedStrategy::commit(const WriteRequest &request)
 {
-    WriteResult result = m_context.store.applyConditional(request);
-    raceDelay();
-    cacheDo(request.sku, [&] { m_context.cache.setIfNewer(request.sku, result.stock, result.version); });
-    return result;
+    return m_context.store.applyConditional(request);
+}
+
+bool VersionedStrategy::updateCache(const WriteRequest &request, const WriteResult &result)
+{
+    return cacheDo([&] { m_context.cache.setIfNewer(request.sku, result.stock, result.version); });
 }
 
 } // namespace inv

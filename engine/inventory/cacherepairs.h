@@ -1,0 +1,66 @@
+// Keeps the shared cache honest across Redis outages, strategies, servers and processes. A write
+// whose cache update failed leaves a durable mark in PostgreSQL (cache_repairs: the SKU and the
+// version it wrote) before it is acknowledged. A server that saw Redis fail stops trusting the cache
+// and reads from PostgreSQL until Redis has answered for a grace period longer than any writer needs
+// to leave its mark; then it applies every mark to Redis (raise the version floor, drop older
+// values), deletes them, and trusts the cache again. Every server also applies the marks it finds
+// once per poll interval, so a server that saw no failure catches up within that interval, and a
+// process that starts applies them before its first cache read. Any thread.
+#pragma once
+
+#include "cache/stockcache.h"
+#include "db/pgpool.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+namespace inv {
+
+struct CacheRepairSettings
+{
+    // Longer than a writer's cache timeout, the breaker's cool-down and the mark's insert together.
+    std::chrono::milliseconds grace{2000};
+    std::chrono::milliseconds pollInterval{1000};
+};
+
+class CacheRepairs
+{
+public:
+    CacheRepairs(PgPool &pool, StockCache &cache, CacheRepairSettings settings);
+
+    // Records that the cache may hold a value of `sku` older than `version`. Throws DbError.
+    void owe(const std::string &sku, std::int64_t version);
+    // A cache operation failed: distrust the cache until the repairs are applied.
+    void noteFailure();
+    // True if the cache may be read now. Applies the marks first when a pass is due (one thread at a
+    // time; the others read from PostgreSQL meanwhile). Never throws.
+    bool cacheTrusted();
+
+    long long applied() const { return m_applied.load(std::memory_order_relaxed); }
+    long long passes() const { return m_passes.load(std::memory_order_relaxed); }
+    bool distrusting() const { return m_distrust.load(std::memory_order_relaxed); }
+    const CacheRepairSettings &settings() const { return m_settings; }
+
+private:
+    // Applies every mark to Redis and deletes it. False if Redis or PostgreSQL failed on the way.
+    bool applyMarks();
+    static long long nowNs();
+
+    PgPool &m_pool;
+    StockCache &m_cache;
+    CacheRepairSettings m_settings;
+    std::mutex m_passMutex;
+    // Until the first pass, which a new process runs before its first cache read, nobody reads it.
+    std::atomic<bool> m_ready{false};
+    std::atomic<bool> m_distrust{false};
+    std::atomic<long long> m_failures{0};
+    std::atomic<long long> m_healthySinceNs{0};
+    std::atomic<long long> m_nextPollNs{0};
+    std::atomic<long long> m_applied{0};
+    std::atomic<long long> m_passes{0};
+};
+
+} // namespace inv

@@ -1,0 +1,418 @@
+// The cache's guarantees under every timing, against the real PostgreSQL and Redis that ./test.sh
+// starts: the version floor outlives the value; a write made while Redis is paused (SIGSTOP) leaves
+// a repair that holds across strategies, servers and processes; `locked` is fenced when its lease
+// runs out under a slow holder; `versioned` never goes back after an expiry.
+#include "clirunner.h"
+#include "errors.h"
+#include "testservices.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTest>
+
+#include <csignal>
+#include <fstream>
+#include <thread>
+#include <vector>
+
+using namespace std::chrono_literals;
+using inv::StrategyKind;
+
+class TestCacheGuarantees : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void floorOutlivesTheValue();
+    void unfencedValueBelowTheFloorIsAMiss();
+    void outageRepairHoldsAcrossPaths_data();
+    void outageRepairHoldsAcrossPaths();
+    void outageRepairHoldsAcrossProcesses();
+    void lockedIsFencedWhenTheLeaseRunsOut();
+    void versionedNeverGoesBackAfterExpiry();
+    void committedWriteIsNeverReportedFailed();
+    void everyDatabaseReadIsCounted();
+    void everyReadCountsOnce_data();
+    void everyReadCountsOnce();
+    void cleanup();
+
+private:
+    void pauseRedis();
+    void resumeRedis();
+    std::unique_ptr<inv::InventoryService> service(StrategyKind strategy, const std::string &serverId,
+                                                   std::chrono::milliseconds raceDelay = {},
+                                                   std::chrono::milliseconds ttl = 30s,
+                                                   std::chrono::milliseconds lease = 2s);
+
+    std::unique_ptr<inv::PgConnection> m_db;
+    pid_t m_redisPid = 0;
+    bool m_paused = false;
+};
+
+void TestCacheGuarantees::initTestCase()
+{
+    REQUIRE_SERVICES();
+    const std::string dir = testservices::env("INVENTORY_SANDBOX_DIR");
+    if (dir.empty()) {
+        if (testservices::servicesRequired())
+            QFAIL("INVENTORY_SANDBOX_DIR must name the sandbox that ./test.sh started");
+        QSKIP("needs a sandbox whose Redis it may pause (INVENTORY_SANDBOX_DIR)");
+    }
+    std::ifstream pidFile(dir + "/redis/redis.pid");
+    pidFile >> m_redisPid;
+    QVERIFY2(m_redisPid > 0, "cannot read the sandbox's redis.pid");
+    m_db = std::make_unique<inv::PgConnection>(testservices::pgUrl());
+}
+
+void TestCacheGuarantees::pauseRedis()
+{
+    QCOMPARE(::kill(m_redisPid, SIGSTOP), 0);
+    m_paused = true;
+}
+
+void TestCacheGuarantees::resumeRedis()
+{
+    QCOMPARE(::kill(m_redisPid, SIGCONT), 0);
+    m_paused = false;
+}
+
+void TestCacheGuarantees::cleanup()
+{
+    if (m_paused)
+        resumeRedis();
+}
+
+std::unique_ptr<inv::InventoryService> TestCacheGuarantees::service(StrategyKind strategy,
+                                                                    const std::string &serverId,
+                                                                    std::chrono::milliseconds raceDelay,
+                                                                    std::chrono::milliseconds ttl,
+                                                                    std::chrono::milliseconds lease)
+{
+    inv::ServiceConfig config;
+    config.pgConninfo = testservices::pgUrl();
+    config.redisUrl = testservices::redisUrl();
+    config.strategy = strategy;
+    config.serverId = serverId;
+    config.pgConnections = 6;
+    config.redisConnections = 6;
+    config.cacheTtl = ttl;
+    config.raceDelay = raceDelay;
+    config.lockLease = lease;
+    config.redisCooldown = 200ms;
+    config.cacheRepairPoll = 500ms;
+    auto out = std::make_unique<inv::InventoryService>(config);
+    out->warmUp();
+    return out;
+}
+
+void TestCacheGuarantees::floorOutlivesTheValue()
+{
+    auto svc = service(StrategyKind::Versioned, "floor");
+    const std::string sku = testservices::uniqueSku("floor");
+    auto &cache = svc->cache();
+    QVERIFY(cache.setIfNewer(sku, 10, 2));
+    // The value expires or is deleted; the floor stays, so the older fill is refused.
+    cache.remove(sku);
+    QVERIFY(!cache.setIfNewer(sku, 11, 1));
+    QVERIFY(!cache.get(sku).has_value());
+    QVERIFY(cache.setIfNewer(sku, 9, 3));
+    QCOMPARE(cache.get(sku)->version, std::int64_t(3));
+    // invalidateBelow raises the floor past the value and drops it.
+    QVERIFY(cache.invalidateBelow(sku, 4));
+    QVERIFY(!cache.get(sku).has_value());
+    QVERIFY(!cache.setIfNewer(sku, 9, 3));
+    QVERIFY(cache.setIfNewer(sku, 8, 4));
+}
+
+void TestCacheGuarantees::unfencedValueBelowTheFloorIsAMiss()
+{
+    auto svc = service(StrategyKind::Versioned, "unfenced");
+    const std::string sku = testservices::uniqueSku("unfenced");
+    auto &cache = svc->cache();
+    QVERIFY(cache.setIfNewer(sku, 10, 5));
+    // A naive server's late plain SET writes an older version over it.
+    cache.set(sku, 12, 4);
+    QVERIFY(!cache.get(sku).has_value());
+    QCOMPARE(cache.peek(sku)->version, std::int64_t(4)); // still there for views that show raw state
+}
+
+void TestCacheGuarantees::outageRepairHoldsAcrossPaths_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<StrategyKind>("writer");
+    QTest::addColumn<StrategyKind>("reader");
+    for (auto writer : {StrategyKind::Naive, StrategyKind::Locked, StrategyKind::Versioned}) {
+        const QString name = QString::fromLatin1(inv::Strategy::kindName(writer));
+        QTest::newRow(qPrintable(QStringLiteral("same service, ") + name))
+            << QStringLiteral("same") << writer << writer;
+        QTest::newRow(qPrintable(QStringLiteral("switch to locked, ") + name))
+            << QStringLiteral("switch") << writer << StrategyKind::Locked;
+        QTest::newRow(qPrintable(QStringLiteral("other server, ") + name))
+            << QStringLiteral("other") << writer << StrategyKind::Versioned;
+        QTest::newRow(qPrintable(QStringLiteral("new process, ") + name))
+            << QStringLiteral("new") << writer << StrategyKind::Versioned;
+    }
+}
+
+void TestCacheGuarantees::outageRepairHoldsAcrossPaths()
+{
+    QFETCH(QString, path);
+    QFETCH(StrategyKind, writer);
+    QFETCH(StrategyKind, reader);
+    auto a = service(writer, "outage-a");
+    auto b = service(StrategyKind::Versioned, "outage-b");
+    const std::string sku = testservices::uniqueSku("outage");
+    a->addProduct(sku, "Outage item", 50);
+    // Both servers have the key cached at version 1.
+    QCOMPARE(a->getStock(sku).version, std::int64_t(1));
+    QCOMPARE(b->getStock(sku).version, std::int64_t(1));
+    QCOMPARE(a->cachedStock(sku)->version, std::int64_t(1));
+
+    pauseRedis();
+    // A read times out and opens the breaker; the write then commits while the breaker is open, so
+    // its cache update is never sent (a paused Redis would run a sent command once resumed).
+    QCOMPARE(a->getStock(sku).version, std::int64_t(1));
+    QVERIFY(a->redisPool().isCoolingDown());
+    const inv::WriteResult written = a->purchase(sku, 5);
+    QCOMPARE(written.version, std::int64_t(2));
+    QCOMPARE(a->stats().repairsOwed.load(), 1LL);
+    // The other server reads during the outage too, and so sees it.
+    QCOMPARE(b->getStock(sku).version, std::int64_t(2));
+    resumeRedis();
+
+    inv::InventoryService *readerService = a.get();
+    std::unique_ptr<inv::InventoryService> fresh;
+    if (path == QLatin1String("switch")) {
+        a->setStrategy(reader);
+    } else if (path == QLatin1String("other")) {
+        readerService = b.get();
+    } else if (path == QLatin1String("new")) {
+        a.reset(); // the writing process is gone; only its mark in PostgreSQL remains
+        fresh = service(reader, "outage-new");
+        readerService = fresh.get();
+    }
+    // Every read from now on, fail-open or cached, sees the write; once the cache is trusted again
+    // the reads come from it and are still right.
+    const long long hitsBefore = readerService->stats().cacheHits.load();
+    std::int64_t lowest = 2;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            lowest = std::min(lowest, readerService->getStock(sku).version);
+            return readerService->stats().cacheHits.load() > hitsBefore;
+        }(),
+        10000);
+    QCOMPARE(lowest, std::int64_t(2)); // no read went back to version 1
+    const auto cached = readerService->cachedStock(sku);
+    QVERIFY(cached.has_value());
+    QCOMPARE(cached->version, std::int64_t(2));
+    QCOMPARE(cached->stock, 45);
+    QVERIFY(testservices::dbStock(*m_db, sku) == 45);
+    auto marks = m_db->exec("SELECT count(*) FROM cache_repairs WHERE sku = $1", {sku});
+    QCOMPARE(marks.int64(0, 0), std::int64_t(0));
+}
+
+void TestCacheGuarantees::outageRepairHoldsAcrossProcesses()
+{
+    // The case that was seen by hand: fill, SIGSTOP Redis, purchase from the CLI (exit 0), SIGCONT,
+    // and `stock` in a new process must not show the old value.
+    const QString sku = QString::fromStdString(testservices::uniqueSku("cli-outage"));
+    QCOMPARE(runCli({QStringLiteral("add"), sku, QStringLiteral("--name"), QStringLiteral("CLI outage"),
+                     QStringLiteral("--stock"), QStringLiteral("30")})
+                 .exitCode,
+             0);
+    // `stock` shows the cache but does not fill it; a read through the strategy does.
+    auto svc = service(StrategyKind::Versioned, "cli-filler");
+    QCOMPARE(svc->getStock(sku.toStdString()).version, std::int64_t(1));
+    QCOMPARE(svc->cachedStock(sku.toStdString())->version, std::int64_t(1));
+    svc.reset();
+    pauseRedis();
+    const CliRun purchase = runCli({QStringLiteral("purchase"), sku, QStringLiteral("5")});
+    resumeRedis();
+    QVERIFY2(purchase.exitCode == 0, qPrintable(purchase.err));
+    const CliRun stock = runCli({QStringLiteral("stock"), sku, QStringLiteral("--json")});
+    QCOMPARE(stock.exitCode, 0);
+    const QJsonObject out = QJsonDocument::fromJson(stock.out.toUtf8()).object();
+    QVERIFY2(out.value(QStringLiteral("cache_state")).toString() != QLatin1String("stale"),
+             qPrintable(stock.out));
+    QCOMPARE(out.value(QStringLiteral("database")).toObject().value(QStringLiteral("stock")).toInt(), 25);
+}
+
+void TestCacheGuarantees::lockedIsFencedWhenTheLeaseRunsOut()
+{
+    // A lease far shorter than the fill: holders outlive their lock all the time, and writers take
+    // the lock from under them. No older value may ever stay in the cache.
+    auto one = service(StrategyKind::Locked, "fence-1", 150ms, 30s, 40ms);
+    auto two = service(StrategyKind::Locked, "fence-2", 150ms, 30s, 40ms);
+    const std::string sku = testservices::uniqueSku("fence");
+    one->addProduct(sku, "Fenced item", 1000);
+    int behind = 0;
+    for (int round = 0; round < 12; ++round) {
+        one->cache().remove(sku);
+        std::vector<std::jthread> threads;
+        for (int r = 0; r < 3; ++r)
+            threads.emplace_back([&, r] { (r % 2 ? *one : *two).getStock(sku); });
+        threads.emplace_back([&] { two->purchase(sku, 1); });
+        threads.emplace_back([&] { one->purchase(sku, 1); });
+        threads.clear();
+        const auto db = one->databaseStock(sku);
+        const auto cached = one->cache().get(sku);
+        const auto raw = one->cache().peek(sku);
+        if (raw && raw->version < db->version)
+            ++behind;
+        QVERIFY(!cached || cached->version >= db->version);
+    }
+    QCOMPARE(behind, 0);
+    QVERIFY2(one->lockStats().expiredWhileHeld.load() + two->lockStats().expiredWhileHeld.load() > 0,
+             "the lease never ran out under a holder, so this test proved nothing");
+}
+
+void TestCacheGuarantees::versionedNeverGoesBackAfterExpiry()
+{
+    // TTL shorter than the fill: keys expire while slow fills are in flight on two servers.
+    auto one = service(StrategyKind::Versioned, "expiry-1", 40ms, 20ms);
+    auto two = service(StrategyKind::Versioned, "expiry-2", 40ms, 20ms);
+    const std::string sku = testservices::uniqueSku("expiry");
+    one->addProduct(sku, "Expiring item", 100000);
+    std::atomic<std::int64_t> acknowledged{1};
+    std::atomic<int> stale{0};
+    std::atomic<int> reads{0};
+    std::atomic<bool> stop{false};
+    std::vector<std::jthread> threads;
+    for (int w = 0; w < 2; ++w)
+        threads.emplace_back([&, w] {
+            for (int i = 0; i < 100 && !stop; ++i) {
+                const auto result = (w ? *one : *two).purchase(sku, 1);
+                std::int64_t seen = acknowledged.load();
+                while (seen < result.version && !acknowledged.compare_exchange_weak(seen, result.version)) {
+                }
+            }
+        });
+    for (int r = 0; r < 6; ++r)
+        threads.emplace_back([&, r] {
+            while (!stop) {
+                const std::int64_t floor = acknowledged.load();
+                const auto view = (r % 2 ? *one : *two).getStock(sku);
+                ++reads;
+                if (view.version < floor)
+                    ++stale;
+            }
+        });
+    threads[0].join();
+    threads[1].join();
+    stop = true;
+    threads.clear();
+    QVERIFY(reads.load() > 50);
+    QCOMPARE(stale.load(), 0);
+    QVERIFY(one->stats().staleFillsDropped.load() + two->stats().staleFillsDropped.load() > 0);
+}
+
+void TestCacheGuarantees::committedWriteIsNeverReportedFailed()
+{
+    // `locked` refills from the database after its commit. With Redis paused the lock cannot be had;
+    // with the pool's connections killed the refill read fails. Neither may turn a committed
+    // purchase into an error.
+    auto svc = service(StrategyKind::Locked, "committed", 100ms);
+    const std::string sku = testservices::uniqueSku("committed");
+    svc->addProduct(sku, "Committed item", 20);
+    const std::string ownPid = m_db->exec("SELECT pg_backend_pid()").text(0, 0);
+    std::jthread killer([&] {
+        std::this_thread::sleep_for(30ms);
+        inv::PgConnection admin(testservices::pgUrl());
+        admin.exec(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid NOT IN (pg_backend_pid(), "
+            "$1::int) AND datname = current_database() AND state = 'idle'",
+            {ownPid});
+    });
+    int reported = 0;
+    for (int i = 0; i < 4; ++i) {
+        try {
+            svc->purchase(sku, 1);
+            ++reported;
+        } catch (const inv::Error &e) {
+            // A purchase may fail before its commit (its own connection was killed); then nothing
+            // may have been written for it.
+            qInfo("purchase failed: %s", e.what());
+        }
+    }
+    killer.join();
+    QCOMPARE(testservices::dbStock(*m_db, sku), 20 - reported);
+    QCOMPARE(testservices::auditTotals(*m_db, sku).rows, static_cast<long long>(reported));
+}
+
+void TestCacheGuarantees::everyDatabaseReadIsCounted()
+{
+    // Four servers, a cold key and fills slower than the waiters' patience: the lease winner reads
+    // the database once, and every other server's waiter gives up and reads it too. All count.
+    std::vector<std::unique_ptr<inv::InventoryService>> servers;
+    for (int i = 0; i < 4; ++i)
+        servers.push_back(service(StrategyKind::Versioned, "fills-" + std::to_string(i), 400ms));
+    const std::string sku = testservices::uniqueSku("fills");
+    servers[0]->addProduct(sku, "Herd item", 10);
+    long long total = 0;
+    constexpr int kRounds = 3;
+    for (int round = 0; round < kRounds; ++round) {
+        servers[0]->cache().remove(sku);
+        servers[0]->cache().invalidateBelow(sku, 1);
+        long long before = 0;
+        for (auto &server : servers)
+            before += server->stats().dbFills.load();
+        std::vector<std::jthread> readers;
+        for (auto &server : servers)
+            for (int r = 0; r < 3; ++r)
+                readers.emplace_back([&] { server->getStock(sku); });
+        readers.clear();
+        long long after = 0;
+        for (auto &server : servers)
+            after += server->stats().dbFills.load();
+        QVERIFY(after - before >= 1);
+        total += after - before;
+    }
+    // One fill per round would mean the waiters who read the database were not counted.
+    QVERIFY2(total > kRounds,
+             qPrintable(QStringLiteral("%1 database reads counted in %2 rounds").arg(total).arg(kRounds)));
+}
+
+void TestCacheGuarantees::everyReadCountsOnce_data()
+{
+    QTest::addColumn<StrategyKind>("strategy");
+    for (auto kind :
+         {StrategyKind::Unsafe, StrategyKind::Naive, StrategyKind::Locked, StrategyKind::Versioned})
+        QTest::newRow(inv::Strategy::kindName(kind)) << kind;
+}
+
+void TestCacheGuarantees::everyReadCountsOnce()
+{
+    QFETCH(StrategyKind, strategy);
+    auto one = service(strategy, "count-1", 20ms);
+    auto two = service(strategy, "count-2", 20ms);
+    const std::string sku = testservices::uniqueSku("count");
+    one->addProduct(sku, "Counted item", 1000);
+    std::atomic<int> reads{0};
+    std::vector<std::jthread> threads;
+    for (int r = 0; r < 8; ++r)
+        threads.emplace_back([&, r] {
+            for (int i = 0; i < 10; ++i) {
+                (r % 2 ? *one : *two).getStock(sku);
+                ++reads;
+            }
+        });
+    threads.emplace_back([&] {
+        for (int i = 0; i < 5; ++i)
+            one->purchase(sku, 1);
+    });
+    threads.clear();
+    long long counted = 0;
+    long long outcomes = 0;
+    for (auto *svc : {one.get(), two.get()}) {
+        const auto &stats = svc->stats();
+        counted += stats.reads.load();
+        outcomes += stats.cacheHits.load() + stats.cacheMisses.load() + stats.failOpenReads.load();
+    }
+    // A purchase is not a read, and a read is a hit, a miss or a fail-open read: exactly one.
+    QCOMPARE(counted, static_cast<long long>(reads.load()));
+    QCOMPARE(outcomes, counted);
+}
+
+QTEST_GUILESS_MAIN(TestCacheGuarantees)
+#include "tst_cacheguarantees.moc"
