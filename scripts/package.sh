@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/packages.sh
+# CPack's shared-library dependencies need dpkg-shlibdeps and file(1).
+INVENTORY_PACKAGES+=(dpkg-dev file)
 inventory_install_packages
 
 BUILD_DIR=${BUILD_DIR:-build-deb}
