@@ -57,8 +57,8 @@ inventory-console --version
 dpkg -L inventory-console | sort >"$OUT/installed-files"
 
 step "as a normal user: sandbox, init, purchase, audit, simulate"
-id operator >/dev/null 2>&1 || useradd -m -s /bin/bash operator
-as_operator() { su - operator -c "$*"; }
+id clerk >/dev/null 2>&1 || useradd -m -s /bin/bash clerk
+as_operator() { su - clerk -c "$*"; }
 as_operator "inventory-console sandbox start"
 as_operator "inventory-console init --products 20 --stock 40"
 as_operator "inventory-console purchase SKU-0001 3 --reason 'check-deb'"
