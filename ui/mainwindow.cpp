@@ -177,11 +177,10 @@ MainWindow::MainWindow(StartOptions options, QWidget *parent)
     connect(m_simulation, &SimulationPage::finished, this, [this](bool passed, bool) {
         if (m_options.page != QLatin1String("simulation") || !m_options.quitAfterScreenshot)
             return;
-        if (!m_options.screenshot.isEmpty())
-            grab().save(m_options.screenshot);
+        const bool saved = m_options.screenshot.isEmpty() || saveScreenshot(this);
         std::fprintf(stderr, "simulation %s; event loop lateness p99 %.0f ms\n",
                      passed ? "passed every SLO" : "failed an SLO", m_simulation->uiLagP99());
-        QTimer::singleShot(0, qApp, [passed] { QCoreApplication::exit(passed ? 0 : 1); });
+        QTimer::singleShot(0, qApp, [passed, saved] { QCoreApplication::exit(!saved ? 2 : passed ? 0 : 1); });
     });
     if (!m_options.screenshot.isEmpty() && m_options.page != QLatin1String("simulation")) {
         connect(m_backend, &ConsoleBackend::inventoryLoaded, this, [this] {
@@ -422,9 +421,9 @@ void MainWindow::setDarkPalette(bool dark)
 void MainWindow::takeScreenshot()
 {
     if (m_options.page != QLatin1String("connect")) {
-        grab().save(m_options.screenshot);
+        const bool saved = saveScreenshot(this);
         if (m_options.quitAfterScreenshot)
-            QTimer::singleShot(0, qApp, &QCoreApplication::quit);
+            QTimer::singleShot(0, qApp, [saved] { QCoreApplication::exit(saved ? 0 : 2); });
         return;
     }
     // The Connect dialog, after a real Test round trip to both servers.
@@ -434,10 +433,21 @@ void MainWindow::takeScreenshot()
     dialog->show();
     dialog->test();
     QTimer::singleShot(2000, dialog, [this, dialog] {
-        dialog->grab().save(m_options.screenshot);
+        const bool saved = saveScreenshot(dialog);
         if (m_options.quitAfterScreenshot)
-            QTimer::singleShot(0, qApp, &QCoreApplication::quit);
+            QTimer::singleShot(0, qApp, [saved] { QCoreApplication::exit(saved ? 0 : 2); });
     });
+}
+
+bool MainWindow::saveScreenshot(QWidget *widget)
+{
+    if (widget->grab().save(m_options.screenshot))
+        return true;
+    std::fprintf(stderr,
+                 "error: cannot save the screenshot to '%s': check that its folder exists and is writable, "
+                 "and that the name ends in .png\n",
+                 qPrintable(m_options.screenshot));
+    return false;
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -66,6 +66,8 @@ private:
     void firstStart();
     void showAbout();
     void setDarkPalette(bool dark);
+    // Saves the widget to the --screenshot file; false, with the reason on stderr, if it cannot.
+    bool saveScreenshot(QWidget *widget);
     void takeScreenshot();
 
     StartOptions m_options;
