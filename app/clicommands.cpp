@@ -49,6 +49,7 @@ QJsonObject sandboxJson(const inv::SandboxStatus &s)
         {u"postgres"_s, QJsonObject{{u"running"_s, s.pgRunning},
                                     {u"port"_s, s.pgPort},
                                     {u"url"_s, q(s.pgUrl)},
+                                    {u"owner_url"_s, q(s.pgOwnerUrl)},
                                     {u"os_user"_s, q(s.pgOsUser)}}},
         {u"redis"_s,
          QJsonObject{{u"running"_s, s.redisRunning}, {u"port"_s, s.redisPort}, {u"url"_s, q(s.redisUrl)}}}};
@@ -164,7 +165,9 @@ int CliCommands::sandbox()
               << status.redisUrl << "\n";
     if (status.pgRunning && status.redisRunning && action != "stop")
         std::cout << "use them with:\n  export INVENTORY_PG_URL='" << status.pgUrl
-                  << "'\n  export INVENTORY_REDIS_URL='" << status.redisUrl << "'\n";
+                  << "'\n  export INVENTORY_REDIS_URL='" << status.redisUrl << "'\n"
+                  << "the schema owner, for migrations and DDL (the application does not need it):\n"
+                  << "  export INVENTORY_PG_OWNER_URL='" << status.pgOwnerUrl << "'\n";
     return 0;
 }
 
@@ -277,6 +280,7 @@ int CliCommands::write()
     inv::Quantity::checkSku(sku);
     const int quantity = inv::Quantity::parse(m_args.positionals()[1], adjust);
     const std::string reason = m_args.option("reason").value_or("");
+    inv::Quantity::checkReason(reason);
     auto &svc = service();
     const auto start = std::chrono::steady_clock::now();
     inv::WriteResult result = command == "purchase"  ? svc.purchase(sku, quantity, reason)

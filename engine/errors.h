@@ -66,6 +66,14 @@ private:
     std::string m_sqlstate;
 };
 
+// The server did not answer within the client-side deadline: the connection was dropped, as a hung
+// server would otherwise hold the calling thread forever. A connection failure (SQLSTATE 08006).
+class DbTimeout : public DbError
+{
+public:
+    explicit DbTimeout(const std::string &message) : DbError(message, "08006") {}
+};
+
 class PoolTimeout : public Error
 {
 public:

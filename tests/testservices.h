@@ -33,6 +33,13 @@ inline std::string redisUrl()
     return env("INVENTORY_REDIS_URL");
 }
 
+// The schema owner's URL, for tests that need DDL: the application's role may not change the schema.
+inline std::string ownerUrl()
+{
+    const std::string owner = env("INVENTORY_PG_OWNER_URL");
+    return owner.empty() ? pgUrl() : owner;
+}
+
 inline bool servicesRequired()
 {
     return env("INVENTORY_REQUIRE_SERVICES") == "1";

@@ -1,5 +1,7 @@
 #include "db/migrations.h"
 
+#include "errors.h"
+
 #include <array>
 #include <string>
 
@@ -90,17 +92,34 @@ int Migrations::apply(PgConnection &connection)
     PgTransaction tx(connection);
     // One migrator at a time; the others wait here and then find nothing left to do.
     connection.exec("SELECT pg_advisory_xact_lock(7461092)");
-    connection.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, "
-                    "description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
-    const int current =
-        connection.exec("SELECT coalesce(max(version), 0) FROM schema_migrations").int32(0, 0);
-    for (const auto &m : kMigrations) {
-        if (m.version <= current)
-            continue;
-        connection.execScript(m.sql);
-        connection.exec("INSERT INTO schema_migrations (version, description) VALUES ($1, $2)",
-                        {std::to_string(m.version), std::string(m.description)});
-        ++applied;
+    // An up-to-date schema needs no DDL: the application's role, which may not change the schema,
+    // can call apply() too.
+    if (currentVersion(connection) >= latestVersion()) {
+        tx.commit();
+        return 0;
+    }
+    try {
+        connection.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, "
+                        "description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+        const int current =
+            connection.exec("SELECT coalesce(max(version), 0) FROM schema_migrations").int32(0, 0);
+        for (const auto &m : kMigrations) {
+            if (m.version <= current)
+                continue;
+            connection.execScript(m.sql);
+            connection.exec("INSERT INTO schema_migrations (version, description) VALUES ($1, $2)",
+                            {std::to_string(m.version), std::string(m.description)});
+            ++applied;
+        }
+    } catch (const DbError &e) {
+        if (e.sqlstate() != "42501")
+            throw;
+        throw DbError(std::string(e.what()) + "\nThe schema needs migrating to version " +
+                          std::to_string(latestVersion()) +
+                          " but this role may not change it: migrate as the schema's owner (the sandbox "
+                          "does so on 'inventory-console sandbox start'; elsewhere run 'init' with the "
+                          "owner's --pg URL)",
+                      e.sqlstate());
     }
     tx.commit();
     return applied;

@@ -2,12 +2,62 @@
 
 #include "errors.h"
 
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <iterator>
+#include <optional>
+
+#include <poll.h>
 
 namespace inv {
 
 namespace {
 constexpr std::size_t kMaxPrepared = 64;
+
+// Defaults for what the conninfo leaves unset. A statement of this application takes milliseconds;
+// one that runs for 15 s is stuck behind a lock or a hung server.
+constexpr const char *kConnectTimeoutSeconds = "10";
+constexpr const char *kKeepalivesIdleSeconds = "10";
+constexpr const char *kKeepalivesIntervalSeconds = "5";
+constexpr const char *kKeepalivesCount = "3";
+constexpr const char *kTcpUserTimeoutMs = "30000";
+constexpr long long kStatementTimeoutMs = 15000;
+// The server enforces statement_timeout itself; the client waits this much longer before it gives
+// up on a server that does not answer at all (stopped, or a network that drops packets silently).
+constexpr long long kAnswerGraceMs = 5000;
+
+using Clock = std::chrono::steady_clock;
+
+// statement_timeout as PostgreSQL reads it: a number with an optional unit, milliseconds by default.
+// Nothing if the text is not such a value.
+std::optional<long long> parseStatementTimeout(const std::string &options)
+{
+    const std::string key = "statement_timeout";
+    const auto at = options.rfind(key);
+    if (at == std::string::npos)
+        return std::nullopt;
+    std::size_t i = at + key.size();
+    while (i < options.size() && (options[i] == ' ' || options[i] == '='))
+        ++i;
+    char *end = nullptr;
+    const long long value = std::strtoll(options.c_str() + i, &end, 10);
+    if (end == options.c_str() + i)
+        return std::nullopt;
+    std::string unit;
+    for (const char *u = end; *u && *u != ' '; ++u)
+        unit += *u;
+    if (unit.empty() || unit == "ms")
+        return value;
+    if (unit == "s")
+        return value * 1000;
+    if (unit == "min")
+        return value * 60'000;
+    if (unit == "h")
+        return value * 3'600'000;
+    return std::nullopt;
+}
 
 std::string trimmed(const char *message)
 {
@@ -23,6 +73,70 @@ PgConnection::PgConnection(std::string conninfo) : m_conninfo(std::move(conninfo
     connect();
 }
 
+std::vector<std::pair<std::string, std::string>>
+PgConnection::effectiveParameters(const std::string &conninfo)
+{
+    validateConninfo(conninfo);
+    char *error = nullptr;
+    PQconninfoOption *options = PQconninfoParse(conninfo.c_str(), &error);
+    PQfreemem(error);
+    std::vector<std::pair<std::string, std::string>> out;
+    for (PQconninfoOption *o = options; o && o->keyword; ++o) {
+        if (o->val)
+            out.emplace_back(o->keyword, o->val);
+    }
+    PQconninfoFree(options);
+
+    auto has = [&](const char *keyword) {
+        for (const auto &[key, value] : out)
+            if (key == keyword)
+                return true;
+        return false;
+    };
+    auto setDefault = [&](const char *keyword, const char *environment, const char *value) {
+        const char *fromEnvironment = environment ? std::getenv(environment) : nullptr;
+        if (!has(keyword) && !(fromEnvironment && *fromEnvironment))
+            out.emplace_back(keyword, value);
+    };
+    setDefault("connect_timeout", "PGCONNECT_TIMEOUT", kConnectTimeoutSeconds);
+    setDefault("keepalives", nullptr, "1");
+    setDefault("keepalives_idle", nullptr, kKeepalivesIdleSeconds);
+    setDefault("keepalives_interval", nullptr, kKeepalivesIntervalSeconds);
+    setDefault("keepalives_count", nullptr, kKeepalivesCount);
+    setDefault("tcp_user_timeout", nullptr, kTcpUserTimeoutMs);
+
+    // statement_timeout travels in 'options', which replaces PGOPTIONS: carry that over too.
+    auto options_ =
+        std::find_if(out.begin(), out.end(), [](const auto &kv) { return kv.first == "options"; });
+    if (options_ == out.end()) {
+        const char *fromEnvironment = std::getenv("PGOPTIONS");
+        out.emplace_back("options", fromEnvironment ? fromEnvironment : "");
+        options_ = std::prev(out.end());
+    }
+    if (options_->second.find("statement_timeout") == std::string::npos) {
+        if (!options_->second.empty())
+            options_->second += ' ';
+        options_->second += "-c statement_timeout=" + std::to_string(kStatementTimeoutMs);
+    }
+    return out;
+}
+
+std::chrono::milliseconds
+PgConnection::answerDeadlineFor(const std::vector<std::pair<std::string, std::string>> &parameters)
+{
+    long long statementTimeout = kStatementTimeoutMs;
+    for (const auto &[key, value] : parameters) {
+        if (key == "options") {
+            if (auto parsed = parseStatementTimeout(value))
+                statementTimeout = *parsed;
+        }
+    }
+    // statement_timeout=0 asks for statements without a bound; honour that on the client too.
+    if (statementTimeout <= 0)
+        return std::chrono::milliseconds(0);
+    return std::chrono::milliseconds(statementTimeout + kAnswerGraceMs);
+}
+
 namespace {
 PgConnection &&refuseOpenTransaction(PgConnection &&c)
 {
@@ -34,7 +148,8 @@ PgConnection &&refuseOpenTransaction(PgConnection &&c)
 
 PgConnection::PgConnection(PgConnection &&other)
     : m_conninfo(std::move(refuseOpenTransaction(std::move(other)).m_conninfo)),
-      m_conn(std::move(other.m_conn)), m_prepared(std::move(other.m_prepared))
+      m_answerDeadline(other.m_answerDeadline), m_conn(std::move(other.m_conn)),
+      m_prepared(std::move(other.m_prepared))
 {}
 
 PgConnection &PgConnection::operator=(PgConnection &&other)
@@ -42,6 +157,7 @@ PgConnection &PgConnection::operator=(PgConnection &&other)
     if (other.m_inTransaction || m_inTransaction)
         throw Error("a connection with an open transaction cannot be moved");
     m_conninfo = std::move(other.m_conninfo);
+    m_answerDeadline = other.m_answerDeadline;
     m_conn = std::move(other.m_conn);
     m_prepared = std::move(other.m_prepared);
     return *this;
@@ -51,18 +167,33 @@ PgConnection::~PgConnection() = default;
 
 void PgConnection::connect()
 {
-    m_conn.reset(PQconnectdb(m_conninfo.c_str()));
+    m_conn.reset();
+    m_prepared.clear();
+    m_inTransaction = false;
+    const auto parameters = effectiveParameters(m_conninfo);
+    m_answerDeadline = answerDeadlineFor(parameters);
+    std::vector<const char *> keywords;
+    std::vector<const char *> values;
+    for (const auto &[key, value] : parameters) {
+        keywords.push_back(key.c_str());
+        values.push_back(value.c_str());
+    }
+    keywords.push_back(nullptr);
+    values.push_back(nullptr);
+    // connect_timeout bounds this call, including a server that accepts and then never answers.
+    m_conn.reset(PQconnectdbParams(keywords.data(), values.data(), 0));
     if (!m_conn)
         throw DbError("out of memory while connecting to PostgreSQL", "08001");
     if (PQstatus(m_conn.get()) != CONNECTION_OK) {
         std::string message = trimmed(PQerrorMessage(m_conn.get()));
         m_conn.reset();
         throw DbError("cannot connect to PostgreSQL: " + message +
-                          " (check --pg or INVENTORY_PG_URL, or start the sandbox with 'inventory-console "
-                          "sandbox start')",
+                          " (check --pg or INVENTORY_PG_URL and that the server is up and answering, or "
+                          "start the sandbox with 'inventory-console sandbox start')",
                       "08001");
     }
-    m_prepared.clear();
+    // Sends never block either: a full socket buffer is waited for within the deadline.
+    PQsetnonblocking(m_conn.get(), 1);
     // Our messages are parsed by nobody, but keep the server quiet about notices.
     PQsetNoticeProcessor(
         m_conn.get(), [](void *, const char *) {}, nullptr);
@@ -121,22 +252,107 @@ PgResult PgConnection::exec(std::string_view sql, const std::vector<PgParam> &pa
     if (prepared == m_prepared.end() && m_prepared.size() < kMaxPrepared) {
         std::string name = std::to_string(m_prepared.size());
         name.insert(0, 1, 's');
-        PGresult *made = PQprepare(m_conn.get(), name.c_str(), statement.c_str(),
-                                   static_cast<int>(values.size()), nullptr);
+        PGresult *made = awaitResult(PQsendPrepare(m_conn.get(), name.c_str(), statement.c_str(),
+                                                   static_cast<int>(values.size()), nullptr));
         if (!made || PQresultStatus(made) != PGRES_COMMAND_OK)
             throwError(made, statement);
         PQclear(made);
         prepared = m_prepared.emplace(statement, std::move(name)).first;
     }
-    PGresult *raw = prepared != m_prepared.end()
-                        ? PQexecPrepared(m_conn.get(), prepared->second.c_str(),
-                                         static_cast<int>(values.size()), values.data(), nullptr, nullptr, 0)
-                        : PQexecParams(m_conn.get(), statement.c_str(), static_cast<int>(values.size()),
-                                       nullptr, values.data(), nullptr, nullptr, 0);
+    PGresult *raw = awaitResult(
+        prepared != m_prepared.end()
+            ? PQsendQueryPrepared(m_conn.get(), prepared->second.c_str(), static_cast<int>(values.size()),
+                                  values.data(), nullptr, nullptr, 0)
+            : PQsendQueryParams(m_conn.get(), statement.c_str(), static_cast<int>(values.size()), nullptr,
+                                values.data(), nullptr, nullptr, 0));
     ExecStatusType status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
         throwError(raw, statement);
     return PgResult(raw);
+}
+
+namespace {
+// Waits until the socket is ready for `events` or the deadline passes; false on timeout.
+bool waitForSocket(int socket, short events, Clock::time_point deadline)
+{
+    for (;;) {
+        int timeoutMs = -1;
+        if (deadline != Clock::time_point::max()) {
+            const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
+            if (left <= 0)
+                return false;
+            timeoutMs = static_cast<int>(std::min<long long>(left, 60'000));
+        }
+        pollfd descriptor{socket, events, 0};
+        const int ready = ::poll(&descriptor, 1, timeoutMs);
+        if (ready > 0)
+            return true;
+        if (ready < 0 && errno != EINTR)
+            return true; // let libpq run into the error and report it
+        if (ready == 0 && deadline != Clock::time_point::max() && Clock::now() >= deadline)
+            return false;
+    }
+}
+} // namespace
+
+PGresult *PgConnection::awaitResult(int sent)
+{
+    PGconn *c = m_conn.get();
+    if (!sent)
+        return nullptr; // PQerrorMessage says why
+    const auto start = Clock::now();
+    const auto deadline = m_answerDeadline.count() > 0 ? start + m_answerDeadline : Clock::time_point::max();
+    for (;;) {
+        const int flushed = PQflush(c);
+        if (flushed == 0)
+            break;
+        if (flushed < 0)
+            return nullptr;
+        if (!waitForSocket(PQsocket(c), POLLIN | POLLOUT, deadline))
+            abandon(Clock::now() - start);
+        // The server may be waiting for us to read before it reads more.
+        if (!PQconsumeInput(c))
+            return nullptr;
+    }
+    PGresult *last = nullptr;
+    for (;;) {
+        while (PQisBusy(c) && PQsocket(c) >= 0) {
+            if (!waitForSocket(PQsocket(c), POLLIN, deadline)) {
+                PQclear(last);
+                abandon(Clock::now() - start);
+            }
+            if (!PQconsumeInput(c))
+                break; // PQgetResult reports the broken connection without waiting
+        }
+        PGresult *result = PQgetResult(c);
+        if (!result)
+            break;
+        // As PQexec: the last result wins, and a lost connection ends the wait.
+        PQclear(last);
+        last = result;
+        if (PQstatus(c) == CONNECTION_BAD)
+            break;
+    }
+    return last;
+}
+
+void PgConnection::abandon(Clock::duration waited)
+{
+    const long long seconds = std::chrono::duration_cast<std::chrono::seconds>(waited).count();
+    std::string where;
+    if (m_conn) {
+        const char *host = PQhost(m_conn.get());
+        const char *port = PQport(m_conn.get());
+        where = std::string(" at ") + (host ? host : "?") + ":" + (port ? port : "?");
+    }
+    // The session's state is unknown: drop it. A transaction left open dies with the session; the
+    // flag stays set so that the next statement reports the lost transaction instead of running
+    // outside it (exec), and rollback() just clears it.
+    m_conn.reset();
+    m_prepared.clear();
+    throw DbTimeout("PostgreSQL" + where + " did not answer within " + std::to_string(seconds) +
+                    " s; the connection was dropped. The server may be hung or overloaded, or the network "
+                    "down: check the server and its log, then try again");
 }
 
 void PgConnection::throwError(PGresult *raw, std::string_view sql)
@@ -150,7 +366,7 @@ void PgConnection::throwError(PGresult *raw, std::string_view sql)
         message = trimmed(PQresultErrorMessage(raw));
     }
     if (message.empty())
-        message = trimmed(PQerrorMessage(m_conn.get()));
+        message = m_conn ? trimmed(PQerrorMessage(m_conn.get())) : std::string("no connection");
     if (!isHealthy()) {
         m_inTransaction = false;
         if (sqlstate.empty())
@@ -165,7 +381,7 @@ void PgConnection::execScript(const std::string &sql)
 {
     if (!isHealthy())
         connect();
-    PGresult *raw = PQexec(m_conn.get(), sql.c_str());
+    PGresult *raw = awaitResult(PQsendQuery(m_conn.get(), sql.c_str()));
     ExecStatusType status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
         throwError(raw, sql);
@@ -200,8 +416,11 @@ void PgConnection::rollback() noexcept
     m_inTransaction = false;
     if (!isHealthy())
         return;
-    PGresult *r = PQexec(m_conn.get(), "ROLLBACK");
-    PQclear(r);
+    try {
+        PQclear(awaitResult(PQsendQuery(m_conn.get(), "ROLLBACK")));
+    } catch (const Error &) {
+        // A server that does not answer has been dropped, and the transaction with it.
+    }
 }
 
 PgTransaction::PgTransaction(PgConnection &connection) : m_connection(connection)

@@ -1,12 +1,17 @@
 // One PostgreSQL connection, owned through RAII. Statements are always parameterized. Errors become
 // DbError with the SQLSTATE; a broken connection is reset on the next use. A connection is used by
 // one thread at a time (the pool enforces this); it cannot be moved while a transaction is open.
+// Every call is bounded in time, so that a hung server cannot freeze the calling thread: connecting
+// by connect_timeout, a dead peer by TCP keepalives and tcp_user_timeout, a statement by the
+// server's statement_timeout and, should the server not answer at all, by a client-side deadline
+// after which the connection is dropped (DbTimeout). Settings given in the conninfo win.
 #pragma once
 
 #include "db/pgresult.h"
 
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -47,6 +52,16 @@ public:
     // Drops and re-establishes the connection. Throws DbError if the server is unreachable.
     void reconnect();
     std::string serverVersion() const;
+    // How long a statement may wait for the server before the connection is dropped; zero means no
+    // client-side bound (only when the conninfo sets statement_timeout=0 itself).
+    std::chrono::milliseconds answerDeadline() const { return m_answerDeadline; }
+
+    // The keywords and values the connection is opened with: the conninfo's own, plus the
+    // timeouts and keepalives it does not set (see the header's comment). Throws InvalidInput.
+    static std::vector<std::pair<std::string, std::string>> effectiveParameters(const std::string &conninfo);
+    // The client-side deadline for those parameters: their statement_timeout plus a grace period.
+    static std::chrono::milliseconds
+    answerDeadlineFor(const std::vector<std::pair<std::string, std::string>> &parameters);
 
 private:
     struct Deleter
@@ -55,8 +70,13 @@ private:
     };
     void connect();
     [[noreturn]] void throwError(PGresult *result, std::string_view sql);
+    // Waits, within the deadline, for the answer to what was just sent; returns the last result
+    // (nullptr if the connection failed). On timeout, drops the connection and throws DbTimeout.
+    PGresult *awaitResult(int sent);
+    [[noreturn]] void abandon(std::chrono::steady_clock::duration waited);
 
     std::string m_conninfo;
+    std::chrono::milliseconds m_answerDeadline{0};
     std::unique_ptr<PGconn, Deleter> m_conn;
     // Statements this connection has prepared, by SQL text: the hot statements are parsed and
     // planned once per connection instead of once per call.

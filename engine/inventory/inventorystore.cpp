@@ -1,6 +1,7 @@
 #include "inventory/inventorystore.h"
 
 #include "errors.h"
+#include "inventory/quantity.h"
 
 #include <climits>
 
@@ -34,6 +35,14 @@ a AS (
     INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, server_id, reason)
     SELECT $1, 'restock', $2, u.stock - $2, u.stock, u.version, $3, $4 FROM u RETURNING id)
 SELECT cur.stock, u.stock, u.version, a.id FROM cur LEFT JOIN u ON true LEFT JOIN a ON true)sql";
+
+// Every write path checks its text here too, so that no caller can store what the CLI would refuse:
+// a reason that is not UTF-8 would otherwise fail in PostgreSQL (22021) as a service failure.
+void checkText(const WriteRequest &request)
+{
+    Quantity::checkSku(request.sku);
+    Quantity::checkReason(request.reason);
+}
 
 PgParam optionalReason(const std::string &reason)
 {
@@ -111,6 +120,7 @@ long long InventoryStore::count(const std::string &filter)
 
 WriteResult InventoryStore::applyWithRowLock(const WriteRequest &request)
 {
+    checkText(request);
     auto connection = m_pool.acquire();
     PgTransaction tx(*connection);
     auto current = connection->exec("SELECT stock FROM inventory WHERE sku = $1 FOR UPDATE", {request.sku});
@@ -130,29 +140,38 @@ WriteResult InventoryStore::applyConditional(const WriteRequest &request)
 {
     if (request.action == Action::Adjust)
         return applyWithRowLock(request);
+    checkText(request);
     auto connection = m_pool.acquire();
-    auto result = connection->exec(
-        request.action == Action::Purchase ? kConditionalPurchase : kConditionalRestock,
-        {request.sku, std::to_string(request.quantity), m_serverId, optionalReason(request.reason)});
-    if (result.rows() == 0)
-        throw UnknownSku(request.sku);
-    if (result.isNull(0, 1)) {
-        const int available = result.int32(0, 0);
-        computeAfter(request, available); // throws the matching refusal
-        // The snapshot said it would fit, but a concurrent writer changed the row first.
-        if (request.action == Action::Purchase)
-            throw InsufficientStock(request.sku, 0, request.quantity);
-        throw InvalidInput("restocking " + std::to_string(request.quantity) + " would take '" + request.sku +
-                           "' past the largest storable stock (2147483647)");
+    // A refusal is decided on the row's latest version, but the statement's snapshot may be older:
+    // a concurrent writer can win the row in between. Then the stock is read again, so that the
+    // refusal reports what is really there, and the write is retried if it now fits.
+    constexpr int kAttempts = 3;
+    for (int attempt = 1;; ++attempt) {
+        auto result = connection->exec(
+            request.action == Action::Purchase ? kConditionalPurchase : kConditionalRestock,
+            {request.sku, std::to_string(request.quantity), m_serverId, optionalReason(request.reason)});
+        if (result.rows() == 0)
+            throw UnknownSku(request.sku);
+        if (!result.isNull(0, 1)) {
+            const int after = result.int32(0, 1);
+            const int before =
+                request.action == Action::Purchase ? after + request.quantity : after - request.quantity;
+            return WriteResult{before, after, result.int64(0, 2), result.int64(0, 3)};
+        }
+        auto current = connection->exec("SELECT stock FROM inventory WHERE sku = $1", {request.sku});
+        if (current.rows() == 0)
+            throw UnknownSku(request.sku);
+        computeAfter(request, current.int32(0, 0)); // throws the refusal with the real stock
+        if (attempt == kAttempts)
+            throw DbError("the stock of '" + request.sku + "' kept changing under concurrent writes (" +
+                              std::to_string(kAttempts) + " attempts); nothing was written, try again",
+                          "40001");
     }
-    const int after = result.int32(0, 1);
-    const int before =
-        request.action == Action::Purchase ? after + request.quantity : after - request.quantity;
-    return WriteResult{before, after, result.int64(0, 2), result.int64(0, 3)};
 }
 
 WriteResult InventoryStore::writeComputed(const WriteRequest &request, int stockBefore, int stockAfter)
 {
+    checkText(request);
     auto connection = m_pool.acquire();
     auto written = connection->exec(
         kUpdateWithAudit, {request.sku, std::to_string(stockAfter), actionName(request.action),

@@ -2,6 +2,7 @@
 // with the same words before anything is written. Pure functions; any thread.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 namespace inv {
@@ -15,9 +16,16 @@ public:
     // number from 1 to kMax (or 0 to kMax when zero is allowed, as for an absolute adjustment).
     static int parse(const std::string &text, bool allowZero = false);
     static void check(long long value, bool allowZero = false);
-    // A SKU is any UTF-8 string of 1 to 64 bytes.
+    // A SKU is 1 to 64 bytes of UTF-8 text without control characters (C0, DEL or C1): those would
+    // reach terminals, logs and the audit log as commands rather than text.
     static void checkSku(const std::string &sku);
+    // A product name: 1 to 200 bytes of UTF-8 text without control characters.
     static void checkName(const std::string &name);
+    // A write's reason: empty, or up to kMaxReasonBytes of UTF-8 text without control characters.
+    static constexpr std::size_t kMaxReasonBytes = 500;
+    static void checkReason(const std::string &reason);
+    // The text with control characters and bytes that are not UTF-8 shown as \xNN, for messages.
+    static std::string printable(const std::string &text);
 };
 
 } // namespace inv

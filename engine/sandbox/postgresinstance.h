@@ -1,6 +1,8 @@
 // The sandbox's private PostgreSQL cluster in <dir>/pg, listening on 127.0.0.1 only: creates it with
 // initdb on first start, starts and stops it with pg_ctl (as the 'postgres' account when we are root),
-// recovers from stale pid files and socket locks, and creates the 'inventory' database. Holds only
+// recovers from stale pid files and socket locks, creates the 'inventory' database, and keeps its
+// roles apart: the superuser administers, 'inventory_owner' owns and migrates the schema, and the
+// application connects as 'inventory_app', which may not alter the append-only audit log. Holds only
 // paths; call it from one thread at a time, with the directory's SandboxLock held for anything that
 // changes state. Starting and stopping block for up to about a minute and a half.
 #pragma once
@@ -20,8 +22,11 @@ class PostgresInstance
 public:
     explicit PostgresInstance(std::filesystem::path sandboxDir);
 
-    // postgresql://inventory:PASSWORD@127.0.0.1:PORT/inventory
+    // The application's URL: postgresql://inventory_app:PASSWORD@127.0.0.1:PORT/inventory. The role
+    // is no superuser, owns nothing, and may only append to and read the audit log.
     static std::string url(const SandboxState &state);
+    // The schema owner's URL (inventory_owner), which migrates and owns every table.
+    static std::string ownerUrl(const SandboxState &state);
 
     // Probes without changing anything.
     bool isRunning(const SandboxState &state) const;
@@ -33,6 +38,9 @@ public:
 
 private:
     void ensureDatabase(const SandboxState &state, const Sandbox::Progress &progress) const;
+    // Creates the owner's and the application's roles, hands the database and its objects to the
+    // owner, migrates the schema as the owner and grants the application what it needs.
+    void ensureRoles(const SandboxState &state, const Sandbox::Progress &progress) const;
     void removeStaleSocketLocks(const std::filesystem::path &runDir, const Sandbox::Progress &progress) const;
 
     std::filesystem::path m_dir;

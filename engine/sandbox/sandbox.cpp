@@ -89,11 +89,14 @@ SandboxStatus Sandbox::status() const
         status.pgOsUser = state->pgOsUser;
     status.pgPort = state->pgPort;
     status.redisPort = state->redisPort;
-    if (state->pgPort > 0)
+    if (state->pgPort > 0 && !state->pgAppPassword.empty()) {
         status.pgUrl = PostgresInstance::url(*state);
+        status.pgOwnerUrl = PostgresInstance::ownerUrl(*state);
+    }
     if (state->redisPort > 0)
         status.redisUrl = "redis://127.0.0.1:" + std::to_string(state->redisPort);
-    status.pgRunning = PostgresInstance(m_dir).isRunning(*state);
+    // A sandbox from before the application had a role of its own needs a start to create it.
+    status.pgRunning = !status.pgUrl.empty() && PostgresInstance(m_dir).isRunning(*state);
     status.redisRunning = RedisInstance(m_dir).isRunning(*state);
     return status;
 }

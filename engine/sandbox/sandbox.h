@@ -21,7 +21,11 @@ struct SandboxStatus
     bool redisRunning = false;
     int pgPort = 0;
     int redisPort = 0;
-    std::string pgUrl;    // postgresql://inventory:PASSWORD@127.0.0.1:PORT/inventory
+    // The application's URL: a role that may read and write the tables, append to the audit log and
+    // nothing else (postgresql://inventory_app:PASSWORD@127.0.0.1:PORT/inventory).
+    std::string pgUrl;
+    // The schema owner's URL, for migrations and DDL; the sandbox migrates with it at every start.
+    std::string pgOwnerUrl;
     std::string redisUrl; // redis://127.0.0.1:PORT
     std::string pgOsUser; // the OS account PostgreSQL runs as ("postgres" when we are root)
 };

@@ -48,6 +48,10 @@ std::optional<SandboxState> SandboxState::read(const fs::path &dir)
             state.redisPort = std::atoi(value.c_str());
         else if (key == "pg_password")
             state.pgPassword = value;
+        else if (key == "pg_owner_password")
+            state.pgOwnerPassword = value;
+        else if (key == "pg_app_password")
+            state.pgAppPassword = value;
         else if (key == "pg_os_user")
             state.pgOsUser = value;
     }
@@ -59,8 +63,16 @@ SandboxState SandboxState::loadOrCreate(const fs::path &dir, const Sandbox::Prog
     const fs::path file = dir / "sandbox.conf";
     const bool clusterExists = sandbox::pathExists(dir / "pg" / "PG_VERSION");
     std::optional<SandboxState> state = read(dir);
-    if (state && !state->pgPassword.empty())
+    if (state && !state->pgPassword.empty()) {
+        if (state->pgOwnerPassword.empty() || state->pgAppPassword.empty()) {
+            if (state->pgOwnerPassword.empty())
+                state->pgOwnerPassword = randomPassword();
+            if (state->pgAppPassword.empty())
+                state->pgAppPassword = randomPassword();
+            state->save(dir);
+        }
         return *state;
+    }
     if (clusterExists)
         throw SandboxError((dir / "pg").string() + " holds a PostgreSQL cluster but " + file.string() +
                            ", which keeps its password, is missing or incomplete; stop any server still "
@@ -71,6 +83,8 @@ SandboxState SandboxState::loadOrCreate(const fs::path &dir, const Sandbox::Prog
         sandbox::report(progress, "writing the sandbox settings to " + file.string());
     }
     state->pgPassword = randomPassword();
+    state->pgOwnerPassword = randomPassword();
+    state->pgAppPassword = randomPassword();
     state->pgOsUser = PostgresAccount::expectedName();
     state->save(dir);
     return *state;
@@ -85,6 +99,8 @@ void SandboxState::save(const fs::path &dir) const
         << "pg_port=" << pgPort << "\n"
         << "redis_port=" << redisPort << "\n"
         << "pg_password=" << pgPassword << "\n"
+        << "pg_owner_password=" << pgOwnerPassword << "\n"
+        << "pg_app_password=" << pgAppPassword << "\n"
         << "pg_os_user=" << pgOsUser << "\n";
     sandbox::writePrivateFile(temporary, out.str());
     // Rename so that a reader never sees half a file.

@@ -16,13 +16,15 @@ struct SandboxState
 {
     int pgPort = 0;
     int redisPort = 0;
-    std::string pgPassword;
+    std::string pgPassword;      // the cluster's superuser, for the sandbox's own administration
+    std::string pgOwnerPassword; // the schema owner, which migrates
+    std::string pgAppPassword;   // the application's role, which may only use the tables
     std::string pgOsUser;
 
     // Nothing if the directory has no state file yet.
     static std::optional<SandboxState> read(const std::filesystem::path &dir);
-    // Creates the file with a fresh password on first use. Throws SandboxError if a cluster exists
-    // whose password has been lost.
+    // Creates the file with fresh passwords on first use, and adds the role passwords a file from an
+    // older version lacks. Throws SandboxError if a cluster exists whose password has been lost.
     static SandboxState loadOrCreate(const std::filesystem::path &dir, const Sandbox::Progress &progress);
     // Throws SandboxError if the file cannot be written.
     void save(const std::filesystem::path &dir) const;

@@ -5,7 +5,43 @@
 #include "inventory/quantity.h"
 #include "testservices.h"
 
+#include <QProcess>
 #include <QTest>
+
+#include <future>
+#include <thread>
+
+namespace {
+// Runs the CLI with arguments given as raw bytes: QProcess would re-encode a QString argument as
+// UTF-8, so the bytes travel as octal escapes that a shell's printf turns back into bytes.
+CliRun runCliWithBytes(const QList<QByteArray> &arguments)
+{
+    QStringList shell{
+        QStringLiteral("-c"),
+        QStringLiteral("cli=$1; shift; for a do set -- \"$@\" \"$(printf '%b' \"$a\")\"; shift; "
+                       "done; exec \"$cli\" \"$@\""),
+        QStringLiteral("sh"), QStringLiteral(INVENTORY_CLI_PATH)};
+    for (const QByteArray &argument : arguments) {
+        QString escaped;
+        for (char c : argument)
+            escaped += QStringLiteral("\\0%1").arg(static_cast<unsigned char>(c), 3, 8, QLatin1Char('0'));
+        shell << escaped;
+    }
+    QProcess process;
+    process.start(QStringLiteral("/bin/sh"), shell);
+    CliRun run;
+    if (!process.waitForFinished(60000)) {
+        process.kill();
+        process.waitForFinished();
+        run.err = QStringLiteral("timed out");
+        return run;
+    }
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    run.out = QString::fromUtf8(process.readAllStandardOutput());
+    run.err = QString::fromUtf8(process.readAllStandardError());
+    return run;
+}
+} // namespace
 
 class TestBadInput : public QObject
 {
@@ -19,6 +55,11 @@ private slots:
     void cli();
     void sqlLookingSkusAreData_data();
     void sqlLookingSkusAreData();
+    void badReasons_data();
+    void badReasons();
+    void cliRefusesBadBytes_data();
+    void cliRefusesBadBytes();
+    void refusalAfterALostRaceReportsTheRealStock();
 
 private:
     void expectUnchanged();
@@ -100,6 +141,15 @@ void TestBadInput::service_data()
     QTest::newRow("not enough") << "purchase" << target << "11"
                                 << "InsufficientStock"
                                 << "10 available";
+    QTest::newRow("terminal escape in sku") << "purchase" << QStringLiteral("EVIL\x1b[31mRED") << "1"
+                                            << "InvalidInput"
+                                            << "control character";
+    QTest::newRow("newline in sku") << "restock" << QStringLiteral("two\nlines") << "1"
+                                    << "InvalidInput"
+                                    << "control character";
+    QTest::newRow("C1 control in sku") << "adjust" << QStringLiteral("a\u009b31m") << "1"
+                                       << "InvalidInput"
+                                       << "control character";
 }
 
 void TestBadInput::service()
@@ -236,6 +286,122 @@ void TestBadInput::sqlLookingSkusAreData()
     QCOMPARE(QString::fromStdString(audit.text(0, 0)), sku);
     m_productsBefore += 1;
     m_auditRowsBefore += 1;
+}
+
+void TestBadInput::badReasons_data()
+{
+    QTest::addColumn<QByteArray>("reason");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("not UTF-8") << QByteArray("bad \xff\xfe bytes") << "UTF-8";
+    QTest::newRow("lone continuation byte") << QByteArray("a\x80") << "UTF-8";
+    QTest::newRow("embedded NUL") << QByteArray("cut\0here", 8) << "UTF-8";
+    QTest::newRow("terminal escape") << QByteArray("\x1b[31mred") << "control character";
+    QTest::newRow("newline") << QByteArray("first\nsecond") << "control character";
+    QTest::newRow("DEL") << QByteArray("x\x7f") << "control character";
+    QTest::newRow("C1 control") << QByteArray("x\xc2\x9b") << "control character";
+    QTest::newRow("too long") << QByteArray(501, 'r') << "501 bytes";
+}
+
+// Refused through the service, for every strategy's write path, with nothing written.
+void TestBadInput::badReasons()
+{
+    QFETCH(QByteArray, reason);
+    QFETCH(QString, message);
+    for (const char *action : {"purchase", "restock", "adjust"}) {
+        QString caught;
+        QString what;
+        try {
+            const std::string text = reason.toStdString();
+            if (std::string_view(action) == "purchase")
+                m_service->purchase(m_sku, 1, text);
+            else if (std::string_view(action) == "restock")
+                m_service->restock(m_sku, 1, text);
+            else
+                m_service->adjust(m_sku, 3, text);
+        } catch (const inv::InvalidInput &e) {
+            caught = QStringLiteral("InvalidInput");
+            what = QString::fromUtf8(e.what());
+        } catch (const inv::DbError &e) {
+            caught = QStringLiteral("DbError ") + QString::fromStdString(e.sqlstate());
+            what = QString::fromUtf8(e.what());
+        }
+        QVERIFY2(caught == QLatin1String("InvalidInput"),
+                 qPrintable(QLatin1String(action) + u": " + caught + u": " + what));
+        QVERIFY2(what.contains(message), qPrintable(what));
+        expectUnchanged();
+    }
+}
+
+void TestBadInput::cliRefusesBadBytes_data()
+{
+    QTest::addColumn<QList<QByteArray>>("arguments");
+    QTest::addColumn<QString>("message");
+    const QByteArray target = QByteArray::fromStdString(m_sku.empty() ? "x" : m_sku);
+    const QByteArray fresh = QByteArray::fromStdString(testservices::uniqueSku("never-added"));
+    QTest::newRow("reason not UTF-8")
+        << QList<QByteArray>{"purchase", target, "1", "--reason", "bad \xff"} << "UTF-8";
+    QTest::newRow("reason with escape")
+        << QList<QByteArray>{"restock", target, "1", "--reason", "\x1b[31mred"} << "control character";
+    QTest::newRow("sku with escape") << QList<QByteArray>{"add", fresh + "\x1b[31mRED", "--name", "x"}
+                                     << "control character";
+    QTest::newRow("sku with bell") << QList<QByteArray>{"stock", "a\x07"} << "control character";
+    QTest::newRow("name with escape")
+        << QList<QByteArray>{"add", fresh, "--name", "x\x1b[2J"} << "control character";
+    QTest::newRow("name not UTF-8") << QList<QByteArray>{"add", fresh, "--name", "\xc3("} << "UTF-8";
+}
+
+void TestBadInput::cliRefusesBadBytes()
+{
+    QFETCH(QList<QByteArray>, arguments);
+    QFETCH(QString, message);
+    const CliRun run = runCliWithBytes(arguments);
+    QVERIFY2(run.exitCode == 2,
+             qPrintable(QStringLiteral("exit %1, stderr: %2").arg(run.exitCode).arg(run.err)));
+    QVERIFY2(run.err.contains(message), qPrintable(run.err));
+    // The refusal does not echo the raw escape back to the terminal.
+    QVERIFY2(!run.err.contains(QChar(0x1b)), qPrintable(run.err));
+    expectUnchanged();
+}
+
+// A conditional purchase whose snapshot saw enough stock but lost the row to a concurrent writer
+// must report the stock that is really there, not 0.
+void TestBadInput::refusalAfterALostRaceReportsTheRealStock()
+{
+    const std::string sku = testservices::uniqueSku("lost-race");
+    m_service->addProduct(sku, "Lost race", 10);
+    m_productsBefore += 1;
+
+    inv::PgConnection holder(testservices::pgUrl());
+    holder.begin();
+    holder.exec("UPDATE inventory SET stock = 2, version = version + 1 WHERE sku = $1", {sku});
+    holder.exec("INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, "
+                "reason) VALUES ($1, 'adjust', -8, 10, 2, 2, 'lost race test')",
+                {sku});
+
+    auto refused = std::async(std::launch::async, [&]() -> std::pair<int, std::string> {
+        try {
+            m_service->purchase(sku, 5);
+            return {-1, "the purchase went through"};
+        } catch (const inv::InsufficientStock &e) {
+            return {e.available(), e.what()};
+        } catch (const std::exception &e) {
+            return {-2, e.what()};
+        }
+    });
+    // The purchase's statement has taken its snapshot and now waits for the holder's row lock.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_db->exec("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND "
+                   "query LIKE '%UPDATE inventory SET stock = stock - $2%'")
+                .int64(0, 0) > 0,
+        10000);
+    holder.commit();
+    m_auditRowsBefore += 1;
+
+    const auto [available, message] = refused.get();
+    QVERIFY2(available == 2, message.c_str());
+    QVERIFY2(message.find("2 available") != std::string::npos, message.c_str());
+    QCOMPARE(testservices::dbStock(*m_db, sku), 2);
+    QCOMPARE(testservices::auditTotals(*m_db, sku).rows, 1LL);
 }
 
 QTEST_GUILESS_MAIN(TestBadInput)

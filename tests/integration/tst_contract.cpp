@@ -218,8 +218,10 @@ void TestContract::warmHitRate()
 void TestContract::failedTransactionLeavesNothing()
 {
     QFETCH(StrategyKind, strategy);
-    // The audit insert fails for this reason, inside the write's transaction.
-    m_db->execScript(R"sql(
+    // The audit insert fails for this reason, inside the write's transaction. Triggers are DDL: the
+    // schema owner adds and drops this one.
+    inv::PgConnection owner(testservices::ownerUrl());
+    owner.execScript(R"sql(
 CREATE OR REPLACE FUNCTION test_fail_audit() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.reason = 'test: fail the audit insert' THEN
@@ -248,7 +250,7 @@ CREATE TRIGGER test_fail_audit BEFORE INSERT ON inventory_audit FOR EACH ROW EXE
     // The next ordinary write goes through and is audited.
     service->purchase(sku, 5, "ordinary");
     QCOMPARE(testservices::auditTotals(*m_db, sku).rows, 1LL);
-    m_db->exec("DROP TRIGGER test_fail_audit ON inventory_audit");
+    owner.exec("DROP TRIGGER test_fail_audit ON inventory_audit");
 }
 
 void TestContract::ledgerReconciles()

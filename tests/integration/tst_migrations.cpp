@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+using testservices::ownerUrl;
+
 class TestMigrations : public QObject
 {
     Q_OBJECT
@@ -35,6 +37,8 @@ private slots:
     void inventoryChecksItsRows();
     void stockCannotBeUpdatedBelowZero();
     void auditActionIsChecked();
+    void applicationRoleCannotRewriteTheAuditLog_data();
+    void applicationRoleCannotRewriteTheAuditLog();
 
 private:
     std::string newProduct(int stock);
@@ -42,7 +46,10 @@ private:
     static std::string sqlstateOf(inv::PgConnection &db, const std::string &sql,
                                   const std::vector<inv::PgParam> &params);
 
+    // The application's connection (INVENTORY_PG_URL) and the schema owner's, which the sandbox
+    // exports as INVENTORY_PG_OWNER_URL for migrations and for tests that need DDL.
     std::unique_ptr<inv::PgConnection> m_db;
+    std::unique_ptr<inv::PgConnection> m_owner;
     std::vector<std::string> m_products;
     std::vector<std::string> m_schemas;
 };
@@ -51,7 +58,8 @@ void TestMigrations::initTestCase()
 {
     REQUIRE_SERVICES();
     m_db = std::make_unique<inv::PgConnection>(testservices::pgUrl());
-    inv::Migrations::apply(*m_db);
+    m_owner = std::make_unique<inv::PgConnection>(ownerUrl());
+    inv::Migrations::apply(*m_owner);
 }
 
 void TestMigrations::cleanupTestCase()
@@ -65,7 +73,7 @@ void TestMigrations::cleanupTestCase()
                    {sku});
     // Private schemas hold private copies of the tables; dropping them touches no shared row.
     for (const auto &schema : m_schemas)
-        m_db->exec("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        m_owner->exec("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
 }
 
 std::string TestMigrations::newProduct(int stock)
@@ -124,7 +132,7 @@ void TestMigrations::concurrentApply()
         schema = "tst_migrations_";
         for (char c : testservices::uniqueSku("s"))
             schema += std::isalnum(static_cast<unsigned char>(c)) ? char(std::tolower(c)) : '_';
-        m_db->exec("CREATE SCHEMA " + schema);
+        m_owner->exec("CREATE SCHEMA " + schema);
         m_schemas.push_back(schema);
     }
 
@@ -138,7 +146,7 @@ void TestMigrations::concurrentApply()
             threads.emplace_back([&, i] {
                 bool arrived = false;
                 try {
-                    inv::PgConnection connection(testservices::pgUrl());
+                    inv::PgConnection connection(schema.empty() ? testservices::pgUrl() : ownerUrl());
                     if (!schema.empty())
                         connection.exec("SET search_path TO " + schema);
                     arrived = true;
@@ -159,7 +167,7 @@ void TestMigrations::concurrentApply()
     for (int n : applied)
         total += n;
 
-    inv::PgConnection check(testservices::pgUrl());
+    inv::PgConnection check(schema.empty() ? testservices::pgUrl() : ownerUrl());
     if (!schema.empty()) {
         check.exec("SET search_path TO " + schema);
         QCOMPARE(total, inv::Migrations::latestVersion());
@@ -210,18 +218,19 @@ void TestMigrations::auditLogRefusesChanges()
     std::vector<inv::PgParam> params;
     if (statement.contains("$1"))
         params.push_back(std::to_string(id));
+    // As the table's owner, who holds every privilege: the trigger must refuse even this role.
     std::string sqlstate;
     std::string message;
     if (inRolledBackTransaction)
-        m_db->begin();
+        m_owner->begin();
     try {
-        m_db->exec(statement.toStdString(), params);
+        m_owner->exec(statement.toStdString(), params);
     } catch (const inv::DbError &e) {
         sqlstate = e.sqlstate();
         message = e.what();
     }
     if (inRolledBackTransaction)
-        m_db->rollback();
+        m_owner->rollback();
 
     QCOMPARE(sqlstate, std::string("42501"));
     QVERIFY2(message.find("append-only") != std::string::npos, message.c_str());
@@ -299,6 +308,84 @@ void TestMigrations::auditActionIsChecked()
     QCOMPARE(sqlstateOf(*m_db, insert, {testservices::uniqueSku("tst-missing"), std::string("purchase")}),
              std::string("23503"));
     QCOMPARE(testservices::auditTotals(*m_db, sku).rows, 0LL);
+}
+
+void TestMigrations::applicationRoleCannotRewriteTheAuditLog_data()
+{
+    // Statements run one after the other in a transaction that is rolled back whatever happens.
+    QTest::addColumn<QStringList>("statements");
+
+    const QString disable = QStringLiteral("ALTER TABLE inventory_audit DISABLE TRIGGER ALL");
+    QTest::newRow("DISABLE TRIGGER ALL, then DELETE")
+        << QStringList{disable, QStringLiteral("DELETE FROM inventory_audit WHERE id = $1")};
+    QTest::newRow("DISABLE TRIGGER, then UPDATE") << QStringList{
+        QStringLiteral("ALTER TABLE inventory_audit DISABLE TRIGGER inventory_audit_append_only"),
+        QStringLiteral("UPDATE inventory_audit SET reason = 'forged' WHERE id = $1")};
+    QTest::newRow("DELETE") << QStringList{QStringLiteral("DELETE FROM inventory_audit WHERE id = $1")};
+    QTest::newRow("UPDATE") << QStringList{
+        QStringLiteral("UPDATE inventory_audit SET quantity = quantity + 1 WHERE id = $1")};
+    QTest::newRow("TRUNCATE") << QStringList{QStringLiteral("TRUNCATE inventory_audit")};
+    QTest::newRow("DROP TRIGGER") << QStringList{
+        QStringLiteral("DROP TRIGGER inventory_audit_append_only ON inventory_audit")};
+    QTest::newRow("replica role skips triggers")
+        << QStringList{QStringLiteral("SET LOCAL session_replication_role = replica"),
+                       QStringLiteral("DELETE FROM inventory_audit WHERE id = $1")};
+    QTest::newRow("take ownership") << QStringList{
+        QStringLiteral("ALTER TABLE inventory_audit OWNER TO CURRENT_USER")};
+    QTest::newRow("replace the trigger function")
+        << QStringList{QStringLiteral("CREATE OR REPLACE FUNCTION inventory_audit_refuse_change() RETURNS "
+                                      "trigger LANGUAGE plpgsql AS $$ BEGIN RETURN OLD; END $$")};
+}
+
+// The application's own role (INVENTORY_PG_URL) is no superuser and does not own the audit log, so
+// append-only holds even against SQL run with the application's credentials.
+void TestMigrations::applicationRoleCannotRewriteTheAuditLog()
+{
+    QFETCH(QStringList, statements);
+
+    const std::string sku = newProduct(5);
+    const long long id = m_db->exec("INSERT INTO inventory_audit (sku, action, quantity, stock_before, "
+                                    "stock_after, version, reason) VALUES ($1, 'restock', 5, 0, 5, 1, "
+                                    "'privilege test') RETURNING id",
+                                    {sku})
+                             .int64(0, 0);
+    const std::string row = auditRow(id);
+    const long long rowsBefore = m_db->exec("SELECT count(*) FROM inventory_audit").int64(0, 0);
+
+    inv::PgConnection app(testservices::pgUrl());
+    std::string failed;
+    std::string sqlstate;
+    std::string message;
+    app.begin();
+    for (const QString &statement : statements) {
+        const std::string sql = statement.toStdString();
+        std::vector<inv::PgParam> params;
+        if (sql.find("$1") != std::string::npos)
+            params.push_back(std::to_string(id));
+        try {
+            app.exec(sql, params);
+        } catch (const inv::DbError &e) {
+            failed = sql;
+            sqlstate = e.sqlstate();
+            message = e.what();
+            break;
+        }
+    }
+    app.rollback();
+
+    // The first statement is refused by the privilege system itself, not by the trigger.
+    QCOMPARE(QString::fromStdString(failed), statements.first());
+    QCOMPARE(sqlstate, std::string("42501"));
+    QVERIFY2(message.find("append-only") == std::string::npos, message.c_str());
+    QVERIFY2(message.find("permission denied") != std::string::npos ||
+                 message.find("must be owner") != std::string::npos,
+             message.c_str());
+    QCOMPARE(auditRow(id), row);
+    QCOMPARE(m_db->exec("SELECT count(*) FROM inventory_audit").int64(0, 0), rowsBefore);
+    const auto role = m_db->exec("SELECT r.rolsuper, c.relowner = r.oid FROM pg_roles r, pg_class c "
+                                 "WHERE r.rolname = current_user AND c.oid = 'inventory_audit'::regclass");
+    QCOMPARE(role.text(0, 0), std::string("f"));
+    QCOMPARE(role.text(0, 1), std::string("f"));
 }
 
 QTEST_GUILESS_MAIN(TestMigrations)

@@ -43,6 +43,9 @@ private:
     void terminate(int pid);
 
     std::unique_ptr<inv::PgConnection> m_admin;
+    // The schema owner's connection (INVENTORY_PG_OWNER_URL), for the test table's DDL: the
+    // application's role may not create tables.
+    std::unique_ptr<inv::PgConnection> m_owner;
     std::string m_table;
 };
 
@@ -92,13 +95,15 @@ void TestPgPool::initTestCase()
     m_table = "tst_pgpool_";
     for (char c : testservices::uniqueSku("t"))
         m_table += std::isalnum(static_cast<unsigned char>(c)) ? char(std::tolower(c)) : '_';
-    m_admin->exec(sql("CREATE TABLE {t} (id integer PRIMARY KEY, note text NOT NULL)"));
+    m_owner = std::make_unique<inv::PgConnection>(testservices::ownerUrl());
+    m_owner->exec(sql("CREATE TABLE {t} (id integer PRIMARY KEY, note text NOT NULL)"));
+    m_owner->exec(sql("GRANT SELECT, INSERT, UPDATE, DELETE ON {t} TO PUBLIC"));
 }
 
 void TestPgPool::cleanupTestCase()
 {
-    if (m_admin && !m_table.empty())
-        m_admin->exec(sql("DROP TABLE IF EXISTS {t}"));
+    if (m_owner && !m_table.empty())
+        m_owner->exec(sql("DROP TABLE IF EXISTS {t}"));
 }
 
 std::string TestPgPool::sql(std::string text) const

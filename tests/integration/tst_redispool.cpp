@@ -7,6 +7,7 @@
 #include "errors.h"
 #include "testservices.h"
 
+#include <QProcess>
 #include <QTest>
 
 #include <arpa/inet.h>
@@ -14,7 +15,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,6 +37,7 @@ private slots:
     void acquireTimesOutWhileTheOnlyConnectionIsLeased();
     void breakerOpensAndRetriesAfterTheCooldown();
     void brokenConnectionIsDroppedAndTripsTheBreaker();
+    void hungRedisIsProbedByOneCaller();
     void setIfNewerComparesVersions_data();
     void setIfNewerComparesVersions();
     void peekReportsTheTtl();
@@ -229,6 +233,118 @@ void TestRedisPool::brokenConnectionIsDroppedAndTripsTheBreaker()
     auto lease = pool.acquire();
     QVERIFY(lease->command({"PING"}).isStatus("PONG"));
     QVERIFY(lease->command({"CLIENT", "ID"}).integer() != clientId);
+}
+
+// A hung Redis (SIGSTOP: connects still succeed, commands never answer) must cost one caller per
+// cool-down, not every caller: after the cool-down a single half-open probe tries the server while
+// the others keep failing fast, and callers waiting for a connection give up when the breaker opens.
+void TestRedisPool::hungRedisIsProbedByOneCaller()
+{
+    const int port = closedPort();
+    QVERIFY(port > 0);
+    QProcess server;
+    server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    server.start(QStringLiteral("redis-server"),
+                 {QStringLiteral("--port"), QString::number(port), QStringLiteral("--bind"),
+                  QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
+                  QStringLiteral("--appendonly"), QStringLiteral("no"), QStringLiteral("--daemonize"),
+                  QStringLiteral("no")});
+    QVERIFY2(server.waitForStarted(5000), "cannot start a private redis-server");
+    const pid_t pid = static_cast<pid_t>(server.processId());
+    struct Resume
+    {
+        pid_t pid;
+        QProcess &server;
+        ~Resume()
+        {
+            ::kill(pid, SIGCONT);
+            server.terminate();
+            if (!server.waitForFinished(5000))
+                server.kill();
+        }
+    } resume{pid, server};
+
+    inv::RedisUrl url;
+    url.host = "127.0.0.1";
+    url.port = port;
+    std::unique_ptr<inv::RedisConnection> admin;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            try {
+                admin = std::make_unique<inv::RedisConnection>(url, inv::RedisTimeouts{});
+                return admin->command({"PING"}).isStatus("PONG");
+            } catch (const inv::CacheError &) {
+                return false;
+            }
+        }(),
+        5000);
+    // The server's own count of accepted connections: every connection a caller attempted while the
+    // server was stopped waits in the listen backlog and is counted once the server resumes.
+    auto connectionsReceived = [&] {
+        const std::string info = admin->command({"INFO", "stats"}).str();
+        const auto at = info.find("total_connections_received:");
+        return at == std::string::npos ? -1LL : std::atoll(info.c_str() + at + 27);
+    };
+
+    constexpr int kPoolSize = 4;
+    constexpr int kThreads = 16;
+    constexpr auto kCommandTimeout = 200ms;
+    constexpr auto kCooldown = 300ms;
+    inv::RedisPool pool(url, kPoolSize, inv::RedisTimeouts{100ms, kCommandTimeout}, kCooldown, 2s);
+    pool.warm();
+    const long long before = connectionsReceived();
+    QVERIFY(before > 0);
+
+    QCOMPARE(::kill(pid, SIGSTOP), 0);
+    std::atomic<int> timeouts{0};
+    std::atomic<int> refused{0};
+    std::atomic<int> poolTimeouts{0};
+    std::atomic<int> other{0};
+    const auto start = Clock::now();
+    const auto deadline = start + 2s;
+    {
+        std::vector<std::jthread> callers;
+        for (int i = 0; i < kThreads; ++i)
+            callers.emplace_back([&] {
+                while (Clock::now() < deadline) {
+                    try {
+                        auto lease = pool.acquire();
+                        lease->command({"PING"});
+                    } catch (const inv::CacheTimeoutError &) {
+                        ++timeouts;
+                    } catch (const inv::CacheUnavailable &) {
+                        ++refused;
+                    } catch (const inv::PoolTimeout &) {
+                        ++poolTimeouts;
+                    } catch (const std::exception &) {
+                        ++other;
+                    }
+                    std::this_thread::sleep_for(5ms);
+                }
+            });
+    }
+    const long long elapsedMs = msSince(start);
+    QCOMPARE(::kill(pid, SIGCONT), 0);
+    QTest::qWait(500); // lets the resumed server accept its backlog before we count
+    const long long attempts = connectionsReceived() - before;
+
+    // One probe per cool-down at most, each of which may wait a full command timeout; the callers
+    // that held the pool's connections when the server stopped wait one timeout each.
+    const long long maxProbes = elapsedMs / std::chrono::milliseconds(kCooldown).count() + 2;
+    const QByteArray counts = QByteArray::number(timeouts.load()) + " timeouts, " +
+                              QByteArray::number(refused.load()) + " refused, " +
+                              QByteArray::number(poolTimeouts.load()) + " pool timeouts, " +
+                              QByteArray::number(other.load()) + " other, " + QByteArray::number(attempts) +
+                              " connections attempted in " + QByteArray::number(elapsedMs) + " ms";
+    QVERIFY2(attempts <= maxProbes, counts.constData());
+    QVERIFY2(timeouts.load() <= kPoolSize + attempts, counts.constData());
+    QVERIFY2(refused.load() > kThreads, counts.constData());
+    QVERIFY2(poolTimeouts.load() == 0, counts.constData());
+
+    // Once the server answers again, the next probe closes the breaker for everyone.
+    QTRY_VERIFY_WITH_TIMEOUT(tryAcquire(pool) == Outcome::Leased, 5000);
+    auto lease = pool.acquire();
+    QVERIFY(lease->command({"PING"}).isStatus("PONG"));
 }
 
 void TestRedisPool::setIfNewerComparesVersions_data()

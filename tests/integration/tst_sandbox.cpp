@@ -1,5 +1,6 @@
 // The sandbox for real: a private PostgreSQL and Redis in a temporary directory, started twice,
 // queried, recovered after a crash that left stale pid files, and stopped cleanly.
+#include "db/migrations.h"
 #include "errors.h"
 #include "sandbox/sandbox.h"
 #include "testservices.h"
@@ -51,6 +52,27 @@ void TestSandbox::startTwiceStatusStop()
     QCOMPARE(db.exec("SELECT current_database()").text(0, 0), std::string("inventory"));
     inv::RedisConnection redis(inv::RedisUrl::parse(second.redisUrl), {});
     QVERIFY(redis.command({"PING"}).isStatus("PONG"));
+    // The schema is migrated at start, and the application's URL is a plain role that does not own
+    // the audit log: it may append and read, nothing else.
+    QCOMPARE(inv::Migrations::currentVersion(db), inv::Migrations::latestVersion());
+    const auto role = db.exec("SELECT r.rolsuper, r.rolcreaterole, r.rolcreatedb, c.relowner = r.oid, "
+                              "has_table_privilege('inventory_audit', 'INSERT'), "
+                              "has_table_privilege('inventory_audit', 'SELECT'), "
+                              "has_table_privilege('inventory_audit', 'UPDATE'), "
+                              "has_table_privilege('inventory_audit', 'DELETE'), "
+                              "has_table_privilege('inventory_audit', 'TRUNCATE'), "
+                              "has_table_privilege('inventory_audit', 'TRIGGER') "
+                              "FROM pg_roles r, pg_class c "
+                              "WHERE r.rolname = current_user AND c.oid = 'inventory_audit'::regclass");
+    QCOMPARE(QByteArray::fromStdString(role.text(0, 0) + role.text(0, 1) + role.text(0, 2) + role.text(0, 3) +
+                                       role.text(0, 4) + role.text(0, 5) + role.text(0, 6) + role.text(0, 7) +
+                                       role.text(0, 8) + role.text(0, 9)),
+             QByteArray("ffffttffff"));
+    // The owner's URL migrates; it is a different role.
+    QVERIFY(!second.pgOwnerUrl.empty());
+    inv::PgConnection owner(second.pgOwnerUrl);
+    QVERIFY(owner.exec("SELECT current_user").text(0, 0) != db.exec("SELECT current_user").text(0, 0));
+    QCOMPARE(inv::Migrations::apply(owner), 0);
     if (geteuid() == 0)
         QCOMPARE(second.pgOsUser, std::string("postgres"));
 

@@ -15,6 +15,8 @@ private slots:
     void acceptsWhatLibpqParses();
     void refusesWhatLibpqCannotParse_data();
     void refusesWhatLibpqCannotParse();
+    void timeoutsAreAddedUnlessGiven_data();
+    void timeoutsAreAddedUnlessGiven();
 };
 
 void TestConninfo::acceptsWhatLibpqParses_data()
@@ -71,6 +73,70 @@ void TestConninfo::refusesWhatLibpqCannotParse()
         // The message says what a good one looks like.
         QVERIFY2(message.contains("host=127.0.0.1 port=5432"), e.what());
     }
+}
+
+void TestConninfo::timeoutsAreAddedUnlessGiven_data()
+{
+    QTest::addColumn<QByteArray>("conninfo");
+    QTest::addColumn<QByteArray>("connectTimeout");
+    QTest::addColumn<QByteArray>("keepalivesIdle");
+    QTest::addColumn<QByteArray>("tcpUserTimeout");
+    QTest::addColumn<QByteArray>("options");
+    QTest::addColumn<int>("deadlineMs"); // 0: no client-side deadline
+
+    QTest::newRow("nothing set: the defaults")
+        << QByteArray("host=h dbname=d") << QByteArray("10") << QByteArray("10") << QByteArray("30000")
+        << QByteArray("-c statement_timeout=15000") << 20000;
+    QTest::newRow("URI with its own connect_timeout")
+        << QByteArray("postgresql://u@h/d?connect_timeout=3") << QByteArray("3") << QByteArray("10")
+        << QByteArray("30000") << QByteArray("-c statement_timeout=15000") << 20000;
+    QTest::newRow("own keepalives and tcp_user_timeout")
+        << QByteArray("host=h keepalives_idle=60 tcp_user_timeout=1000") << QByteArray("10")
+        << QByteArray("60") << QByteArray("1000") << QByteArray("-c statement_timeout=15000") << 20000;
+    QTest::newRow("other options are kept")
+        << QByteArray("host=h options='-c search_path=x'") << QByteArray("10") << QByteArray("10")
+        << QByteArray("30000") << QByteArray("-c search_path=x -c statement_timeout=15000") << 20000;
+    QTest::newRow("own statement_timeout in seconds")
+        << QByteArray("host=h options='-c statement_timeout=2s'") << QByteArray("10") << QByteArray("10")
+        << QByteArray("30000") << QByteArray("-c statement_timeout=2s") << 7000;
+    QTest::newRow("own statement_timeout in ms")
+        << QByteArray("host=h options='-cstatement_timeout=60000'") << QByteArray("10") << QByteArray("10")
+        << QByteArray("30000") << QByteArray("-cstatement_timeout=60000") << 65000;
+    QTest::newRow("statement_timeout=0: unbounded, as asked")
+        << QByteArray("host=h options='-c statement_timeout=0'") << QByteArray("10") << QByteArray("10")
+        << QByteArray("30000") << QByteArray("-c statement_timeout=0") << 0;
+}
+
+void TestConninfo::timeoutsAreAddedUnlessGiven()
+{
+    QFETCH(QByteArray, conninfo);
+    QFETCH(QByteArray, connectTimeout);
+    QFETCH(QByteArray, keepalivesIdle);
+    QFETCH(QByteArray, tcpUserTimeout);
+    QFETCH(QByteArray, options);
+    QFETCH(int, deadlineMs);
+
+    qunsetenv("PGCONNECT_TIMEOUT");
+    qunsetenv("PGOPTIONS");
+    const auto parameters = inv::PgConnection::effectiveParameters(conninfo.toStdString());
+    auto value = [&](const char *key) {
+        QByteArray found;
+        int count = 0;
+        for (const auto &[k, v] : parameters) {
+            if (k == key) {
+                found = QByteArray::fromStdString(v);
+                ++count;
+            }
+        }
+        return count == 1 ? found : QByteArray("<set " + QByteArray::number(count) + " times>");
+    };
+    QCOMPARE(value("connect_timeout"), connectTimeout);
+    QCOMPARE(value("keepalives"), QByteArray("1"));
+    QCOMPARE(value("keepalives_idle"), keepalivesIdle);
+    QCOMPARE(value("tcp_user_timeout"), tcpUserTimeout);
+    QCOMPARE(value("options"), options);
+    QCOMPARE(value("host"), QByteArray("h"));
+    QCOMPARE(int(inv::PgConnection::answerDeadlineFor(parameters).count()), deadlineMs);
 }
 
 QTEST_APPLESS_MAIN(TestConninfo)

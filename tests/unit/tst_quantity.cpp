@@ -19,6 +19,8 @@ private slots:
     void check();
     void checkSku_data();
     void checkSku();
+    void checkName_data();
+    void checkName();
 };
 
 void TestQuantity::parse_data()
@@ -145,6 +147,24 @@ void TestQuantity::checkSku_data()
     QTest::newRow("SQL injection") << QByteArray("'; DROP TABLE inventory; --") << true << QByteArray();
     QTest::newRow("SQL keyword") << QByteArray("SELECT") << true << QByteArray();
     QTest::newRow("Redis hash tag braces") << QByteArray("{x}:y") << true << QByteArray();
+    // Control characters would reach terminals, logs and the audit log as commands, not text.
+    const QByteArray control("control character");
+    QTest::newRow("terminal escape") << QByteArray("EVIL\x1b[31mRED") << false << control;
+    QTest::newRow("tab") << QByteArray("a\tb") << false << control;
+    QTest::newRow("newline") << QByteArray("a\nb") << false << control;
+    QTest::newRow("carriage return") << QByteArray("a\rb") << false << control;
+    QTest::newRow("bell (0x07)") << QByteArray("a\x07") << false << control;
+    QTest::newRow("0x1f") << QByteArray("\x1f") << false << control;
+    QTest::newRow("DEL (0x7f)") << QByteArray("a\x7f") << false << control;
+    QTest::newRow("C1 CSI (U+009B)") << QByteArray("a\xc2\x9b"
+                                                   "31m")
+                                     << false << control;
+    QTest::newRow("C1 U+0080") << QByteArray("\xc2\x80") << false << control;
+    QTest::newRow("C1 U+009F") << QByteArray("\xc2\x9f") << false << control;
+    QTest::newRow("U+00A0 is text") << QByteArray("a\xc2\xa0"
+                                                  "b")
+                                    << true << QByteArray();
+    QTest::newRow("tilde (0x7e) is text") << QByteArray("a~b") << true << QByteArray();
 }
 
 void TestQuantity::checkSku()
@@ -156,6 +176,39 @@ void TestQuantity::checkSku()
     try {
         inv::Quantity::checkSku(sku.toStdString());
         QVERIFY2(accepted, "a SKU that should be refused was accepted");
+    } catch (const inv::InvalidInput &e) {
+        QVERIFY2(!accepted, e.what());
+        QVERIFY2(QByteArray(e.what()).contains(reason), e.what());
+    }
+}
+
+void TestQuantity::checkName_data()
+{
+    QTest::addColumn<QByteArray>("name");
+    QTest::addColumn<bool>("accepted");
+    QTest::addColumn<QByteArray>("reason");
+
+    QTest::newRow("plain") << QByteArray("Blue mug") << true << QByteArray();
+    QTest::newRow("accents and emoji") << QByteArray("Caf\xc3\xa9 \xf0\x9f\x93\xa6") << true << QByteArray();
+    QTest::newRow("200 bytes") << QByteArray(200, 'n') << true << QByteArray();
+    QTest::newRow("201 bytes") << QByteArray(201, 'n') << false << QByteArray("200 bytes");
+    QTest::newRow("empty") << QByteArray() << false << QByteArray("empty");
+    QTest::newRow("invalid UTF-8") << QByteArray("bad \xff") << false << QByteArray("UTF-8");
+    QTest::newRow("terminal escape") << QByteArray("x\x1b[2J") << false << QByteArray("control character");
+    QTest::newRow("newline") << QByteArray("two\nlines") << false << QByteArray("control character");
+    QTest::newRow("DEL") << QByteArray("x\x7f") << false << QByteArray("control character");
+    QTest::newRow("C1 U+0085") << QByteArray("x\xc2\x85") << false << QByteArray("control character");
+}
+
+void TestQuantity::checkName()
+{
+    QFETCH(QByteArray, name);
+    QFETCH(bool, accepted);
+    QFETCH(QByteArray, reason);
+
+    try {
+        inv::Quantity::checkName(name.toStdString());
+        QVERIFY2(accepted, "a name that should be refused was accepted");
     } catch (const inv::InvalidInput &e) {
         QVERIFY2(!accepted, e.what());
         QVERIFY2(QByteArray(e.what()).contains(reason), e.what());
