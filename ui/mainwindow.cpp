@@ -161,7 +161,7 @@ MainWindow::MainWindow(StartOptions options, QWidget *parent)
                               : settings.value(QStringLiteral("connection/redis")).toString();
     if (!pg.isEmpty() && !redis.isEmpty())
         QTimer::singleShot(0, this, [this, pg, redis] { connectTo(pg, redis); });
-    else if (settings.value(QStringLiteral("connection/sandbox")).toBool())
+    else if (settings.value(QStringLiteral("connection/sandbox")).toBool() || sandboxRunning())
         QTimer::singleShot(0, this, &MainWindow::startSandbox);
     else
         QTimer::singleShot(0, this, &MainWindow::firstStart);
@@ -290,6 +290,18 @@ void MainWindow::applyHealth(const HealthState &health)
                         : tr(" Redis down: serving from PostgreSQL")));
     m_redisStatus->setToolTip(health.redisUp ? QString() : health.redisError);
     m_inventory->setDatabaseAvailable(health.pgUp, health.pgError);
+}
+
+bool MainWindow::sandboxRunning()
+{
+    // A sandbox started from the command line (`inventory-console sandbox start`) is used without
+    // asking. Reading its state is local: pid files and a loopback port check.
+    try {
+        const inv::SandboxStatus status = inv::Sandbox(inv::Sandbox::defaultDir()).status();
+        return status.pgRunning && status.redisRunning;
+    } catch (const std::exception &) {
+        return false;
+    }
 }
 
 void MainWindow::firstStart()

@@ -64,6 +64,7 @@ private:
     void startSandbox();
     void openConnectDialog();
     void firstStart();
+    static bool sandboxRunning();
     void showAbout();
     void setDarkPalette(bool dark);
     // Saves the widget to the --screenshot file; false, with the reason on stderr, if it cannot.

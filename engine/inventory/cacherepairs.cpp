@@ -41,9 +41,19 @@ bool CacheRepairs::cacheTrusted()
     if (m_ready.load(std::memory_order_relaxed) && !m_distrust.load(std::memory_order_relaxed) &&
         now < m_nextPollNs.load(std::memory_order_relaxed))
         return true;
-    std::unique_lock lock(m_passMutex, std::try_to_lock);
-    if (!lock.owns_lock())
-        return m_ready.load(std::memory_order_relaxed) && !m_distrust.load(std::memory_order_relaxed);
+    // Before the first pass everyone waits for it: reading the database meanwhile and then an older
+    // cache entry would make a reader's versions go back. Later passes run on one thread while the
+    // others go on as they are.
+    std::unique_lock lock(m_passMutex, std::defer_lock);
+    if (m_ready.load(std::memory_order_relaxed)) {
+        if (!lock.try_lock())
+            return !m_distrust.load(std::memory_order_relaxed);
+    } else {
+        lock.lock();
+        if (m_ready.load(std::memory_order_relaxed) && !m_distrust.load(std::memory_order_relaxed) &&
+            nowNs() < m_nextPollNs.load(std::memory_order_relaxed))
+            return true;
+    }
     const long long failuresBefore = m_failures.load(std::memory_order_relaxed);
     if (m_distrust.load(std::memory_order_relaxed)) {
         // Redis must have answered continuously for the grace period: a writer whose cache update
@@ -72,6 +82,9 @@ bool CacheRepairs::cacheTrusted()
         // A failure noted while the pass ran opens a new grace period.
         if (m_failures.load(std::memory_order_relaxed) == failuresBefore)
             m_distrust.store(false, std::memory_order_relaxed);
+    } else if (m_failures.load(std::memory_order_relaxed) == failuresBefore) {
+        // PostgreSQL did not answer: reads are not held for it; the next poll tries again.
+        m_ready.store(true, std::memory_order_relaxed);
     }
     return m_ready.load(std::memory_order_relaxed) && !m_distrust.load(std::memory_order_relaxed);
 }
