@@ -145,7 +145,8 @@ const std::vector<ExitCodeInfo> &CommandReference::exitCodes()
         {0, "ok; for simulate and demo mode, every SLO passed"},
         {1, "refused: not enough stock, or an SLO failed"},
         {2, "bad input or usage; nothing was written"},
-        {3, "a service is unreachable or failed"},
+        {3, "a service is unreachable or failed, or a simulation was stopped (SIGINT, SIGTERM) with partial "
+            "results and no verdict"},
     };
     return list;
 }

@@ -4,22 +4,54 @@
 #include "sim/simulation.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <unistd.h>
 
 namespace {
-inv::Simulation *g_running = nullptr;
+std::atomic<inv::Simulation *> g_running{nullptr};
+volatile std::sig_atomic_t g_interrupts = 0;
 
-void onInterrupt(int)
+void onInterrupt(int signal)
 {
+    // The first SIGINT or SIGTERM stops the load and lets the run check its books and write its
+    // report; a second one ends the process at once, as the default action would.
+    if (g_interrupts != 0) {
+        std::signal(signal, SIG_DFL);
+        std::raise(signal);
+        return;
+    }
+    g_interrupts = 1;
     // request_stop is a lock-free atomic operation: safe in a signal handler.
-    if (g_running)
-        g_running->stop();
+    if (inv::Simulation *simulation = g_running.load())
+        simulation->stop();
 }
+
+// Routes SIGINT and SIGTERM to a running simulation for its lifetime, whatever ends the run.
+class InterruptRouting
+{
+public:
+    explicit InterruptRouting(inv::Simulation &simulation)
+    {
+        g_interrupts = 0;
+        g_running = &simulation;
+        std::signal(SIGINT, onInterrupt);
+        std::signal(SIGTERM, onInterrupt);
+    }
+    ~InterruptRouting()
+    {
+        std::signal(SIGINT, SIG_DFL);
+        std::signal(SIGTERM, SIG_DFL);
+        g_running = nullptr;
+    }
+    InterruptRouting(const InterruptRouting &) = delete;
+    InterruptRouting &operator=(const InterruptRouting &) = delete;
+};
 
 std::map<std::string, double> parseSlos(const std::vector<std::string> &items)
 {
@@ -97,9 +129,7 @@ int SimulateCommand::run()
     const bool json = m_args.flag("json");
     const bool terminal = isatty(STDERR_FILENO) == 1;
     inv::Simulation simulation(config);
-    g_running = &simulation;
-    std::signal(SIGINT, onInterrupt);
-    std::signal(SIGTERM, onInterrupt);
+    std::optional<InterruptRouting> routing(std::in_place, simulation);
     auto tick = [&](const inv::TimelinePoint &p, double progress) {
         if (!terminal)
             return;
@@ -114,9 +144,7 @@ int SimulateCommand::run()
             std::fprintf(stderr, "%s%s\n", terminal ? "\r\033[K" : "", text.c_str());
     };
     inv::SimulationReport report = simulation.run(tick, phase);
-    g_running = nullptr;
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
+    routing.reset();
     if (terminal)
         std::fprintf(stderr, "\r\033[K");
 
@@ -131,5 +159,9 @@ int SimulateCommand::run()
         std::cout << text;
     else
         std::cout << report.humanSummary();
+    // A run stopped by SIGINT or SIGTERM has partial results and no verdict: exit 3, as for a
+    // run that could not be completed.
+    if (report.stoppedEarly)
+        return 3;
     return report.allSlosPass() ? 0 : 1;
 }

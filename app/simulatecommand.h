@@ -1,6 +1,7 @@
 // `inventory-console simulate`: builds a SimulationConfig from the flags, runs it with a live
 // progress line on a terminal, writes the report, and returns 0 if every SLO passed and 1 if not.
-// Main thread only.
+// SIGINT or SIGTERM stops the load: the partial report (stopped: true, no verdict) is still written
+// and the exit code is 3; a second signal ends the process at once. Main thread only.
 #pragma once
 
 #include "commandline.h"

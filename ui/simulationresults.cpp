@@ -42,8 +42,10 @@ const std::vector<Measure> &measures()
         {"stale reads", [](const auto &r) -> QString { return number(double(r.staleReads)); },
          [](const auto &r) { return r.staleReads > 0; }},
         {"divergent keys at end",
-         [](const auto &r) -> QString { return number(double(r.divergentKeysAtEnd)); },
-         [](const auto &r) { return r.divergentKeysAtEnd > 0; }},
+         [](const auto &r) -> QString {
+             return r.divergentKeysAtEnd ? number(double(*r.divergentKeysAtEnd)) : QStringLiteral("unknown");
+         },
+         [](const auto &r) { return !r.divergentKeysAtEnd || *r.divergentKeysAtEnd > 0; }},
         {"DB fills", [](const auto &r) -> QString { return number(double(r.dbFills)); }, {}},
         {"read p50 / p99 (ms)",
          [](const auto &r) -> QString {
@@ -171,7 +173,10 @@ std::shared_ptr<inv::SimulationReport> SimulationResults::fromJson(const QByteAr
     r->oversold = o.value(QLatin1String("oversold")).toInteger();
     r->ledgerOk = o.value(QLatin1String("ledger_ok")).toBool();
     r->staleReads = o.value(QLatin1String("stale_reads")).toInteger();
-    r->divergentKeysAtEnd = o.value(QLatin1String("divergent_keys_at_end")).toInteger();
+    if (const QJsonValue divergent = o.value(QLatin1String("divergent_keys_at_end")); !divergent.isNull())
+        r->divergentKeysAtEnd = divergent.toInteger();
+    r->stoppedEarly =
+        o.value(QLatin1String("stopped")).toBool() || o.value(QLatin1String("stopped_early")).toBool();
     r->dbFills = o.value(QLatin1String("db_fills")).toInteger();
     r->throughputRps = o.value(QLatin1String("throughput_rps")).toDouble();
     r->cacheHitRate = o.value(QLatin1String("cache_hit_rate")).toDouble();
@@ -192,6 +197,7 @@ std::shared_ptr<inv::SimulationReport> SimulationResults::fromJson(const QByteAr
         inv::Slo slo;
         slo.name = s.value(QLatin1String("name")).toString().toStdString();
         slo.threshold = s.value(QLatin1String("threshold")).toDouble();
+        slo.known = !s.value(QLatin1String("value")).isNull();
         slo.value = s.value(QLatin1String("value")).toDouble();
         slo.pass = s.value(QLatin1String("pass")).toBool();
         slo.upperBound =

@@ -28,6 +28,22 @@ void SimulationRunner::stop()
         m_current->stop();
 }
 
+SimulationRunner::CurrentRun::CurrentRun(SimulationRunner &runner, inv::Simulation &simulation)
+    : m_runner(runner)
+{
+    std::lock_guard lock(m_runner.m_mutex);
+    m_runner.m_current = &simulation;
+    // A stop() that arrived between two runs of a compare still stops this one.
+    if (m_runner.m_stopRequested)
+        simulation.stop();
+}
+
+SimulationRunner::CurrentRun::~CurrentRun()
+{
+    std::lock_guard lock(m_runner.m_mutex);
+    m_runner.m_current = nullptr;
+}
+
 void SimulationRunner::runAll(const QList<inv::SimulationConfig> &configs)
 {
     Q_ASSERT(QThread::currentThread() == thread());
@@ -38,23 +54,14 @@ void SimulationRunner::runAll(const QList<inv::SimulationConfig> &configs)
         emit runStarted(static_cast<int>(i), QString::fromLatin1(inv::Strategy::kindName(config.strategy)));
         try {
             inv::Simulation simulation(config);
-            {
-                std::lock_guard lock(m_mutex);
-                m_current = &simulation;
-            }
+            // Unpublished before `simulation` is destroyed, on every way out of this scope: the GUI's
+            // timer may call snapshot() at any moment.
+            const CurrentRun current(*this, simulation);
             auto report = std::make_shared<inv::SimulationReport>(simulation.run(
                 {}, [this](const std::string &text) { emit phase(QString::fromStdString(text)); }));
-            {
-                std::lock_guard lock(m_mutex);
-                m_current = nullptr;
-            }
             store(*report);
             emit runFinished(static_cast<int>(i), ReportHandle{report});
         } catch (const std::exception &e) {
-            {
-                std::lock_guard lock(m_mutex);
-                m_current = nullptr;
-            }
             emit runFailed(static_cast<int>(i), QString::fromUtf8(e.what()));
         }
     }

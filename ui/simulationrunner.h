@@ -60,6 +60,20 @@ signals:
     void historyFailed(const QString &message);
 
 private:
+    // Publishes the running simulation to snapshot() and stop() for its own lifetime, which ends
+    // before the simulation's.
+    class CurrentRun
+    {
+    public:
+        CurrentRun(SimulationRunner &runner, inv::Simulation &simulation);
+        ~CurrentRun();
+        CurrentRun(const CurrentRun &) = delete;
+        CurrentRun &operator=(const CurrentRun &) = delete;
+
+    private:
+        SimulationRunner &m_runner;
+    };
+
     void store(const inv::SimulationReport &report);
 
     mutable std::mutex m_mutex;

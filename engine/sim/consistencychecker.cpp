@@ -34,8 +34,9 @@ struct DbRow
     std::int64_t version;
 };
 
-// Reads the database rows and cache entries of skus[begin, end) in two round trips.
-void compareBatch(PgPool &db, RedisPool &cache, const std::vector<std::string> &skus, std::size_t begin,
+// Reads the database rows and cache entries of skus[begin, end) in two round trips. Returns false
+// when the cache could not be read (every entry is then nullopt, which means unknown, not missing).
+bool compareBatch(PgPool &db, RedisPool &cache, const std::vector<std::string> &skus, std::size_t begin,
                   std::size_t end, std::vector<DbRow> &rows,
                   std::vector<std::optional<std::pair<long long, std::int64_t>>> &cached)
 {
@@ -75,13 +76,50 @@ void compareBatch(PgPool &db, RedisPool &cache, const std::vector<std::string> &
             }
         }
     } catch (const Error &) {
-        cached.resize(rows.size());
+        cached.assign(rows.size(), std::nullopt);
+        return false;
     }
+    return true;
+}
+
+// Counts the broken links of the audit chain of skus[begin, end) in one round trip: rows ordered
+// by version after each key's initial version, each stock_before equal to the previous stock_after
+// (the first to the initial stock), and the key's stock equal to the last stock_after.
+long long brokenLinks(PgPool &db, const std::vector<std::string> &skus, const std::vector<long long> &stock,
+                      const std::vector<std::int64_t> &version, std::size_t begin, std::size_t end)
+{
+    std::string stocks = "{", versions = "{";
+    for (std::size_t i = begin; i < end; ++i) {
+        if (i != begin) {
+            stocks += ',';
+            versions += ',';
+        }
+        stocks += std::to_string(stock[i]);
+        versions += std::to_string(version[i]);
+    }
+    auto connection = db.acquire();
+    return connection
+        ->exec(R"sql(
+WITH start AS (
+    SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS s(sku, version, stock)),
+chain AS (
+    SELECT a.sku, a.stock_before, a.stock_after, s.stock AS initial,
+           lag(a.stock_after) OVER (PARTITION BY a.sku ORDER BY a.version, a.id) AS previous_after,
+           row_number() OVER (PARTITION BY a.sku ORDER BY a.version DESC, a.id DESC) AS from_end
+    FROM inventory_audit a JOIN start s ON s.sku = a.sku AND a.version > s.version)
+SELECT (SELECT count(*) FROM chain WHERE stock_before <> coalesce(previous_after, initial))
+     + (SELECT count(*) FROM start s JOIN inventory i ON i.sku = s.sku
+        LEFT JOIN chain c ON c.sku = s.sku AND c.from_end = 1
+        WHERE i.stock <> coalesce(c.stock_after, s.stock)))sql",
+               {arrayLiteral(skus, begin, end), versions + "}", stocks + "}"})
+        .int64(0, 0);
 }
 } // namespace
 
-ConsistencyChecker::ConsistencyChecker(std::vector<std::string> skus, std::vector<long long> initialStock)
-    : m_skus(std::move(skus)), m_initial(std::move(initialStock)), m_keys(new KeyBooks[m_skus.size()])
+ConsistencyChecker::ConsistencyChecker(std::vector<std::string> skus, std::vector<long long> initialStock,
+                                       std::vector<std::int64_t> initialVersion)
+    : m_skus(std::move(skus)), m_initial(std::move(initialStock)),
+      m_initialVersion(std::move(initialVersion)), m_keys(new KeyBooks[m_skus.size()])
 {}
 
 bool ConsistencyChecker::onRead(std::int64_t floor, std::int64_t version)
@@ -145,12 +183,15 @@ LedgerResult ConsistencyChecker::finish(PgPool &db, RedisPool &cache, const std:
     bool equationHolds = true;
     long long cacheSum = 0;
     bool anyCached = false;
+    bool cacheRead = true;
+    long long divergent = 0;
     constexpr std::size_t kBatch = 1000;
     for (std::size_t begin = 0; begin < m_skus.size(); begin += kBatch) {
         const std::size_t end = std::min(m_skus.size(), begin + kBatch);
         std::vector<DbRow> rows;
         std::vector<std::optional<std::pair<long long, std::int64_t>>> cached;
-        compareBatch(db, cache, m_skus, begin, end, rows, cached);
+        cacheRead = compareBatch(db, cache, m_skus, begin, end, rows, cached) && cacheRead;
+        out.brokenLinks += brokenLinks(db, m_skus, m_initial, m_initialVersion, begin, end);
         for (std::size_t i = begin; i < end; ++i) {
             const auto &books = m_keys[i];
             const DbRow &row = rows[i - begin];
@@ -166,18 +207,20 @@ LedgerResult ConsistencyChecker::finish(PgPool &db, RedisPool &cache, const std:
                 anyCached = true;
                 cacheSum += entry->first;
                 if (entry->second != row.version || entry->first != row.stock)
-                    ++out.divergentKeys;
+                    ++divergent;
             }
         }
     }
-    if (anyCached)
+    if (anyCached && cacheRead)
         out.finalCacheStock = cacheSum;
+    if (cacheRead)
+        out.divergentKeys = divergent;
     auto connection = db.acquire();
     out.auditRows =
         connection
             ->exec("SELECT count(*) FROM inventory_audit WHERE starts_with(server_id, $1)", {serverIdPrefix})
             .int64(0, 0);
-    out.ledgerOk = (shared || equationHolds) && out.auditRows == successfulWrites();
+    out.ledgerOk = (shared || equationHolds) && out.auditRows == successfulWrites() && out.brokenLinks == 0;
     return out;
 }
 

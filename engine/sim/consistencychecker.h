@@ -1,7 +1,8 @@
 // Keeps the books of a simulation run from the clients' side. It detects stale reads as DESIGN.md
 // defines them (a read that started after a write of version v was acknowledged and returned a
 // version below v), sums units sold and restocked per key, and at the end compares them with the
-// database and the cache: oversold units, the ledger, and divergent keys. Workers call the
+// database and the cache: oversold units, the ledger (including the chain of audit rows, each
+// row's stock_before equal to the previous row's stock_after), and divergent keys. Workers call the
 // on*() methods concurrently (relaxed atomics per key, no lock); the end checks run on one thread.
 #pragma once
 
@@ -24,8 +25,12 @@ struct LedgerResult
     long long finalDbStock = 0;
     std::optional<long long> finalCacheStock;
     long long oversold = 0;
-    long long divergentKeys = 0;
+    // Unknown (nullopt) when the cache could not be read at the end.
+    std::optional<long long> divergentKeys;
     long long auditRows = 0;
+    // Audit rows whose stock_before is not the previous row's stock_after (or the initial stock),
+    // plus keys whose stock is not the last row's stock_after: lost updates show up here.
+    long long brokenLinks = 0;
     bool ledgerOk = false;
 };
 
@@ -39,7 +44,9 @@ struct KeySample
 class ConsistencyChecker
 {
 public:
-    ConsistencyChecker(std::vector<std::string> skus, std::vector<long long> initialStock);
+    // initialVersion is each key's version when initialStock was read: the audit chain starts after it.
+    ConsistencyChecker(std::vector<std::string> skus, std::vector<long long> initialStock,
+                       std::vector<std::int64_t> initialVersion);
 
     // Call just before a read starts; pass the result to onRead.
     std::int64_t readFloor(int key) const
@@ -58,7 +65,7 @@ public:
     // Compares the database's and the cache's view of some keys, for the live charts.
     std::vector<KeySample> sample(PgPool &db, RedisPool &cache, const std::vector<int> &keys) const;
     // The end-of-run checks over every key. With a shared SKU other processes write too, so the
-    // stock equation cannot be checked from here; the audit rows still must match.
+    // stock equation cannot be checked from here; the audit rows still must match and chain.
     LedgerResult finish(PgPool &db, RedisPool &cache, const std::string &serverIdPrefix, bool shared) const;
 
     const std::vector<std::string> &skus() const { return m_skus; }
@@ -74,6 +81,7 @@ private:
 
     std::vector<std::string> m_skus;
     std::vector<long long> m_initial;
+    std::vector<std::int64_t> m_initialVersion;
     std::unique_ptr<KeyBooks[]> m_keys;
     std::atomic<long long> m_staleReads{0};
     std::atomic<long long> m_writes{0};

@@ -1,7 +1,6 @@
 #include "sim/flashsalescenario.h"
 
-#include <latch>
-#include <thread>
+#include "sim/workerthreads.h"
 
 namespace inv {
 
@@ -10,31 +9,25 @@ void FlashSaleScenario::run(SimulationContext &context)
     const int buyers = context.config().buyers;
     const int quantity = context.config().quantity;
     std::atomic<int> next{0};
-    std::latch release(context.workerCount());
-    {
-        std::vector<std::jthread> workers;
-        for (int w = 0; w < context.workerCount(); ++w) {
-            workers.emplace_back([&, w] {
-                release.arrive_and_wait();
-                for (int buyer = next.fetch_add(1); buyer < buyers && !context.stopRequested();
-                     buyer = next.fetch_add(1)) {
-                    if (!context.config().buyersRead) {
-                        context.write(w, 0, Action::Purchase, quantity, SimClock::now());
-                        setProgress(static_cast<double>(buyer + 1) / buyers);
-                        continue;
-                    }
-                    auto seen = context.read(w, 0, SimClock::now());
-                    if (!seen)
-                        continue;
-                    if (seen->stock < quantity)
-                        context.rejected(w); // sold out, as this buyer sees it
-                    else
-                        context.write(w, 0, Action::Purchase, quantity, SimClock::now());
-                    setProgress(static_cast<double>(buyer + 1) / buyers);
-                }
-            });
+    WorkerThreads::run(context.workerCount(), "buyer", [&](int w, std::stop_token abort) {
+        for (int buyer = next.fetch_add(1);
+             buyer < buyers && !context.stopRequested() && !abort.stop_requested();
+             buyer = next.fetch_add(1)) {
+            if (!context.config().buyersRead) {
+                context.write(w, 0, Action::Purchase, quantity, SimClock::now());
+                setProgress(static_cast<double>(buyer + 1) / buyers);
+                continue;
+            }
+            auto seen = context.read(w, 0, SimClock::now());
+            if (!seen)
+                continue;
+            if (seen->stock < quantity)
+                context.rejected(w); // sold out, as this buyer sees it
+            else
+                context.write(w, 0, Action::Purchase, quantity, SimClock::now());
+            setProgress(static_cast<double>(buyer + 1) / buyers);
         }
-    }
+    });
     setProgress(1.0);
 }
 

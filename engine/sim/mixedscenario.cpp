@@ -1,5 +1,7 @@
 #include "sim/mixedscenario.h"
 
+#include "sim/workerthreads.h"
+
 #include <algorithm>
 #include <cmath>
 #include <thread>
@@ -48,41 +50,36 @@ void MixedScenario::run(SimulationContext &context)
     const double periodNs = 1e9 / config.rate;
     const auto start = SimClock::now() + std::chrono::milliseconds(20);
     std::atomic<long long> next{0};
-    {
-        std::vector<std::jthread> workers;
-        for (int w = 0; w < context.workerCount(); ++w) {
-            workers.emplace_back([&, w] {
-                for (long long op = next.fetch_add(1); op < total && !context.stopRequested();
-                     op = next.fetch_add(1)) {
-                    const auto intended =
-                        start +
-                        std::chrono::nanoseconds(static_cast<long long>(static_cast<double>(op) * periodNs));
-                    const auto now = SimClock::now();
-                    if (now < intended)
-                        std::this_thread::sleep_until(intended);
-                    else if (now - intended > config.maxLag) {
-                        context.dropped(w);
-                        continue;
-                    }
-                    // The operation depends only on the seed and its index, not on thread timing.
-                    const std::uint64_t bits =
-                        splitmix64(config.seed * 0x100000001b3ULL + static_cast<std::uint64_t>(op));
-                    const int key =
-                        static_cast<int>(std::lower_bound(cdf.begin(), cdf.end(), unit(bits)) - cdf.begin());
-                    const std::uint64_t kind = splitmix64(bits);
-                    const int k = std::min(key, config.products - 1);
-                    if (unit(kind) < config.readRatio)
-                        context.read(w, k, intended);
-                    else if ((kind & 3) != 0)
-                        context.write(w, k, Action::Purchase, config.quantity, intended);
-                    else
-                        context.write(w, k, Action::Restock, config.quantity, intended);
-                    if ((op & 255) == 0)
-                        setProgress(static_cast<double>(op) / static_cast<double>(total));
-                }
-            });
+    WorkerThreads::run(context.workerCount(), "load", [&](int w, std::stop_token abort) {
+        for (long long op = next.fetch_add(1);
+             op < total && !context.stopRequested() && !abort.stop_requested(); op = next.fetch_add(1)) {
+            const auto intended =
+                start + std::chrono::nanoseconds(static_cast<long long>(static_cast<double>(op) * periodNs));
+            // The operation depends only on the seed and its index, not on thread timing.
+            const std::uint64_t bits =
+                splitmix64(config.seed * 0x100000001b3ULL + static_cast<std::uint64_t>(op));
+            const int key =
+                static_cast<int>(std::lower_bound(cdf.begin(), cdf.end(), unit(bits)) - cdf.begin());
+            const std::uint64_t kind = splitmix64(bits);
+            const int k = std::min(key, config.products - 1);
+            const bool isRead = unit(kind) < config.readRatio;
+            const auto now = SimClock::now();
+            if (now < intended) {
+                std::this_thread::sleep_until(intended);
+            } else if (now - intended > config.maxLag) {
+                context.dropped(w, isRead, intended);
+                continue;
+            }
+            if (isRead)
+                context.read(w, k, intended);
+            else if ((kind & 3) != 0)
+                context.write(w, k, Action::Purchase, config.quantity, intended);
+            else
+                context.write(w, k, Action::Restock, config.quantity, intended);
+            if ((op & 255) == 0)
+                setProgress(static_cast<double>(op) / static_cast<double>(total));
         }
-    }
+    });
     // The rate achieved is measured over the schedule, not over the warm-up before it.
     setLoadSeconds(std::chrono::duration<double>(SimClock::now() - start).count());
     setProgress(1.0);

@@ -33,6 +33,29 @@ double peakRssMb()
     return 0;
 }
 
+// Publishes a run's monitor to snapshot() for the lifetime of this guard.
+class MonitorPublication
+{
+public:
+    MonitorPublication(std::mutex &mutex, SimulationMonitor *&slot, SimulationMonitor &monitor)
+        : m_mutex(mutex), m_slot(slot)
+    {
+        std::lock_guard lock(m_mutex);
+        m_slot = &monitor;
+    }
+    ~MonitorPublication()
+    {
+        std::lock_guard lock(m_mutex);
+        m_slot = nullptr;
+    }
+    MonitorPublication(const MonitorPublication &) = delete;
+    MonitorPublication &operator=(const MonitorPublication &) = delete;
+
+private:
+    std::mutex &m_mutex;
+    SimulationMonitor *&m_slot;
+};
+
 LatencySummary summarize(const HistogramCounts &h)
 {
     return LatencySummary{h.percentileMs(0.50), h.percentileMs(0.95), h.percentileMs(0.99), h.maxMs(),
@@ -51,7 +74,8 @@ SimulationSnapshot Simulation::snapshot() const
 }
 
 std::vector<std::string> Simulation::createProducts(InventoryService &admin, int keys,
-                                                    std::vector<long long> &initial)
+                                                    std::vector<long long> &initial,
+                                                    std::vector<std::int64_t> &initialVersion)
 {
     std::vector<std::string> skus;
     if (!m_config.sku.empty()) {
@@ -59,6 +83,7 @@ std::vector<std::string> Simulation::createProducts(InventoryService &admin, int
         if (!record)
             throw UnknownSku(m_config.sku);
         initial.push_back(record->stock);
+        initialVersion.push_back(record->version);
         skus.push_back(m_config.sku);
         return skus;
     }
@@ -74,6 +99,7 @@ std::vector<std::string> Simulation::createProducts(InventoryService &admin, int
         std::snprintf(buffer, sizeof buffer, "%06d", k);
         skus.push_back(prefix + buffer);
         initial.push_back(m_config.stock);
+        initialVersion.push_back(1);
     }
     return skus;
 }
@@ -112,8 +138,9 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
     say(m_config.sku.empty() ? "creating " + std::to_string(keys) + " fresh products"
                              : "using SKU " + m_config.sku);
     std::vector<long long> initial;
-    auto skus = createProducts(*servers.front(), keys, initial);
-    ConsistencyChecker checker(skus, initial);
+    std::vector<std::int64_t> initialVersion;
+    auto skus = createProducts(*servers.front(), keys, initial, initialVersion);
+    ConsistencyChecker checker(skus, initial, initialVersion);
     VisibilityProbe probe(RedisUrl::parse(m_config.redisUrl));
 
     const int workers = m_config.scenario == ScenarioKind::Stampede
@@ -137,21 +164,24 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
             });
     }
 
+    // The report covers the measured run only: the counters start from here, after the warm-up.
     long long hitsBefore = 0, readsBefore = 0, fillsBefore = 0;
+    long long lockAcquiredBefore = 0, lockBusyBefore = 0, lockExpiredBefore = 0;
     for (auto &s : servers) {
         hitsBefore += s->stats().cacheHits.load();
         readsBefore += s->stats().reads.load();
         fillsBefore += s->stats().dbFills.load();
+        lockAcquiredBefore += s->lockStats().acquired.load();
+        lockBusyBefore += s->lockStats().busy.load();
+        lockExpiredBefore += s->lockStats().expiredWhileHeld.load();
     }
 
     PgPool monitorDb(m_config.pgConninfo, 1);
     RedisPool monitorCache(RedisUrl::parse(m_config.redisUrl), 1);
     SimulationMonitor monitor(context, *scenario, checker, scenario->hotKeys(m_config), monitorDb,
                               monitorCache, tick);
-    {
-        std::lock_guard lock(m_monitorMutex);
-        m_monitor = &monitor;
-    }
+    // Whatever leaves this scope, a throw included, unpublishes the monitor before it is destroyed.
+    MonitorPublication published(m_monitorMutex, m_monitor, monitor);
     say("running " + std::string(SimulationConfig::scenarioName(m_config.scenario)));
     const auto started = SimClock::now();
     monitor.start();
@@ -175,8 +205,13 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
     report.write = summarize(monitor.writeTotals());
     report.requests = report.read.count + report.write.count;
     const double loadSeconds = scenario->loadSeconds() > 0 ? scenario->loadSeconds() : seconds;
-    report.throughputRps = loadSeconds > 0 ? static_cast<double>(report.requests) / loadSeconds : 0;
+    // The histograms hold dropped operations at their lag; the throughput counts only what was served.
+    report.throughputRps =
+        loadSeconds > 0 ? static_cast<double>(report.requests - report.dropped) / loadSeconds : 0;
     long long hits = -hitsBefore, reads = -readsBefore, fills = -fillsBefore;
+    report.lockAcquired = -lockAcquiredBefore;
+    report.lockBusy = -lockBusyBefore;
+    report.lockExpiredWhileHeld = -lockExpiredBefore;
     for (auto &s : servers) {
         hits += s->stats().cacheHits.load();
         reads += s->stats().reads.load();
@@ -187,14 +222,16 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
     }
     report.cacheHitRate = reads > 0 ? static_cast<double>(hits) / static_cast<double>(reads) : 0;
     report.dbFills = scenario->measuredFills() >= 0 ? scenario->measuredFills() : fills;
-    const HistogramCounts lockWaits = monitor.lockWaitTotals();
+    const HistogramCounts lockWaits = monitor.measuredLockWaits();
     report.lockWaitP50 = lockWaits.percentileMs(0.5);
     report.lockWaitP99 = lockWaits.percentileMs(0.99);
-    const HistogramCounts visibility = probe.finish();
-    report.visibilityProbes = static_cast<long long>(visibility.count());
-    report.visibilityP50 = visibility.percentileMs(0.5);
-    report.visibilityP99 = visibility.percentileMs(0.99);
-    report.visibilityMax = visibility.maxMs();
+    const VisibilityResult visibility = probe.finish();
+    report.visibilityProbes = static_cast<long long>(visibility.latency.count());
+    report.visibilityP50 = visibility.latency.percentileMs(0.5);
+    report.visibilityP99 = visibility.latency.percentileMs(0.99);
+    report.visibilityMax = visibility.latency.maxMs();
+    report.visibilityNotVisible = visibility.notVisible;
+    report.visibilityRegressions = visibility.regressions;
     report.staleReads = checker.staleReads();
 
     const LedgerResult ledger =
@@ -206,12 +243,19 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
     report.oversold = ledger.oversold;
     report.ledgerOk = ledger.ledgerOk;
     report.divergentKeysAtEnd = ledger.divergentKeys;
+    report.ledgerBrokenLinks = ledger.brokenLinks;
+    if (!ledger.divergentKeys)
+        report.notes.push_back("divergent keys unknown: the cache could not be read at the end of the run, "
+                               "so the cache was not compared with the database");
+    if (ledger.brokenLinks)
+        report.notes.push_back(
+            std::to_string(ledger.brokenLinks) +
+            " broken links in the audit chain: a row's stock_before is not the previous "
+            "row's stock_after, or the stock is not the last row's stock_after (lost updates)");
+    if (report.stoppedEarly)
+        report.notes.push_back("stopped before the load was done: partial results, no verdict");
     report.errorSamples = context.errorSamples();
-    {
-        std::lock_guard lock(m_monitorMutex);
-        report.timeline = monitor.timeline();
-        m_monitor = nullptr;
-    }
+    report.timeline = monitor.timeline();
     report.peakRssMb = peakRssMb();
     report.evaluateSlos();
     return report;

@@ -9,6 +9,7 @@
 #include "sim/simulationreport.h"
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -26,17 +27,20 @@ public:
     explicit Simulation(SimulationConfig config);
     ~Simulation();
 
-    // Throws InvalidInput for a bad configuration and DbError when PostgreSQL is unreachable;
-    // failures of single operations during the run are counted in the report instead.
+    // Throws InvalidInput for a bad configuration, DbError when PostgreSQL is unreachable and
+    // ThreadStartError when a load thread cannot be created; failures of single operations during
+    // the run are counted in the report instead. After it returns or throws, snapshot() is empty.
     SimulationReport run(const Tick &tick = {}, const Phase &phase = {});
-    // Ends the load early; run() still checks the books and returns a report marked stopped_early.
+    // Ends the load early; run() still checks the books and returns a report marked stopped, with
+    // no verdict. Safe in a signal handler (a lock-free atomic store).
     void stop() { m_stop.request_stop(); }
     SimulationSnapshot snapshot() const;
     const SimulationConfig &config() const { return m_config; }
 
 private:
     std::vector<std::string> createProducts(class InventoryService &admin, int keys,
-                                            std::vector<long long> &initial);
+                                            std::vector<long long> &initial,
+                                            std::vector<std::int64_t> &initialVersion);
 
     SimulationConfig m_config;
     std::stop_source m_stop;

@@ -65,6 +65,13 @@ bool SimulationContext::write(int worker, int key, Action action, int quantity, 
     return false;
 }
 
+void SimulationContext::dropped(int worker, bool isRead, SimClock::time_point intended)
+{
+    auto &metrics = m_workers[static_cast<std::size_t>(worker)];
+    (isRead ? metrics.reads : metrics.writes).record(nanosSince(intended));
+    metrics.addDropped();
+}
+
 void SimulationContext::recordError(int worker, const std::exception &error)
 {
     m_workers[static_cast<std::size_t>(worker)].addError();

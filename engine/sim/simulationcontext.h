@@ -43,7 +43,9 @@ public:
     // Latency runs from `intended` (the scheduled start in open loop, the real start otherwise).
     std::optional<StockView> read(int worker, int key, SimClock::time_point intended);
     bool write(int worker, int key, Action action, int quantity, SimClock::time_point intended);
-    void dropped(int worker) { m_workers[static_cast<std::size_t>(worker)].addDropped(); }
+    // An operation that could not start within the maximum lag: counted, and recorded in its
+    // histogram at its lag so that the percentiles are not cut off at the lag.
+    void dropped(int worker, bool isRead, SimClock::time_point intended);
     void rejected(int worker) { m_workers[static_cast<std::size_t>(worker)].addRejection(); }
 
     std::vector<std::string> errorSamples() const;

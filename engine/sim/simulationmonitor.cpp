@@ -2,6 +2,8 @@
 
 #include "errors.h"
 
+#include <algorithm>
+
 namespace inv {
 
 SimulationMonitor::SimulationMonitor(SimulationContext &context, const Scenario &scenario,
@@ -21,8 +23,10 @@ SimulationMonitor::~SimulationMonitor()
 void SimulationMonitor::start()
 {
     m_started = SimClock::now();
+    m_lastCollect = m_started;
     m_last = counters();
     m_lockTotal = lockWaitTotals();
+    m_lockBaseline = m_lockTotal;
     {
         std::lock_guard lock(m_mutex);
         m_running = true;
@@ -44,9 +48,12 @@ void SimulationMonitor::loop(std::stop_token stop)
 {
     auto next = m_started + kWindow;
     while (!stop.stop_requested()) {
-        std::this_thread::sleep_until(next);
-        if (stop.stop_requested())
-            break;
+        {
+            // Wakes at once on stop(), so that the last window is recorded without delay.
+            std::unique_lock lock(m_mutex);
+            if (m_wake.wait_until(lock, stop, next, [] { return false; }) || stop.stop_requested())
+                break;
+        }
         collect();
         next += kWindow;
         const auto now = SimClock::now();
@@ -62,6 +69,7 @@ SimulationMonitor::Counters SimulationMonitor::counters() const
         c.successes += w.successes();
         c.rejections += w.rejections();
         c.errors += w.errors();
+        c.dropped += w.dropped();
     }
     for (const auto &server : m_context.servers()) {
         c.hits += server->stats().cacheHits.load(std::memory_order_relaxed);
@@ -93,11 +101,15 @@ void SimulationMonitor::collect()
     const HistogramCounts lockWindow = lockWaits.since(m_lockTotal);
     const Counters c = counters();
     const double seconds = std::chrono::duration<double>(now - m_started).count();
-    const double windowSeconds = std::chrono::duration<double>(kWindow).count();
+    const double windowSeconds = std::max(1e-3, std::chrono::duration<double>(now - m_lastCollect).count());
+    m_lastCollect = now;
 
     TimelinePoint p;
     p.t = seconds;
-    p.rps = static_cast<double>(readWindow.count() + writeWindow.count()) / windowSeconds;
+    // The histograms hold dropped operations at their lag; the rate counts only those served.
+    const auto served = static_cast<double>(readWindow.count() + writeWindow.count()) -
+                        static_cast<double>(c.dropped - m_last.dropped);
+    p.rps = std::max(0.0, served) / windowSeconds;
     p.okPerSecond = static_cast<double>(c.successes - m_last.successes) / windowSeconds;
     p.rejectedPerSecond = static_cast<double>(c.rejections - m_last.rejections) / windowSeconds;
     p.errorsPerSecond = static_cast<double>(c.errors - m_last.errors) / windowSeconds;

@@ -9,6 +9,7 @@
 #include "sim/scenario.h"
 #include "sim/simulationreport.h"
 
+#include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -44,17 +45,19 @@ public:
     // Whole-run merges, valid after stop().
     const HistogramCounts &readTotals() const { return m_readTotal; }
     const HistogramCounts &writeTotals() const { return m_writeTotal; }
-    HistogramCounts lockWaitTotals() const;
+    // Lock waits since start(), so that a warm-up before it is left out; valid after stop().
+    HistogramCounts measuredLockWaits() const { return m_lockTotal.since(m_lockBaseline); }
 
 private:
     struct Counters
     {
-        std::uint64_t successes = 0, rejections = 0, errors = 0;
+        std::uint64_t successes = 0, rejections = 0, errors = 0, dropped = 0;
         long long hits = 0, reads = 0, lockBusy = 0;
     };
     void loop(std::stop_token stop);
     void collect();
     Counters counters() const;
+    HistogramCounts lockWaitTotals() const;
 
     SimulationContext &m_context;
     const Scenario &m_scenario;
@@ -64,13 +67,17 @@ private:
     RedisPool &m_cache;
     Tick m_tick;
     SimClock::time_point m_started;
-    HistogramCounts m_readTotal, m_writeTotal, m_lockTotal;
+    // When the last window ended: windows are divided by their real length, which differs from
+    // kWindow for a skipped window and for the last one.
+    SimClock::time_point m_lastCollect;
+    HistogramCounts m_readTotal, m_writeTotal, m_lockTotal, m_lockBaseline;
     Counters m_last;
     int m_ticks = 0;
     long long m_lastDivergent = 0;
     mutable std::mutex m_mutex;
     std::vector<TimelinePoint> m_timeline;
     bool m_running = false;
+    std::condition_variable_any m_wake;
     std::jthread m_thread;
 };
 

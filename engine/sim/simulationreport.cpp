@@ -22,6 +22,7 @@ constexpr SloDefinition kDefinitions[] = {
     {"stale_reads", true, 0},
     {"divergent_keys", true, 0},
     {"write_visibility_p99_ms", true, 100},
+    {"write_visibility_regressions", true, 0},
     {"read_p99_ms", true, 5},
     {"errors", true, 0},
     {"throughput_rps", false, 0}, // mixed: 99% of the target rate
@@ -66,7 +67,7 @@ void SimulationReport::evaluateSlos()
         const bool mixedOnly = name == "throughput_rps" || name == "cache_hit_rate" || name == "dropped";
         if (!overridden && ((mixedOnly && !mixed) || (name == "db_fills_per_key" && !stampede)))
             continue;
-        if (!overridden && name == "write_visibility_p99_ms" && visibilityProbes == 0)
+        if (!overridden && name.rfind("write_visibility", 0) == 0 && visibilityProbes == 0)
             continue;
         Slo slo;
         slo.name = name;
@@ -80,8 +81,11 @@ void SimulationReport::evaluateSlos()
             slo.value = ledgerOk ? 1 : 0;
         else if (name == "stale_reads")
             slo.value = static_cast<double>(staleReads);
-        else if (name == "divergent_keys")
-            slo.value = static_cast<double>(divergentKeysAtEnd);
+        else if (name == "divergent_keys") {
+            slo.known = divergentKeysAtEnd.has_value();
+            slo.value = slo.known ? static_cast<double>(*divergentKeysAtEnd) : 0;
+        } else if (name == "write_visibility_regressions")
+            slo.value = static_cast<double>(visibilityRegressions);
         else if (name == "write_visibility_p99_ms")
             slo.value = visibilityP99;
         else if (name == "read_p99_ms")
@@ -96,14 +100,14 @@ void SimulationReport::evaluateSlos()
             slo.value = static_cast<double>(dropped);
         else if (name == "db_fills_per_key")
             slo.value = static_cast<double>(dbFills) / keys / std::max(1, config.rounds);
-        slo.pass = slo.upperBound ? slo.value <= slo.threshold : slo.value >= slo.threshold;
+        slo.pass = slo.known && (slo.upperBound ? slo.value <= slo.threshold : slo.value >= slo.threshold);
         slos.push_back(slo);
     }
 }
 
 bool SimulationReport::allSlosPass() const
 {
-    return std::all_of(slos.begin(), slos.end(), [](const Slo &s) { return s.pass; });
+    return !stoppedEarly && std::all_of(slos.begin(), slos.end(), [](const Slo &s) { return s.pass; });
 }
 
 std::string SimulationReport::toJson() const
@@ -153,7 +157,9 @@ std::string SimulationReport::toJson() const
     json.key("final_cache_stock");
     finalCacheStock ? json.value(*finalCacheStock) : json.null();
     json.key("audit_rows").value(auditRows).key("oversold").value(oversold).key("ledger_ok").value(ledgerOk);
-    json.key("stale_reads").value(staleReads).key("divergent_keys_at_end").value(divergentKeysAtEnd);
+    json.key("ledger_broken_links").value(ledgerBrokenLinks);
+    json.key("stale_reads").value(staleReads).key("divergent_keys_at_end");
+    divergentKeysAtEnd ? json.value(*divergentKeysAtEnd) : json.null();
     json.key("db_fills").value(dbFills).key("throughput_rps").value(throughputRps);
     json.key("cache_hit_rate").value(cacheHitRate);
     json.key("latency_ms").beginObject();
@@ -164,7 +170,8 @@ std::string SimulationReport::toJson() const
     json.endObject();
     json.key("write_visibility_ms").beginObject();
     json.key("p50").value(visibilityP50).key("p99").value(visibilityP99).key("max").value(visibilityMax);
-    json.key("probes").value(visibilityProbes);
+    json.key("probes").value(visibilityProbes).key("not_visible").value(visibilityNotVisible);
+    json.key("regressions").value(visibilityRegressions);
     json.endObject();
     json.key("lock").beginObject();
     json.key("acquired").value(lockAcquired).key("busy").value(lockBusy);
@@ -172,15 +179,23 @@ std::string SimulationReport::toJson() const
     json.key("expired_while_held").value(lockExpiredWhileHeld);
     json.endObject();
     json.key("peak_rss_mb").value(peakRssMb);
-    json.key("stopped_early").value(stoppedEarly);
+    json.key("stopped").value(stoppedEarly).key("stopped_early").value(stoppedEarly);
+    json.key("notes").beginArray();
+    for (const auto &n : notes)
+        json.value(n);
+    json.endArray();
     json.key("error_samples").beginArray();
     for (const auto &e : errorSamples)
         json.value(e);
     json.endArray();
     json.key("slo").beginArray();
     for (const auto &s : slos) {
-        json.beginObject().key("name").value(s.name).key("threshold").value(s.threshold);
-        json.key("value").value(s.value).key("pass").value(s.pass).endObject();
+        json.beginObject().key("name").value(s.name).key("threshold").value(s.threshold).key("value");
+        s.known ? json.value(s.value) : json.null();
+        // A stopped run has no verdict.
+        json.key("pass");
+        stoppedEarly ? json.null() : json.value(s.pass);
+        json.endObject();
     }
     json.endArray();
     json.key("timeline").beginArray();
@@ -216,7 +231,7 @@ std::string SimulationReport::humanSummary() const
         Strategy::kindName(config.strategy) + ", " + std::to_string(config.servers) + " servers x " +
         std::to_string(config.connections) + " connections" +
         (config.raceDelay.count() ? ", race delay " + std::to_string(config.raceDelay.count()) + " ms" : "") +
-        (stoppedEarly ? "  (stopped early)" : "") + "\n";
+        (stoppedEarly ? "  (stopped: partial results, no verdict)" : "") + "\n";
     line("duration", format("%.2f s", durationSeconds));
     line("requests", std::to_string(requests) + " (" + format("%.0f", throughputRps) + " req/s)");
     line("ok / refused / errors", std::to_string(successes) + " / " + std::to_string(rejections) + " / " +
@@ -231,29 +246,46 @@ std::string SimulationReport::humanSummary() const
     line("lock", std::to_string(lockAcquired) + " acquired, " + std::to_string(lockBusy) + " busy" +
                      format(", wait p99 %.3f ms", lockWaitP99) + ", " + std::to_string(lockExpiredWhileHeld) +
                      " expired while held");
-    line("write visibility", visibilityProbes ? format("p50 %.3f ms", visibilityP50) +
-                                                    format("  p99 %.3f", visibilityP99) +
-                                                    format("  max %.3f", visibilityMax)
-                                              : std::string("no probes"));
+    line("write visibility",
+         visibilityProbes
+             ? format("p50 %.3f ms", visibilityP50) + format("  p99 %.3f", visibilityP99) +
+                   format("  max %.3f", visibilityMax) + ", " + std::to_string(visibilityNotVisible) +
+                   " of " + std::to_string(visibilityProbes) + " not visible in time, " +
+                   std::to_string(visibilityRegressions) + " regressions"
+             : std::string("no probes"));
     line("stock", "initial " + std::to_string(initialStock) + ", final in database " +
                       std::to_string(finalDbStock) + ", in cache " +
                       (finalCacheStock ? std::to_string(*finalCacheStock) : std::string("-")));
     line("audit rows", std::to_string(auditRows));
-    line("consistency", "oversold " + std::to_string(oversold) + ", stale reads " +
-                            std::to_string(staleReads) + ", divergent keys " +
-                            std::to_string(divergentKeysAtEnd) + ", ledger " +
-                            (ledgerOk ? "reconciles" : "DOES NOT reconcile"));
+    line("consistency",
+         "oversold " + std::to_string(oversold) + ", stale reads " + std::to_string(staleReads) +
+             ", divergent keys " +
+             (divergentKeysAtEnd ? std::to_string(*divergentKeysAtEnd) : std::string("unknown")) +
+             ", ledger " + (ledgerOk ? "reconciles" : "DOES NOT reconcile") +
+             (ledgerBrokenLinks
+                  ? " (" + std::to_string(ledgerBrokenLinks) + " broken links in the audit chain)"
+                  : std::string()));
     line("peak memory", format("%.0f MB", peakRssMb));
     for (const auto &e : errorSamples)
         out += "  error: " + e + "\n";
+    for (const auto &n : notes)
+        out += "  note: " + n + "\n";
     out += "\n  SLO                        threshold        value\n";
     for (const auto &s : slos) {
         char buffer[160];
-        std::snprintf(buffer, sizeof buffer, "  %s %-24s %s %-10.4g %10.4g\n", s.pass ? "\u2713" : "\u2717",
-                      s.name.c_str(), s.upperBound ? "<=" : ">=", s.threshold, s.value);
+        const char *mark = stoppedEarly ? "?" : s.pass ? "\u2713" : "\u2717";
+        if (s.known)
+            std::snprintf(buffer, sizeof buffer, "  %s %-24s %s %-10.4g %10.4g\n", mark, s.name.c_str(),
+                          s.upperBound ? "<=" : ">=", s.threshold, s.value);
+        else
+            std::snprintf(buffer, sizeof buffer, "  %s %-24s %s %-10.4g %10s\n", mark, s.name.c_str(),
+                          s.upperBound ? "<=" : ">=", s.threshold, "unknown");
         out += buffer;
     }
-    out += allSlosPass() ? "\n  every SLO passed\n" : "\n  SLO FAILED\n";
+    if (stoppedEarly)
+        out += "\n  stopped before the end: partial results, no verdict\n";
+    else
+        out += allSlosPass() ? "\n  every SLO passed\n" : "\n  SLO FAILED\n";
     return out;
 }
 

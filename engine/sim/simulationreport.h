@@ -44,6 +44,8 @@ struct Slo
     bool upperBound = true;
     double threshold = 0;
     double value = 0;
+    // False when the value could not be measured (the cache unreadable at the end, say): never a pass.
+    bool known = true;
     bool pass = false;
 };
 
@@ -59,23 +61,31 @@ struct SimulationReport
     long long oversold = 0;
     bool ledgerOk = false;
     long long staleReads = 0;
-    long long divergentKeysAtEnd = 0;
+    // Unknown (nullopt) when the cache could not be read at the end.
+    std::optional<long long> divergentKeysAtEnd;
+    long long ledgerBrokenLinks = 0;
     long long dbFills = 0;
     double throughputRps = 0;
     double cacheHitRate = 0;
     LatencySummary read, write;
     double visibilityP50 = 0, visibilityP99 = 0, visibilityMax = 0;
     long long visibilityProbes = 0;
+    // Probes not visible within the probe's cap, and times the cache went back in version.
+    long long visibilityNotVisible = 0, visibilityRegressions = 0;
     long long lockAcquired = 0, lockBusy = 0, lockExpiredWhileHeld = 0;
     double lockWaitP50 = 0, lockWaitP99 = 0;
     double peakRssMb = 0;
+    // Stopped before the load was done (stop(), SIGINT, SIGTERM): partial results, no verdict.
     bool stoppedEarly = false;
+    // Why some value is missing or doubtful, in plain words.
+    std::vector<std::string> notes;
     std::vector<std::string> errorSamples;
     std::vector<Slo> slos;
     std::vector<TimelinePoint> timeline;
 
     // Fills `slos` from the defaults for the scenario, with the config's overrides applied.
     void evaluateSlos();
+    // False for a stopped run, which has no verdict.
     bool allSlosPass() const;
     std::string toJson() const;
     std::string humanSummary() const;

@@ -1,9 +1,10 @@
 #include "sim/stampedescenario.h"
 
 #include "cache/stockcache.h"
+#include "sim/workerthreads.h"
 
-#include <latch>
-#include <thread>
+#include <condition_variable>
+#include <mutex>
 
 namespace inv {
 
@@ -23,20 +24,19 @@ void StampedeScenario::run(SimulationContext &context)
         // Warm every hot key within a few milliseconds, so that they all expire together.
         for (int k = 0; k < keys; ++k)
             context.read(k % workers, k, SimClock::now());
-        std::this_thread::sleep_for(config.ttl + std::chrono::milliseconds(20));
+        // Wait for the keys to expire, but wake at once on stop (a TTL may be long).
+        {
+            std::mutex mutex;
+            std::condition_variable_any expired;
+            std::unique_lock lock(mutex);
+            expired.wait_for(lock, context.stopToken(), config.ttl + std::chrono::milliseconds(20),
+                             [] { return false; });
+        }
         if (context.stopRequested())
             break;
         const long long before = fillsNow();
-        std::latch release(config.readers);
-        {
-            std::vector<std::jthread> readers;
-            for (int r = 0; r < config.readers; ++r) {
-                readers.emplace_back([&, r] {
-                    release.arrive_and_wait();
-                    context.read(r, r % keys, SimClock::now());
-                });
-            }
-        }
+        WorkerThreads::run(config.readers, "reader",
+                           [&](int r, std::stop_token) { context.read(r, r % keys, SimClock::now()); });
         addFills(fillsNow() - before);
         setProgress(static_cast<double>(round + 1) / config.rounds);
     }

@@ -1,6 +1,7 @@
 // The Simulation page against the real services, offscreen: a short run fills the charts and the
 // SLO table, compare mode yields one result per strategy, a run stopped midway leaves the books
-// balanced in the database, and the run is stored in the history.
+// balanced in the database, the run is stored in the history, and runs that fail while the page
+// keeps polling are reported without touching a destroyed simulation.
 #include "mainwindow.h"
 #include "simulationcharts.h"
 #include "simulationpage.h"
@@ -20,6 +21,7 @@ private slots:
     void shortRunFillsChartsAndSlos();
     void compareGivesOneResultPerStrategy();
     void stopMidwayLeavesBooksBalanced();
+    void failedRunsAreReportedWhileThePagePolls();
 
 private:
     std::unique_ptr<inv::PgConnection> m_db;
@@ -104,6 +106,30 @@ void TestSimulationPage::stopMidwayLeavesBooksBalanced()
     QVERIFY(report.ledgerOk);
     QCOMPARE(report.auditRows, report.successes);
     QCOMPARE(report.oversold, 0LL);
+}
+
+void TestSimulationPage::failedRunsAreReportedWhileThePagePolls()
+{
+    // Every run of the compare fails inside Simulation::run() (no PostgreSQL on port 1) while the
+    // page's timer keeps sampling the runner: the runner must unpublish each simulation before it
+    // is destroyed. Built with -fsanitize=address this shows the use-after-free it fixes.
+    QSignalSpy finished(m_page, &SimulationPage::finished);
+    m_page->setConnection(QStringLiteral("postgresql://inventory@127.0.0.1:1/inventory?connect_timeout=1"),
+                          QString::fromStdString(testservices::redisUrl()));
+    m_page->selectScenario(QStringLiteral("flash-sale"));
+    m_page->setParameter(QStringLiteral("buyers"), 50);
+    const QStringList strategies{QStringLiteral("unsafe"), QStringLiteral("naive"), QStringLiteral("locked"),
+                                 QStringLiteral("versioned")};
+    for (int round = 0; round < 3; ++round) {
+        const int before = static_cast<int>(finished.count());
+        m_page->start(QStringLiteral("flash-sale"), strategies);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), before + 1, 30000);
+        QVERIFY(!finished.last().at(0).toBool()); // nothing passed
+        QVERIFY(!m_page->isRunning());
+        QVERIFY(m_page->results()->reports().empty());
+    }
+    m_page->setConnection(QString::fromStdString(testservices::pgUrl()),
+                          QString::fromStdString(testservices::redisUrl()));
 }
 
 QTEST_MAIN(TestSimulationPage)

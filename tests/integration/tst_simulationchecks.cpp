@@ -1,0 +1,345 @@
+// Checks of a simulation run that must be able to fail (issue #9, "correct under every timing"):
+// each test makes a checker fire against the real services, or makes the run itself fail or stop,
+// and asserts on what the report, the exit code and the database say.
+#include "clirunner.h"
+#include "sandbox/sandbox.h"
+#include "sim/simulation.h"
+#include "testservices.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <atomic>
+#include <thread>
+
+using namespace std::chrono_literals;
+using inv::StrategyKind;
+
+namespace {
+inv::SimulationConfig baseConfig(inv::ScenarioKind scenario, StrategyKind strategy)
+{
+    inv::SimulationConfig config;
+    config.scenario = scenario;
+    config.strategy = strategy;
+    config.pgConninfo = testservices::pgUrl();
+    config.redisUrl = testservices::redisUrl();
+    config.servers = 2;
+    config.connections = 4;
+    config.seed = 11;
+    return config;
+}
+
+const inv::Slo *findSlo(const inv::SimulationReport &report, const std::string &name)
+{
+    for (const auto &s : report.slos)
+        if (s.name == name)
+            return &s;
+    return nullptr;
+}
+
+QJsonObject jsonOf(const inv::SimulationReport &report)
+{
+    return QJsonDocument::fromJson(QByteArray::fromStdString(report.toJson())).object();
+}
+} // namespace
+
+class TestSimulationChecks : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanup();
+    // Item 4: naive's stale fills put the cache back behind an acknowledged write.
+    void visibilityRegressionFailsTheSlo();
+    // Item 5: lost updates on a shared SKU break the chain of audit rows.
+    void lostUpdatesOnSharedSkuBreakTheLedger();
+    // Item 6: a cache that cannot be read at the end gives an unknown divergence, not 0.
+    void unreadableCacheAtEndIsUnknown();
+    // Item 9: metric accounting.
+    void lockStatsCoverOnlyTheMeasuredRun();
+    void lastWindowUsesItsRealLength();
+    void droppedOperationsCountAtTheirLag();
+    // Item 12: a thread that cannot be created ends the run; SIGTERM stops it with partial results.
+    void threadCreationFailureEndsTheRun();
+    void sigtermStopsWithPartialReport();
+    // Item 14: a run that throws after the monitor started leaves no dangling monitor behind.
+    void failedRunLeavesNoDanglingMonitor();
+
+private:
+    std::unique_ptr<inv::PgConnection> m_db;
+    std::unique_ptr<inv::Sandbox> m_sandbox;
+};
+
+void TestSimulationChecks::initTestCase()
+{
+    REQUIRE_SERVICES();
+    m_db = std::make_unique<inv::PgConnection>(testservices::pgUrl());
+    testservices::makeService(StrategyKind::Versioned);
+    const std::string dir = testservices::env("INVENTORY_SANDBOX_DIR");
+    if (!dir.empty())
+        m_sandbox = std::make_unique<inv::Sandbox>(dir);
+}
+
+void TestSimulationChecks::cleanup()
+{
+    // A failed check must not leave the other tests without Redis.
+    if (m_sandbox && !m_sandbox->status().redisRunning)
+        m_sandbox->startRedis();
+}
+
+void TestSimulationChecks::visibilityRegressionFailsTheSlo()
+{
+    auto config = baseConfig(inv::ScenarioKind::Mixed, StrategyKind::Naive);
+    config.products = 3;
+    config.stock = 100000;
+    config.rate = 1000;
+    config.durationSeconds = 2;
+    config.readRatio = 0.7;
+    config.raceDelay = 5ms;
+    inv::Simulation simulation(config);
+    const inv::SimulationReport report = simulation.run();
+    const QJsonObject visibility = jsonOf(report).value(QLatin1String("write_visibility_ms")).toObject();
+    qInfo(
+        "naive: %lld stale reads, %lld divergent, visibility p99 %.3f ms over %lld probes, %lld regressions",
+        report.staleReads, report.divergentKeysAtEnd.value_or(-1), report.visibilityP99,
+        report.visibilityProbes,
+        static_cast<long long>(visibility.value(QLatin1String("regressions")).toInteger()));
+    // The premise: naive did put stale versions into the cache during this run.
+    QVERIFY(report.staleReads > 0);
+    QVERIFY(report.visibilityProbes > 0);
+    QVERIFY(visibility.value(QLatin1String("regressions")).toInteger() > 0);
+    bool visibilityFailed = false;
+    for (const auto &s : report.slos)
+        if (s.name.find("visibility") != std::string::npos && !s.pass)
+            visibilityFailed = true;
+    QVERIFY2(visibilityFailed, "a cache that goes back in version must fail a visibility SLO");
+    QVERIFY(!report.allSlosPass());
+}
+
+void TestSimulationChecks::lostUpdatesOnSharedSkuBreakTheLedger()
+{
+    const std::string sku = testservices::uniqueSku("lost-updates");
+    testservices::makeService(StrategyKind::Versioned)->addProduct(sku, "Lost updates", 1000);
+    auto config = baseConfig(inv::ScenarioKind::FlashSale, StrategyKind::Unsafe);
+    config.sku = sku;
+    config.buyers = 200;
+    config.raceDelay = 2ms;
+    inv::Simulation simulation(config);
+    const inv::SimulationReport report = simulation.run();
+    const long long stock = testservices::dbStock(*m_db, sku);
+    qInfo("unsafe on a shared SKU: %lld sold from 1000, %lld left, ledger %s", report.successes, stock,
+          report.ledgerOk ? "ok" : "broken");
+    QCOMPARE(report.successes, 200LL);
+    QCOMPARE(report.auditRows, 200LL);
+    // The premise: updates were lost, so the stock did not go down by what was sold.
+    QVERIFY(stock > 1000 - report.successes);
+    QVERIFY(!report.ledgerOk);
+    QVERIFY(jsonOf(report).value(QLatin1String("ledger_broken_links")).toInteger() > 0);
+    const inv::Slo *ledger = findSlo(report, "ledger_ok");
+    QVERIFY(ledger && !ledger->pass);
+
+    // The same run with a correct strategy keeps the chain whole.
+    auto correct = config;
+    correct.strategy = StrategyKind::Versioned;
+    const inv::SimulationReport good = inv::Simulation(correct).run();
+    QVERIFY(good.ledgerOk);
+    QCOMPARE(jsonOf(good).value(QLatin1String("ledger_broken_links")).toInteger(-1), 0);
+}
+
+void TestSimulationChecks::unreadableCacheAtEndIsUnknown()
+{
+    QVERIFY2(m_sandbox, "needs the sandbox that ./test.sh started (INVENTORY_SANDBOX_DIR)");
+    auto config = baseConfig(inv::ScenarioKind::FlashSale, StrategyKind::Versioned);
+    config.buyers = 200;
+    config.stock = 20;
+    inv::Simulation simulation(config);
+    // Redis goes away just before the end-of-run checks read it.
+    const inv::SimulationReport report = simulation.run({}, [&](const std::string &text) {
+        if (text.rfind("checking", 0) == 0)
+            m_sandbox->stopRedis();
+    });
+    m_sandbox->startRedis();
+    const QJsonObject json = jsonOf(report);
+    QVERIFY2(json.value(QLatin1String("divergent_keys_at_end")).isNull(),
+             qPrintable(QString::number(json.value(QLatin1String("divergent_keys_at_end")).toDouble())));
+    QVERIFY(json.value(QLatin1String("final_cache_stock")).isNull());
+    const inv::Slo *divergent = findSlo(report, "divergent_keys");
+    QVERIFY(divergent);
+    QVERIFY(!divergent->pass);
+    QVERIFY(!report.allSlosPass());
+    const std::string summary = report.humanSummary();
+    QVERIFY2(summary.find("divergent keys unknown") != std::string::npos, summary.c_str());
+    QVERIFY(summary.find("\u2713 divergent_keys") == std::string::npos);
+    // The database side is still checked.
+    QVERIFY(report.ledgerOk);
+    QCOMPARE(report.oversold, 0LL);
+}
+
+void TestSimulationChecks::lockStatsCoverOnlyTheMeasuredRun()
+{
+    // Reads only, after a warm-up that fills every key under the lock: the measured run itself
+    // never misses, so it acquires no lock.
+    auto config = baseConfig(inv::ScenarioKind::Mixed, StrategyKind::Locked);
+    config.products = 30;
+    config.readRatio = 1.0;
+    config.rate = 300;
+    config.durationSeconds = 0.5;
+    config.warm = true;
+    inv::Simulation simulation(config);
+    const inv::SimulationReport report = simulation.run();
+    qInfo("locked, read only after warm-up: %lld lock acquisitions, hit rate %.3f", report.lockAcquired,
+          report.cacheHitRate);
+    QCOMPARE(report.cacheHitRate, 1.0);
+    QCOMPARE(report.lockAcquired, 0LL);
+    QCOMPARE(report.lockBusy, 0LL);
+    QCOMPARE(report.lockWaitP99, 0.0);
+}
+
+void TestSimulationChecks::lastWindowUsesItsRealLength()
+{
+    auto config = baseConfig(inv::ScenarioKind::Mixed, StrategyKind::Versioned);
+    config.products = 20;
+    config.stock = 100000;
+    config.rate = 400;
+    config.durationSeconds = 30;
+    config.readRatio = 0.9;
+    inv::Simulation simulation(config);
+    std::atomic<bool> armed{false};
+    std::jthread stopper([&](std::stop_token stop) {
+        while (!armed && !stop.stop_requested())
+            std::this_thread::sleep_for(2ms);
+        if (stop.stop_requested())
+            return;
+        // Stop a short way into a window, so that the last window is much shorter than 250 ms.
+        std::this_thread::sleep_for(60ms);
+        simulation.stop();
+    });
+    const inv::SimulationReport report = simulation.run([&](const inv::TimelinePoint &p, double) {
+        if (p.t > 1.0)
+            armed = true;
+    });
+    QVERIFY(report.timeline.size() >= 3);
+    const auto &last = report.timeline.back();
+    const auto &before = report.timeline[report.timeline.size() - 2];
+    const double window = last.t - before.t;
+    qInfo("last window %.3f s: %.0f req/s against a rate of %.0f", window, last.rps, config.rate);
+    QVERIFY2(window < 0.2, qPrintable(QString::number(window)));
+    QVERIFY2(last.rps > 0.6 * config.rate && last.rps < 1.5 * config.rate,
+             qPrintable(QString::number(last.rps)));
+}
+
+void TestSimulationChecks::droppedOperationsCountAtTheirLag()
+{
+    // One worker with a 5 ms race delay on every write cannot keep up with 1000/s: it falls behind
+    // and drops operations after 5 ms of lag.
+    auto config = baseConfig(inv::ScenarioKind::Mixed, StrategyKind::Versioned);
+    config.servers = 1;
+    config.connections = 1;
+    config.products = 5;
+    config.stock = 100000;
+    config.rate = 1000;
+    config.durationSeconds = 1;
+    config.readRatio = 0.5;
+    config.raceDelay = 5ms;
+    config.maxLag = 5ms;
+    inv::Simulation simulation(config);
+    const inv::SimulationReport report = simulation.run();
+    qInfo("%lld requests, %lld dropped, read p99 %.3f ms, write p99 %.3f ms, %.0f req/s", report.requests,
+          report.dropped, report.read.p99, report.write.p99, report.throughputRps);
+    QVERIFY(report.dropped > 0);
+    // Every scheduled operation is in the histograms, the dropped ones at their lag.
+    QCOMPARE(report.read.count + report.write.count, 1000LL);
+    QCOMPARE(report.requests, 1000LL);
+    QVERIFY(std::max(report.read.max, report.write.max) >= 5.0);
+    // Throughput counts what was served, not what was dropped.
+    QVERIFY(report.throughputRps * 1.0 < 1000.0 - static_cast<double>(report.dropped) + 50);
+}
+
+void TestSimulationChecks::threadCreationFailureEndsTheRun()
+{
+    // 1000 readers need 8 GB of stacks: under a 1.5 GB address-space limit thread creation fails.
+    QProcess process;
+    process.start(QStringLiteral("/bin/sh"),
+                  {QStringLiteral("-c"), QStringLiteral("ulimit -v 1500000; exec \"$0\" \"$@\""),
+                   QStringLiteral(INVENTORY_CLI_PATH), QStringLiteral("simulate"),
+                   QStringLiteral("--scenario"), QStringLiteral("stampede"), QStringLiteral("--readers"),
+                   QStringLiteral("1000"), QStringLiteral("--products"), QStringLiteral("2"),
+                   QStringLiteral("--rounds"), QStringLiteral("1"), QStringLiteral("--ttl-ms"),
+                   QStringLiteral("50"), QStringLiteral("--servers"), QStringLiteral("1"),
+                   QStringLiteral("--connections"), QStringLiteral("2")});
+    if (!process.waitForFinished(60000)) {
+        process.kill();
+        process.waitForFinished();
+        QFAIL("simulate hung when a thread could not be created");
+    }
+    const QString err = QString::fromUtf8(process.readAllStandardError());
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QVERIFY2(process.exitCode() == 3, qPrintable(QString::number(process.exitCode()) + u' ' + err));
+    QVERIFY2(err.contains(QLatin1String("thread")), qPrintable(err));
+}
+
+void TestSimulationChecks::sigtermStopsWithPartialReport()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("report.json"));
+    QProcess process;
+    process.start(QStringLiteral(INVENTORY_CLI_PATH),
+                  {QStringLiteral("simulate"), QStringLiteral("--scenario"), QStringLiteral("mixed"),
+                   QStringLiteral("--rate"), QStringLiteral("200"), QStringLiteral("--duration"),
+                   QStringLiteral("60"), QStringLiteral("--products"), QStringLiteral("20"),
+                   QStringLiteral("--servers"), QStringLiteral("1"), QStringLiteral("--connections"),
+                   QStringLiteral("2"), QStringLiteral("--report"), path});
+    QVERIFY(process.waitForStarted());
+    QByteArray err;
+    QTRY_VERIFY_WITH_TIMEOUT((err += process.readAllStandardError()).contains("running mixed"), 20000);
+    QTest::qWait(1000);
+    process.terminate(); // SIGTERM
+    if (!process.waitForFinished(30000)) {
+        process.kill();
+        process.waitForFinished();
+        QFAIL("SIGTERM did not end simulate");
+    }
+    err += process.readAllStandardError();
+    const QString out = QString::fromUtf8(process.readAllStandardOutput());
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QVERIFY2(process.exitCode() == 3, qPrintable(QString::number(process.exitCode()) + u' ' + out));
+    QVERIFY2(out.contains(QLatin1String("no verdict")), qPrintable(out));
+    QVERIFY(!out.contains(QLatin1String("every SLO passed")));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QJsonObject r = QJsonDocument::fromJson(file.readAll()).object();
+    QVERIFY(r.value(QLatin1String("stopped")).toBool());
+    QVERIFY(r.value(QLatin1String("successes")).toInteger() > 0);
+    QVERIFY(r.value(QLatin1String("ledger_ok")).toBool());
+    QVERIFY(r.value(QLatin1String("duration_s")).toDouble() < 30);
+}
+
+void TestSimulationChecks::failedRunLeavesNoDanglingMonitor()
+{
+    auto config = baseConfig(inv::ScenarioKind::FlashSale, StrategyKind::Versioned);
+    config.buyers = 100;
+    config.stock = 10;
+    inv::Simulation simulation(config);
+    bool threw = false;
+    try {
+        // The checks fail after the monitor has been running.
+        simulation.run({}, [](const std::string &text) {
+            if (text.rfind("checking", 0) == 0)
+                throw inv::DbError("the database went away during the checks", "08006");
+        });
+    } catch (const inv::DbError &) {
+        threw = true;
+    }
+    QVERIFY(threw);
+    const inv::SimulationSnapshot snapshot = simulation.snapshot();
+    QVERIFY(!snapshot.running);
+    QVERIFY(snapshot.timeline.empty());
+}
+
+QTEST_GUILESS_MAIN(TestSimulationChecks)
+#include "tst_simulationchecks.moc"
