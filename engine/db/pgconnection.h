@@ -56,13 +56,6 @@ public:
     // client-side bound (only when the conninfo sets statement_timeout=0 itself).
     std::chrono::milliseconds answerDeadline() const { return m_answerDeadline; }
 
-    // The keywords and values the connection is opened with: the conninfo's own, plus the
-    // timeouts and keepalives it does not set (see the header's comment). Throws InvalidInput.
-    static std::vector<std::pair<std::string, std::string>> effectiveParameters(const std::string &conninfo);
-    // The client-side deadline for those parameters: their statement_timeout plus a grace period.
-    static std::chrono::milliseconds
-    answerDeadlineFor(const std::vector<std::pair<std::string, std::string>> &parameters);
-
 private:
     struct Deleter
     {

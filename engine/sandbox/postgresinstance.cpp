@@ -5,6 +5,7 @@
 #include "errors.h"
 #include "sandbox/postgresaccount.h"
 #include "sandbox/process.h"
+#include "sandbox/sandboxdatabase.h"
 #include "sandbox/sandboxsupport.h"
 
 #include <libpq-fe.h>
@@ -86,50 +87,6 @@ int postmasterPort(const fs::path &file)
     return 0;
 }
 
-struct PgConnDeleter
-{
-    void operator()(PGconn *conn) const { PQfinish(conn); }
-};
-struct PgResultDeleter
-{
-    void operator()(PGresult *result) const { PQclear(result); }
-};
-using PgConnPtr = std::unique_ptr<PGconn, PgConnDeleter>;
-using PgResultPtr = std::unique_ptr<PGresult, PgResultDeleter>;
-
-// Loopback needs neither TLS nor GSS, and negotiating them only slows every probe down.
-struct PgParams
-{
-    std::string port;
-    std::string password;
-    std::vector<const char *> keywords;
-    std::vector<const char *> values;
-
-    PgParams(int portNumber, std::string pass, const char *dbname = "postgres")
-        : port(std::to_string(portNumber)), password(std::move(pass))
-    {
-        keywords = {"host",    "port",       "dbname",           "user", "password", "connect_timeout",
-                    "sslmode", "gssencmode", "application_name", nullptr};
-        values = {"127.0.0.1", port.c_str(),     dbname,
-                  kSuperuser,  password.c_str(), "5",
-                  "disable",   "disable",        "inventory-console sandbox",
-                  nullptr};
-    }
-};
-
-bool postgresAnswers(int port, const std::string &password)
-{
-    if (port <= 0)
-        return false;
-    PgParams params(port, password);
-    return PQpingParams(params.keywords.data(), params.values.data(), 0) == PQPING_OK;
-}
-
-std::string pgError(PGconn *conn)
-{
-    return conn ? sandbox::trimmed(PQerrorMessage(conn)) : std::string("out of memory");
-}
-
 } // namespace
 
 PostgresInstance::PostgresInstance(fs::path sandboxDir)
@@ -152,7 +109,7 @@ std::string PostgresInstance::ownerUrl(const SandboxState &state)
 bool PostgresInstance::isRunning(const SandboxState &state) const
 {
     const auto pid = m_server.pid();
-    return pid && m_server.isRunning(*pid) && postgresAnswers(state.pgPort, state.pgPassword);
+    return pid && m_server.isRunning(*pid) && SandboxDatabase::answers(state.pgPort, state.pgPassword);
 }
 
 void PostgresInstance::ensureRunning(SandboxState &state, PortPolicy policy,
@@ -177,7 +134,7 @@ void PostgresInstance::ensureRunning(SandboxState &state, PortPolicy policy,
     if (pid) {
         const int port = postmasterPort(pidFile) > 0 ? postmasterPort(pidFile) : state.pgPort;
         const ServerProcess::State server =
-            m_server.await(*pid, [&] { return postgresAnswers(port, state.pgPassword); });
+            m_server.await(*pid, [&] { return SandboxDatabase::answers(port, state.pgPassword); });
         if (server == ServerProcess::State::Silent)
             throw SandboxError(m_server.withLog(
                 "PostgreSQL (pid " + std::to_string(*pid) + ") is running from " + m_pgDir.string() +
@@ -191,7 +148,7 @@ void PostgresInstance::ensureRunning(SandboxState &state, PortPolicy policy,
             }
             report(progress, "PostgreSQL is already running on 127.0.0.1:" + std::to_string(port) + " (pid " +
                                  std::to_string(*pid) + ")");
-            ensureDatabase(state, progress);
+            SandboxDatabase(m_dir).ensure(state, progress);
             return;
         }
     }
@@ -289,111 +246,7 @@ void PostgresInstance::ensureRunning(SandboxState &state, PortPolicy policy,
             "\nFix the cause in the log below and start again; if the cluster is "
             "damaged, stop the sandbox and delete " +
             m_dir.string() + " to start fresh."));
-    ensureDatabase(state, progress);
-}
-
-void PostgresInstance::ensureDatabase(const SandboxState &state, const Sandbox::Progress &progress) const
-{
-    PgParams params(state.pgPort, state.pgPassword);
-    PgConnPtr conn(PQconnectdbParams(params.keywords.data(), params.values.data(), 0));
-    if (!conn || PQstatus(conn.get()) != CONNECTION_OK)
-        throw SandboxError("cannot connect to the sandbox PostgreSQL on 127.0.0.1:" +
-                           std::to_string(state.pgPort) + " as '" + kSuperuser + "': " + pgError(conn.get()) +
-                           "\nIf the password in " + (m_dir / "sandbox.conf").string() +
-                           " no longer matches the cluster, stop the sandbox and delete " + m_dir.string() +
-                           " to start fresh.");
-    const PgResultPtr found(PQexec(conn.get(), "SELECT 1 FROM pg_database WHERE datname = 'inventory'"));
-    if (!found || PQresultStatus(found.get()) != PGRES_TUPLES_OK)
-        throw SandboxError("cannot list the databases of the sandbox PostgreSQL: " + pgError(conn.get()) +
-                           "\nCheck " + (m_dir / "pg.log").string() + " and start again.");
-    if (PQntuples(found.get()) == 0) {
-        report(progress, std::string("creating database '") + kDatabase + "'");
-        const PgResultPtr created(PQexec(conn.get(), "CREATE DATABASE inventory"));
-        if (!created || PQresultStatus(created.get()) != PGRES_COMMAND_OK) {
-            const char *sqlstate = created ? PQresultErrorField(created.get(), PG_DIAG_SQLSTATE) : nullptr;
-            // 42P04: another process created it between our check and our CREATE.
-            if (!sqlstate || std::string(sqlstate) != "42P04")
-                throw SandboxError(std::string("cannot create the database '") + kDatabase +
-                                   "': " + pgError(conn.get()) + "\nCheck " + (m_dir / "pg.log").string() +
-                                   " and start again.");
-        }
-    }
-    ensureRoles(state, progress);
-}
-
-void PostgresInstance::ensureRoles(const SandboxState &state, const Sandbox::Progress &progress) const
-{
-    PgParams params(state.pgPort, state.pgPassword, kDatabase);
-    PgConnPtr conn(PQconnectdbParams(params.keywords.data(), params.values.data(), 0));
-    if (!conn || PQstatus(conn.get()) != CONNECTION_OK)
-        throw SandboxError("cannot connect to the sandbox database '" + std::string(kDatabase) + "' as '" +
-                           kSuperuser + "': " + pgError(conn.get()) + "\nCheck " +
-                           (m_dir / "pg.log").string() + " and start again.");
-    // The passwords are letters and digits only (SandboxState), so they need no quoting beyond '...'.
-    const std::string setup = std::string(R"sql(
-DO $$
-BEGIN
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'inventory_owner') THEN
-        CREATE ROLE inventory_owner;
-    END IF;
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'inventory_app') THEN
-        CREATE ROLE inventory_app;
-    END IF;
-END
-$$;
-ALTER ROLE inventory_owner WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD ')sql") +
-                              state.pgOwnerPassword + R"sql(';
-ALTER ROLE inventory_app WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT PASSWORD ')sql" +
-                              state.pgAppPassword + R"sql(';
-ALTER DATABASE inventory OWNER TO inventory_owner;
-ALTER SCHEMA public OWNER TO inventory_owner;
-REVOKE CREATE ON SCHEMA public FROM PUBLIC;
-REVOKE CREATE ON DATABASE inventory FROM PUBLIC;
--- A sandbox made before the roles existed has its objects owned by the superuser: hand them over.
-DO $$
-DECLARE
-    object record;
-BEGIN
-    FOR object IN
-        SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm') AND c.relowner <> 'inventory_owner'::regrole
-    LOOP
-        EXECUTE format('ALTER TABLE public.%I OWNER TO inventory_owner', object.relname);
-    END LOOP;
-    FOR object IN
-        SELECT p.oid::regprocedure AS signature FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-        WHERE n.nspname = 'public' AND p.proowner <> 'inventory_owner'::regrole
-    LOOP
-        EXECUTE format('ALTER FUNCTION %s OWNER TO inventory_owner', object.signature);
-    END LOOP;
-END
-$$;
-)sql";
-    const PgResultPtr prepared(PQexec(conn.get(), setup.c_str()));
-    if (!prepared || PQresultStatus(prepared.get()) != PGRES_COMMAND_OK)
-        throw SandboxError("cannot set up the sandbox's PostgreSQL roles: " + pgError(conn.get()) +
-                           "\nCheck " + (m_dir / "pg.log").string() + " and start again.");
-
-    try {
-        PgConnection owner(ownerUrl(state));
-        const int applied = Migrations::apply(owner);
-        if (applied > 0)
-            report(progress, "migrated the schema (" + std::to_string(applied) + " migration(s))");
-        // Everything the application does, and no more: the audit log takes appends and reads only,
-        // and only the owner may change the schema or the audit log's triggers.
-        owner.execScript(R"sql(
-GRANT CONNECT, TEMPORARY ON DATABASE inventory TO inventory_app;
-GRANT USAGE ON SCHEMA public TO inventory_app;
-GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO inventory_app;
-REVOKE ALL ON inventory_audit, schema_migrations FROM inventory_app;
-GRANT SELECT, INSERT ON inventory_audit TO inventory_app;
-GRANT SELECT ON schema_migrations TO inventory_app;
-GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO inventory_app;
-)sql");
-    } catch (const Error &e) {
-        throw SandboxError(std::string("cannot migrate the sandbox's schema as 'inventory_owner': ") +
-                           e.what() + "\nCheck " + (m_dir / "pg.log").string() + " and start again.");
-    }
+    SandboxDatabase(m_dir).ensure(state, progress);
 }
 
 // PostgreSQL trusts kill(pid, 0) to tell whether a socket lock file is stale, and a zombie passes

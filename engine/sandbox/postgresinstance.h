@@ -37,10 +37,6 @@ public:
     void shutDown() const;
 
 private:
-    void ensureDatabase(const SandboxState &state, const Sandbox::Progress &progress) const;
-    // Creates the owner's and the application's roles, hands the database and its objects to the
-    // owner, migrates the schema as the owner and grants the application what it needs.
-    void ensureRoles(const SandboxState &state, const Sandbox::Progress &progress) const;
     void removeStaleSocketLocks(const std::filesystem::path &runDir, const Sandbox::Progress &progress) const;
 
     std::filesystem::path m_dir;

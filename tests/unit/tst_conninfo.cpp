@@ -2,6 +2,7 @@
 // anything connects. The cases assert what libpq really does: it checks syntax and option names, not
 // values, so "host=" and "port=abc" parse and fail only when connecting.
 #include "db/pgconnection.h"
+#include "db/pgconnectionparameters.h"
 #include "errors.h"
 
 #include <QTest>
@@ -118,7 +119,7 @@ void TestConninfo::timeoutsAreAddedUnlessGiven()
 
     qunsetenv("PGCONNECT_TIMEOUT");
     qunsetenv("PGOPTIONS");
-    const auto parameters = inv::PgConnection::effectiveParameters(conninfo.toStdString());
+    const auto parameters = inv::PgConnectionParameters::effective(conninfo.toStdString());
     auto value = [&](const char *key) {
         QByteArray found;
         int count = 0;
@@ -136,7 +137,7 @@ void TestConninfo::timeoutsAreAddedUnlessGiven()
     QCOMPARE(value("tcp_user_timeout"), tcpUserTimeout);
     QCOMPARE(value("options"), options);
     QCOMPARE(value("host"), QByteArray("h"));
-    QCOMPARE(int(inv::PgConnection::answerDeadlineFor(parameters).count()), deadlineMs);
+    QCOMPARE(int(inv::PgConnectionParameters::answerDeadline(parameters).count()), deadlineMs);
 }
 
 QTEST_APPLESS_MAIN(TestConninfo)
