@@ -13,10 +13,11 @@ struct CliRun
     QString err;
 };
 
-inline CliRun runCli(const QStringList &arguments, int timeoutMs = 60000)
+// Runs a program to completion; a run that outlasts the timeout is killed and reported as such.
+inline CliRun runProgram(const QString &program, const QStringList &arguments, int timeoutMs = 60000)
 {
     QProcess process;
-    process.start(QStringLiteral(INVENTORY_CLI_PATH), arguments);
+    process.start(program, arguments);
     CliRun run;
     if (!process.waitForFinished(timeoutMs)) {
         process.kill();
@@ -28,4 +29,9 @@ inline CliRun runCli(const QStringList &arguments, int timeoutMs = 60000)
     run.out = QString::fromUtf8(process.readAllStandardOutput());
     run.err = QString::fromUtf8(process.readAllStandardError());
     return run;
+}
+
+inline CliRun runCli(const QStringList &arguments, int timeoutMs = 60000)
+{
+    return runProgram(QStringLiteral(INVENTORY_CLI_PATH), arguments, timeoutMs);
 }

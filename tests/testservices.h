@@ -6,6 +6,7 @@
 #include "db/pgconnection.h"
 #include "inventory/inventoryservice.h"
 #include "sandbox/sandbox.h"
+#include "sim/simulationconfig.h"
 
 #include <QTest>
 
@@ -69,6 +70,21 @@ makeService(inv::StrategyKind strategy, int connections = 4, std::chrono::millis
     auto service = std::make_unique<inv::InventoryService>(config);
     service->migrate();
     return service;
+}
+
+// A small simulation against the test services; each test sets its scenario's own parameters.
+inline inv::SimulationConfig simulationConfig(inv::ScenarioKind scenario, inv::StrategyKind strategy,
+                                              int connections, std::uint64_t seed)
+{
+    inv::SimulationConfig config;
+    config.scenario = scenario;
+    config.strategy = strategy;
+    config.pgConninfo = pgUrl();
+    config.redisUrl = redisUrl();
+    config.servers = 2;
+    config.connections = connections;
+    config.seed = seed;
+    return config;
 }
 
 // One row of the audit log's totals for a SKU.

@@ -27,19 +27,7 @@ CliRun runCliWithBytes(const QList<QByteArray> &arguments)
             escaped += QStringLiteral("\\0%1").arg(static_cast<unsigned char>(c), 3, 8, QLatin1Char('0'));
         shell << escaped;
     }
-    QProcess process;
-    process.start(QStringLiteral("/bin/sh"), shell);
-    CliRun run;
-    if (!process.waitForFinished(60000)) {
-        process.kill();
-        process.waitForFinished();
-        run.err = QStringLiteral("timed out");
-        return run;
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run.out = QString::fromUtf8(process.readAllStandardOutput());
-    run.err = QString::fromUtf8(process.readAllStandardError());
-    return run;
+    return runProgram(QStringLiteral("/bin/sh"), shell);
 }
 } // namespace
 

@@ -21,15 +21,7 @@ Q_DECLARE_METATYPE(inv::StrategyKind)
 namespace {
 inv::SimulationConfig baseConfig(inv::ScenarioKind scenario, StrategyKind strategy)
 {
-    inv::SimulationConfig config;
-    config.scenario = scenario;
-    config.strategy = strategy;
-    config.pgConninfo = testservices::pgUrl();
-    config.redisUrl = testservices::redisUrl();
-    config.servers = 2;
-    config.connections = 6;
-    config.seed = 7;
-    return config;
+    return testservices::simulationConfig(scenario, strategy, 6, 7);
 }
 } // namespace
 

@@ -22,15 +22,7 @@ using inv::StrategyKind;
 namespace {
 inv::SimulationConfig baseConfig(inv::ScenarioKind scenario, StrategyKind strategy)
 {
-    inv::SimulationConfig config;
-    config.scenario = scenario;
-    config.strategy = strategy;
-    config.pgConninfo = testservices::pgUrl();
-    config.redisUrl = testservices::redisUrl();
-    config.servers = 2;
-    config.connections = 4;
-    config.seed = 11;
-    return config;
+    return testservices::simulationConfig(scenario, strategy, 4, 11);
 }
 
 const inv::Slo *findSlo(const inv::SimulationReport &report, const std::string &name)
