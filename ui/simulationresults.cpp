@@ -129,7 +129,7 @@ void SimulationResults::rebuild()
                     continue;
                 item->setText(QStringLiteral("%1 %2  (%3 %4)")
                                   .arg(s.pass ? QStringLiteral("✓") : QStringLiteral("✗"))
-                                  .arg(s.value, 0, 'g', 4)
+                                  .arg(s.known ? QString::number(s.value, 'g', 4) : QStringLiteral("unknown"))
                                   .arg(s.upperBound ? QStringLiteral("≤") : QStringLiteral("≥"))
                                   .arg(s.threshold, 0, 'g', 4));
                 item->setForeground(s.pass ? green : red);
