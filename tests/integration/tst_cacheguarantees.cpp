@@ -32,6 +32,7 @@ private slots:
     void lockedIsFencedWhenTheLeaseRunsOut();
     void versionedNeverGoesBackAfterExpiry();
     void committedWriteIsNeverReportedFailed();
+    void repairPassDoesNotHoldReaders();
     void everyDatabaseReadIsCounted();
     void everyReadCountsOnce_data();
     void everyReadCountsOnce();
@@ -338,6 +339,40 @@ void TestCacheGuarantees::committedWriteIsNeverReportedFailed()
     killer.join();
     QCOMPARE(testservices::dbStock(*m_db, sku), 20 - reported);
     QCOMPARE(testservices::auditTotals(*m_db, sku).rows, static_cast<long long>(reported));
+}
+
+void TestCacheGuarantees::repairPassDoesNotHoldReaders()
+{
+    // Thousands of marks make a long pass. It runs on the thread that found it due; the others keep
+    // reading (from the cache) instead of queueing behind it.
+    auto svc = service(StrategyKind::Versioned, "long-pass");
+    const std::string sku = testservices::uniqueSku("long-pass");
+    svc->addProduct(sku, "Read during a pass", 10);
+    QCOMPARE(svc->getStock(sku).version, std::int64_t(1));
+    const std::string prefix = testservices::uniqueSku("mark");
+    m_db->exec(
+        "INSERT INTO cache_repairs (sku, version) SELECT $1 || '-' || g, 1 FROM generate_series(1, 3000) g",
+        {prefix});
+    const long long passesBefore = svc->cacheRepairs().passes();
+    std::this_thread::sleep_for(600ms); // past the poll interval: the next read runs a pass
+    std::atomic<bool> passDone{false};
+    std::atomic<int> readsDuringPass{0};
+    std::jthread passRunner([&] {
+        svc->getStock(sku);
+        passDone = true;
+    });
+    std::this_thread::sleep_for(20ms);
+    while (!passDone.load()) {
+        svc->getStock(sku);
+        if (!passDone.load())
+            ++readsDuringPass;
+    }
+    passRunner.join();
+    QVERIFY(svc->cacheRepairs().passes() > passesBefore);
+    QCOMPARE(m_db->exec("SELECT count(*) FROM cache_repairs WHERE sku LIKE $1 || '-%'", {prefix}).int64(0, 0),
+             std::int64_t(0));
+    QVERIFY2(readsDuringPass.load() > 10,
+             qPrintable(QStringLiteral("%1 reads finished during the pass").arg(readsDuringPass.load())));
 }
 
 void TestCacheGuarantees::everyDatabaseReadIsCounted()
