@@ -64,10 +64,11 @@ const std::vector<CommandInfo> &CommandReference::commands()
         {"audit", "", "list the append-only audit log, newest first",
          withConnection({"sku", "limit", "json"})},
         {"simulate", "--scenario NAME", "run a concurrency simulation and check its SLOs",
-         withConnection({"scenario",   "servers",      "connections", "buyers",   "stock",         "quantity",
-                         "sku",        "blind-buyers", "rate",        "duration", "read-ratio",    "products",
-                         "skew",       "no-warm",      "readers",     "rounds",   "race-delay-ms", "seed",
-                         "max-lag-ms", "slo",          "report",      "json"})},
+         withConnection({"scenario",   "servers",       "connections",  "buyers",     "stock",
+                         "quantity",   "sku",           "blind-buyers", "rate",       "duration",
+                         "read-ratio", "products",      "skew",         "no-warm",    "readers",
+                         "rounds",     "race-delay-ms", "seed",         "max-lag-ms", "slo",
+                         "run-id",     "keep",          "cleanup",      "report",     "json"})},
     };
     return list;
 }
@@ -121,6 +122,13 @@ const std::vector<OptionInfo> &CommandReference::options()
         {"max-lag-ms", "MS", "mixed: an operation later than this is dropped (default 1000)", {}},
         {"slo", "NAME=VALUE", "override an SLO threshold, e.g. read_p99_ms=2 (repeatable)", {}},
         {"report", "FILE", "write the JSON report to FILE", {}},
+        {"run-id",
+         "ID",
+         "simulate: the run's space (schema sim_ID, Redis prefix sim:ID:); processes given "
+         "the same id share it",
+         {}},
+        {"keep", "", "simulate: keep the run's schema and keys for inspection", {}},
+        {"cleanup", "", "simulate: remove the spaces of runs that are not running, kept ones too", {}},
     };
     return list;
 }

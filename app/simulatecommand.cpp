@@ -1,5 +1,7 @@
 #include "simulatecommand.h"
 
+#include "sim/simulationspace.h"
+
 #include "errors.h"
 #include "sim/simulation.h"
 
@@ -82,6 +84,8 @@ SimulateCommand::SimulateCommand(const CommandLine &args, ResolvedConnections co
 
 int SimulateCommand::run()
 {
+    if (m_args.flag("cleanup"))
+        return cleanup();
     const auto scenarioName = m_args.option("scenario");
     if (!scenarioName)
         throw inv::InvalidInput("simulate needs --scenario flash-sale, mixed or stampede");
@@ -90,6 +94,8 @@ int SimulateCommand::run()
     config.strategy = inv::Strategy::parseKind(m_args.option("strategy").value_or("versioned"));
     config.pgConninfo = m_connections.pg;
     config.redisUrl = m_connections.redis;
+    config.runId = m_args.option("run-id").value_or("");
+    config.keep = m_args.flag("keep");
     const bool stampede = config.scenario == inv::ScenarioKind::Stampede;
     const bool mixed = config.scenario == inv::ScenarioKind::Mixed;
     config.servers = static_cast<int>(m_args.integer("servers", 4, 1, 64));
@@ -164,4 +170,18 @@ int SimulateCommand::run()
     if (report.stoppedEarly)
         return 3;
     return report.allSlosPass() ? 0 : 1;
+}
+
+int SimulateCommand::cleanup()
+{
+    const auto removed = inv::SimulationSpace::cleanup(m_connections.pg, m_connections.redis, true);
+    if (m_args.flag("json")) {
+        std::cout << "{\"schemas_dropped\": " << removed.schemasDropped
+                  << ", \"keys_deleted\": " << removed.keysDeleted << "}\n";
+    } else {
+        std::cout << "removed " << removed.schemasDropped
+                  << " simulation space(s) that no running simulation "
+                  << "holds, and " << removed.keysDeleted << " Redis key(s)\n";
+    }
+    return 0;
 }

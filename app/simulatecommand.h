@@ -15,6 +15,9 @@ public:
     int run();
 
 private:
+    // Removes the spaces (schemas and keys) of runs that no process runs any more, kept ones too.
+    int cleanup();
+
     const CommandLine &m_args;
     ResolvedConnections m_connections;
 };

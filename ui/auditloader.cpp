@@ -63,6 +63,10 @@ QString whereClause(const AuditFilter &filter, const AuditCursor *after, QVarian
         conditions << u"actor = ?"_s;
         values << filter.actor;
     }
+    if (filter.who == AuditFilter::Who::People)
+        conditions << u"NOT starts_with(actor, 'sim:')"_s;
+    else if (filter.who == AuditFilter::Who::Simulations)
+        conditions << u"starts_with(actor, 'sim:')"_s;
     if (!filter.reasonText.isEmpty()) {
         conditions << u"reason ILIKE ? ESCAPE '\\'"_s;
         values << QString(u'%' + AuditLoader::escapeLike(filter.reasonText) + u'%');

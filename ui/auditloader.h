@@ -18,12 +18,19 @@
 // What the operator narrowed the log to. Empty strings and invalid times mean "any".
 struct AuditFilter
 {
-    QString sku;        // exact match
-    QString action;     // purchase, restock or adjust
-    QString actor;      // exact match
-    QString reasonText; // case-insensitive substring, taken literally
-    QDateTime from;     // inclusive
-    QDateTime to;       // inclusive
+    QString sku;    // exact match
+    QString action; // purchase, restock or adjust
+    QString actor;  // exact match
+    enum class Who
+    {
+        Everyone,
+        People,
+        Simulations
+    };
+    Who who = Who::Everyone; // people's changes, or simulated buyers' (actor "sim:...")
+    QString reasonText;      // case-insensitive substring, taken literally
+    QDateTime from;          // inclusive
+    QDateTime to;            // inclusive
 
     bool operator==(const AuditFilter &other) const = default;
 };

@@ -131,6 +131,7 @@ void AuditPage::setUpFilters()
         connect(edit, &QLineEdit::returnPressed, this, &AuditPage::applyFilter);
     }
     connect(m_ui->actionFilter, &QComboBox::currentIndexChanged, this, &AuditPage::applyFilter);
+    connect(m_ui->whoFilter, &QComboBox::currentIndexChanged, this, &AuditPage::applyFilter);
     connect(m_ui->fromEnabled, &QCheckBox::toggled, m_ui->fromEdit, &QWidget::setEnabled);
     connect(m_ui->toEnabled, &QCheckBox::toggled, m_ui->toEdit, &QWidget::setEnabled);
     connect(m_ui->fromEnabled, &QCheckBox::toggled, this, &AuditPage::applyFilter);
@@ -146,6 +147,7 @@ AuditFilter AuditPage::currentFilter() const
     filter.sku = m_ui->skuFilter->text().trimmed();
     filter.action = m_ui->actionFilter->currentData().toString();
     filter.actor = m_ui->actorFilter->text().trimmed();
+    filter.who = static_cast<AuditFilter::Who>(m_ui->whoFilter->currentIndex());
     filter.reasonText = m_ui->reasonFilter->text();
     if (m_ui->fromEnabled->isChecked())
         filter.from = m_ui->fromEdit->dateTime();
@@ -205,11 +207,13 @@ void AuditPage::resetFilters(const QString &sku)
 {
     const QSignalBlocker blockers[] = {QSignalBlocker(m_ui->skuFilter),    QSignalBlocker(m_ui->actorFilter),
                                        QSignalBlocker(m_ui->reasonFilter), QSignalBlocker(m_ui->actionFilter),
-                                       QSignalBlocker(m_ui->fromEnabled),  QSignalBlocker(m_ui->toEnabled)};
+                                       QSignalBlocker(m_ui->fromEnabled),  QSignalBlocker(m_ui->toEnabled),
+                                       QSignalBlocker(m_ui->whoFilter)};
     m_ui->skuFilter->setText(sku);
     m_ui->actorFilter->clear();
     m_ui->reasonFilter->clear();
     m_ui->actionFilter->setCurrentIndex(0);
+    m_ui->whoFilter->setCurrentIndex(0);
     m_ui->fromEnabled->setChecked(false);
     m_ui->toEnabled->setChecked(false);
     m_ui->fromEdit->setEnabled(false);

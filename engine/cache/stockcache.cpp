@@ -67,17 +67,18 @@ std::string encode(int stock, std::int64_t version)
 }
 } // namespace
 
-StockCache::StockCache(RedisPool &pool, std::chrono::milliseconds ttl)
+StockCache::StockCache(RedisPool &pool, std::chrono::milliseconds ttl, std::string prefix)
     : m_pool(pool), m_ttl(ttl), m_floorTtl(std::max<std::chrono::milliseconds>(ttl * 10, kMinFloorTtl)),
-      m_ttlText(std::to_string(ttl.count())), m_floorTtlText(std::to_string(m_floorTtl.count()))
+      m_prefix(std::move(prefix)), m_ttlText(std::to_string(ttl.count())),
+      m_floorTtlText(std::to_string(m_floorTtl.count()))
 {}
 
 std::optional<CachedStock> StockCache::get(const std::string &sku)
 {
     auto connection = m_pool.acquire();
     // Value and floor in one round trip; both keys share the {sku} hash slot.
-    connection->append({"GET", key(sku)});
-    connection->append({"GET", floorKey(sku)});
+    connection->append({"GET", key(sku, m_prefix)});
+    connection->append({"GET", floorKey(sku, m_prefix)});
     auto value = connection->nextReply();
     auto floor = connection->nextReply();
     if (!value.isString())
@@ -104,7 +105,7 @@ std::vector<std::optional<CachedStock>> StockCache::peekMany(const std::vector<s
 {
     auto connection = m_pool.acquire();
     for (const auto &sku : skus) {
-        const std::string k = key(sku);
+        const std::string k = key(sku, m_prefix);
         connection->append({"GET", k});
         connection->append({"PTTL", k});
     }
@@ -124,14 +125,14 @@ std::vector<std::optional<CachedStock>> StockCache::peekMany(const std::vector<s
 void StockCache::set(const std::string &sku, int stock, std::int64_t version)
 {
     auto connection = m_pool.acquire();
-    connection->command({"SET", key(sku), encode(stock, version), "PX", m_ttlText});
+    connection->command({"SET", key(sku, m_prefix), encode(stock, version), "PX", m_ttlText});
 }
 
 bool StockCache::setIfNewer(const std::string &sku, int stock, std::int64_t version)
 {
     auto connection = m_pool.acquire();
     return connection
-               ->eval(kSetIfNewer, {key(sku), floorKey(sku)},
+               ->eval(kSetIfNewer, {key(sku, m_prefix), floorKey(sku, m_prefix)},
                       {std::to_string(stock), std::to_string(version), m_ttlText, m_floorTtlText})
                .integer() == 1;
 }
@@ -140,14 +141,15 @@ bool StockCache::invalidateBelow(const std::string &sku, std::int64_t version)
 {
     auto connection = m_pool.acquire();
     return connection
-               ->eval(kInvalidateBelow, {key(sku), floorKey(sku)}, {std::to_string(version), m_floorTtlText})
+               ->eval(kInvalidateBelow, {key(sku, m_prefix), floorKey(sku, m_prefix)},
+                      {std::to_string(version), m_floorTtlText})
                .integer() == 1;
 }
 
 void StockCache::remove(const std::string &sku)
 {
     auto connection = m_pool.acquire();
-    connection->command({"DEL", key(sku)});
+    connection->command({"DEL", key(sku, m_prefix)});
 }
 
 } // namespace inv

@@ -26,12 +26,26 @@ struct CachedStock
 class StockCache
 {
 public:
-    StockCache(RedisPool &pool, std::chrono::milliseconds ttl);
+    // A non-empty prefix goes before every key (a simulation run's own "sim:<id>:").
+    StockCache(RedisPool &pool, std::chrono::milliseconds ttl, std::string prefix = {});
 
-    static std::string key(const std::string &sku) { return "inv:{" + sku + "}"; }
-    static std::string lockKey(const std::string &sku) { return "lock:inv:{" + sku + "}"; }
-    static std::string fillKey(const std::string &sku) { return "fill:inv:{" + sku + "}"; }
-    static std::string floorKey(const std::string &sku) { return "floor:inv:{" + sku + "}"; }
+    static std::string key(const std::string &sku, const std::string &prefix = {})
+    {
+        return prefix + "inv:{" + sku + "}";
+    }
+    static std::string lockKey(const std::string &sku, const std::string &prefix = {})
+    {
+        return prefix + "lock:inv:{" + sku + "}";
+    }
+    static std::string fillKey(const std::string &sku, const std::string &prefix = {})
+    {
+        return prefix + "fill:inv:{" + sku + "}";
+    }
+    static std::string floorKey(const std::string &sku, const std::string &prefix = {})
+    {
+        return prefix + "floor:inv:{" + sku + "}";
+    }
+    const std::string &prefix() const { return m_prefix; }
     // The floor lives at least this long, and ten times the value's TTL.
     static constexpr std::chrono::milliseconds kMinFloorTtl{10 * 60 * 1000};
 
@@ -55,6 +69,7 @@ private:
     RedisPool &m_pool;
     std::chrono::milliseconds m_ttl;
     std::chrono::milliseconds m_floorTtl;
+    std::string m_prefix;
     std::string m_ttlText;
     std::string m_floorTtlText;
 };

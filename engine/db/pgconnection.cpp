@@ -29,7 +29,8 @@ std::string trimmed(const char *message)
 }
 } // namespace
 
-PgConnection::PgConnection(std::string conninfo) : m_conninfo(std::move(conninfo))
+PgConnection::PgConnection(std::string conninfo, std::string schema)
+    : m_conninfo(std::move(conninfo)), m_schema(std::move(schema))
 {
     connect();
 }
@@ -45,8 +46,8 @@ PgConnection &&refuseOpenTransaction(PgConnection &&c)
 
 PgConnection::PgConnection(PgConnection &&other)
     : m_conninfo(std::move(refuseOpenTransaction(std::move(other)).m_conninfo)),
-      m_answerDeadline(other.m_answerDeadline), m_conn(std::move(other.m_conn)),
-      m_prepared(std::move(other.m_prepared))
+      m_schema(std::move(other.m_schema)), m_answerDeadline(other.m_answerDeadline),
+      m_conn(std::move(other.m_conn)), m_prepared(std::move(other.m_prepared))
 {}
 
 PgConnection &PgConnection::operator=(PgConnection &&other)
@@ -54,6 +55,7 @@ PgConnection &PgConnection::operator=(PgConnection &&other)
     if (other.m_inTransaction || m_inTransaction)
         throw Error("a connection with an open transaction cannot be moved");
     m_conninfo = std::move(other.m_conninfo);
+    m_schema = std::move(other.m_schema);
     m_answerDeadline = other.m_answerDeadline;
     m_conn = std::move(other.m_conn);
     m_prepared = std::move(other.m_prepared);
@@ -67,7 +69,7 @@ void PgConnection::connect()
     m_conn.reset();
     m_prepared.clear();
     m_inTransaction = false;
-    const auto parameters = PgConnectionParameters::effective(m_conninfo);
+    const auto parameters = PgConnectionParameters::effective(m_conninfo, m_schema);
     m_answerDeadline = PgConnectionParameters::answerDeadline(parameters);
     std::vector<const char *> keywords;
     std::vector<const char *> values;

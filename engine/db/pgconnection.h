@@ -28,7 +28,8 @@ using PgParam = std::optional<std::string>;
 class PgConnection
 {
 public:
-    explicit PgConnection(std::string conninfo);
+    // A non-empty schema is the connection's search_path (a simulation run's own schema, say).
+    explicit PgConnection(std::string conninfo, std::string schema = {});
     PgConnection(PgConnection &&other);
     PgConnection &operator=(PgConnection &&other);
     PgConnection(const PgConnection &) = delete;
@@ -69,6 +70,7 @@ private:
     [[noreturn]] void abandon(std::chrono::steady_clock::duration waited);
 
     std::string m_conninfo;
+    std::string m_schema;
     std::chrono::milliseconds m_answerDeadline{0};
     std::unique_ptr<PGconn, Deleter> m_conn;
     // Statements this connection has prepared, by SQL text: the hot statements are parsed and

@@ -54,7 +54,8 @@ std::optional<long long> parseStatementTimeout(const std::string &options)
 
 } // namespace
 
-PgConnectionParameters::List PgConnectionParameters::effective(const std::string &conninfo)
+PgConnectionParameters::List PgConnectionParameters::effective(const std::string &conninfo,
+                                                               const std::string &schema)
 {
     PgConnection::validateConninfo(conninfo);
     char *error = nullptr;
@@ -98,6 +99,8 @@ PgConnectionParameters::List PgConnectionParameters::effective(const std::string
             options_->second += ' ';
         options_->second += "-c statement_timeout=" + std::to_string(kStatementTimeoutMs);
     }
+    if (!schema.empty())
+        options_->second += (options_->second.empty() ? "" : " ") + std::string("-c search_path=") + schema;
     return out;
 }
 

@@ -15,8 +15,9 @@ class PgConnectionParameters
 public:
     using List = std::vector<std::pair<std::string, std::string>>;
 
-    // The keywords and values to connect with. Throws InvalidInput if libpq cannot parse the text.
-    static List effective(const std::string &conninfo);
+    // The keywords and values to connect with; a non-empty schema becomes the search_path. Throws
+    // InvalidInput if libpq cannot parse the text. The schema must be a plain identifier.
+    static List effective(const std::string &conninfo, const std::string &schema = {});
     // How long the client waits for any answer: the statement timeout plus a grace, or zero (no
     // bound) when the user asked for statements without one.
     static std::chrono::milliseconds answerDeadline(const List &parameters);

@@ -21,8 +21,8 @@ PgPool::Lease::~Lease()
     m_pool->giveBack(std::move(m_connection));
 }
 
-PgPool::PgPool(std::string conninfo, int size, std::chrono::milliseconds waitTimeout)
-    : m_conninfo(std::move(conninfo)), m_size(size), m_waitTimeout(waitTimeout)
+PgPool::PgPool(std::string conninfo, int size, std::chrono::milliseconds waitTimeout, std::string schema)
+    : m_conninfo(std::move(conninfo)), m_schema(std::move(schema)), m_size(size), m_waitTimeout(waitTimeout)
 {
     if (size < 1)
         throw InvalidInput("a PostgreSQL pool needs at least one connection");
@@ -46,7 +46,7 @@ PgPool::Lease PgPool::acquire()
     ++m_opened;
     lock.unlock();
     try {
-        return Lease(this, std::make_unique<PgConnection>(m_conninfo));
+        return Lease(this, std::make_unique<PgConnection>(m_conninfo, m_schema));
     } catch (...) {
         lock.lock();
         --m_opened;

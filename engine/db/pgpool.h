@@ -33,7 +33,8 @@ public:
         std::unique_ptr<PgConnection> m_connection;
     };
 
-    PgPool(std::string conninfo, int size, std::chrono::milliseconds waitTimeout = std::chrono::seconds(10));
+    PgPool(std::string conninfo, int size, std::chrono::milliseconds waitTimeout = std::chrono::seconds(10),
+           std::string schema = {});
     PgPool(const PgPool &) = delete;
     PgPool &operator=(const PgPool &) = delete;
 
@@ -49,6 +50,7 @@ private:
     void giveBack(std::unique_ptr<PgConnection> connection);
 
     std::string m_conninfo;
+    std::string m_schema;
     int m_size;
     std::chrono::milliseconds m_waitTimeout;
     mutable std::mutex m_mutex;

@@ -75,7 +75,7 @@ SeedResult DemoSeeder::seed(int products, int stock, bool reset)
         for (std::size_t i = 0; i < resetSkus.size(); i += 500) {
             std::vector<std::string> del{"DEL"};
             for (std::size_t j = i; j < std::min(resetSkus.size(), i + 500); ++j)
-                del.push_back(StockCache::key(resetSkus[j]));
+                del.push_back(StockCache::key(resetSkus[j], m_service.cache().prefix()));
             redis->command(del);
         }
     } catch (const CacheError &) {

@@ -4,11 +4,24 @@
 #include "errors.h"
 #include "inventory/quantity.h"
 
+#include <cstdlib>
+
+#include <pwd.h>
 #include <unistd.h>
 
 namespace inv {
 
 namespace {
+// The person at the keyboard: the OS account and the host, as "user@host".
+std::string operatorName()
+{
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    const passwd *account = getpwuid(geteuid());
+    const char *user = account && account->pw_name ? account->pw_name : std::getenv("USER");
+    return std::string(user ? user : "unknown") + "@" + host;
+}
+
 ServiceConfig withDefaults(ServiceConfig config)
 {
     if (config.serverId.empty()) {
@@ -16,6 +29,8 @@ ServiceConfig withDefaults(ServiceConfig config)
         gethostname(host, sizeof host - 1);
         config.serverId = std::string(host) + "-" + std::to_string(getpid());
     }
+    if (config.actor.empty())
+        config.actor = operatorName();
     if (config.cacheTtl.count() <= 0)
         throw InvalidInput("the cache TTL must be at least 1 ms");
     if (config.raceDelay.count() < 0)
@@ -37,10 +52,12 @@ ServiceConfig withDefaults(ServiceConfig config)
 } // namespace
 
 InventoryService::InventoryService(ServiceConfig config)
-    : m_config(withDefaults(std::move(config))), m_pgPool(m_config.pgConninfo, m_config.pgConnections),
+    : m_config(withDefaults(std::move(config))),
+      m_pgPool(m_config.pgConninfo, m_config.pgConnections, std::chrono::seconds(10), m_config.pgSchema),
       m_redisPool(RedisUrl::parse(m_config.redisUrl), m_config.redisConnections, m_config.redisTimeouts,
                   m_config.redisCooldown),
-      m_store(m_pgPool, m_config.serverId), m_cache(m_redisPool, m_config.cacheTtl),
+      m_store(m_pgPool, m_config.serverId, m_config.actor),
+      m_cache(m_redisPool, m_config.cacheTtl, m_config.keyPrefix),
       m_repairs(m_pgPool, m_cache, CacheRepairSettings{m_config.cacheRepairGrace, m_config.cacheRepairPoll}),
       m_lock(m_redisPool), m_active(m_config.strategy)
 {

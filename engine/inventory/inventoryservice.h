@@ -28,6 +28,12 @@ struct ServiceConfig
     std::string redisUrl;
     StrategyKind strategy = StrategyKind::Versioned;
     std::string serverId; // defaults to host-pid
+    // Who the audit rows name: a person ("user@host", the default) or "sim:<run id>/<server id>".
+    std::string actor;
+    // A simulation run's own space: the schema its connections use and the prefix of its Redis keys.
+    // Empty: the operator's (public schema, unprefixed keys).
+    std::string pgSchema;
+    std::string keyPrefix;
     int pgConnections = 8;
     int redisConnections = 8;
     std::chrono::milliseconds cacheTtl{30000};

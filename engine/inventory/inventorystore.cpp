@@ -12,8 +12,8 @@ constexpr const char *kUpdateWithAudit = R"sql(
 WITH u AS (
     UPDATE inventory SET stock = $2, version = version + 1, updated_at = clock_timestamp()
     WHERE sku = $1 RETURNING stock, version)
-INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, server_id, reason)
-SELECT $1, $3, $4, $5, u.stock, u.version, $6, $7 FROM u
+INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, server_id, reason, actor)
+SELECT $1, $3, $4, $5, u.stock, u.version, $6, $7, coalesce($8, session_user) FROM u
 RETURNING id, stock_after, version)sql";
 
 constexpr const char *kConditionalPurchase = R"sql(
@@ -22,8 +22,9 @@ u AS (
     UPDATE inventory SET stock = stock - $2, version = version + 1, updated_at = clock_timestamp()
     WHERE sku = $1 AND stock >= $2 RETURNING stock, version),
 a AS (
-    INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, server_id, reason)
-    SELECT $1, 'purchase', $2, u.stock + $2, u.stock, u.version, $3, $4 FROM u RETURNING id)
+    INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, server_id, reason, actor)
+    SELECT $1, 'purchase', $2, u.stock + $2, u.stock, u.version, $3, $4, coalesce($5, session_user) FROM u
+    RETURNING id)
 SELECT cur.stock, u.stock, u.version, a.id FROM cur LEFT JOIN u ON true LEFT JOIN a ON true)sql";
 
 constexpr const char *kConditionalRestock = R"sql(
@@ -32,8 +33,9 @@ u AS (
     UPDATE inventory SET stock = stock + $2, version = version + 1, updated_at = clock_timestamp()
     WHERE sku = $1 AND stock <= 2147483647 - $2 RETURNING stock, version),
 a AS (
-    INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, server_id, reason)
-    SELECT $1, 'restock', $2, u.stock - $2, u.stock, u.version, $3, $4 FROM u RETURNING id)
+    INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, server_id, reason, actor)
+    SELECT $1, 'restock', $2, u.stock - $2, u.stock, u.version, $3, $4, coalesce($5, session_user) FROM u
+    RETURNING id)
 SELECT cur.stock, u.stock, u.version, a.id FROM cur LEFT JOIN u ON true LEFT JOIN a ON true)sql";
 
 // Every write path checks its text here too, so that no caller can store what the CLI would refuse:
@@ -73,9 +75,14 @@ int computeAfter(const WriteRequest &request, int before)
 }
 } // namespace
 
-InventoryStore::InventoryStore(PgPool &pool, std::string serverId)
-    : m_pool(pool), m_serverId(std::move(serverId))
+InventoryStore::InventoryStore(PgPool &pool, std::string serverId, std::string actor)
+    : m_pool(pool), m_serverId(std::move(serverId)), m_actor(std::move(actor))
 {}
+
+PgParam InventoryStore::optionalActor() const
+{
+    return m_actor.empty() ? PgParam() : PgParam(m_actor);
+}
 
 std::optional<StockRecord> InventoryStore::fetch(const std::string &sku)
 {
@@ -128,10 +135,10 @@ WriteResult InventoryStore::applyWithRowLock(const WriteRequest &request)
         throw UnknownSku(request.sku);
     const int before = current.int32(0, 0);
     const int after = computeAfter(request, before);
-    auto written = connection->exec(kUpdateWithAudit,
-                                    {request.sku, std::to_string(after), actionName(request.action),
-                                     std::to_string(auditQuantity(request, before, after)),
-                                     std::to_string(before), m_serverId, optionalReason(request.reason)});
+    auto written = connection->exec(
+        kUpdateWithAudit, {request.sku, std::to_string(after), actionName(request.action),
+                           std::to_string(auditQuantity(request, before, after)), std::to_string(before),
+                           m_serverId, optionalReason(request.reason), optionalActor()});
     tx.commit();
     return WriteResult{before, written.int32(0, 1), written.int64(0, 2), written.int64(0, 0)};
 }
@@ -147,9 +154,10 @@ WriteResult InventoryStore::applyConditional(const WriteRequest &request)
     // refusal reports what is really there, and the write is retried if it now fits.
     constexpr int kAttempts = 3;
     for (int attempt = 1;; ++attempt) {
-        auto result = connection->exec(
-            request.action == Action::Purchase ? kConditionalPurchase : kConditionalRestock,
-            {request.sku, std::to_string(request.quantity), m_serverId, optionalReason(request.reason)});
+        auto result =
+            connection->exec(request.action == Action::Purchase ? kConditionalPurchase : kConditionalRestock,
+                             {request.sku, std::to_string(request.quantity), m_serverId,
+                              optionalReason(request.reason), optionalActor()});
         if (result.rows() == 0)
             throw UnknownSku(request.sku);
         if (!result.isNull(0, 1)) {
@@ -173,10 +181,11 @@ WriteResult InventoryStore::writeComputed(const WriteRequest &request, int stock
 {
     checkText(request);
     auto connection = m_pool.acquire();
-    auto written = connection->exec(
-        kUpdateWithAudit, {request.sku, std::to_string(stockAfter), actionName(request.action),
-                           std::to_string(auditQuantity(request, stockBefore, stockAfter)),
-                           std::to_string(stockBefore), m_serverId, optionalReason(request.reason)});
+    auto written = connection->exec(kUpdateWithAudit,
+                                    {request.sku, std::to_string(stockAfter), actionName(request.action),
+                                     std::to_string(auditQuantity(request, stockBefore, stockAfter)),
+                                     std::to_string(stockBefore), m_serverId, optionalReason(request.reason),
+                                     optionalActor()});
     if (written.rows() == 0)
         throw UnknownSku(request.sku);
     return WriteResult{stockBefore, written.int32(0, 1), written.int64(0, 2), written.int64(0, 0)};

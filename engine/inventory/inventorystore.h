@@ -16,7 +16,8 @@ namespace inv {
 class InventoryStore
 {
 public:
-    InventoryStore(PgPool &pool, std::string serverId);
+    // The actor is recorded in every audit row; empty records the database role (session_user).
+    InventoryStore(PgPool &pool, std::string serverId, std::string actor = {});
 
     std::optional<StockRecord> fetch(const std::string &sku);
     // Products whose SKU or name contains `filter` (case-insensitive), in SKU order, at most `limit`.
@@ -38,10 +39,13 @@ public:
     long long reads() const { return m_reads.load(std::memory_order_relaxed); }
     PgPool &pool() { return m_pool; }
     const std::string &serverId() const { return m_serverId; }
+    const std::string &actor() const { return m_actor; }
 
 private:
+    PgParam optionalActor() const;
     PgPool &m_pool;
     std::string m_serverId;
+    std::string m_actor;
     std::atomic<long long> m_reads{0};
 };
 

@@ -19,7 +19,10 @@ bool LockedStrategy::leaseLeft(const LockHandle &handle) const
 StockView LockedStrategy::readMiss(const std::string &sku)
 {
     std::optional<LockHandle> handle;
-    if (!cacheDo([&] { handle = m_context.lock.acquire(StockCache::lockKey(sku), m_context.lockLease, {}); }))
+    if (!cacheDo([&] {
+            handle = m_context.lock.acquire(StockCache::lockKey(sku, m_context.cache.prefix()),
+                                            m_context.lockLease, {});
+        }))
         return readDatabase(sku);
     if (handle) {
         // Someone may have filled it between our miss and our lock.
@@ -57,7 +60,8 @@ bool LockedStrategy::updateCache(const WriteRequest &request, const WriteResult 
     const std::string &sku = request.sku;
     std::optional<LockHandle> handle;
     if (!cacheDo([&] {
-            handle = m_context.lock.acquire(StockCache::lockKey(sku), m_context.lockLease, kWriterWait);
+            handle = m_context.lock.acquire(StockCache::lockKey(sku, m_context.cache.prefix()),
+                                            m_context.lockLease, kWriterWait);
         }))
         return false;
     // Raising the floor to our version first makes any older value, set now or later, a miss.

@@ -14,7 +14,10 @@ StockView VersionedStrategy::readMiss(const std::string &sku)
 {
     return m_context.coalescer.run(sku, [&](FillTicket &ticket) -> StockView {
         std::optional<LockHandle> lease;
-        if (!cacheDo([&] { lease = m_context.lock.acquire(StockCache::fillKey(sku), kFillLease, {}); })) {
+        if (!cacheDo([&] {
+                lease = m_context.lock.acquire(StockCache::fillKey(sku, m_context.cache.prefix()), kFillLease,
+                                               {});
+            })) {
             ticket.reading();
             return readDatabase(sku);
         }

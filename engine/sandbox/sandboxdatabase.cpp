@@ -163,6 +163,8 @@ $$;
         // and only the owner may change the schema or the audit log's triggers.
         owner.execScript(R"sql(
 GRANT CONNECT, TEMPORARY ON DATABASE inventory TO inventory_app;
+-- Simulations run in schemas of their own (sim_<run id>), which the application creates and drops.
+GRANT CREATE ON DATABASE inventory TO inventory_app;
 GRANT USAGE ON SCHEMA public TO inventory_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO inventory_app;
 REVOKE ALL ON inventory_audit, schema_migrations FROM inventory_app;

@@ -36,8 +36,9 @@ struct DbRow
 
 // Reads the database rows and cache entries of skus[begin, end) in two round trips. Returns false
 // when the cache could not be read (every entry is then nullopt, which means unknown, not missing).
-bool compareBatch(PgPool &db, RedisPool &cache, const std::vector<std::string> &skus, std::size_t begin,
-                  std::size_t end, std::vector<DbRow> &rows,
+bool compareBatch(PgPool &db, RedisPool &cache, const std::string &keyPrefix,
+                  const std::vector<std::string> &skus, std::size_t begin, std::size_t end,
+                  std::vector<DbRow> &rows,
                   std::vector<std::optional<std::pair<long long, std::int64_t>>> &cached)
 {
     std::unordered_map<std::string, DbRow> byKey;
@@ -57,7 +58,7 @@ bool compareBatch(PgPool &db, RedisPool &cache, const std::vector<std::string> &
         auto connection = cache.acquire();
         std::vector<std::string> mget{"MGET"};
         for (std::size_t i = begin; i < end; ++i)
-            mget.push_back(StockCache::key(skus[i]));
+            mget.push_back(StockCache::key(skus[i], keyPrefix));
         auto reply = connection->command(mget);
         for (std::size_t i = 0; i < reply->elements; ++i) {
             // Borrowed: the array reply owns its elements.
@@ -117,9 +118,10 @@ SELECT (SELECT count(*) FROM chain WHERE stock_before <> coalesce(previous_after
 } // namespace
 
 ConsistencyChecker::ConsistencyChecker(std::vector<std::string> skus, std::vector<long long> initialStock,
-                                       std::vector<std::int64_t> initialVersion)
+                                       std::vector<std::int64_t> initialVersion, std::string keyPrefix)
     : m_skus(std::move(skus)), m_initial(std::move(initialStock)),
-      m_initialVersion(std::move(initialVersion)), m_keys(new KeyBooks[m_skus.size()])
+      m_initialVersion(std::move(initialVersion)), m_keyPrefix(std::move(keyPrefix)),
+      m_keys(new KeyBooks[m_skus.size()])
 {}
 
 bool ConsistencyChecker::onRead(std::int64_t floor, std::int64_t version)
@@ -162,7 +164,7 @@ std::vector<KeySample> ConsistencyChecker::sample(PgPool &db, RedisPool &cache,
         skus.push_back(m_skus[static_cast<std::size_t>(k)]);
     std::vector<DbRow> rows;
     std::vector<std::optional<std::pair<long long, std::int64_t>>> cached;
-    compareBatch(db, cache, skus, 0, skus.size(), rows, cached);
+    compareBatch(db, cache, m_keyPrefix, skus, 0, skus.size(), rows, cached);
     std::vector<KeySample> out;
     for (std::size_t i = 0; i < skus.size(); ++i) {
         KeySample s;
@@ -190,7 +192,7 @@ LedgerResult ConsistencyChecker::finish(PgPool &db, RedisPool &cache, const std:
         const std::size_t end = std::min(m_skus.size(), begin + kBatch);
         std::vector<DbRow> rows;
         std::vector<std::optional<std::pair<long long, std::int64_t>>> cached;
-        cacheRead = compareBatch(db, cache, m_skus, begin, end, rows, cached) && cacheRead;
+        cacheRead = compareBatch(db, cache, m_keyPrefix, m_skus, begin, end, rows, cached) && cacheRead;
         out.brokenLinks += brokenLinks(db, m_skus, m_initial, m_initialVersion, begin, end);
         for (std::size_t i = begin; i < end; ++i) {
             const auto &books = m_keys[i];

@@ -45,8 +45,9 @@ class ConsistencyChecker
 {
 public:
     // initialVersion is each key's version when initialStock was read: the audit chain starts after it.
+    // keyPrefix is the run's Redis prefix, put before every cache key it reads.
     ConsistencyChecker(std::vector<std::string> skus, std::vector<long long> initialStock,
-                       std::vector<std::int64_t> initialVersion);
+                       std::vector<std::int64_t> initialVersion, std::string keyPrefix = {});
 
     // Call just before a read starts; pass the result to onRead.
     std::int64_t readFloor(int key) const
@@ -82,6 +83,7 @@ private:
     std::vector<std::string> m_skus;
     std::vector<long long> m_initial;
     std::vector<std::int64_t> m_initialVersion;
+    std::string m_keyPrefix;
     std::unique_ptr<KeyBooks[]> m_keys;
     std::atomic<long long> m_staleReads{0};
     std::atomic<long long> m_writes{0};

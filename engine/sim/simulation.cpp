@@ -2,7 +2,9 @@
 
 #include "errors.h"
 #include "inventory/inventoryservice.h"
+#include "sim/hostloadsampler.h"
 #include "sim/scenario.h"
+#include "sim/simulationspace.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -63,9 +65,18 @@ LatencySummary summarize(const HistogramCounts &h)
 }
 } // namespace
 
-Simulation::Simulation(SimulationConfig config) : m_config(std::move(config)), m_runId(newRunId()) {}
+Simulation::Simulation(SimulationConfig config)
+    : m_config(std::move(config)), m_runId(m_config.runId.empty() ? newRunId() : m_config.runId),
+      m_processToken(newRunId())
+{}
 
 Simulation::~Simulation() = default;
+
+std::string Simulation::serverIdPrefix() const
+{
+    // Processes sharing a run id tell their audit rows apart by this process's own token.
+    return "sim-" + m_runId + "-" + m_processToken + "-";
+}
 
 SimulationSnapshot Simulation::snapshot() const
 {
@@ -79,6 +90,11 @@ std::vector<std::string> Simulation::createProducts(InventoryService &admin, int
 {
     std::vector<std::string> skus;
     if (!m_config.sku.empty()) {
+        // Created in the run's space unless a process sharing the space made it first.
+        admin.pgPool().acquire()->exec("INSERT INTO inventory (sku, name, stock, version, updated_at) VALUES "
+                                       "($1, 'Shared product', $2, 1, "
+                                       "clock_timestamp()) ON CONFLICT (sku) DO NOTHING",
+                                       {m_config.sku, std::to_string(m_config.stock)});
         auto record = admin.databaseStock(m_config.sku);
         if (!record)
             throw UnknownSku(m_config.sku);
@@ -114,6 +130,18 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
     auto scenario = Scenario::create(m_config.scenario);
     const int keys = scenario->keyCount(m_config);
 
+    // Dead runs' spaces first, then this run's own: nothing below touches the operator's data.
+    say("preparing the run's own space sim_" + m_runId);
+    try {
+        SimulationSpace::cleanup(m_config.pgConninfo, m_config.redisUrl, false);
+    } catch (const CacheError &) {
+        // Redis down: the keys stay until a later cleanup; the run fails open as usual.
+    }
+    SimulationSpace space(m_config.pgConninfo, m_config.redisUrl, m_runId);
+    space.open();
+    if (m_config.keep)
+        space.keep();
+
     say("starting " + std::to_string(m_config.servers) + " virtual app servers");
     std::vector<std::unique_ptr<InventoryService>> servers;
     for (int i = 0; i < m_config.servers; ++i) {
@@ -121,7 +149,10 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
         service.pgConninfo = m_config.pgConninfo;
         service.redisUrl = m_config.redisUrl;
         service.strategy = m_config.strategy;
-        service.serverId = "sim-" + m_runId + "-" + std::to_string(i + 1);
+        service.serverId = serverIdPrefix() + std::to_string(i + 1);
+        service.actor = "sim:" + m_runId + "/" + service.serverId;
+        service.pgSchema = space.schema();
+        service.keyPrefix = space.keyPrefix();
         service.pgConnections = m_config.connections;
         service.redisConnections = m_config.connections;
         service.cacheTtl = m_config.ttl;
@@ -140,8 +171,8 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
     std::vector<long long> initial;
     std::vector<std::int64_t> initialVersion;
     auto skus = createProducts(*servers.front(), keys, initial, initialVersion);
-    ConsistencyChecker checker(skus, initial, initialVersion);
-    VisibilityProbe probe(RedisUrl::parse(m_config.redisUrl));
+    ConsistencyChecker checker(skus, initial, initialVersion, space.keyPrefix());
+    VisibilityProbe probe(RedisUrl::parse(m_config.redisUrl), space.keyPrefix());
 
     const int workers = m_config.scenario == ScenarioKind::Stampede
                             ? std::max(m_config.servers * m_config.connections, m_config.readers)
@@ -176,7 +207,7 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
         lockExpiredBefore += s->lockStats().expiredWhileHeld.load();
     }
 
-    PgPool monitorDb(m_config.pgConninfo, 1);
+    PgPool monitorDb(m_config.pgConninfo, 1, std::chrono::seconds(10), space.schema());
     RedisPool monitorCache(RedisUrl::parse(m_config.redisUrl), 1);
     SimulationMonitor monitor(context, *scenario, checker, scenario->hotKeys(m_config), monitorDb,
                               monitorCache, tick);
@@ -184,6 +215,7 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
     MonitorPublication published(m_monitorMutex, m_monitor, monitor);
     say("running " + std::string(SimulationConfig::scenarioName(m_config.scenario)));
     const auto started = SimClock::now();
+    HostLoadSampler hostLoad;
     monitor.start();
     scenario->run(context);
     const double seconds = std::chrono::duration<double>(SimClock::now() - started).count();
@@ -234,8 +266,7 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
     report.visibilityRegressions = visibility.regressions;
     report.staleReads = checker.staleReads();
 
-    const LedgerResult ledger =
-        checker.finish(monitorDb, monitorCache, "sim-" + m_runId + "-", report.sharedSku);
+    const LedgerResult ledger = checker.finish(monitorDb, monitorCache, serverIdPrefix(), report.sharedSku);
     report.initialStock = ledger.initialStock;
     report.finalDbStock = ledger.finalDbStock;
     report.finalCacheStock = ledger.finalCacheStock;
@@ -257,6 +288,7 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
     report.errorSamples = context.errorSamples();
     report.timeline = monitor.timeline();
     report.peakRssMb = peakRssMb();
+    report.hostLoad = hostLoad.finish();
     report.evaluateSlos();
     return report;
 }

@@ -42,9 +42,12 @@ private:
                                             std::vector<long long> &initial,
                                             std::vector<std::int64_t> &initialVersion);
 
+    std::string serverIdPrefix() const;
+
     SimulationConfig m_config;
     std::stop_source m_stop;
     std::string m_runId;
+    std::string m_processToken;
     mutable std::mutex m_monitorMutex;
     SimulationMonitor *m_monitor = nullptr;
 };

@@ -1,5 +1,7 @@
 #include "sim/simulationconfig.h"
 
+#include "sim/simulationspace.h"
+
 #include "errors.h"
 #include "inventory/quantity.h"
 
@@ -39,6 +41,8 @@ const char *SimulationConfig::scenarioName(ScenarioKind kind)
 
 void SimulationConfig::validate() const
 {
+    if (!runId.empty())
+        SimulationSpace::checkRunId(runId);
     require(servers >= 1 && servers <= 64, "--servers must be from 1 to 64");
     require(connections >= 1 && connections <= 64, "--connections must be from 1 to 64");
     require(servers * connections <= 360,

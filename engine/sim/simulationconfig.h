@@ -33,7 +33,8 @@ struct SimulationConfig
     // Buyers read the stock first and skip the purchase when it shows sold out; blind buyers
     // always send the purchase to the database, as pgbench does.
     bool buyersRead = true;
-    // Buy an existing SKU instead of a fresh one, shared with other runs.
+    // The SKU to buy; created in the run's space with `stock` units if it is not there yet. Runs
+    // that share a runId share it.
     std::string sku;
     // mixed
     double rate = 10'000;
@@ -46,6 +47,11 @@ struct SimulationConfig
     int readers = 200;
     int rounds = 5;
     // all
+    // The run's space: PostgreSQL schema sim_<runId> and Redis prefix sim:<runId>:. Empty: a new
+    // random id. Processes given the same id share the space (and so the SKU).
+    std::string runId;
+    // Keep the space after the run, for inspection; `simulate --cleanup` removes it.
+    bool keep = false;
     std::chrono::milliseconds ttl{30'000};
     std::chrono::milliseconds raceDelay{0};
     std::uint64_t seed = 1;

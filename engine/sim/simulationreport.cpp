@@ -1,6 +1,6 @@
 #include "sim/simulationreport.h"
 
-#include "sim/jsonwriter.h"
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -38,14 +38,56 @@ std::string format(const char *pattern, double value)
     return buffer;
 }
 
-void writeLatency(JsonWriter &json, const LatencySummary &l)
+std::string join(const std::vector<std::string> &items, const char *separator)
 {
-    json.beginObject();
-    json.key("p50").value(l.p50).key("p95").value(l.p95).key("p99").value(l.p99).key("max").value(l.max);
-    json.key("count").value(l.count);
-    json.endObject();
+    std::string out;
+    for (const auto &item : items)
+        out += (out.empty() ? "" : separator) + item;
+    return out;
 }
+
+// The SLOs a busy host can fail on its own; a saturated host explains these, not a wrong answer.
+bool timingSlo(const std::string &name)
+{
+    return name == "read_p99_ms" || name == "write_visibility_p99_ms" || name == "throughput_rps" ||
+           name == "dropped";
+}
+
 } // namespace
+
+SloCategory Slo::categoryOf(const std::string &name)
+{
+    for (const char *wrong :
+         {"oversold", "ledger_ok", "stale_reads", "divergent_keys", "errors", "write_visibility_regressions"})
+        if (name == wrong)
+            return SloCategory::Correctness;
+    return SloCategory::Performance;
+}
+
+bool Slo::upperBoundOf(const std::string &name)
+{
+    for (const auto &d : kDefinitions)
+        if (name == d.name)
+            return d.upperBound;
+    return true;
+}
+
+const char *Slo::categoryName(SloCategory category)
+{
+    return category == SloCategory::Correctness ? "correctness" : "performance";
+}
+
+std::string Slo::failure() const
+{
+    if (!known)
+        return name + " unknown";
+    if (name == "ledger_ok")
+        return "ledger does not reconcile";
+    char buffer[128];
+    std::snprintf(buffer, sizeof buffer, "%s %.4g %s %.4g", name.c_str(), value, upperBound ? ">" : "<",
+                  threshold);
+    return buffer;
+}
 
 std::vector<std::string> SimulationReport::sloNames()
 {
@@ -71,6 +113,7 @@ void SimulationReport::evaluateSlos()
             continue;
         Slo slo;
         slo.name = name;
+        slo.category = Slo::categoryOf(name);
         slo.upperBound = d.upperBound;
         slo.threshold = name == "throughput_rps" ? 0.99 * config.rate : d.threshold;
         if (overridden)
@@ -103,6 +146,16 @@ void SimulationReport::evaluateSlos()
         slo.pass = slo.known && (slo.upperBound ? slo.value <= slo.threshold : slo.value >= slo.threshold);
         slos.push_back(slo);
     }
+    verdictNote.clear();
+    if (stoppedEarly) {
+        verdictNote = format("stopped after %.1f s: partial results, no verdict", durationSeconds);
+        return;
+    }
+    const bool timingFailed = std::any_of(slos.begin(), slos.end(), [](const Slo &s) {
+        return !s.pass && s.category == SloCategory::Performance && timingSlo(s.name);
+    });
+    if (timingFailed)
+        verdictNote = hostLoad.saturationNote();
 }
 
 bool SimulationReport::allSlosPass() const
@@ -110,112 +163,162 @@ bool SimulationReport::allSlosPass() const
     return !stoppedEarly && std::all_of(slos.begin(), slos.end(), [](const Slo &s) { return s.pass; });
 }
 
+std::optional<bool> SimulationReport::correct() const
+{
+    if (stoppedEarly)
+        return std::nullopt;
+    return failures(SloCategory::Correctness).empty();
+}
+
+std::optional<bool> SimulationReport::performant() const
+{
+    if (stoppedEarly)
+        return std::nullopt;
+    return failures(SloCategory::Performance).empty();
+}
+
+std::vector<std::string> SimulationReport::failures(SloCategory category) const
+{
+    std::vector<std::string> out;
+    for (const auto &s : slos)
+        if (s.category == category && !s.pass)
+            out.push_back(s.failure());
+    return out;
+}
+
+std::string SimulationReport::verdictHeadline() const
+{
+    if (stoppedEarly)
+        return verdictNote.empty() ? "stopped: partial results, no verdict" : verdictNote;
+    auto verdict = [&](const char *label, SloCategory category) {
+        std::vector<std::string> failed = failures(category);
+        if (category == SloCategory::Performance && !failed.empty() && !verdictNote.empty())
+            failed.push_back(verdictNote);
+        return std::string(label) + (failed.empty() ? ": yes" : ": no (" + join(failed, ", ") + ")");
+    };
+    return verdict("correct", SloCategory::Correctness) + "; " +
+           verdict("performant", SloCategory::Performance);
+}
+
 std::string SimulationReport::toJson() const
 {
-    JsonWriter json;
-    json.beginObject();
-    json.key("scenario").value(SimulationConfig::scenarioName(config.scenario));
-    json.key("strategy").value(Strategy::kindName(config.strategy));
-    json.key("servers").value(config.servers);
-    json.key("parameters").beginObject();
-    json.key("connections").value(config.connections);
-    json.key("race_delay_ms").value(static_cast<long long>(config.raceDelay.count()));
-    json.key("ttl_ms").value(static_cast<long long>(config.ttl.count()));
-    json.key("seed").value(static_cast<long long>(config.seed));
+    // ordered_json keeps the keys in the order DESIGN.md lists them, as readers of the file expect.
+    using Json = nlohmann::ordered_json;
+    Json parameters{{"connections", config.connections},
+                    {"race_delay_ms", static_cast<long long>(config.raceDelay.count())},
+                    {"ttl_ms", static_cast<long long>(config.ttl.count())},
+                    {"seed", static_cast<long long>(config.seed)}};
     switch (config.scenario) {
     case ScenarioKind::FlashSale:
-        json.key("buyers")
-            .value(config.buyers)
-            .key("stock")
-            .value(config.stock)
-            .key("quantity")
-            .value(config.quantity);
+        parameters["buyers"] = config.buyers;
+        parameters["stock"] = config.stock;
+        parameters["quantity"] = config.quantity;
         if (!config.sku.empty())
-            json.key("sku").value(config.sku);
+            parameters["sku"] = config.sku;
         break;
     case ScenarioKind::Mixed:
-        json.key("rate").value(config.rate).key("duration_s").value(config.durationSeconds);
-        json.key("read_ratio").value(config.readRatio).key("products").value(config.products);
-        json.key("skew").value(config.skew).key("stock").value(config.stock);
+        parameters["rate"] = config.rate;
+        parameters["duration_s"] = config.durationSeconds;
+        parameters["read_ratio"] = config.readRatio;
+        parameters["products"] = config.products;
+        parameters["skew"] = config.skew;
+        parameters["stock"] = config.stock;
         break;
     case ScenarioKind::Stampede:
-        json.key("readers").value(config.readers).key("products").value(config.products);
-        json.key("rounds").value(config.rounds);
+        parameters["readers"] = config.readers;
+        parameters["products"] = config.products;
+        parameters["rounds"] = config.rounds;
         break;
     }
-    json.key("shared_sku").value(sharedSku);
-    json.endObject();
-    json.key("duration_s").value(durationSeconds);
-    json.key("requests")
-        .value(requests)
-        .key("successes")
-        .value(successes)
-        .key("rejections")
-        .value(rejections);
-    json.key("errors").value(errors).key("dropped").value(dropped);
-    json.key("initial_stock").value(initialStock).key("final_db_stock").value(finalDbStock);
-    json.key("final_cache_stock");
-    finalCacheStock ? json.value(*finalCacheStock) : json.null();
-    json.key("audit_rows").value(auditRows).key("oversold").value(oversold).key("ledger_ok").value(ledgerOk);
-    json.key("ledger_broken_links").value(ledgerBrokenLinks);
-    json.key("stale_reads").value(staleReads).key("divergent_keys_at_end");
-    divergentKeysAtEnd ? json.value(*divergentKeysAtEnd) : json.null();
-    json.key("db_fills").value(dbFills).key("throughput_rps").value(throughputRps);
-    json.key("cache_hit_rate").value(cacheHitRate);
-    json.key("latency_ms").beginObject();
-    json.key("read");
-    writeLatency(json, read);
-    json.key("write");
-    writeLatency(json, write);
-    json.endObject();
-    json.key("write_visibility_ms").beginObject();
-    json.key("p50").value(visibilityP50).key("p99").value(visibilityP99).key("max").value(visibilityMax);
-    json.key("probes").value(visibilityProbes).key("not_visible").value(visibilityNotVisible);
-    json.key("regressions").value(visibilityRegressions);
-    json.endObject();
-    json.key("lock").beginObject();
-    json.key("acquired").value(lockAcquired).key("busy").value(lockBusy);
-    json.key("wait_ms").beginObject().key("p50").value(lockWaitP50).key("p99").value(lockWaitP99).endObject();
-    json.key("expired_while_held").value(lockExpiredWhileHeld);
-    json.endObject();
-    json.key("peak_rss_mb").value(peakRssMb);
-    json.key("stopped").value(stoppedEarly).key("stopped_early").value(stoppedEarly);
-    json.key("notes").beginArray();
-    for (const auto &n : notes)
-        json.value(n);
-    json.endArray();
-    json.key("error_samples").beginArray();
-    for (const auto &e : errorSamples)
-        json.value(e);
-    json.endArray();
-    json.key("slo").beginArray();
-    for (const auto &s : slos) {
-        json.beginObject().key("name").value(s.name).key("threshold").value(s.threshold).key("value");
-        s.known ? json.value(s.value) : json.null();
-        // A stopped run has no verdict.
-        json.key("pass");
-        stoppedEarly ? json.null() : json.value(s.pass);
-        json.endObject();
-    }
-    json.endArray();
-    json.key("timeline").beginArray();
-    for (const auto &p : timeline) {
-        json.beginObject();
-        json.key("t").value(p.t).key("rps").value(p.rps).key("read_p99_ms").value(p.readP99Ms);
-        json.key("write_p99_ms").value(p.writeP99Ms).key("hit_rate").value(p.hitRate);
-        json.key("lock_busy").value(p.lockBusyPerSecond).key("stale_reads").value(p.staleReads);
-        json.key("divergent_keys").value(p.divergentKeys);
-        json.key("ok_rps").value(p.okPerSecond).key("rejected_rps").value(p.rejectedPerSecond);
-        json.key("errors_rps").value(p.errorsPerSecond);
-        json.key("read_p50_ms").value(p.readP50Ms).key("read_p95_ms").value(p.readP95Ms);
-        json.key("write_p50_ms").value(p.writeP50Ms).key("write_p95_ms").value(p.writeP95Ms);
-        json.key("lock_wait_p99_ms").value(p.lockWaitP99Ms).key("oversold").value(p.oversold);
-        json.key("hot_db_stock").value(p.hotDbStock).key("hot_cache_stock").value(p.hotCacheStock);
-        json.endObject();
-    }
-    json.endArray();
-    json.endObject();
-    return json.text() + "\n";
+    parameters["shared_sku"] = sharedSku;
+
+    auto optional = [](const auto &value) { return value ? Json(*value) : Json(nullptr); };
+    auto latency = [](const LatencySummary &l) {
+        return Json{{"p50", l.p50}, {"p95", l.p95}, {"p99", l.p99}, {"max", l.max}, {"count", l.count}};
+    };
+    Json json;
+    json["scenario"] = SimulationConfig::scenarioName(config.scenario);
+    json["strategy"] = Strategy::kindName(config.strategy);
+    json["servers"] = config.servers;
+    json["parameters"] = std::move(parameters);
+    json["duration_s"] = durationSeconds;
+    json["requests"] = requests;
+    json["successes"] = successes;
+    json["rejections"] = rejections;
+    json["errors"] = errors;
+    json["dropped"] = dropped;
+    json["initial_stock"] = initialStock;
+    json["final_db_stock"] = finalDbStock;
+    json["final_cache_stock"] = optional(finalCacheStock);
+    json["audit_rows"] = auditRows;
+    json["oversold"] = oversold;
+    json["ledger_ok"] = ledgerOk;
+    json["ledger_broken_links"] = ledgerBrokenLinks;
+    json["stale_reads"] = staleReads;
+    json["divergent_keys_at_end"] = optional(divergentKeysAtEnd);
+    json["db_fills"] = dbFills;
+    json["throughput_rps"] = throughputRps;
+    json["cache_hit_rate"] = cacheHitRate;
+    json["latency_ms"] = Json{{"read", latency(read)}, {"write", latency(write)}};
+    json["write_visibility_ms"] = Json{{"p50", visibilityP50},
+                                       {"p99", visibilityP99},
+                                       {"max", visibilityMax},
+                                       {"probes", visibilityProbes},
+                                       {"not_visible", visibilityNotVisible},
+                                       {"regressions", visibilityRegressions}};
+    json["lock"] = Json{{"acquired", lockAcquired},
+                        {"busy", lockBusy},
+                        {"wait_ms", Json{{"p50", lockWaitP50}, {"p99", lockWaitP99}}},
+                        {"expired_while_held", lockExpiredWhileHeld}};
+    json["peak_rss_mb"] = peakRssMb;
+    json["stopped"] = stoppedEarly;
+    json["stopped_early"] = stoppedEarly;
+    // The two verdicts; a stopped run has none.
+    json["correct"] = optional(correct());
+    json["performant"] = optional(performant());
+    json["verdict_note"] = verdictNote.empty() ? Json(nullptr) : Json(verdictNote);
+    json["host"] =
+        Json{{"cores", hostLoad.cores},
+             {"load_avg_max", hostLoad.loadMax >= 0 ? Json(hostLoad.loadMax) : Json(nullptr)},
+             {"load_samples", hostLoad.samples},
+             {"postgres_cpu_s",
+              hostLoad.postgresCpuSeconds >= 0 ? Json(hostLoad.postgresCpuSeconds) : Json(nullptr)},
+             {"redis_cpu_s", hostLoad.redisCpuSeconds >= 0 ? Json(hostLoad.redisCpuSeconds) : Json(nullptr)}};
+    json["notes"] = notes;
+    json["error_samples"] = errorSamples;
+    Json sloList = Json::array();
+    for (const auto &s : slos)
+        sloList.push_back(Json{{"name", s.name},
+                               {"category", Slo::categoryName(s.category)},
+                               {"threshold", s.threshold},
+                               {"value", s.known ? Json(s.value) : Json(nullptr)},
+                               // A stopped run has no verdict.
+                               {"pass", stoppedEarly ? Json(nullptr) : Json(s.pass)}});
+    json["slo"] = std::move(sloList);
+    Json points = Json::array();
+    for (const auto &p : timeline)
+        points.push_back(Json{{"t", p.t},
+                              {"rps", p.rps},
+                              {"read_p99_ms", p.readP99Ms},
+                              {"write_p99_ms", p.writeP99Ms},
+                              {"hit_rate", p.hitRate},
+                              {"lock_busy", p.lockBusyPerSecond},
+                              {"stale_reads", p.staleReads},
+                              {"divergent_keys", p.divergentKeys},
+                              {"ok_rps", p.okPerSecond},
+                              {"rejected_rps", p.rejectedPerSecond},
+                              {"errors_rps", p.errorsPerSecond},
+                              {"read_p50_ms", p.readP50Ms},
+                              {"read_p95_ms", p.readP95Ms},
+                              {"write_p50_ms", p.writeP50Ms},
+                              {"write_p95_ms", p.writeP95Ms},
+                              {"lock_wait_p99_ms", p.lockWaitP99Ms},
+                              {"oversold", p.oversold},
+                              {"hot_db_stock", p.hotDbStock},
+                              {"hot_cache_stock", p.hotCacheStock}});
+    json["timeline"] = std::move(points);
+    // Error samples quote the servers' messages: bytes that are not UTF-8 are replaced, not thrown on.
+    return json.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 std::string SimulationReport::humanSummary() const
@@ -282,10 +385,8 @@ std::string SimulationReport::humanSummary() const
                           s.upperBound ? "<=" : ">=", s.threshold, "unknown");
         out += buffer;
     }
-    if (stoppedEarly)
-        out += "\n  stopped before the end: partial results, no verdict\n";
-    else
-        out += allSlosPass() ? "\n  every SLO passed\n" : "\n  SLO FAILED\n";
+    // The verdict last, where a terminal leaves the eye: wrong and slow apart.
+    out += "\n  " + verdictHeadline() + "\n";
     return out;
 }
 

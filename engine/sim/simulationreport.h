@@ -3,6 +3,7 @@
 // the SLO table. A plain value; any thread.
 #pragma once
 
+#include "sim/hostload.h"
 #include "sim/simulationconfig.h"
 
 #include <optional>
@@ -37,9 +38,18 @@ struct TimelinePoint
     long long hotCacheStock = -1;
 };
 
+// Correctness SLOs say whether the strategy gave wrong answers (oversold, a broken ledger, stale
+// reads, ...); performance SLOs say whether it was fast enough (latency, throughput, hit rate).
+enum class SloCategory
+{
+    Correctness,
+    Performance,
+};
+
 struct Slo
 {
     std::string name;
+    SloCategory category = SloCategory::Correctness;
     // Pass when value <= threshold (an upper bound), or value >= threshold otherwise.
     bool upperBound = true;
     double threshold = 0;
@@ -47,6 +57,14 @@ struct Slo
     // False when the value could not be measured (the cache unreadable at the end, say): never a pass.
     bool known = true;
     bool pass = false;
+
+    // Why it failed, in one phrase: "read_p99_ms 10.9 > 5", "cache_hit_rate 0.85 < 0.9",
+    // "divergent_keys unknown".
+    std::string failure() const;
+    static SloCategory categoryOf(const std::string &name);
+    // Whether the named SLO is an upper bound (a count or a latency) rather than a floor.
+    static bool upperBoundOf(const std::string &name);
+    static const char *categoryName(SloCategory category);
 };
 
 struct SimulationReport
@@ -79,14 +97,27 @@ struct SimulationReport
     bool stoppedEarly = false;
     // Why some value is missing or doubtful, in plain words.
     std::vector<std::string> notes;
+    HostLoad hostLoad;
+    // Says what the verdict cannot: the host was saturated while a latency SLO failed, or the run
+    // was stopped. Set by evaluateSlos().
+    std::string verdictNote;
     std::vector<std::string> errorSamples;
     std::vector<Slo> slos;
     std::vector<TimelinePoint> timeline;
 
-    // Fills `slos` from the defaults for the scenario, with the config's overrides applied.
+    // Fills `slos` from the defaults for the scenario, with the config's overrides applied, and
+    // `verdictNote`.
     void evaluateSlos();
     // False for a stopped run, which has no verdict.
     bool allSlosPass() const;
+    // Every SLO of the category passed; nullopt for a stopped run, which has no verdict.
+    std::optional<bool> correct() const;
+    std::optional<bool> performant() const;
+    // The SLOs of a category that failed, as failure() phrases them.
+    std::vector<std::string> failures(SloCategory category) const;
+    // "correct: yes; performant: no (read_p99_ms 10.9 > 5)", or for a stopped run
+    // "stopped after 2.1 s: partial results, no verdict".
+    std::string verdictHeadline() const;
     std::string toJson() const;
     std::string humanSummary() const;
     // The SLO names --slo accepts.

@@ -20,8 +20,9 @@ constexpr auto kIdleEvery = std::chrono::milliseconds(5);
 constexpr auto kSweepPause = std::chrono::microseconds(500);
 } // namespace
 
-VisibilityProbe::VisibilityProbe(RedisUrl url)
-    : m_url(std::move(url)), m_thread([this](std::stop_token stop) { loop(stop); })
+VisibilityProbe::VisibilityProbe(RedisUrl url, std::string keyPrefix)
+    : m_url(std::move(url)), m_keyPrefix(std::move(keyPrefix)),
+      m_thread([this](std::stop_token stop) { loop(stop); })
 {}
 
 VisibilityProbe::~VisibilityProbe()
@@ -67,7 +68,7 @@ bool VisibilityProbe::takeSubmitted()
             if (m_watches.size() >= kMaxWatches)
                 continue; // not a probe: never counted
             it = m_index.emplace(s.sku, m_watches.size()).first;
-            m_watches.push_back(Watch{StockCache::key(s.sku), {}, 0, 0, false});
+            m_watches.push_back(Watch{StockCache::key(s.sku, m_keyPrefix), {}, 0, 0, false});
         }
         Watch &watch = m_watches[it->second];
         watch.pending.push_back({s.version, s.acknowledged});

@@ -38,7 +38,8 @@ class VisibilityProbe
 public:
     static constexpr std::chrono::milliseconds kCap{1000};
 
-    explicit VisibilityProbe(RedisUrl url);
+    // keyPrefix is the run's Redis prefix, put before every key it watches.
+    explicit VisibilityProbe(RedisUrl url, std::string keyPrefix = {});
     ~VisibilityProbe();
 
     void submit(const std::string &sku, std::int64_t version,
@@ -78,6 +79,7 @@ private:
     std::size_t pendingCount() const;
 
     RedisUrl m_url;
+    std::string m_keyPrefix;
     std::mutex m_mutex;
     std::condition_variable_any m_wake;
     std::vector<Submitted> m_submitted;

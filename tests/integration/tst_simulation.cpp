@@ -6,12 +6,15 @@
 #include "sim/simulation.h"
 #include "testservices.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <random>
 
 using namespace std::chrono_literals;
 using inv::StrategyKind;
@@ -39,6 +42,8 @@ private slots:
     void twoProcessesShareOneSku();
     void reportHasEveryKey();
     void exitCodeFollowsSlos();
+    void correctButSlowIsJudgedApart();
+    void wrongIsNotCorrect();
 
 private:
     std::unique_ptr<inv::PgConnection> m_db;
@@ -154,14 +159,18 @@ void TestSimulation::stopMidwayLeavesBooksBalanced()
 
 void TestSimulation::twoProcessesShareOneSku()
 {
-    const std::string sku = testservices::uniqueSku("shared-sale");
-    testservices::makeService(StrategyKind::Versioned)->addProduct(sku, "Shared flash sale", 100);
+    // Two processes given one run id share its space, and so the SKU, which the first one creates.
+    const QString runId =
+        QStringLiteral("shared_%1").arg(QString::number(std::random_device{}() % 100000000));
+    const std::string sku = "SHARED-1";
     QProcess first, second;
     const QStringList arguments{
-        QStringLiteral("simulate"),      QStringLiteral("--scenario"), QStringLiteral("flash-sale"),
-        QStringLiteral("--sku"),         QString::fromStdString(sku),  QStringLiteral("--buyers"),
-        QStringLiteral("1500"),          QStringLiteral("--servers"),  QStringLiteral("2"),
-        QStringLiteral("--connections"), QStringLiteral("6"),          QStringLiteral("--json")};
+        QStringLiteral("simulate"),  QStringLiteral("--scenario"), QStringLiteral("flash-sale"),
+        QStringLiteral("--sku"),     QString::fromStdString(sku),  QStringLiteral("--stock"),
+        QStringLiteral("100"),       QStringLiteral("--buyers"),   QStringLiteral("1500"),
+        QStringLiteral("--servers"), QStringLiteral("2"),          QStringLiteral("--connections"),
+        QStringLiteral("6"),         QStringLiteral("--run-id"),   runId,
+        QStringLiteral("--keep"),    QStringLiteral("--json")};
     first.start(QStringLiteral(INVENTORY_CLI_PATH), arguments);
     second.start(QStringLiteral(INVENTORY_CLI_PATH), arguments);
     QVERIFY(first.waitForFinished(120000));
@@ -174,8 +183,10 @@ void TestSimulation::twoProcessesShareOneSku()
     QCOMPARE(sold, 100);
     QVERIFY(a.value(QLatin1String("ledger_ok")).toBool());
     QVERIFY(b.value(QLatin1String("ledger_ok")).toBool());
-    QCOMPARE(testservices::dbStock(*m_db, sku), 0);
-    QCOMPARE(testservices::auditTotals(*m_db, sku).rows, 100LL);
+    inv::PgConnection space(testservices::pgUrl(), "sim_" + runId.toStdString());
+    QCOMPARE(testservices::dbStock(space, sku), 0);
+    QCOMPARE(testservices::auditTotals(space, sku).rows, 100LL);
+    QCOMPARE(runCli({QStringLiteral("simulate"), QStringLiteral("--cleanup")}).exitCode, 0);
 }
 
 void TestSimulation::reportHasEveryKey()
@@ -217,7 +228,10 @@ void TestSimulation::reportHasEveryKey()
                             "write_visibility_ms",
                             "lock",
                             "slo",
-                            "timeline"})
+                            "timeline",
+                            "correct",
+                            "performant",
+                            "verdict_note"})
         QVERIFY2(r.contains(QLatin1String(key)), key);
     for (const char *kind : {"read", "write"}) {
         const QJsonObject l =
@@ -262,6 +276,90 @@ void TestSimulation::exitCodeFollowsSlos()
     const CliRun bad = runCli(base + QStringList{QStringLiteral("--slo"), QStringLiteral("speed=fast")});
     QCOMPARE(bad.exitCode, 2);
     QVERIFY(bad.err.contains(QLatin1String("invalid --slo")));
+}
+
+namespace {
+QJsonObject readReport(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(file.readAll()).object();
+}
+} // namespace
+
+void TestSimulation::correctButSlowIsJudgedApart()
+{
+    // A latency target no run can meet: versioned stays correct and is only called slow.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("report.json"));
+    const CliRun run = runCli(
+        {QStringLiteral("simulate"), QStringLiteral("--scenario"), QStringLiteral("mixed"),
+         QStringLiteral("--strategy"), QStringLiteral("versioned"), QStringLiteral("--rate"),
+         QStringLiteral("500"), QStringLiteral("--duration"), QStringLiteral("2"),
+         QStringLiteral("--products"), QStringLiteral("20"), QStringLiteral("--servers"), QStringLiteral("2"),
+         QStringLiteral("--connections"), QStringLiteral("2"), QStringLiteral("--slo"),
+         QStringLiteral("read_p99_ms=0.0001"), QStringLiteral("--report"), path});
+    QVERIFY2(run.exitCode == 1, qPrintable(QString::number(run.exitCode) + u' ' + run.out + run.err));
+    const QJsonObject r = readReport(path);
+    QCOMPARE(r.value(QLatin1String("stale_reads")).toInteger(), 0);
+    QCOMPARE(r.value(QLatin1String("oversold")).toInteger(), 0);
+    QCOMPARE(r.value(QLatin1String("correct")), QJsonValue(true));
+    QCOMPARE(r.value(QLatin1String("performant")), QJsonValue(false));
+    QVERIFY(!r.value(QLatin1String("stopped")).toBool());
+    bool sawReadP99 = false;
+    for (const auto &v : r.value(QLatin1String("slo")).toArray()) {
+        const QJsonObject s = v.toObject();
+        if (s.value(QLatin1String("name")).toString() != QLatin1String("read_p99_ms"))
+            continue;
+        sawReadP99 = true;
+        QCOMPARE(s.value(QLatin1String("category")).toString(), QStringLiteral("performance"));
+        QCOMPARE(s.value(QLatin1String("pass")), QJsonValue(false));
+    }
+    QVERIFY(sawReadP99);
+    // The human summary's verdict: wrong and slow apart, the missed target named.
+    QVERIFY2(run.out.contains(QLatin1String("correct: yes; performant: no (read_p99_ms ")),
+             qPrintable(run.out));
+    QVERIFY2(run.out.contains(QLatin1String(" > 0.0001")), qPrintable(run.out));
+}
+
+void TestSimulation::wrongIsNotCorrect()
+{
+    // naive under a race delay serves stale reads or leaves the cache behind the database: wrong,
+    // whatever its latency.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("report.json"));
+    const CliRun run = runCli({QStringLiteral("simulate"),
+                               QStringLiteral("--scenario"),
+                               QStringLiteral("mixed"),
+                               QStringLiteral("--strategy"),
+                               QStringLiteral("naive"),
+                               QStringLiteral("--race-delay-ms"),
+                               QStringLiteral("5"),
+                               QStringLiteral("--rate"),
+                               QStringLiteral("1500"),
+                               QStringLiteral("--duration"),
+                               QStringLiteral("2"),
+                               QStringLiteral("--products"),
+                               QStringLiteral("3"),
+                               QStringLiteral("--stock"),
+                               QStringLiteral("60"),
+                               QStringLiteral("--read-ratio"),
+                               QStringLiteral("0.7"),
+                               QStringLiteral("--servers"),
+                               QStringLiteral("6"),
+                               QStringLiteral("--connections"),
+                               QStringLiteral("7"),
+                               QStringLiteral("--report"),
+                               path});
+    QVERIFY2(run.exitCode == 1, qPrintable(QString::number(run.exitCode) + u' ' + run.out + run.err));
+    const QJsonObject r = readReport(path);
+    QVERIFY2(r.value(QLatin1String("stale_reads")).toInteger() > 0 ||
+                 r.value(QLatin1String("divergent_keys_at_end")).toInteger() > 0,
+             qPrintable(run.out));
+    QCOMPARE(r.value(QLatin1String("correct")), QJsonValue(false));
+    QVERIFY(r.value(QLatin1String("performant")).isBool());
+    QVERIFY2(run.out.contains(QLatin1String("correct: no (")), qPrintable(run.out));
 }
 
 QTEST_GUILESS_MAIN(TestSimulation)

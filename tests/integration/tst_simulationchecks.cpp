@@ -306,6 +306,11 @@ void TestSimulationChecks::sigtermStopsWithPartialReport()
     QVERIFY(file.open(QIODevice::ReadOnly));
     const QJsonObject r = QJsonDocument::fromJson(file.readAll()).object();
     QVERIFY(r.value(QLatin1String("stopped")).toBool());
+    // No verdict either way: both present, both null.
+    QVERIFY(r.contains(QLatin1String("correct")) && r.value(QLatin1String("correct")).isNull());
+    QVERIFY(r.contains(QLatin1String("performant")) && r.value(QLatin1String("performant")).isNull());
+    QVERIFY2(out.contains(QLatin1String("stopped after ")), qPrintable(out));
+    QVERIFY(!out.contains(QLatin1String("correct: ")));
     QVERIFY(r.value(QLatin1String("successes")).toInteger() > 0);
     QVERIFY(r.value(QLatin1String("ledger_ok")).toBool());
     QVERIFY(r.value(QLatin1String("duration_s")).toDouble() < 30);

@@ -1,0 +1,140 @@
+#include "sim/simulationspace.h"
+
+#include "cache/redisconnection.h"
+#include "db/migrations.h"
+#include "errors.h"
+
+namespace inv {
+
+namespace {
+// Advisory locks on a space use this class id and the schema name's hash.
+constexpr const char *kLockClass = "7461093";
+constexpr const char *kKeptComment = "kept by inventory-console simulate --keep";
+
+long long deleteKeys(const std::string &redisUrl, const std::string &prefix)
+{
+    RedisConnection redis(RedisUrl::parse(redisUrl),
+                          RedisTimeouts{std::chrono::milliseconds(500), std::chrono::milliseconds(2000)});
+    long long deleted = 0;
+    std::string cursor = "0";
+    do {
+        auto reply = redis.command({"SCAN", cursor, "MATCH", prefix + "*", "COUNT", "1000"});
+        if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2)
+            throw CacheReplyError("unexpected reply to SCAN while removing " + prefix + "*");
+        // Borrowed: the array reply owns its elements.
+        cursor.assign(reply->element[0]->str, reply->element[0]->len);
+        const redisReply *keys = reply->element[1];
+        std::vector<std::string> del{"UNLINK"};
+        for (std::size_t i = 0; i < keys->elements; ++i)
+            del.emplace_back(keys->element[i]->str, keys->element[i]->len);
+        if (del.size() > 1)
+            deleted += redis.command(del).integer();
+    } while (cursor != "0");
+    return deleted;
+}
+} // namespace
+
+SimulationSpace::SimulationSpace(std::string pgConninfo, std::string redisUrl, std::string runId)
+    : m_pgConninfo(std::move(pgConninfo)), m_redisUrl(std::move(redisUrl)), m_runId(std::move(runId)),
+      m_schema(schemaFor(m_runId)), m_prefix(prefixFor(m_runId))
+{
+    checkRunId(m_runId);
+}
+
+SimulationSpace::~SimulationSpace()
+{
+    if (!m_lease)
+        return;
+    try {
+        m_lease->exec("SELECT pg_advisory_unlock_shared(" + std::string(kLockClass) + ", hashtext($1))",
+                      {m_schema});
+        long long keys = 0;
+        if (!m_kept)
+            dropIfUnused(*m_lease, m_redisUrl, m_schema, keys);
+    } catch (const std::exception &) {
+        // Left behind: the next run's start, or `simulate --cleanup`, removes it.
+    }
+}
+
+void SimulationSpace::checkRunId(const std::string &runId)
+{
+    const bool valid = !runId.empty() && runId.size() <= 40 &&
+                       runId.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos;
+    if (!valid)
+        throw InvalidInput("invalid run id '" + runId + "': use 1 to 40 lowercase letters, digits and _");
+}
+
+void SimulationSpace::open()
+{
+    m_lease = std::make_unique<PgConnection>(m_pgConninfo);
+    m_lease->exec("SELECT pg_advisory_lock_shared(" + std::string(kLockClass) + ", hashtext($1))",
+                  {m_schema});
+    try {
+        // The name is checked above: lowercase letters, digits and _ only.
+        m_lease->exec("CREATE SCHEMA IF NOT EXISTS " + m_schema);
+    } catch (const DbError &e) {
+        // 23505: a process sharing this run id created it at the same moment.
+        if (e.sqlstate() == "23505") {
+            PgConnection migrator(m_pgConninfo, m_schema);
+            Migrations::apply(migrator);
+            return;
+        }
+        if (e.sqlstate() != "42501")
+            throw;
+        throw DbError(std::string(e.what()) +
+                          "\nA simulation runs in a schema of its own and this role may not create one: "
+                          "grant it CREATE on the database (the sandbox does), or run simulations as a "
+                          "role that has it",
+                      e.sqlstate());
+    }
+    PgConnection migrator(m_pgConninfo, m_schema);
+    Migrations::apply(migrator);
+}
+
+void SimulationSpace::keep()
+{
+    m_kept = true;
+    if (m_lease)
+        m_lease->exec("COMMENT ON SCHEMA " + m_schema + " IS '" + kKeptComment + "'");
+}
+
+bool SimulationSpace::dropIfUnused(PgConnection &lease, const std::string &redisUrl,
+                                   const std::string &schema, long long &keysDeleted)
+{
+    const std::string lock = std::string(kLockClass) + ", hashtext($1)";
+    if (lease.exec("SELECT pg_try_advisory_lock(" + lock + ")", {schema}).text(0, 0) != "t")
+        return false; // another process still runs in it
+    bool dropped = false;
+    try {
+        if (schema.rfind("sim_", 0) == 0) {
+            lease.exec("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            keysDeleted += deleteKeys(redisUrl, prefixFor(schema.substr(4)));
+            dropped = true;
+        }
+    } catch (...) {
+        lease.exec("SELECT pg_advisory_unlock(" + lock + ")", {schema});
+        throw;
+    }
+    lease.exec("SELECT pg_advisory_unlock(" + lock + ")", {schema});
+    return dropped;
+}
+
+SimulationSpace::Cleanup SimulationSpace::cleanup(const std::string &pgConninfo, const std::string &redisUrl,
+                                                  bool includeKept)
+{
+    Cleanup out;
+    PgConnection connection(pgConninfo);
+    auto spaces = connection.exec(
+        "SELECT n.nspname, coalesce(obj_description(n.oid, 'pg_namespace'), '') FROM pg_namespace n "
+        "WHERE n.nspname ~ '^sim_[a-z0-9_]{1,40}$' ORDER BY 1");
+    for (int row = 0; row < spaces.rows(); ++row) {
+        const std::string schema = spaces.text(row, 0);
+        if (!includeKept && spaces.text(row, 1) == kKeptComment)
+            continue;
+        if (dropIfUnused(connection, redisUrl, schema, out.keysDeleted))
+            ++out.schemasDropped;
+    }
+    return out;
+}
+
+} // namespace inv

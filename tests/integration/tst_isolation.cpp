@@ -1,0 +1,222 @@
+// A simulation never touches the operator's data. Each scenario runs while an operator's products
+// exist; afterwards the public inventory and audit rows are byte for byte what they were, no Redis
+// key outside the run's prefix was added or changed, and the run's schema and keys are gone. A kept
+// run stays until `simulate --cleanup`; a run killed with SIGKILL leaves its space, which the cleanup
+// removes.
+#include "cache/redisconnection.h"
+#include "clirunner.h"
+#include "sim/simulation.h"
+#include "sim/simulationspace.h"
+#include "testservices.h"
+
+#include <QTest>
+
+#include <map>
+#include <pwd.h>
+#include <random>
+#include <thread>
+#include <unistd.h>
+
+using namespace std::chrono_literals;
+using inv::ScenarioKind;
+using inv::StrategyKind;
+
+Q_DECLARE_METATYPE(inv::ScenarioKind)
+
+class TestIsolation : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void everyScenarioLeavesTheOperatorAlone_data();
+    void everyScenarioLeavesTheOperatorAlone();
+    void keptRunStaysUntilCleanup();
+    void killedRunIsCleanedUp();
+
+private:
+    std::string publicFingerprint();
+    std::map<std::string, std::string> operatorKeys();
+    bool schemaExists(const std::string &runId);
+    long long keysWithPrefix(const std::string &prefix);
+    static std::string newRunId();
+
+    std::unique_ptr<inv::PgConnection> m_db;
+    std::unique_ptr<inv::RedisConnection> m_redis;
+};
+
+std::string TestIsolation::newRunId()
+{
+    static std::mt19937 random{std::random_device{}()};
+    return "iso_" + std::to_string(random() % 100000000);
+}
+
+void TestIsolation::initTestCase()
+{
+    REQUIRE_SERVICES();
+    m_db = std::make_unique<inv::PgConnection>(testservices::pgUrl());
+    m_redis = std::make_unique<inv::RedisConnection>(inv::RedisUrl::parse(testservices::redisUrl()),
+                                                     inv::RedisTimeouts{});
+    // The operator's own products, with audit rows and cache entries of their own.
+    auto service = testservices::makeService(StrategyKind::Versioned);
+    for (int i = 0; i < 3; ++i) {
+        const std::string sku = testservices::uniqueSku("operator");
+        service->addProduct(sku, "Operator's product", 40);
+        service->purchase(sku, 2, "a real sale");
+        service->getStock(sku);
+    }
+    m_redis->command({"SET", "operator:note", "kept across simulations"});
+    // A person's change names the person: the OS account and the host.
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    const std::string person = std::string(getpwuid(geteuid())->pw_name) + "@" + host;
+    QCOMPARE(
+        m_db->exec("SELECT actor FROM inventory_audit WHERE reason = 'a real sale' ORDER BY id DESC LIMIT 1")
+            .text(0, 0),
+        person);
+}
+
+std::string TestIsolation::publicFingerprint()
+{
+    return m_db
+        ->exec("SELECT (SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY sku), '')) FROM "
+               "public.inventory t) "
+               "|| (SELECT md5(coalesce(string_agg(a::text, '|' ORDER BY id), '')) FROM "
+               "public.inventory_audit a) "
+               "|| (SELECT count(*) FROM public.inventory)::text")
+        .text(0, 0);
+}
+
+std::map<std::string, std::string> TestIsolation::operatorKeys()
+{
+    std::map<std::string, std::string> out;
+    std::string cursor = "0";
+    do {
+        auto reply = m_redis->command({"SCAN", cursor, "COUNT", "1000"});
+        cursor.assign(reply->element[0]->str, reply->element[0]->len);
+        const redisReply *keys = reply->element[1];
+        for (std::size_t i = 0; i < keys->elements; ++i) {
+            const std::string key(keys->element[i]->str, keys->element[i]->len);
+            if (key.rfind("sim:", 0) != 0)
+                out[key] = m_redis->command({"GET", key}).str();
+        }
+    } while (cursor != "0");
+    return out;
+}
+
+bool TestIsolation::schemaExists(const std::string &runId)
+{
+    return m_db->exec("SELECT count(*) FROM pg_namespace WHERE nspname = $1", {"sim_" + runId}).int64(0, 0) ==
+           1;
+}
+
+long long TestIsolation::keysWithPrefix(const std::string &prefix)
+{
+    long long count = 0;
+    std::string cursor = "0";
+    do {
+        auto reply = m_redis->command({"SCAN", cursor, "MATCH", prefix + "*", "COUNT", "1000"});
+        cursor.assign(reply->element[0]->str, reply->element[0]->len);
+        count += static_cast<long long>(reply->element[1]->elements);
+    } while (cursor != "0");
+    return count;
+}
+
+void TestIsolation::everyScenarioLeavesTheOperatorAlone_data()
+{
+    QTest::addColumn<ScenarioKind>("scenario");
+    QTest::newRow("flash-sale") << ScenarioKind::FlashSale;
+    QTest::newRow("mixed") << ScenarioKind::Mixed;
+    QTest::newRow("stampede") << ScenarioKind::Stampede;
+}
+
+void TestIsolation::everyScenarioLeavesTheOperatorAlone()
+{
+    QFETCH(ScenarioKind, scenario);
+    const std::string fingerprint = publicFingerprint();
+    const auto keys = operatorKeys();
+    auto config = testservices::simulationConfig(scenario, StrategyKind::Naive, 4, 5);
+    config.runId = newRunId();
+    config.buyers = 300;
+    config.stock = 40;
+    config.rate = 400;
+    config.durationSeconds = 1;
+    config.products = 5;
+    config.readers = 20;
+    config.rounds = 2;
+    config.ttl = 200ms;
+    config.raceDelay = 2ms;
+    inv::Simulation simulation(config);
+    const auto report = simulation.run();
+    QVERIFY(report.requests > 0);
+    QVERIFY2(report.auditRows > 0 || scenario == ScenarioKind::Stampede, "the run wrote nothing");
+
+    QCOMPARE(publicFingerprint(), fingerprint);
+    const auto after = operatorKeys();
+    for (const auto &[key, value] : after) {
+        const auto before = keys.find(key);
+        QVERIFY2(
+            before != keys.end(),
+            qPrintable(
+                QStringLiteral("new key outside the run's prefix: %1").arg(QString::fromStdString(key))));
+        QVERIFY2(before->second == value,
+                 qPrintable(QStringLiteral("key changed: %1").arg(QString::fromStdString(key))));
+    }
+    QVERIFY(after.count("operator:note") == 1);
+    QVERIFY(!schemaExists(config.runId));
+    QCOMPARE(keysWithPrefix(inv::SimulationSpace::prefixFor(config.runId)), 0LL);
+}
+
+void TestIsolation::keptRunStaysUntilCleanup()
+{
+    auto config = testservices::simulationConfig(ScenarioKind::FlashSale, StrategyKind::Versioned, 2, 3);
+    config.runId = newRunId();
+    config.keep = true;
+    config.buyers = 100;
+    config.stock = 10;
+    inv::Simulation(config).run();
+    QVERIFY(schemaExists(config.runId));
+    QVERIFY(keysWithPrefix(inv::SimulationSpace::prefixFor(config.runId)) > 0);
+    // The run's rows are in its own schema, for inspection.
+    const auto sold = m_db->exec("SELECT count(*) FROM sim_" + config.runId + ".inventory_audit").int64(0, 0);
+    QCOMPARE(sold, std::int64_t(10));
+    // Every simulated buyer's row names the run and the server, never a person.
+    const auto bySimulation = m_db->exec("SELECT count(*) FROM sim_" + config.runId +
+                                             ".inventory_audit WHERE starts_with(actor, $1)",
+                                         {"sim:" + config.runId + "/sim-" + config.runId + "-"});
+    QCOMPARE(bySimulation.int64(0, 0), std::int64_t(10));
+
+    const CliRun cleanup = runCli({QStringLiteral("simulate"), QStringLiteral("--cleanup")});
+    QVERIFY2(cleanup.exitCode == 0, qPrintable(cleanup.err));
+    QVERIFY(!schemaExists(config.runId));
+    QCOMPARE(keysWithPrefix(inv::SimulationSpace::prefixFor(config.runId)), 0LL);
+}
+
+void TestIsolation::killedRunIsCleanedUp()
+{
+    const std::string runId = newRunId();
+    QProcess run;
+    run.start(QStringLiteral(INVENTORY_CLI_PATH),
+              {QStringLiteral("simulate"), QStringLiteral("--scenario"), QStringLiteral("mixed"),
+               QStringLiteral("--rate"), QStringLiteral("300"), QStringLiteral("--duration"),
+               QStringLiteral("30"), QStringLiteral("--products"), QStringLiteral("10"),
+               QStringLiteral("--servers"), QStringLiteral("1"), QStringLiteral("--connections"),
+               QStringLiteral("2"), QStringLiteral("--run-id"), QString::fromStdString(runId)});
+    QVERIFY(run.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(keysWithPrefix(inv::SimulationSpace::prefixFor(runId)) > 0, 20000);
+    run.kill(); // SIGKILL: no destructor runs
+    QVERIFY(run.waitForFinished());
+    QVERIFY(schemaExists(runId));
+
+    // The dead run no longer holds its space (PostgreSQL dropped its session), so cleanup takes it.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            const CliRun cleanup = runCli({QStringLiteral("simulate"), QStringLiteral("--cleanup")});
+            return cleanup.exitCode == 0 && !schemaExists(runId);
+        }(),
+        10000);
+    QCOMPARE(keysWithPrefix(inv::SimulationSpace::prefixFor(runId)), 0LL);
+}
+
+QTEST_GUILESS_MAIN(TestIsolation)
+#include "tst_isolation.moc"

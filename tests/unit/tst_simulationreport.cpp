@@ -1,0 +1,208 @@
+// The report's verdicts without the services: correctness and performance SLOs are judged apart,
+// a stopped run has neither, the host-saturation note explains only a timing SLO that failed, and
+// the JSON (nlohmann-json) escapes what the servers' messages hold and keeps every key.
+#include "sim/simulationreport.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTest>
+
+#include <cmath>
+
+using inv::SimulationReport;
+using inv::SloCategory;
+
+namespace {
+// A flash sale that passed every default SLO.
+SimulationReport goodFlashSale()
+{
+    SimulationReport r;
+    r.config.scenario = inv::ScenarioKind::FlashSale;
+    r.config.strategy = inv::StrategyKind::Versioned;
+    r.durationSeconds = 2.14;
+    r.ledgerOk = true;
+    r.divergentKeysAtEnd = 0;
+    r.read.p99 = 1.5;
+    r.hostLoad.cores = 2;
+    r.hostLoad.loadMax = 0.5;
+    r.evaluateSlos();
+    return r;
+}
+
+QJsonObject parsed(const SimulationReport &r)
+{
+    QJsonParseError error;
+    const auto document = QJsonDocument::fromJson(QByteArray::fromStdString(r.toJson()), &error);
+    if (error.error != QJsonParseError::NoError)
+        qWarning("%s", qPrintable(error.errorString()));
+    return document.object();
+}
+} // namespace
+
+class TestSimulationReport : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void categories_data();
+    void categories();
+    void correctAndFast();
+    void correctButSlow();
+    void slowOnABusyHostSaysSo();
+    void busyHostIsNoExcuseForWrongAnswers();
+    void wrong();
+    void stoppedHasNoVerdict();
+    void jsonEscapesEverything();
+};
+
+void TestSimulationReport::categories_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<bool>("correctness");
+    for (const char *n :
+         {"oversold", "ledger_ok", "stale_reads", "divergent_keys", "errors", "write_visibility_regressions"})
+        QTest::newRow(n) << QString::fromLatin1(n) << true;
+    for (const char *n : {"read_p99_ms", "write_visibility_p99_ms", "throughput_rps", "cache_hit_rate",
+                          "dropped", "db_fills_per_key"})
+        QTest::newRow(n) << QString::fromLatin1(n) << false;
+}
+
+void TestSimulationReport::categories()
+{
+    QFETCH(QString, name);
+    QFETCH(bool, correctness);
+    QCOMPARE(inv::Slo::categoryOf(name.toStdString()) == SloCategory::Correctness, correctness);
+    // Every name --slo accepts has a category row above.
+    const auto names = SimulationReport::sloNames();
+    QVERIFY(std::find(names.begin(), names.end(), name.toStdString()) != names.end());
+    QCOMPARE(names.size(), std::size_t(12));
+}
+
+void TestSimulationReport::correctAndFast()
+{
+    const SimulationReport r = goodFlashSale();
+    QCOMPARE(r.correct(), std::optional<bool>(true));
+    QCOMPARE(r.performant(), std::optional<bool>(true));
+    QVERIFY(r.allSlosPass());
+    QCOMPARE(r.verdictHeadline(), std::string("correct: yes; performant: yes"));
+    const QJsonObject o = parsed(r);
+    QCOMPARE(o.value(QLatin1String("correct")), QJsonValue(true));
+    QCOMPARE(o.value(QLatin1String("performant")), QJsonValue(true));
+    QVERIFY(o.value(QLatin1String("verdict_note")).isNull());
+}
+
+void TestSimulationReport::correctButSlow()
+{
+    SimulationReport r = goodFlashSale();
+    r.read.p99 = 10.9;
+    r.evaluateSlos();
+    QCOMPARE(r.correct(), std::optional<bool>(true));
+    QCOMPARE(r.performant(), std::optional<bool>(false));
+    QVERIFY(!r.allSlosPass());
+    QCOMPARE(r.verdictHeadline(), std::string("correct: yes; performant: no (read_p99_ms 10.9 > 5)"));
+    QVERIFY(r.verdictNote.empty()); // load 0.5 on 2 cores: the design, not the host
+    QVERIFY(QString::fromStdString(r.humanSummary())
+                .endsWith(QLatin1String("correct: yes; performant: no (read_p99_ms 10.9 > 5)\n")));
+}
+
+void TestSimulationReport::slowOnABusyHostSaysSo()
+{
+    SimulationReport r = goodFlashSale();
+    r.read.p99 = 10.9;
+    r.hostLoad.loadMax = 6.2;
+    r.evaluateSlos();
+    QCOMPARE(r.verdictNote, std::string("host saturated: load 6.2 on 2 cores"));
+    QCOMPARE(r.verdictHeadline(),
+             std::string(
+                 "correct: yes; performant: no (read_p99_ms 10.9 > 5, host saturated: load 6.2 on 2 cores)"));
+    const QJsonObject o = parsed(r);
+    QCOMPARE(o.value(QLatin1String("verdict_note")).toString(),
+             QStringLiteral("host saturated: load 6.2 on 2 cores"));
+    QCOMPARE(o.value(QLatin1String("host")).toObject().value(QLatin1String("cores")).toInt(), 2);
+    QCOMPARE(o.value(QLatin1String("host")).toObject().value(QLatin1String("load_avg_max")).toDouble(), 6.2);
+}
+
+void TestSimulationReport::busyHostIsNoExcuseForWrongAnswers()
+{
+    // A saturated host explains latency, never a stale read: with every timing SLO met, no note.
+    SimulationReport r = goodFlashSale();
+    r.staleReads = 3;
+    r.hostLoad.loadMax = 6.2;
+    r.evaluateSlos();
+    QCOMPARE(r.correct(), std::optional<bool>(false));
+    QCOMPARE(r.performant(), std::optional<bool>(true));
+    QVERIFY(r.verdictNote.empty());
+}
+
+void TestSimulationReport::wrong()
+{
+    SimulationReport r = goodFlashSale();
+    r.staleReads = 12;
+    r.divergentKeysAtEnd.reset();
+    r.ledgerOk = false;
+    r.evaluateSlos();
+    QCOMPARE(r.correct(), std::optional<bool>(false));
+    QCOMPARE(r.performant(), std::optional<bool>(true));
+    QCOMPARE(r.verdictHeadline(), std::string("correct: no (ledger does not reconcile, stale_reads 12 > 0, "
+                                              "divergent_keys unknown); performant: yes"));
+    const QJsonObject o = parsed(r);
+    QCOMPARE(o.value(QLatin1String("correct")), QJsonValue(false));
+    for (const auto &v : o.value(QLatin1String("slo")).toArray()) {
+        const QJsonObject s = v.toObject();
+        const bool correctness =
+            inv::Slo::categoryOf(s.value(QLatin1String("name")).toString().toStdString()) ==
+            SloCategory::Correctness;
+        QCOMPARE(s.value(QLatin1String("category")).toString(),
+                 correctness ? QStringLiteral("correctness") : QStringLiteral("performance"));
+    }
+}
+
+void TestSimulationReport::stoppedHasNoVerdict()
+{
+    SimulationReport r = goodFlashSale();
+    r.stoppedEarly = true;
+    r.read.p99 = 10.9;
+    r.evaluateSlos();
+    QCOMPARE(r.correct(), std::nullopt);
+    QCOMPARE(r.performant(), std::nullopt);
+    QVERIFY(!r.allSlosPass());
+    QCOMPARE(r.verdictHeadline(), std::string("stopped after 2.1 s: partial results, no verdict"));
+    const QJsonObject o = parsed(r);
+    QVERIFY(o.value(QLatin1String("stopped")).toBool());
+    QVERIFY(o.value(QLatin1String("correct")).isNull());
+    QVERIFY(o.value(QLatin1String("performant")).isNull());
+    QVERIFY(o.contains(QLatin1String("correct")) && o.contains(QLatin1String("performant")));
+    for (const auto &s : o.value(QLatin1String("slo")).toArray())
+        QVERIFY(s.toObject().value(QLatin1String("pass")).isNull());
+}
+
+void TestSimulationReport::jsonEscapesEverything()
+{
+    SimulationReport r = goodFlashSale();
+    r.errorSamples.push_back("quote \" backslash \\ newline \n tab \t bell \x07 é");
+    r.errorSamples.push_back("not UTF-8: \xff\xfe end");
+    r.read.p50 = std::nan("");
+    r.write.max = INFINITY;
+    r.finalCacheStock.reset();
+    const QJsonObject o = parsed(r);
+    QVERIFY(!o.isEmpty());
+    const QJsonArray samples = o.value(QLatin1String("error_samples")).toArray();
+    QCOMPARE(samples.size(), 2);
+    QCOMPARE(samples.at(0).toString(),
+             QString::fromUtf8("quote \" backslash \\ newline \n tab \t bell \x07 é"));
+    QVERIFY(samples.at(1).toString().startsWith(QLatin1String("not UTF-8: ")));
+    QVERIFY(samples.at(1).toString().endsWith(QLatin1String(" end")));
+    const QJsonObject read =
+        o.value(QLatin1String("latency_ms")).toObject().value(QLatin1String("read")).toObject();
+    QVERIFY(read.value(QLatin1String("p50")).isNull());
+    QVERIFY(o.value(QLatin1String("final_cache_stock")).isNull());
+    // Keys keep the order DESIGN.md lists them in: scenario first, timeline last.
+    const std::string text = r.toJson();
+    QVERIFY(text.find("\"scenario\"") < text.find("\"strategy\""));
+    QVERIFY(text.find("\"slo\"") < text.find("\"timeline\""));
+    QVERIFY(text.back() == '\n');
+}
+
+QTEST_APPLESS_MAIN(TestSimulationReport)
+#include "tst_simulationreport.moc"
