@@ -1,7 +1,8 @@
-// The Simulation page: scenario presets and parameters, Start and Stop, live charts polled from
-// the engine's snapshots, compare mode (several strategies one after another on fresh data, their
-// series overlaid), the results table with each SLO per strategy, exports, and the run history.
-// The runs happen in a SimulationRunner thread; this page only polls and draws. GUI thread only.
+// The Simulation page: it wires its parts together and owns the runner thread. The form says what
+// to run, the charts and the statistics table show the run live from the engine's snapshots
+// (polled four times a second), the results table holds each SLO per strategy, and the history
+// lists stored runs. The runs happen in a SimulationRunner thread; this page only polls, routes
+// and exports. GUI thread only.
 #pragma once
 
 #include "sim/simulationconfig.h"
@@ -14,19 +15,16 @@
 
 #include <vector>
 
-class QCheckBox;
-class QComboBox;
-class QDoubleSpinBox;
 class QLabel;
 class QPlainTextEdit;
 class QProgressBar;
-class QPushButton;
-class QSpinBox;
-class QTableWidget;
 class QTabWidget;
 class SimulationCharts;
+class SimulationForm;
+class SimulationHistory;
 class SimulationResults;
 class SimulationRunner;
+class SimulationStatsTable;
 struct ReportHandle;
 struct HistoryEntry;
 
@@ -51,57 +49,58 @@ public:
     // Selects a scenario preset, resetting its fields to the preset's defaults.
     void selectScenario(const QString &scenario);
 
+    SimulationForm *form() const { return m_form; }
     SimulationCharts *charts() const { return m_charts; }
+    SimulationStatsTable *statistics() const { return m_stats; }
     SimulationResults *results() const { return m_results; }
+    SimulationHistory *history() const { return m_history; }
     // Event-loop lateness over the last run, in ms.
     double uiLagP99() const;
+
+    // How often the page samples the running simulation: the monitor's window.
+    static constexpr int kPollMs = 250;
 
 signals:
     // Every queued run has ended; passed is true if every SLO of every run passed.
     void finished(bool passed, bool stopped);
 
 private:
-    QWidget *buildForm();
-    void applyPreset();
-    inv::SimulationConfig configFor(const QString &strategy) const;
     void poll();
     void onRunStarted(int index, const QString &strategy);
     void onRunFinished(int index, const ReportHandle &report);
     void onAllFinished(bool stopped);
+    // Starts a run's lines on the charts and its rows in the statistics table.
+    void beginRun(const QString &name, const QString &strategy);
     void log(const QString &text);
     void exportJson();
     void exportCsv();
     void exportPng();
     void refreshHistory();
-    void showHistory(const QList<HistoryEntry> &entries);
     void reopen(qint64 id, const QString &json);
 
     QThread m_thread;
     SimulationRunner *m_runner;
     QString m_pg;
     QString m_redis;
+    QString m_scenario;
     QStringList m_queue;
     int m_currentRun = -1;
     std::vector<int> m_chartRuns;
-    QElapsedTimer m_runClock;
+    std::vector<int> m_statsRuns;
+    std::size_t m_polledPoints = 0;
     QTimer m_poll;
     QTimer m_lagTimer;
     QElapsedTimer m_lagClock;
     qint64 m_lagExpected = 0;
     std::vector<qint64> m_lags;
 
-    QComboBox *m_scenario;
-    std::vector<QCheckBox *> m_strategies;
-    QSpinBox *m_servers, *m_connections, *m_buyers, *m_stock, *m_quantity, *m_rate, *m_products, *m_readers,
-        *m_raceDelay, *m_ttl, *m_rounds;
-    QDoubleSpinBox *m_duration, *m_readRatio, *m_skew;
-    QPushButton *m_start, *m_stopButton, *m_demo;
-    QCheckBox *m_logLatency;
+    SimulationForm *m_form;
     QProgressBar *m_progress;
     QLabel *m_status;
     SimulationCharts *m_charts;
+    SimulationStatsTable *m_stats;
     SimulationResults *m_results;
     QPlainTextEdit *m_log;
-    QTableWidget *m_history;
+    SimulationHistory *m_history;
     QTabWidget *m_tabs;
 };

@@ -82,6 +82,13 @@ SimulationResults::SimulationResults(QWidget *parent) : QTableWidget(parent)
 void SimulationResults::clearRuns()
 {
     m_reports.clear();
+    m_failures.clear();
+    rebuild();
+}
+
+void SimulationResults::addFailure(const QString &strategy, const QString &message)
+{
+    m_failures.push_back({strategy, message});
     rebuild();
 }
 
@@ -96,62 +103,106 @@ bool SimulationResults::allPassed() const
     for (const auto &r : m_reports)
         if (!r->allSlosPass())
             return false;
-    return !m_reports.empty();
+    return !m_reports.empty() && m_failures.empty();
 }
 
 void SimulationResults::rebuild()
 {
     clear();
-    // Rows: every SLO any run has, then the measurements.
+    // Rows: the two verdicts, every SLO any run has, then the measurements.
     QStringList sloNames;
     for (const auto &r : m_reports)
         for (const auto &s : r->slos)
             if (!sloNames.contains(QString::fromStdString(s.name)))
                 sloNames << QString::fromStdString(s.name);
-    setRowCount(static_cast<int>(sloNames.size() + static_cast<qsizetype>(measures().size())));
-    setColumnCount(static_cast<int>(m_reports.size()));
-    QStringList rowLabels;
+    const int verdictRows = 2;
+    const int sloRow = verdictRows;
+    const int measureRow = sloRow + static_cast<int>(sloNames.size());
+    setRowCount(measureRow + static_cast<int>(measures().size()));
+    setColumnCount(static_cast<int>(m_reports.size() + m_failures.size()));
+    QStringList rowLabels{tr("correct"), tr("performant")};
     for (const auto &n : sloNames)
         rowLabels << tr("SLO %1").arg(n);
     for (const auto &m : measures())
         rowLabels << tr(m.label);
     setVerticalHeaderLabels(rowLabels);
     QStringList columns;
-    const QBrush red(QColor(220, 50, 47)), green(QColor(38, 139, 70));
+    const QBrush red(QColor(220, 50, 47)), green(QColor(38, 139, 70)), amber(QColor(181, 137, 0));
+    auto emphasise = [](QTableWidgetItem *item) {
+        QFont bold = item->font();
+        bold.setBold(true);
+        item->setFont(bold);
+    };
     for (std::size_t c = 0; c < m_reports.size(); ++c) {
         const auto &report = *m_reports[c];
-        columns << QString::fromLatin1(inv::Strategy::kindName(report.config.strategy)) +
-                       (report.allSlosPass() ? QStringLiteral("  ✓") : QStringLiteral("  ✗"));
+        const int column = static_cast<int>(c);
+        const auto correct = report.correct();
+        const auto performant = report.performant();
+        QString mark = QStringLiteral("  ?");
+        if (correct)
+            mark = (*correct ? QStringLiteral("  ✓ correct") : QStringLiteral("  ✗ wrong")) +
+                   (*performant ? QStringLiteral(" · fast") : QStringLiteral(" · slow"));
+        columns << QString::fromLatin1(inv::Strategy::kindName(report.config.strategy)) + mark;
+        const std::pair<std::optional<bool>, inv::SloCategory> verdicts[] = {
+            {correct, inv::SloCategory::Correctness}, {performant, inv::SloCategory::Performance}};
+        for (int v = 0; v < verdictRows; ++v) {
+            const auto &[value, category] = verdicts[v];
+            auto *item = new QTableWidgetItem;
+            if (!value) {
+                item->setText(tr("no verdict (stopped)"));
+                item->setForeground(amber);
+            } else {
+                QStringList failed;
+                for (const auto &f : report.failures(category))
+                    failed << QString::fromStdString(f);
+                if (category == inv::SloCategory::Performance && !failed.isEmpty() &&
+                    !report.verdictNote.empty())
+                    failed << QString::fromStdString(report.verdictNote);
+                item->setText(*value ? tr("✓ yes") : tr("✗ no: %1").arg(failed.join(QStringLiteral(", "))));
+                item->setToolTip(item->text());
+                item->setForeground(*value ? green : red);
+            }
+            emphasise(item);
+            setItem(v, column, item);
+        }
         for (qsizetype row = 0; row < sloNames.size(); ++row) {
             auto *item = new QTableWidgetItem(QStringLiteral("–"));
             for (const auto &s : report.slos) {
                 if (QString::fromStdString(s.name) != sloNames.at(row))
                     continue;
+                const QString passMark = report.stoppedEarly ? QStringLiteral("?")
+                                         : s.pass            ? QStringLiteral("✓")
+                                                             : QStringLiteral("✗");
                 item->setText(QStringLiteral("%1 %2  (%3 %4)")
-                                  .arg(s.pass ? QStringLiteral("✓") : QStringLiteral("✗"))
+                                  .arg(passMark)
                                   .arg(s.known ? QString::number(s.value, 'g', 4) : QStringLiteral("unknown"))
                                   .arg(s.upperBound ? QStringLiteral("≤") : QStringLiteral("≥"))
                                   .arg(s.threshold, 0, 'g', 4));
-                item->setForeground(s.pass ? green : red);
-                if (!s.pass) {
-                    QFont bold = item->font();
-                    bold.setBold(true);
-                    item->setFont(bold);
-                }
+                item->setForeground(report.stoppedEarly ? amber : s.pass ? green : red);
+                if (!s.pass && !report.stoppedEarly)
+                    emphasise(item);
             }
-            setItem(static_cast<int>(row), static_cast<int>(c), item);
+            setItem(sloRow + static_cast<int>(row), column, item);
         }
         for (std::size_t m = 0; m < measures().size(); ++m) {
             auto *item = new QTableWidgetItem(measures()[m].text(report));
             item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
             if (measures()[m].bad && measures()[m].bad(report)) {
                 item->setForeground(red);
-                QFont bold = item->font();
-                bold.setBold(true);
-                item->setFont(bold);
+                emphasise(item);
             }
-            setItem(static_cast<int>(sloNames.size() + static_cast<qsizetype>(m)), static_cast<int>(c), item);
+            setItem(measureRow + static_cast<int>(m), column, item);
         }
+    }
+    // A run that could not start has no measurements: its column says why, in the verdict row.
+    for (std::size_t f = 0; f < m_failures.size(); ++f) {
+        const int column = static_cast<int>(m_reports.size() + f);
+        columns << m_failures[f].strategy + tr("  ✗ could not run");
+        auto *item = new QTableWidgetItem(m_failures[f].message);
+        item->setToolTip(m_failures[f].message);
+        item->setForeground(red);
+        emphasise(item);
+        setItem(0, column, item);
     }
     setHorizontalHeaderLabels(columns);
 }
@@ -177,6 +228,10 @@ std::shared_ptr<inv::SimulationReport> SimulationResults::fromJson(const QByteAr
         r->divergentKeysAtEnd = divergent.toInteger();
     r->stoppedEarly =
         o.value(QLatin1String("stopped")).toBool() || o.value(QLatin1String("stopped_early")).toBool();
+    r->verdictNote = o.value(QLatin1String("verdict_note")).toString().toStdString();
+    const QJsonObject host = o.value(QLatin1String("host")).toObject();
+    r->hostLoad.cores = host.value(QLatin1String("cores")).toInt();
+    r->hostLoad.loadMax = host.value(QLatin1String("load_avg_max")).toDouble(-1);
     r->dbFills = o.value(QLatin1String("db_fills")).toInteger();
     r->throughputRps = o.value(QLatin1String("throughput_rps")).toDouble();
     r->cacheHitRate = o.value(QLatin1String("cache_hit_rate")).toDouble();
@@ -200,8 +255,8 @@ std::shared_ptr<inv::SimulationReport> SimulationResults::fromJson(const QByteAr
         slo.known = !s.value(QLatin1String("value")).isNull();
         slo.value = s.value(QLatin1String("value")).toDouble();
         slo.pass = s.value(QLatin1String("pass")).toBool();
-        slo.upperBound =
-            slo.name != "ledger_ok" && slo.name != "throughput_rps" && slo.name != "cache_hit_rate";
+        slo.upperBound = inv::Slo::upperBoundOf(slo.name);
+        slo.category = inv::Slo::categoryOf(slo.name);
         r->slos.push_back(slo);
     }
     for (const auto &v : o.value(QLatin1String("timeline")).toArray()) {

@@ -88,13 +88,15 @@ void SimulationRunner::loadHistory(const QString &pgConninfo)
     try {
         inv::PgConnection db(pgConninfo.toStdString());
         auto rows =
-            db.exec("SELECT id, to_char(finished_at, 'YYYY-MM-DD HH24:MI:SS'), scenario, strategy, passed "
+            db.exec("SELECT id, to_char(finished_at, 'YYYY-MM-DD HH24:MI:SS'), scenario, strategy, passed, "
+                    "coalesce(report->'slo', '[]'), coalesce(report->>'stopped', 'false') "
                     "FROM simulation_runs ORDER BY id DESC LIMIT 200");
         QList<HistoryEntry> entries;
         for (int r = 0; r < rows.rows(); ++r)
             entries.push_back({rows.int64(r, 0), QString::fromStdString(rows.text(r, 1)),
                                QString::fromStdString(rows.text(r, 2)),
-                               QString::fromStdString(rows.text(r, 3)), rows.text(r, 4) == "t"});
+                               QString::fromStdString(rows.text(r, 3)), rows.text(r, 4) == "t",
+                               QByteArray::fromStdString(rows.text(r, 5)), rows.text(r, 6) == "true"});
         emit historyLoaded(entries);
     } catch (const std::exception &e) {
         emit historyFailed(QString::fromUtf8(e.what()));

@@ -27,6 +27,9 @@ struct HistoryEntry
     QString scenario;
     QString strategy;
     bool passed = false;
+    // The stored report's `slo` array (JSON) and `stopped` flag: which SLO failed, and why.
+    QByteArray slos;
+    bool stopped = false;
 };
 
 Q_DECLARE_METATYPE(ReportHandle)

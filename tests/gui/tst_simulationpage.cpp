@@ -6,11 +6,23 @@
 #include "simulationcharts.h"
 #include "simulationpage.h"
 #include "simulationresults.h"
+#include "simulationstatsmodel.h"
+#include "simulationstatstable.h"
 #include "testservices.h"
 
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QChart>
+#include <QChartView>
+#include <QDir>
+#include <QGraphicsScene>
+#include <QLegend>
+#include <QLegendMarker>
+#include <QScrollArea>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTest>
+#include <QXYSeries>
 
 class TestSimulationPage : public QObject
 {
@@ -20,6 +32,7 @@ private slots:
     void initTestCase();
     void shortRunFillsChartsAndSlos();
     void compareGivesOneResultPerStrategy();
+    void chartsStayWholeAt1024x700();
     void stopMidwayLeavesBooksBalanced();
     void failedRunsAreReportedWhileThePagePolls();
 
@@ -27,6 +40,7 @@ private:
     std::unique_ptr<inv::PgConnection> m_db;
     std::unique_ptr<MainWindow> m_window;
     SimulationPage *m_page = nullptr;
+    std::unique_ptr<QAbstractItemModelTester> m_statsTester;
 };
 
 void TestSimulationPage::initTestCase()
@@ -43,6 +57,8 @@ void TestSimulationPage::initTestCase()
     m_window->show();
     QTRY_VERIFY_WITH_TIMEOUT(m_window->health().pgUp, 10000);
     m_page = m_window->simulationPage();
+    m_statsTester = std::make_unique<QAbstractItemModelTester>(
+        m_page->statistics()->statsModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
 }
 
 void TestSimulationPage::shortRunFillsChartsAndSlos()
@@ -65,6 +81,20 @@ void TestSimulationPage::shortRunFillsChartsAndSlos()
     QVERIFY(m_page->results()->item(0, 0)->text().contains(QStringLiteral("\u2713")) ||
             m_page->results()->item(0, 0)->text().contains(QStringLiteral("\u2717")));
     QVERIFY(report.ledgerOk);
+    // The time axis fits the 2 s run with round ticks, rather than a fixed 0 to 10 s.
+    SimulationCharts *charts = m_page->charts();
+    QCOMPARE(charts->timeMin(), 0.0);
+    QVERIFY2(charts->timeMax() >= report.timeline.back().t && charts->timeMax() <= 3.5,
+             qPrintable(QString::number(charts->timeMax())));
+    QVERIFY(charts->timeTickInterval() == 0.5 || charts->timeTickInterval() == 1);
+    // The statistics table holds the whole run: reads, writes and all requests.
+    const auto *stats = m_page->statistics()->statsModel();
+    using M = SimulationStatsModel;
+    QCOMPARE(stats->rowCount(), 3);
+    QCOMPARE(stats->index(M::rowOf(0, M::All), M::RequestsColumn).data(M::ValueRole).toLongLong(),
+             report.requests);
+    QCOMPARE(stats->index(M::rowOf(0, M::Read), M::P99Column).data(M::ValueRole).toDouble(), report.read.p99);
+    QCOMPARE(stats->index(M::rowOf(0, M::Read), M::MaxColumn).data(M::ValueRole).toDouble(), report.read.max);
     QTRY_COMPARE_WITH_TIMEOUT(m_db->exec("SELECT count(*) FROM simulation_runs").int64(0, 0), runsBefore + 1,
                               5000);
 }
@@ -87,6 +117,46 @@ void TestSimulationPage::compareGivesOneResultPerStrategy()
     QVERIFY(reports[0]->oversold > 0);
     QCOMPARE(reports[1]->oversold, 0LL);
     QCOMPARE(m_page->results()->columnCount(), 2);
+}
+
+void TestSimulationPage::chartsStayWholeAt1024x700()
+{
+    // At the smallest size operators use, every chart keeps at least its minimum size and lies
+    // inside the scroll area's width: the charts scroll, they are never cropped or squashed.
+    const QSize before = m_window->size();
+    m_window->resize(1024, 700);
+    QTest::qWait(200);
+    const QString directory = QDir::tempPath();
+    for (int p = 0; p < SimulationCharts::PanelCount; ++p) {
+        QChart *chart = m_page->charts()->chart(static_cast<SimulationCharts::Panel>(p));
+        auto *view = qobject_cast<QChartView *>(chart->scene()->views().value(0));
+        QVERIFY(view);
+        QVERIFY2(view->width() >= view->minimumWidth() && view->height() >= view->minimumHeight(),
+                 qPrintable(chart->title()));
+        auto *scroll = qobject_cast<QScrollArea *>(view->parentWidget()->parentWidget()->parentWidget());
+        QVERIFY(scroll);
+        QVERIFY2(view->geometry().right() < scroll->viewport()->width(), qPrintable(chart->title()));
+        // Every legend entry is laid out whole.
+        for (auto *marker : chart->legend()->markers())
+            if (static_cast<QXYSeries *>(marker->series())->count() == 0 &&
+                !marker->label().startsWith(QStringLiteral("SLO")))
+                QVERIFY2(marker->isVisible(), qPrintable(marker->label()));
+    }
+    QVERIFY(m_window->grab().save(directory + QStringLiteral("/simulationpage-1024x700.png")));
+    // The dark palette reaches the charts.
+    const QPalette light = QApplication::palette();
+    QPalette dark = light;
+    dark.setColor(QPalette::Window, QColor(37, 40, 45));
+    dark.setColor(QPalette::Base, QColor(28, 30, 34));
+    dark.setColor(QPalette::Text, QColor(220, 223, 228));
+    dark.setColor(QPalette::WindowText, QColor(220, 223, 228));
+    QApplication::setPalette(dark);
+    QTest::qWait(50);
+    QCOMPARE(m_page->charts()->chart(SimulationCharts::Latency)->backgroundBrush().color(),
+             QColor(28, 30, 34));
+    QVERIFY(m_window->grab().save(directory + QStringLiteral("/simulationpage-1024x700-dark.png")));
+    QApplication::setPalette(light);
+    m_window->resize(before);
 }
 
 void TestSimulationPage::stopMidwayLeavesBooksBalanced()

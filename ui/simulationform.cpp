@@ -1,0 +1,241 @@
+#include "simulationform.h"
+
+#include "simulationcharts.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QPushButton>
+#include <QSpinBox>
+
+namespace {
+QSpinBox *spin(int min, int max, int value, QWidget *parent, const QString &suffix = {})
+{
+    auto *box = new QSpinBox(parent);
+    box->setRange(min, max);
+    box->setValue(value);
+    box->setSuffix(suffix);
+    box->setGroupSeparatorShown(true);
+    return box;
+}
+
+QDoubleSpinBox *dspin(double min, double max, double value, double step, QWidget *parent,
+                      const QString &suffix = {})
+{
+    auto *box = new QDoubleSpinBox(parent);
+    box->setRange(min, max);
+    box->setValue(value);
+    box->setSingleStep(step);
+    box->setSuffix(suffix);
+    return box;
+}
+} // namespace
+
+SimulationForm::SimulationForm(QWidget *parent) : QScrollArea(parent)
+{
+    auto *form = new QWidget;
+    auto *layout = new QFormLayout(form);
+    m_scenario = new QComboBox(form);
+    m_scenario->addItem(tr("Flash sale"), QStringLiteral("flash-sale"));
+    m_scenario->addItem(tr("Mixed load"), QStringLiteral("mixed"));
+    m_scenario->addItem(tr("Stampede"), QStringLiteral("stampede"));
+    layout->addRow(tr("Scenario"), m_scenario);
+    auto *strategies = new QWidget(form);
+    auto *grid = new QGridLayout(strategies);
+    grid->setContentsMargins(0, 0, 0, 0);
+    const QStringList names{QStringLiteral("naive"), QStringLiteral("unsafe"), QStringLiteral("locked"),
+                            QStringLiteral("versioned")};
+    for (int i = 0; i < names.size(); ++i) {
+        auto *box = new QCheckBox(names.at(i), strategies);
+        box->setChecked(names.at(i) == QLatin1String("versioned"));
+        box->setStyleSheet(QStringLiteral("QCheckBox { color: %1; font-weight: bold; }")
+                               .arg(SimulationCharts::colorFor(names.at(i)).name()));
+        grid->addWidget(box, i / 2, i % 2);
+        m_strategies.push_back(box);
+    }
+    layout->addRow(tr("Strategies"), strategies);
+    m_servers = spin(1, 64, 4, form);
+    m_connections = spin(1, 64, 4, form);
+    m_buyers = spin(1, 10'000'000, 10'000, form);
+    m_stock = spin(0, 1'000'000, 100, form);
+    m_quantity = spin(1, 1'000'000, 1, form);
+    m_rate = spin(1, 1'000'000, 2000, form, tr(" /s"));
+    m_duration = dspin(0.5, 3600, 10, 1, form, tr(" s"));
+    m_readRatio = dspin(0, 1, 0.9, 0.05, form);
+    m_products = spin(1, 1'000'000, 1000, form);
+    m_skew = dspin(0, 5, 0.99, 0.1, form);
+    m_readers = spin(1, 10'000, 200, form);
+    m_rounds = spin(1, 1000, 5, form);
+    m_raceDelay = spin(0, 1000, 0, form, tr(" ms"));
+    m_ttl = spin(1, 86'400'000, 30'000, form, tr(" ms"));
+    layout->addRow(tr("Servers"), m_servers);
+    layout->addRow(tr("Connections each"), m_connections);
+    layout->addRow(tr("Buyers"), m_buyers);
+    layout->addRow(tr("Stock"), m_stock);
+    layout->addRow(tr("Quantity"), m_quantity);
+    layout->addRow(tr("Rate"), m_rate);
+    layout->addRow(tr("Duration"), m_duration);
+    layout->addRow(tr("Read ratio"), m_readRatio);
+    layout->addRow(tr("Products"), m_products);
+    layout->addRow(tr("Zipf skew"), m_skew);
+    layout->addRow(tr("Readers"), m_readers);
+    layout->addRow(tr("Rounds"), m_rounds);
+    layout->addRow(tr("Race delay"), m_raceDelay);
+    layout->addRow(tr("Cache TTL"), m_ttl);
+    m_logLatency = new QCheckBox(tr("logarithmic latency axis"), form);
+    layout->addRow(m_logLatency);
+    m_start = new QPushButton(tr("Start"), form);
+    m_start->setShortcut(QKeySequence(Qt::Key_F9));
+    m_start->setToolTip(tr("Run the scenario for each checked strategy (F9)"));
+    m_stop = new QPushButton(tr("Stop"), form);
+    m_stop->setEnabled(false);
+    m_demo = new QPushButton(tr("Race-condition demo"), form);
+    m_demo->setToolTip(
+        tr("Flash sale with a 5 ms race delay: naive and unsafe against locked and versioned"));
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_start);
+    buttons->addWidget(m_stop);
+    layout->addRow(buttons);
+    layout->addRow(m_demo);
+    connect(m_scenario, &QComboBox::currentIndexChanged, this, &SimulationForm::applyPreset);
+    connect(m_start, &QPushButton::clicked, this, [this] {
+        const QStringList chosen = checkedStrategies();
+        if (chosen.isEmpty())
+            emit invalid(tr("Check at least one strategy."));
+        else
+            emit startRequested(scenario(), chosen);
+    });
+    connect(m_stop, &QPushButton::clicked, this, &SimulationForm::stopRequested);
+    connect(m_demo, &QPushButton::clicked, this, &SimulationForm::raceDemoRequested);
+    connect(m_logLatency, &QCheckBox::toggled, this, &SimulationForm::logLatencyToggled);
+
+    // Narrow fields: the spin boxes' own hints are as wide as their largest value.
+    for (auto *field : form->findChildren<QAbstractSpinBox *>())
+        field->setMinimumWidth(80);
+    for (auto *field : form->findChildren<QAbstractSpinBox *>())
+        field->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+    setWidget(form);
+    setWidgetResizable(true);
+    setFixedWidth(300);
+    setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    setFrameShape(QFrame::NoFrame);
+    applyPreset();
+}
+
+QString SimulationForm::scenario() const
+{
+    return m_scenario->currentData().toString();
+}
+
+QString SimulationForm::scenarioTitle() const
+{
+    return m_scenario->currentText();
+}
+
+void SimulationForm::applyPreset()
+{
+    const QString current = scenario();
+    const bool flash = current == QLatin1String("flash-sale");
+    const bool mixed = current == QLatin1String("mixed");
+    const bool stampede = current == QLatin1String("stampede");
+    for (QWidget *w : std::initializer_list<QWidget *>{m_buyers, m_quantity})
+        w->setEnabled(flash);
+    for (QWidget *w : std::initializer_list<QWidget *>{m_rate, m_duration, m_readRatio, m_skew})
+        w->setEnabled(mixed);
+    m_readers->setEnabled(stampede);
+    m_rounds->setEnabled(stampede);
+    m_products->setEnabled(!flash);
+    m_stock->setValue(flash ? 100 : mixed ? 1'000'000 : 1000);
+    m_products->setValue(stampede ? 5 : 1000);
+    m_ttl->setValue(stampede ? 300 : 30'000);
+}
+
+void SimulationForm::selectScenario(const QString &name)
+{
+    const int index = m_scenario->findData(name);
+    if (index >= 0)
+        m_scenario->setCurrentIndex(index);
+}
+
+bool SimulationForm::setParameter(const QString &name, double value)
+{
+    const std::pair<const char *, QSpinBox *> spins[] = {{"race-delay-ms", m_raceDelay},
+                                                         {"buyers", m_buyers},
+                                                         {"stock", m_stock},
+                                                         {"rate", m_rate},
+                                                         {"servers", m_servers},
+                                                         {"connections", m_connections},
+                                                         {"products", m_products},
+                                                         {"readers", m_readers}};
+    for (const auto &[key, box] : spins) {
+        if (name == QLatin1String(key)) {
+            box->setValue(static_cast<int>(value));
+            return true;
+        }
+    }
+    if (name == QLatin1String("duration")) {
+        m_duration->setValue(value);
+        return true;
+    }
+    return false;
+}
+
+QStringList SimulationForm::checkedStrategies() const
+{
+    QStringList chosen;
+    for (auto *box : m_strategies)
+        if (box->isChecked())
+            chosen << box->text();
+    return chosen;
+}
+
+void SimulationForm::setCheckedStrategies(const QStringList &strategies)
+{
+    for (auto *box : m_strategies)
+        box->setChecked(strategies.contains(box->text()));
+}
+
+void SimulationForm::prepareRaceDemo()
+{
+    selectScenario(QStringLiteral("flash-sale"));
+    m_raceDelay->setValue(5);
+    m_buyers->setValue(3000);
+    m_stock->setValue(100);
+    for (auto *box : m_strategies)
+        box->setChecked(true);
+}
+
+inv::SimulationConfig SimulationForm::configFor(const QString &strategy, const QString &pg,
+                                                const QString &redis) const
+{
+    inv::SimulationConfig c;
+    c.scenario = inv::SimulationConfig::parseScenario(scenario().toStdString());
+    c.strategy = inv::Strategy::parseKind(strategy.toStdString());
+    c.pgConninfo = pg.toStdString();
+    c.redisUrl = redis.toStdString();
+    c.servers = m_servers->value();
+    c.connections = m_connections->value();
+    c.buyers = m_buyers->value();
+    c.stock = m_stock->value();
+    c.quantity = m_quantity->value();
+    c.rate = m_rate->value();
+    c.durationSeconds = m_duration->value();
+    c.readRatio = m_readRatio->value();
+    c.products = m_products->value();
+    c.skew = m_skew->value();
+    c.readers = m_readers->value();
+    c.rounds = m_rounds->value();
+    c.raceDelay = std::chrono::milliseconds(m_raceDelay->value());
+    c.ttl = std::chrono::milliseconds(m_ttl->value());
+    return c;
+}
+
+void SimulationForm::setRunning(bool running)
+{
+    m_start->setEnabled(!running);
+    m_demo->setEnabled(!running);
+    m_stop->setEnabled(running);
+}

@@ -1,0 +1,61 @@
+// The parameter form of the Simulation page: the scenario preset, the strategies to run, every
+// load parameter, and the Start, Stop and race-demo buttons. It turns its fields into engine
+// configurations and says what the operator asked for through signals; it runs nothing itself.
+// GUI thread only.
+#pragma once
+
+#include "sim/simulationconfig.h"
+
+#include <QScrollArea>
+#include <QStringList>
+
+#include <vector>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QPushButton;
+class QSpinBox;
+
+class SimulationForm : public QScrollArea
+{
+    Q_OBJECT
+
+public:
+    explicit SimulationForm(QWidget *parent = nullptr);
+
+    QString scenario() const;
+    QString scenarioTitle() const;
+    // Selects a scenario preset, resetting its fields to the preset's defaults.
+    void selectScenario(const QString &scenario);
+    // Sets a field by its command-line name (race-delay-ms, buyers, stock, rate, duration, servers,
+    // connections, products, readers); false if the name is unknown.
+    bool setParameter(const QString &name, double value);
+    QStringList checkedStrategies() const;
+    void setCheckedStrategies(const QStringList &strategies);
+    // The race demo's settings: a flash sale with a 5 ms race delay, every strategy checked.
+    void prepareRaceDemo();
+    // The configuration of one run of the current scenario with `strategy`.
+    inv::SimulationConfig configFor(const QString &strategy, const QString &pg, const QString &redis) const;
+    // Disables Start and the demo while runs are queued, and enables Stop.
+    void setRunning(bool running);
+
+signals:
+    void startRequested(const QString &scenario, const QStringList &strategies);
+    void stopRequested();
+    void raceDemoRequested();
+    void logLatencyToggled(bool logarithmic);
+    // Start was pressed with nothing to run.
+    void invalid(const QString &message);
+
+private:
+    void applyPreset();
+
+    QComboBox *m_scenario;
+    std::vector<QCheckBox *> m_strategies;
+    QSpinBox *m_servers, *m_connections, *m_buyers, *m_stock, *m_quantity, *m_rate, *m_products, *m_readers,
+        *m_raceDelay, *m_ttl, *m_rounds;
+    QDoubleSpinBox *m_duration, *m_readRatio, *m_skew;
+    QPushButton *m_start, *m_stop, *m_demo;
+    QCheckBox *m_logLatency;
+};
