@@ -69,13 +69,14 @@ SimulationVerdict::SimulationVerdict(const std::vector<std::shared_ptr<const inv
         m_correctness = failures.empty() ? tr("No results") : failed.join(QStringLiteral("; "));
         return;
     }
-    QStringList wrong, correct, slow;
+    QStringList wrong, correct, slow, slowNames;
     QStringList notes;
     for (const auto &r : reports) {
         const QString name = strategyName(*r);
         (r->correct().value_or(false) ? correct : wrong) << name;
         if (!r->performant().value_or(true)) {
             slow << tr("%1 missed %2").arg(name, joined(r->failures(inv::SloCategory::Performance)));
+            slowNames << name;
             const QString note = QString::fromStdString(r->verdictNote);
             if (!note.isEmpty() && !notes.contains(note))
                 notes << note;
@@ -93,12 +94,19 @@ SimulationVerdict::SimulationVerdict(const std::vector<std::shared_ptr<const inv
     parts += failed;
     m_correctness = parts.join(QStringLiteral("; "));
     m_tone = wrong.isEmpty() && failures.empty() ? Tone::Correct : Tone::Wrong;
-    if (slow.isEmpty())
+    const QString noted =
+        notes.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(notes.join(QStringLiteral("; ")));
+    if (slow.isEmpty()) {
         m_performance = tr("performance: every target met");
-    else
-        m_performance =
-            tr("performance: %1").arg(slow.join(QStringLiteral("; "))) +
-            (notes.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(notes.join(QStringLiteral("; "))));
+        m_performanceShort = m_performance;
+    } else {
+        m_performance = tr("performance: %1").arg(slow.join(QStringLiteral("; "))) + noted;
+        // Several runs' figures do not fit a headline: their names do, the figures are in the
+        // results table and the tooltip.
+        m_performanceShort = slow.size() == 1
+                                 ? m_performance
+                                 : tr("performance: %1 missed a target").arg(listed(slowNames)) + noted;
+    }
 }
 
 QString SimulationVerdict::text() const
@@ -111,8 +119,8 @@ QString SimulationVerdict::html() const
     const char *color = m_tone == Tone::Correct ? "#268b46" : m_tone == Tone::Wrong ? "#dc322f" : "#b58900";
     QString out = QStringLiteral("<span style='color:%1'><b>%2</b></span>")
                       .arg(QLatin1String(color), m_correctness.toHtmlEscaped());
-    if (!m_performance.isEmpty())
-        out += QStringLiteral(" &nbsp;·&nbsp; ") + m_performance.toHtmlEscaped();
+    if (!m_performanceShort.isEmpty())
+        out += QStringLiteral(" &nbsp;·&nbsp; ") + m_performanceShort.toHtmlEscaped();
     return out;
 }
 

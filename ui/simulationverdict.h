@@ -50,5 +50,6 @@ public:
 private:
     QString m_correctness;
     QString m_performance;
+    QString m_performanceShort;
     Tone m_tone = Tone::NoVerdict;
 };
