@@ -33,4 +33,7 @@ xvfb-run -a -s "-screen 0 1440x900x24" "$CLI" --autostart flash-sale --strategy 
     --stock 5000 --screenshot "$PWD/docs/simulation-flash-sale.png" --quit-when-done || true
 xvfb-run -a -s "-screen 0 1440x900x24" "$CLI" --autostart mixed --compare naive,versioned --race-delay-ms 5 \
     --rate 2000 --duration 8 --products 20 --screenshot "$PWD/docs/simulation-compare.png" --quit-when-done || true
-echo "saved docs/simulation-flash-sale.png and docs/simulation-compare.png"
+xvfb-run -a -s "-screen 0 1440x900x24" "$CLI" --autostart mixed --compare unsafe,naive,locked,versioned \
+    --race-delay-ms 5 --rate 1500 --duration 4 --products 5 --screenshot "$PWD/docs/simulation-race.png" \
+    --quit-when-done || true
+echo "saved docs/simulation-flash-sale.png, docs/simulation-compare.png and docs/simulation-race.png"

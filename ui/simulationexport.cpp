@@ -15,10 +15,11 @@ QByteArray SimulationExport::timelineCsv(const Reports &reports)
 {
     QByteArray out =
         "strategy,t,rps,ok_rps,rejected_rps,read_p50_ms,read_p99_ms,write_p50_ms,write_p99_ms,hit_rate,"
-        "lock_busy,lock_wait_p99_ms,stale_reads,divergent_keys,oversold,hot_db_stock,hot_cache_stock\n";
+        "lock_busy,lock_wait_p99_ms,pg_lock_waits,stale_reads,divergent_keys,oversold,hot_db_stock,"
+        "hot_cache_stock\n";
     for (const auto &r : reports)
         for (const auto &p : r->timeline)
-            out += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17\n")
+            out += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18\n")
                        .arg(QString::fromLatin1(inv::Strategy::kindName(r->config.strategy)))
                        .arg(p.t)
                        .arg(p.rps)
@@ -31,6 +32,8 @@ QByteArray SimulationExport::timelineCsv(const Reports &reports)
                        .arg(p.hitRate)
                        .arg(p.lockBusyPerSecond)
                        .arg(p.lockWaitP99Ms)
+                       // Empty when unknown, as a spreadsheet expects.
+                       .arg(p.pgLockWaits >= 0 ? QString::number(p.pgLockWaits) : QString())
                        .arg(p.staleReads)
                        .arg(p.divergentKeys)
                        .arg(p.oversold)

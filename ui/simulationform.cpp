@@ -85,6 +85,15 @@ SimulationForm::SimulationForm(QWidget *parent) : QScrollArea(parent)
     layout->addRow(tr("Rounds"), m_rounds);
     layout->addRow(tr("Race delay"), m_raceDelay);
     layout->addRow(tr("Cache TTL"), m_ttl);
+    m_keep = new QCheckBox(tr("Keep data for inspection"), form);
+    m_keep->setObjectName(QStringLiteral("keepData"));
+    // Rich text, so that "<run id>" is not taken for a tag.
+    m_keep->setToolTip(
+        tr("<p>Keep each run's PostgreSQL schema <code>sim_&lt;run id&gt;</code> and its Redis keys "
+           "<code>sim:&lt;run id&gt;:*</code> after the run, to look at them; otherwise they are "
+           "dropped when it ends. <code>inventory-console simulate --cleanup</code> removes kept "
+           "ones.</p>"));
+    layout->addRow(m_keep);
     m_logLatency = new QCheckBox(tr("logarithmic latency axis"), form);
     layout->addRow(m_logLatency);
     m_start = new QPushButton(tr("Start"), form);
@@ -230,6 +239,7 @@ inv::SimulationConfig SimulationForm::configFor(const QString &strategy, const Q
     c.rounds = m_rounds->value();
     c.raceDelay = std::chrono::milliseconds(m_raceDelay->value());
     c.ttl = std::chrono::milliseconds(m_ttl->value());
+    c.keep = m_keep->isChecked();
     return c;
 }
 

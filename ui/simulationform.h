@@ -1,7 +1,7 @@
 // The parameter form of the Simulation page: the scenario preset, the strategies to run, every
-// load parameter, and the Start, Stop and race-demo buttons. It turns its fields into engine
-// configurations and says what the operator asked for through signals; it runs nothing itself.
-// GUI thread only.
+// load parameter, whether to keep a run's data for inspection, and the Start, Stop and race-demo
+// buttons. It turns its fields into engine configurations and says what the operator asked for
+// through signals; it runs nothing itself. GUI thread only.
 #pragma once
 
 #include "sim/simulationconfig.h"
@@ -57,5 +57,6 @@ private:
         *m_raceDelay, *m_ttl, *m_rounds;
     QDoubleSpinBox *m_duration, *m_readRatio, *m_skew;
     QPushButton *m_start, *m_stop, *m_demo;
+    QCheckBox *m_keep;
     QCheckBox *m_logLatency;
 };

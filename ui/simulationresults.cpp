@@ -247,6 +247,11 @@ std::shared_ptr<inv::SimulationReport> SimulationResults::fromJson(const QByteAr
     const QJsonObject lock = o.value(QLatin1String("lock")).toObject();
     r->lockAcquired = lock.value(QLatin1String("acquired")).toInteger();
     r->lockBusy = lock.value(QLatin1String("busy")).toInteger();
+    const QJsonObject pgLockWaits = o.value(QLatin1String("pg_lock_waits")).toObject();
+    if (const QJsonValue max = pgLockWaits.value(QLatin1String("max")); max.isDouble())
+        r->pgLockWaitsMax = max.toInteger();
+    if (const QJsonValue p99 = pgLockWaits.value(QLatin1String("p99")); p99.isDouble())
+        r->pgLockWaitsP99 = p99.toInteger();
     for (const auto &v : o.value(QLatin1String("slo")).toArray()) {
         const QJsonObject s = v.toObject();
         inv::Slo slo;
@@ -277,6 +282,7 @@ std::shared_ptr<inv::SimulationReport> SimulationResults::fromJson(const QByteAr
         t.hitRate = d("hit_rate");
         t.lockBusyPerSecond = d("lock_busy");
         t.lockWaitP99Ms = d("lock_wait_p99_ms");
+        t.pgLockWaits = p.value(QLatin1String("pg_lock_waits")).toInteger(-1);
         t.staleReads = static_cast<long long>(d("stale_reads"));
         t.divergentKeys = static_cast<long long>(d("divergent_keys"));
         t.oversold = static_cast<long long>(d("oversold"));

@@ -287,6 +287,7 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
         report.notes.push_back("stopped before the load was done: partial results, no verdict");
     report.errorSamples = context.errorSamples();
     report.timeline = monitor.timeline();
+    report.summarizePgLockWaits();
     report.peakRssMb = peakRssMb();
     report.hostLoad = hostLoad.finish();
     report.evaluateSlos();

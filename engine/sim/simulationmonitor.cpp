@@ -144,6 +144,7 @@ void SimulationMonitor::collect()
         p.hotCacheStock = m_timeline.back().hotCacheStock;
     }
     p.divergentKeys = m_lastDivergent;
+    p.pgLockWaits = pgLockWaits();
 
     m_readTotal = std::move(reads);
     m_writeTotal = std::move(writes);
@@ -155,6 +156,20 @@ void SimulationMonitor::collect()
     }
     if (m_tick)
         m_tick(p, m_scenario.progress());
+}
+
+long long SimulationMonitor::pgLockWaits() const
+{
+    // Every backend of the database, the run's and anyone else's: a row lock held by an operator
+    // stalls the run as much as one held by a buyer.
+    try {
+        return m_db.acquire()
+            ->exec("SELECT count(*) FROM pg_stat_activity "
+                   "WHERE wait_event_type = 'Lock' AND datname = current_database()")
+            .int64(0, 0);
+    } catch (const Error &) {
+        return -1;
+    }
 }
 
 SimulationSnapshot SimulationMonitor::snapshot() const

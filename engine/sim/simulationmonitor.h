@@ -1,8 +1,8 @@
 // Watches a running simulation: every 250 ms it merges the workers' histograms into a window (by
 // differencing cumulative copies, so workers never stop), reads the servers' counters, samples
-// the hottest keys in the database and the cache, and appends a timeline point. A GUI polls
-// snapshot() from its own thread; the CLI gets the same points through the tick callback, which
-// runs on the monitor's thread.
+// the hottest keys in the database and the cache, counts the database's backends waiting on a lock,
+// and appends a timeline point. A GUI polls snapshot() from its own thread; the CLI gets the same
+// points through the tick callback, which runs on the monitor's thread.
 #pragma once
 
 #include "metrics/latencyhistogram.h"
@@ -58,6 +58,8 @@ private:
     void collect();
     Counters counters() const;
     HistogramCounts lockWaitTotals() const;
+    // Backends waiting on a lock in the database now; -1 when it cannot be read.
+    long long pgLockWaits() const;
 
     SimulationContext &m_context;
     const Scenario &m_scenario;

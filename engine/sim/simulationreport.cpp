@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace inv {
@@ -270,6 +271,7 @@ std::string SimulationReport::toJson() const
                         {"busy", lockBusy},
                         {"wait_ms", Json{{"p50", lockWaitP50}, {"p99", lockWaitP99}}},
                         {"expired_while_held", lockExpiredWhileHeld}};
+    json["pg_lock_waits"] = Json{{"max", optional(pgLockWaitsMax)}, {"p99", optional(pgLockWaitsP99)}};
     json["peak_rss_mb"] = peakRssMb;
     json["stopped"] = stoppedEarly;
     json["stopped_early"] = stoppedEarly;
@@ -313,12 +315,30 @@ std::string SimulationReport::toJson() const
                               {"write_p50_ms", p.writeP50Ms},
                               {"write_p95_ms", p.writeP95Ms},
                               {"lock_wait_p99_ms", p.lockWaitP99Ms},
+                              {"pg_lock_waits", p.pgLockWaits >= 0 ? Json(p.pgLockWaits) : Json(nullptr)},
                               {"oversold", p.oversold},
                               {"hot_db_stock", p.hotDbStock},
                               {"hot_cache_stock", p.hotCacheStock}});
     json["timeline"] = std::move(points);
     // Error samples quote the servers' messages: bytes that are not UTF-8 are replaced, not thrown on.
     return json.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+void SimulationReport::summarizePgLockWaits()
+{
+    std::vector<long long> samples;
+    for (const auto &p : timeline)
+        if (p.pgLockWaits >= 0)
+            samples.push_back(p.pgLockWaits);
+    pgLockWaitsMax.reset();
+    pgLockWaitsP99.reset();
+    if (samples.empty())
+        return;
+    std::sort(samples.begin(), samples.end());
+    // Nearest rank: a value that was really sampled.
+    const auto rank = static_cast<std::size_t>(std::ceil(0.99 * static_cast<double>(samples.size())));
+    pgLockWaitsMax = samples.back();
+    pgLockWaitsP99 = samples[std::max<std::size_t>(rank, 1) - 1];
 }
 
 std::string SimulationReport::humanSummary() const
@@ -349,6 +369,9 @@ std::string SimulationReport::humanSummary() const
     line("lock", std::to_string(lockAcquired) + " acquired, " + std::to_string(lockBusy) + " busy" +
                      format(", wait p99 %.3f ms", lockWaitP99) + ", " + std::to_string(lockExpiredWhileHeld) +
                      " expired while held");
+    line("PostgreSQL lock waits", pgLockWaitsMax ? "max " + std::to_string(*pgLockWaitsMax) + ", p99 " +
+                                                       std::to_string(*pgLockWaitsP99) + " backends waiting"
+                                                 : std::string("unknown"));
     line("write visibility",
          visibilityProbes
              ? format("p50 %.3f ms", visibilityP50) + format("  p99 %.3f", visibilityP99) +

@@ -30,6 +30,9 @@ struct TimelinePoint
     double hitRate = 0;
     double lockBusyPerSecond = 0;
     double lockWaitP99Ms = 0;
+    // Backends of the database waiting on a lock (PostgreSQL's row locks, mostly) at the window's
+    // end, from pg_stat_activity on the monitor's own connection; -1 when it could not be read.
+    long long pgLockWaits = -1;
     long long staleReads = 0;
     long long divergentKeys = 0;
     long long oversold = 0;
@@ -92,6 +95,8 @@ struct SimulationReport
     long long visibilityNotVisible = 0, visibilityRegressions = 0;
     long long lockAcquired = 0, lockBusy = 0, lockExpiredWhileHeld = 0;
     double lockWaitP50 = 0, lockWaitP99 = 0;
+    // PostgreSQL backends waiting on a lock, over the timeline's samples; unknown when none was read.
+    std::optional<long long> pgLockWaitsMax, pgLockWaitsP99;
     double peakRssMb = 0;
     // Stopped before the load was done (stop(), SIGINT, SIGTERM): partial results, no verdict.
     bool stoppedEarly = false;
@@ -120,6 +125,8 @@ struct SimulationReport
     std::string verdictHeadline() const;
     std::string toJson() const;
     std::string humanSummary() const;
+    // Fills pgLockWaitsMax and pgLockWaitsP99 from the timeline's samples.
+    void summarizePgLockWaits();
     // The SLO names --slo accepts.
     static std::vector<std::string> sloNames();
 };

@@ -7,13 +7,17 @@
 #include "simulationstatsmodel.h"
 
 #include <QAbstractItemModelTester>
+#include <QApplication>
 #include <QCategoryAxis>
 #include <QChart>
+#include <QChartView>
+#include <QGraphicsScene>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QTest>
 #include <QValueAxis>
+#include <QWheelEvent>
 
 #include <cmath>
 
@@ -87,6 +91,8 @@ private slots:
     void thresholdsAreDrawn();
     void axesHaveUnitsWholeCountsAndSuffixes();
     void zoomAppliesToEveryChart();
+    void wheelDragAndDoubleClickZoomEveryChart_data();
+    void wheelDragAndDoubleClickZoomEveryChart();
     void chartsFollowThePalette();
     void statisticsModel();
 };
@@ -279,6 +285,71 @@ void TestSimulationCharts::zoomAppliesToEveryChart()
     charts.resetZoom();
     QCOMPARE(charts.timeMin(), 0.0);
     QVERIFY(charts.timeMax() >= fitted);
+}
+
+void TestSimulationCharts::wheelDragAndDoubleClickZoomEveryChart_data()
+{
+    QTest::addColumn<int>("panel");
+    for (int p = 0; p < SimulationCharts::PanelCount; ++p)
+        QTest::addRow("%s", qPrintable(SimulationCharts::description(static_cast<SimulationCharts::Panel>(p))
+                                           .section(QLatin1Char(':'), 0, 0)))
+            << p;
+}
+
+void TestSimulationCharts::wheelDragAndDoubleClickZoomEveryChart()
+{
+    QFETCH(int, panel);
+    SimulationCharts charts;
+    charts.resize(1000, 600);
+    charts.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&charts));
+    charts.setSnapshot(charts.beginRun({}, Qt::green), syntheticRun(30));
+    QTest::qWait(50);
+    const double fitted = charts.timeMax();
+    QChart *chart = charts.chart(static_cast<SimulationCharts::Panel>(panel));
+    auto *view = qobject_cast<QChartView *>(chart->scene()->views().value(0));
+    QVERIFY(view);
+    const auto everyChartShows = [&charts](double from, double to) {
+        for (int p = 0; p < SimulationCharts::PanelCount; ++p) {
+            const auto *x = static_cast<QValueAxis *>(
+                charts.chart(static_cast<SimulationCharts::Panel>(p))->axes(Qt::Horizontal).front());
+            if (std::abs(x->min() - from) > 1e-9 || std::abs(x->max() - to) > 1e-9)
+                return false;
+        }
+        return true;
+    };
+
+    // The wheel zooms in around the cursor, on every chart.
+    const QPoint centre = view->mapFromScene(chart->plotArea().center());
+    QWheelEvent in(centre, view->viewport()->mapToGlobal(centre), {}, {0, 120}, Qt::NoButton, Qt::NoModifier,
+                   Qt::NoScrollPhase, false);
+    QApplication::sendEvent(view->viewport(), &in);
+    QVERIFY2(charts.timeMax() - charts.timeMin() < fitted * 0.9,
+             qPrintable(QString::number(charts.timeMax())));
+    QVERIFY(charts.timeMin() > 0);
+    QVERIFY(everyChartShows(charts.timeMin(), charts.timeMax()));
+
+    // A double-click fits the run again.
+    QTest::mouseDClick(view->viewport(), Qt::LeftButton, {}, centre);
+    QCOMPARE(charts.timeMin(), 0.0);
+    QCOMPARE(charts.timeMax(), fitted);
+
+    // A rubber band (the chart's own zoom) on any chart: every chart follows.
+    chart->zoomIn(QRectF(chart->plotArea().left() + chart->plotArea().width() / 4, chart->plotArea().top(),
+                         chart->plotArea().width() / 4, chart->plotArea().height()));
+    QVERIFY2(charts.timeMin() > 0 && charts.timeMax() < fitted,
+             qPrintable(QString::number(charts.timeMin())));
+    QVERIFY(everyChartShows(charts.timeMin(), charts.timeMax()));
+    QCOMPARE(static_cast<QValueAxis *>(chart->axes(Qt::Horizontal).front())->min(), charts.timeMin());
+
+    // Wheeling out past the whole run fits it again.
+    for (int i = 0; i < 10; ++i) {
+        QWheelEvent out(centre, view->viewport()->mapToGlobal(centre), {}, {0, -120}, Qt::NoButton,
+                        Qt::NoModifier, Qt::NoScrollPhase, false);
+        QApplication::sendEvent(view->viewport(), &out);
+    }
+    QCOMPARE(charts.timeMin(), 0.0);
+    QCOMPARE(charts.timeMax(), fitted);
 }
 
 void TestSimulationCharts::chartsFollowThePalette()

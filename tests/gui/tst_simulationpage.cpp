@@ -3,7 +3,9 @@
 // balanced in the database, the run is stored in the history, and runs that fail while the page
 // keeps polling are reported without touching a destroyed simulation.
 #include "mainwindow.h"
+#include "sim/simulationspace.h"
 #include "simulationcharts.h"
+#include "simulationform.h"
 #include "simulationpage.h"
 #include "simulationresults.h"
 #include "simulationstatsmodel.h"
@@ -14,6 +16,7 @@
 #include <QApplication>
 #include <QChart>
 #include <QChartView>
+#include <QCheckBox>
 #include <QDir>
 #include <QGraphicsScene>
 #include <QLegend>
@@ -33,6 +36,7 @@ private slots:
     void shortRunFillsChartsAndSlos();
     void compareGivesOneResultPerStrategy();
     void chartsStayWholeAt1024x700();
+    void keepDataReachesTheConfigAndKeepsTheSpace();
     void stopMidwayLeavesBooksBalanced();
     void failedRunsAreReportedWhileThePagePolls();
 
@@ -157,6 +161,41 @@ void TestSimulationPage::chartsStayWholeAt1024x700()
     QVERIFY(m_window->grab().save(directory + QStringLiteral("/simulationpage-1024x700-dark.png")));
     QApplication::setPalette(light);
     m_window->resize(before);
+}
+
+void TestSimulationPage::keepDataReachesTheConfigAndKeepsTheSpace()
+{
+    SimulationForm *form = m_page->form();
+    auto *keep = form->findChild<QCheckBox *>(QStringLiteral("keepData"));
+    QVERIFY(keep);
+    QVERIFY(keep->isVisibleTo(form));
+    QVERIFY2(keep->toolTip().contains(QStringLiteral("simulate --cleanup")), qPrintable(keep->toolTip()));
+    const QString pg = QString::fromStdString(testservices::pgUrl());
+    const QString redis = QString::fromStdString(testservices::redisUrl());
+    QVERIFY(!keep->isChecked());
+    QVERIFY(!form->configFor(QStringLiteral("naive"), pg, redis).keep);
+    QTest::mouseClick(keep, Qt::LeftButton);
+    QVERIFY(keep->isChecked());
+    QVERIFY(form->configFor(QStringLiteral("versioned"), pg, redis).keep);
+
+    // A run started from the page leaves its schema behind, for --cleanup to remove.
+    const auto simSchemas = [this] {
+        return m_db->exec("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'sim\\_%'").int64(0, 0);
+    };
+    inv::SimulationSpace::cleanup(testservices::pgUrl(), testservices::redisUrl(), true);
+    const long long before = simSchemas();
+    QSignalSpy finished(m_page, &SimulationPage::finished);
+    m_page->selectScenario(QStringLiteral("flash-sale"));
+    m_page->setParameter(QStringLiteral("buyers"), 200);
+    m_page->setParameter(QStringLiteral("stock"), 20);
+    m_page->start(QStringLiteral("flash-sale"), {QStringLiteral("versioned")});
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+    QCOMPARE(simSchemas(), before + 1);
+    QTest::mouseClick(keep, Qt::LeftButton);
+    QVERIFY(!form->configFor(QStringLiteral("versioned"), pg, redis).keep);
+    const auto removed = inv::SimulationSpace::cleanup(testservices::pgUrl(), testservices::redisUrl(), true);
+    QCOMPARE(removed.schemasDropped, 1);
+    QCOMPARE(simSchemas(), before);
 }
 
 void TestSimulationPage::stopMidwayLeavesBooksBalanced()

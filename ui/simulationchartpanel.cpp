@@ -1,0 +1,431 @@
+#include "simulationchartpanel.h"
+
+#include <QCategoryAxis>
+#include <QChart>
+#include <QCursor>
+#include <QGraphicsLayout>
+#include <QLegend>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QLocale>
+#include <QLogValueAxis>
+#include <QToolTip>
+#include <QValueAxis>
+#include <QWheelEvent>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace {
+QCategoryAxis *categoryAxis(const QString &title)
+{
+    auto *axis = new QCategoryAxis;
+    axis->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+    axis->setTitleText(title);
+    return axis;
+}
+} // namespace
+
+SimulationChartPanel::SimulationChartPanel(Spec spec, QWidget *parent)
+    : QChartView(new QChart, parent), m_spec(std::move(spec)), m_chart(QChartView::chart()),
+      m_x(new QValueAxis), m_y(categoryAxis(m_spec.yTitle))
+{
+    m_chart->setTitle(m_spec.title);
+    QFont titleFont = m_chart->titleFont();
+    titleFont.setBold(true);
+    m_chart->setTitleFont(titleFont);
+    m_chart->setMargins(QMargins(2, 2, 2, 2));
+    m_chart->layout()->setContentsMargins(0, 0, 0, 0);
+    QLegend *legend = m_chart->legend();
+    legend->setAlignment(Qt::AlignBottom);
+    legend->setMarkerShape(QLegend::MarkerShapeFromSeries);
+    QFont legendFont = legend->font();
+    legendFont.setPointSizeF(legendFont.pointSizeF() * 0.85);
+    legend->setFont(legendFont);
+    m_x->setTickType(QValueAxis::TicksDynamic);
+    m_x->setTickAnchor(0);
+    m_chart->addAxis(m_x, Qt::AlignBottom);
+    m_chart->addAxis(m_y, Qt::AlignLeft);
+    if (!m_spec.y2Title.isEmpty()) {
+        m_y2 = categoryAxis(m_spec.y2Title);
+        m_chart->addAxis(m_y2, Qt::AlignRight);
+    }
+    if (m_spec.logAxis) {
+        m_logY = new QLogValueAxis(this);
+        m_logY->setBase(10);
+        m_logY->setRange(0.01, 100);
+        m_logY->setLabelFormat(QStringLiteral("%g"));
+        m_logY->setTitleText(tr("ms (log)"));
+    }
+    connect(m_x, &QValueAxis::rangeChanged, this, [this](qreal min, qreal max) {
+        // A rubber band or zoomOut() on this chart, once a range was set: every chart follows.
+        if (!m_fitting && m_to > m_from && (std::abs(min - m_from) > 1e-9 || std::abs(max - m_to) > 1e-9))
+            emit timeRangeSelected(min, max);
+    });
+    // Queued: the plot area changes inside the chart's layout pass.
+    connect(
+        m_chart, &QChart::plotAreaChanged, this, [this] { rescale(); }, Qt::QueuedConnection);
+    setRenderHint(QPainter::Antialiasing);
+    setMinimumSize(250, 205);
+    setRubberBand(QChartView::HorizontalRubberBand);
+    setToolTip(m_spec.description +
+               tr("\nWheel or drag: zoom the time of every chart; double-click: reset."));
+    m_buffer.reserve(kMaxPoints + 1);
+
+    // One empty series per metric carries its legend entry; runs' own series have none.
+    for (std::size_t m = 0; m < m_spec.metrics.size(); ++m) {
+        QLineSeries *key = addSeries(m, tr(m_spec.metrics[m].name), palette().color(QPalette::Text));
+        m_keys.push_back(key);
+        m_shown.push_back(true);
+        for (auto *marker : legend->markers(key))
+            connect(marker, &QLegendMarker::clicked, this, [this, marker] { onMarkerClicked(marker); });
+    }
+    applyPalette();
+    rescale();
+}
+
+SimulationChartPanel::~SimulationChartPanel() = default;
+
+QAbstractAxis *SimulationChartPanel::yAxisFor(std::size_t metric) const
+{
+    if (m_spec.metrics[metric].secondAxis && m_y2)
+        return m_y2;
+    if (m_log && m_logY)
+        return m_logY;
+    return m_y;
+}
+
+QLineSeries *SimulationChartPanel::addSeries(std::size_t metric, const QString &name, const QColor &color)
+{
+    const Qt::PenStyle style = m_spec.metrics[metric].style;
+    auto *series = new QLineSeries;
+    series->setName(name);
+    QPen pen(color);
+    pen.setWidthF(style == Qt::SolidLine ? 2.0 : 1.6);
+    pen.setStyle(style);
+    series->setPen(pen);
+    // OpenGL would be faster, but it is not available under Xvfb or offscreen.
+    m_chart->addSeries(series);
+    series->attachAxis(m_x);
+    series->attachAxis(yAxisFor(metric));
+    return series;
+}
+
+int SimulationChartPanel::addRun(const QString &name, const QColor &color)
+{
+    Run run;
+    run.color = color;
+    for (std::size_t m = 0; m < m_spec.metrics.size(); ++m) {
+        const QString metric = tr(m_spec.metrics[m].name);
+        QLineSeries *series = addSeries(m, name.isEmpty() ? metric : name + QLatin1Char(' ') + metric, color);
+        series->setVisible(m_shown[m]);
+        for (auto *marker : m_chart->legend()->markers(series))
+            marker->setVisible(false);
+        connect(series, &QLineSeries::hovered, this, [this, m, series](const QPointF &point, bool state) {
+            showPointTip(m, series, point, state);
+        });
+        run.series.push_back(series);
+    }
+    m_runs.push_back(run);
+    applyPalette();
+    return static_cast<int>(m_runs.size()) - 1;
+}
+
+void SimulationChartPanel::setRunVisible(int runIndex, bool visible)
+{
+    if (runIndex < 0 || runIndex >= static_cast<int>(m_runs.size()))
+        return;
+    Run &run = m_runs[static_cast<std::size_t>(runIndex)];
+    run.visible = visible;
+    for (std::size_t m = 0; m < run.series.size(); ++m)
+        run.series[m]->setVisible(visible && m_shown[m]);
+    applyPalette();
+}
+
+void SimulationChartPanel::setTimeline(int runIndex, const std::vector<inv::TimelinePoint> &timeline)
+{
+    if (runIndex < 0 || runIndex >= static_cast<int>(m_runs.size()))
+        return;
+    Run &run = m_runs[static_cast<std::size_t>(runIndex)];
+    // A long run is drawn from at most kMaxPoints per series: each bucket of ticks keeps its
+    // largest value, so spikes stay visible while redrawing costs the same at minute 1 and 60.
+    const std::size_t stride = std::max<std::size_t>(1, (timeline.size() + kMaxPoints - 1) / kMaxPoints);
+    for (std::size_t m = 0; m < m_spec.metrics.size(); ++m) {
+        const auto &value = m_spec.metrics[m].value;
+        m_buffer.clear();
+        double yMax = 0, yMin = std::numeric_limits<double>::max();
+        for (std::size_t begin = 0; begin < timeline.size(); begin += stride) {
+            const std::size_t end = std::min(timeline.size(), begin + stride);
+            double v = value(timeline[begin]);
+            for (std::size_t i = begin + 1; i < end; ++i)
+                v = std::max(v, value(timeline[i]));
+            if (v < 0)
+                continue; // unknown or missing: leave a gap
+            if (m_log && m_logY && !m_spec.metrics[m].secondAxis)
+                v = std::max(v, 0.01);
+            m_buffer.append(QPointF(timeline[end - 1].t, v));
+            yMax = std::max(yMax, v);
+            yMin = std::min(yMin, v);
+        }
+        run.series[m]->replace(m_buffer);
+        if (m_spec.metrics[m].secondAxis)
+            m_y2Max = std::max(m_y2Max, yMax);
+        else
+            m_yMax = std::max(m_yMax, yMax);
+        if (m_spec.range == YRange::DataRange && !m_buffer.isEmpty())
+            m_yMin = m_yMin < 0 ? yMin : std::min(m_yMin, yMin);
+    }
+    if (!timeline.empty())
+        m_dataEnd = std::max(m_dataEnd, timeline.back().t);
+    updateThresholdLine();
+    rescale();
+}
+
+void SimulationChartPanel::clear()
+{
+    for (auto &run : m_runs)
+        for (auto *series : run.series) {
+            m_chart->removeSeries(series);
+            delete series;
+        }
+    m_runs.clear();
+    m_yMax = m_y2Max = 0;
+    m_yMin = -1;
+    m_dataEnd = 0;
+    applyPalette();
+    rescale();
+}
+
+void SimulationChartPanel::setThreshold(std::optional<double> value, const QString &label)
+{
+    if (!value) {
+        m_threshold.reset();
+    } else {
+        if (!m_threshold)
+            m_threshold = std::make_unique<SloThresholdLine>(
+                m_chart, m_x, m_log && m_logY ? static_cast<QAbstractAxis *>(m_logY) : m_y);
+        m_threshold->set(*value, label);
+        updateThresholdLine();
+    }
+    applyPalette();
+    rescale();
+}
+
+void SimulationChartPanel::updateThresholdLine()
+{
+    if (m_threshold)
+        m_threshold->setEnd(std::max(m_to, m_dataEnd));
+}
+
+void SimulationChartPanel::setTimeRange(double from, double to, double step)
+{
+    const QString format = step >= 1     ? QStringLiteral("%.0f s")
+                           : step >= 0.1 ? QStringLiteral("%.1f s")
+                                         : QStringLiteral("%.2f s");
+    m_from = from;
+    m_to = to;
+    m_fitting = true;
+    m_x->setLabelFormat(format);
+    m_x->setTickInterval(step);
+    m_x->setRange(from, to);
+    m_fitting = false;
+    updateThresholdLine();
+}
+
+void SimulationChartPanel::rescale()
+{
+    // A label every 30 px of plot at most: Qt elides labels that would overlap.
+    const int ticks = std::clamp(static_cast<int>(m_chart->plotArea().height()) / 30, 2, 5);
+    const double threshold = m_threshold ? m_threshold->value() * 1.15 : 0;
+    switch (m_spec.range) {
+    case YRange::Percent:
+        m_yScale.fit(m_y, 0, 100, false, ticks);
+        break;
+    case YRange::DataRange: {
+        const double lo = std::max(0.0, m_yMin), hi = std::max(m_yMax, lo);
+        const double pad = std::max(1.0, (hi - lo) * 0.1);
+        m_yScale.fit(m_y, std::max(0.0, lo - pad), hi + pad, m_spec.integer, ticks);
+        break;
+    }
+    case YRange::FromZero:
+        m_yScale.fit(m_y, 0, std::max({m_yMax * 1.05, threshold, 1.0}), m_spec.integer, ticks);
+        break;
+    }
+    if (m_y2)
+        m_y2Scale.fit(m_y2, 0, std::max(m_y2Max * 1.05, 1.0), false, ticks);
+    if (m_logY) {
+        const double top = std::pow(10.0, std::ceil(std::log10(std::max({1.0, m_yMax, threshold}))));
+        if (m_logY->max() != top)
+            m_logY->setRange(0.01, top);
+    }
+    if (m_threshold)
+        m_threshold->placeLabel();
+}
+
+void SimulationChartPanel::setLogarithmic(bool logarithmic)
+{
+    if (!m_logY || logarithmic == m_log)
+        return;
+    m_log = logarithmic;
+    QAbstractAxis *from = logarithmic ? static_cast<QAbstractAxis *>(m_y) : m_logY;
+    QAbstractAxis *to = logarithmic ? static_cast<QAbstractAxis *>(m_logY) : m_y;
+    const auto series = m_chart->series();
+    for (auto *s : series)
+        s->detachAxis(from);
+    m_chart->removeAxis(from);
+    from->setParent(this); // removeAxis() hands the axis back; keep it for the next switch
+    m_chart->addAxis(to, Qt::AlignLeft);
+    for (auto *s : series)
+        s->attachAxis(to);
+    m_yScale.reset();
+    applyPalette();
+    rescale();
+}
+
+int SimulationChartPanel::metricIndex(const QString &metric) const
+{
+    for (std::size_t m = 0; m < m_spec.metrics.size(); ++m)
+        if (metric == QLatin1String(m_spec.metrics[m].name))
+            return static_cast<int>(m);
+    return -1;
+}
+
+void SimulationChartPanel::setMetricShown(int metric, bool shown)
+{
+    if (metric < 0 || metric >= static_cast<int>(m_shown.size()))
+        return;
+    const auto m = static_cast<std::size_t>(metric);
+    m_shown[m] = shown;
+    for (auto &run : m_runs)
+        run.series[m]->setVisible(shown && run.visible);
+    applyPalette();
+}
+
+bool SimulationChartPanel::isMetricShown(int metric) const
+{
+    if (metric < 0 || metric >= static_cast<int>(m_shown.size()))
+        return false;
+    const auto m = static_cast<std::size_t>(metric);
+    return m_shown[m] && std::all_of(m_runs.begin(), m_runs.end(), [m](const Run &run) {
+               return run.series[m]->isVisible() || !run.visible;
+           });
+}
+
+qsizetype SimulationChartPanel::pointCount() const
+{
+    qsizetype n = 0;
+    for (const auto &run : m_runs)
+        for (auto *series : run.series)
+            n += series->count();
+    return n;
+}
+
+void SimulationChartPanel::onMarkerClicked(QLegendMarker *marker)
+{
+    const auto it = std::find(m_keys.begin(), m_keys.end(), marker->series());
+    if (it == m_keys.end())
+        return;
+    const auto m = static_cast<std::size_t>(it - m_keys.begin());
+    setMetricShown(static_cast<int>(m), !m_shown[m]);
+}
+
+void SimulationChartPanel::showPointTip(std::size_t metric, QLineSeries *series, const QPointF &point,
+                                        bool state)
+{
+    if (!state) {
+        QToolTip::hideText();
+        return;
+    }
+    // The nearest real point, not the spot on the segment under the cursor.
+    const QList<QPointF> points = series->points();
+    if (points.isEmpty())
+        return;
+    const auto nearest =
+        std::min_element(points.begin(), points.end(), [&point](const QPointF &a, const QPointF &b) {
+            return std::abs(a.x() - point.x()) < std::abs(b.x() - point.x());
+        });
+    const QLocale locale;
+    QToolTip::showText(QCursor::pos(),
+                       tr("%1\nat %2 s: %3 %4")
+                           .arg(series->name())
+                           .arg(locale.toString(nearest->x(), 'f', 2))
+                           .arg(locale.toString(nearest->y(), 'f', nearest->y() < 100 ? 2 : 0))
+                           .arg(QString::fromUtf8(m_spec.metrics[metric].unit)));
+}
+
+void SimulationChartPanel::mouseDoubleClickEvent(QMouseEvent *event)
+{
+    event->accept();
+    emit resetZoomRequested();
+}
+
+void SimulationChartPanel::wheelEvent(QWheelEvent *event)
+{
+    const QRectF plot = m_chart->plotArea();
+    const QPointF scene = mapToScene(event->position().toPoint());
+    const double from = m_x->min(), to = m_x->max();
+    const double fraction = std::clamp((scene.x() - plot.left()) / std::max(1.0, plot.width()), 0.0, 1.0);
+    const double at = from + fraction * (to - from);
+    const bool out = event->angleDelta().y() <= 0;
+    const double width = (to - from) * (out ? 1.25 : 0.8);
+    event->accept();
+    emit wheelZoomed(at - fraction * width, at + (1 - fraction) * width, out);
+}
+
+void SimulationChartPanel::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::ApplicationPaletteChange)
+        applyPalette();
+    QChartView::changeEvent(event);
+}
+
+void SimulationChartPanel::applyPalette()
+{
+    const QPalette pal = palette();
+    const QColor background = pal.color(QPalette::Base);
+    const QColor text = pal.color(QPalette::Text);
+    QColor faint = text;
+    faint.setAlphaF(0.35f);
+    QColor grid = text;
+    grid.setAlphaF(0.15f);
+    QColor line = text;
+    line.setAlphaF(0.4f);
+    m_chart->setBackgroundBrush(background);
+    m_chart->setBackgroundPen(QPen(grid));
+    m_chart->setTitleBrush(text);
+    setBackgroundBrush(pal.color(QPalette::Window));
+    QList<QAbstractAxis *> axes = m_chart->axes();
+    // The linear or logarithmic axis, whichever is not shown now.
+    for (QAbstractAxis *axis : {static_cast<QAbstractAxis *>(m_y), static_cast<QAbstractAxis *>(m_logY)})
+        if (axis && !axes.contains(axis))
+            axes << axis;
+    for (auto *axis : axes) {
+        axis->setLabelsColor(text);
+        axis->setTitleBrush(text);
+        axis->setGridLineColor(grid);
+        axis->setLinePenColor(line);
+        QFont font = axis->titleFont();
+        font.setBold(false);
+        axis->setTitleFont(font);
+    }
+    m_chart->legend()->setLabelColor(text);
+    for (auto *marker : m_chart->legend()->markers()) {
+        const auto key = std::find(m_keys.begin(), m_keys.end(), marker->series());
+        const bool isKey = key != m_keys.end();
+        marker->setVisible(isKey);
+        bool shown = true;
+        if (isKey) {
+            const auto m = static_cast<std::size_t>(key - m_keys.begin());
+            shown = m_shown[m];
+            // One run: the key takes the run's colour; several: a neutral line, the colours being
+            // explained by the run bar.
+            QPen pen = (*key)->pen();
+            QColor color = m_runs.size() == 1 ? m_runs.front().color : text;
+            color.setAlphaF(shown ? 1.0f : 0.3f);
+            pen.setColor(color);
+            (*key)->setPen(pen);
+        }
+        marker->setLabelBrush(shown ? text : faint);
+    }
+}
