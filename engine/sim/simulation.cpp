@@ -159,7 +159,6 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
         service.raceDelay = m_config.raceDelay;
         servers.push_back(std::make_unique<InventoryService>(service));
     }
-    servers.front()->migrate();
     {
         std::vector<std::jthread> openers;
         for (auto &server : servers)

@@ -2,7 +2,6 @@
 // SLO table, compare mode yields one result per strategy, a run stopped midway leaves the books
 // balanced in the database, the run is stored in the history, and runs that fail while the page
 // keeps polling are reported without touching a destroyed simulation.
-#include "mainwindow.h"
 #include "sim/simulationspace.h"
 #include "simulationcharts.h"
 #include "simulationform.h"
@@ -10,6 +9,7 @@
 #include "simulationresults.h"
 #include "simulationstatsmodel.h"
 #include "simulationstatstable.h"
+#include "simulationwindow.h"
 #include "testservices.h"
 
 #include <QAbstractItemModelTester>
@@ -50,15 +50,8 @@ private:
 void TestSimulationPage::initTestCase()
 {
     REQUIRE_SERVICES();
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("inventory-console-tests"));
     m_db = std::make_unique<inv::PgConnection>(testservices::pgUrl());
-    StartOptions options;
-    options.pg = QString::fromStdString(testservices::pgUrl());
-    options.redis = QString::fromStdString(testservices::redisUrl());
-    options.page = QStringLiteral("simulation");
-    m_window = std::make_unique<MainWindow>(options);
-    m_window->show();
+    m_window = testservices::openSimulationWindow();
     QTRY_VERIFY_WITH_TIMEOUT(m_window->health().pgUp, 10000);
     m_page = m_window->simulationPage();
     m_statsTester = std::make_unique<QAbstractItemModelTester>(

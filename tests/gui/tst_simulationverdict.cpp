@@ -2,12 +2,12 @@
 // wrong and the correct strategies apart from the slow ones, a stopped run has no verdict, a run
 // that cannot reach PostgreSQL shows the cause in the headline and the results table, and the
 // history says which SLO failed.
-#include "mainwindow.h"
 #include "simulationcharts.h"
 #include "simulationhistory.h"
 #include "simulationpage.h"
 #include "simulationresults.h"
 #include "simulationverdict.h"
+#include "simulationwindow.h"
 #include "testservices.h"
 
 #include <QLabel>
@@ -57,15 +57,8 @@ private:
 void TestSimulationVerdict::initTestCase()
 {
     REQUIRE_SERVICES();
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("inventory-console-tests"));
     m_db = std::make_unique<inv::PgConnection>(testservices::pgUrl());
-    StartOptions options;
-    options.pg = QString::fromStdString(testservices::pgUrl());
-    options.redis = QString::fromStdString(testservices::redisUrl());
-    options.page = QStringLiteral("simulation");
-    m_window = std::make_unique<MainWindow>(options);
-    m_window->show();
+    m_window = testservices::openSimulationWindow();
     QTRY_VERIFY_WITH_TIMEOUT(m_window->health().pgUp, 10000);
     m_page = m_window->simulationPage();
     QVERIFY(m_page->findChild<QLabel *>(QStringLiteral("headline")));

@@ -25,10 +25,10 @@ void TestInventoryRow::cacheState_data()
     // The database row is stock 40 at version 5.
     QTest::newRow("same") << true << 40 << qint64(5) << qint64(20000) << true << int(S::Fresh);
     QTest::newRow("cache behind") << true << 44 << qint64(4) << qint64(20000) << true << int(S::Stale);
-    QTest::newRow("cache ahead of the snapshot") << true << 39 << qint64(6) << qint64(20000) << true
-                                                << int(S::Fresh);
-    QTest::newRow("same version, other stock") << true << 41 << qint64(5) << qint64(20000) << true
-                                              << int(S::Stale);
+    QTest::newRow("cache ahead of the snapshot")
+        << true << 39 << qint64(6) << qint64(20000) << true << int(S::Fresh);
+    QTest::newRow("same version, other stock")
+        << true << 41 << qint64(5) << qint64(20000) << true << int(S::Stale);
     QTest::newRow("missing") << false << 0 << qint64(0) << qint64(-2) << true << int(S::Missing);
     QTest::newRow("expiring") << true << 40 << qint64(5) << qint64(100) << true << int(S::Expiring);
     QTest::newRow("redis down") << true << 44 << qint64(4) << qint64(20000) << false << int(S::Unknown);
