@@ -2,6 +2,7 @@
 
 #include "connectionresolver.h"
 #include "errors.h"
+#include "importcountcommand.h"
 #include "inventory/auditlog.h"
 #include "inventory/demoseeder.h"
 #include "inventory/inventoryservice.h"
@@ -16,6 +17,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -67,6 +69,9 @@ int CliCommands::run()
     } catch (const inv::InsufficientStock &e) {
         std::cerr << "refused: " << e.what() << "\n";
         return 1;
+    } catch (const inv::VersionConflict &e) {
+        std::cerr << "refused: " << e.what() << "\n";
+        return 1;
     } catch (const inv::InvalidInput &e) {
         std::cerr << "error: " << e.what() << "\n";
         return 2;
@@ -102,6 +107,12 @@ int CliCommands::dispatch()
         return write();
     if (command == "audit")
         return audit();
+    if (command == "reverse")
+        return reverse();
+    if (command == "import-count") {
+        m_args.expectPositionals(1, "import-count FILE [--dry-run] [--json]");
+        return ImportCountCommand(m_args, service()).run();
+    }
     if (command == "simulate") {
         m_args.expectPositionals(0, "simulate --scenario NAME [options]");
         return SimulateCommand(m_args,
@@ -275,7 +286,13 @@ int CliCommands::write()
 {
     const std::string &command = m_args.command();
     const bool adjust = command == "adjust";
-    m_args.expectPositionals(2, command + (adjust ? " SKU STOCK" : " SKU QTY") + " [--reason TEXT] [--json]");
+    m_args.expectPositionals(2, command + (adjust ? " SKU STOCK [--expect-version V]" : " SKU QTY") +
+                                    " [--reason TEXT] [--json]");
+    if (!adjust && m_args.option("expect-version"))
+        throw inv::InvalidInput("--expect-version applies to adjust only: purchase and restock are relative");
+    std::optional<std::int64_t> expectVersion;
+    if (m_args.option("expect-version"))
+        expectVersion = m_args.integer("expect-version", 0, 1, std::numeric_limits<std::int64_t>::max());
     const std::string &sku = m_args.positionals()[0];
     inv::Quantity::checkSku(sku);
     const int quantity = inv::Quantity::parse(m_args.positionals()[1], adjust);
@@ -285,7 +302,32 @@ int CliCommands::write()
     const auto start = std::chrono::steady_clock::now();
     inv::WriteResult result = command == "purchase"  ? svc.purchase(sku, quantity, reason)
                               : command == "restock" ? svc.restock(sku, quantity, reason)
-                                                     : svc.adjust(sku, quantity, reason);
+                                                     : svc.adjust(sku, quantity, reason, expectVersion);
+    return printWrite(command, sku, quantity, result, start);
+}
+
+int CliCommands::reverse()
+{
+    m_args.expectPositionals(1, "reverse AUDIT_ID [--reason TEXT] [--json]");
+    const std::string &text = m_args.positionals()[0];
+    const auto digits = text.rfind('#', 0) == 0 ? text.substr(1) : text;
+    if (digits.empty() || digits.size() > 18 || digits.find_first_not_of("0123456789") != std::string::npos)
+        throw inv::InvalidInput("invalid audit id '" + inv::Quantity::printable(text) +
+                                "': give the number in the first column of 'audit'");
+    const std::string note = m_args.option("reason").value_or("");
+    inv::Quantity::checkReason(note);
+    auto &svc = service();
+    const auto start = std::chrono::steady_clock::now();
+    const auto result = svc.reverse(std::stoll(digits), note);
+    const auto entry = inv::AuditLog(svc.pgPool()).entry(result.auditId);
+    return printWrite("reverse", entry ? entry->sku : std::string(), result.stock - result.stockBefore,
+                      result, start);
+}
+
+int CliCommands::printWrite(const std::string &command, const std::string &sku, int quantity,
+                            const inv::WriteResult &result, std::chrono::steady_clock::time_point start)
+{
+    auto &svc = service();
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (m_args.flag("json")) {
@@ -301,7 +343,10 @@ int CliCommands::write()
                               {u"latency_ms"_s, ms}});
         return 0;
     }
-    const char *verb = command == "purchase" ? "purchased" : command == "restock" ? "restocked" : "adjusted";
+    const char *verb = command == "purchase"  ? "purchased"
+                       : command == "restock" ? "restocked"
+                       : command == "reverse" ? "reversed"
+                                              : "adjusted";
     std::cout << verb << " " << sku << ": stock " << result.stockBefore << " -> " << result.stock
               << " (version " << result.version << ", audit #" << result.auditId << ", " << formatMs(ms)
               << ", " << inv::Strategy::kindName(svc.strategy()) << ")\n";

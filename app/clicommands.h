@@ -5,11 +5,13 @@
 
 #include "commandline.h"
 
+#include <chrono>
 #include <memory>
 
 namespace inv {
 class InventoryService;
-}
+struct WriteResult;
+} // namespace inv
 
 class CliCommands
 {
@@ -27,6 +29,9 @@ private:
     int stock();
     int write();
     int audit();
+    int reverse();
+    int printWrite(const std::string &command, const std::string &sku, int quantity,
+                   const inv::WriteResult &result, std::chrono::steady_clock::time_point start);
     inv::InventoryService &service();
 
     const CommandLine &m_args;

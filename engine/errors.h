@@ -3,6 +3,7 @@
 // Thread-safe to throw and catch anywhere; they hold only strings.
 #pragma once
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -49,6 +50,33 @@ public:
 private:
     int m_available;
     int m_requested;
+};
+
+// A refusal: the caller changed a product on the strength of a version that is no longer current
+// (an adjust computed from what a screen showed). Nothing was written. Maps to exit code 1.
+class VersionConflict : public Error
+{
+public:
+    VersionConflict(const std::string &sku, std::int64_t expected, std::int64_t current, int currentStock,
+                    const std::string &hint = {})
+        : Error("'" + sku + "' changed since version " + std::to_string(expected) +
+                ": it is now at version " + std::to_string(current) + " with stock " +
+                std::to_string(currentStock) + "; nothing was written. " +
+                (hint.empty() ? "Look at the new stock and apply again with --expect-version " +
+                                    std::to_string(current)
+                              : hint)),
+          m_sku(sku), m_expected(expected), m_current(current), m_currentStock(currentStock)
+    {}
+    const std::string &sku() const { return m_sku; }
+    std::int64_t expectedVersion() const { return m_expected; }
+    std::int64_t currentVersion() const { return m_current; }
+    int currentStock() const { return m_currentStock; }
+
+private:
+    std::string m_sku;
+    std::int64_t m_expected;
+    std::int64_t m_current;
+    int m_currentStock;
 };
 
 // PostgreSQL failures keep their SQLSTATE so that callers can tell a serialization failure from a

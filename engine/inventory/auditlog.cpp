@@ -2,16 +2,18 @@
 
 namespace inv {
 
+namespace {
+constexpr const char *kColumns =
+    "SELECT id, sku, action, quantity, stock_before, stock_after, version, actor, server_id, reason, "
+    "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM inventory_audit ";
+} // namespace
+
 AuditLog::AuditLog(PgPool &pool) : m_pool(pool) {}
 
-std::vector<AuditEntry> AuditLog::recent(const std::string &sku, int limit)
+std::vector<AuditEntry> AuditLog::query(const std::string &where, std::vector<PgParam> params)
 {
     auto connection = m_pool.acquire();
-    auto result = connection->exec(
-        "SELECT id, sku, action, quantity, stock_before, stock_after, version, actor, server_id, reason, "
-        "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM inventory_audit "
-        "WHERE $1::text IS NULL OR sku = $1 ORDER BY at DESC, id DESC LIMIT $2",
-        {sku.empty() ? PgParam() : PgParam(sku), std::to_string(limit)});
+    auto result = connection->exec(std::string(kColumns) + where, params);
     std::vector<AuditEntry> out;
     out.reserve(static_cast<std::size_t>(result.rows()));
     for (int r = 0; r < result.rows(); ++r) {
@@ -21,6 +23,27 @@ std::vector<AuditEntry> AuditLog::recent(const std::string &sku, int limit)
                                  result.text(r, 10)});
     }
     return out;
+}
+
+std::vector<AuditEntry> AuditLog::recent(const std::string &sku, int limit)
+{
+    return query("WHERE $1::text IS NULL OR sku = $1 ORDER BY at DESC, id DESC LIMIT $2",
+                 {sku.empty() ? PgParam() : PgParam(sku), std::to_string(limit)});
+}
+
+std::vector<AuditEntry> AuditLog::changesAfter(const std::string &sku, std::int64_t afterVersion,
+                                               std::int64_t upToVersion, int limit)
+{
+    return query("WHERE sku = $1 AND version > $2 AND ($3 = 0 OR version <= $3) ORDER BY version LIMIT $4",
+                 {sku, std::to_string(afterVersion), std::to_string(upToVersion), std::to_string(limit)});
+}
+
+std::optional<AuditEntry> AuditLog::entry(std::int64_t id)
+{
+    auto rows = query("WHERE id = $1", {std::to_string(id)});
+    if (rows.empty())
+        return std::nullopt;
+    return rows.front();
 }
 
 } // namespace inv

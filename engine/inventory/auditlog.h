@@ -31,8 +31,15 @@ public:
     explicit AuditLog(PgPool &pool);
     // An empty sku means every SKU.
     std::vector<AuditEntry> recent(const std::string &sku, int limit);
+    // The changes of `sku` with a version in (afterVersion, upToVersion], oldest first; an upToVersion
+    // of 0 means the latest. What happened between the version a caller saw and the one it found.
+    std::vector<AuditEntry> changesAfter(const std::string &sku, std::int64_t afterVersion,
+                                         std::int64_t upToVersion, int limit);
+    std::optional<AuditEntry> entry(std::int64_t id);
 
 private:
+    std::vector<AuditEntry> query(const std::string &where, std::vector<PgParam> params);
+
     PgPool &m_pool;
 };
 

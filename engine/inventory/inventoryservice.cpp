@@ -2,6 +2,7 @@
 
 #include "db/migrations.h"
 #include "errors.h"
+#include "inventory/auditlog.h"
 #include "inventory/quantity.h"
 
 #include <cstdlib>
@@ -100,17 +101,51 @@ StockView InventoryService::getStock(const std::string &sku)
 
 WriteResult InventoryService::purchase(const std::string &sku, int quantity, const std::string &reason)
 {
-    return write({sku, Action::Purchase, quantity, reason});
+    return write({sku, Action::Purchase, quantity, reason, std::nullopt});
 }
 
 WriteResult InventoryService::restock(const std::string &sku, int quantity, const std::string &reason)
 {
-    return write({sku, Action::Restock, quantity, reason});
+    return write({sku, Action::Restock, quantity, reason, std::nullopt});
 }
 
-WriteResult InventoryService::adjust(const std::string &sku, int newStock, const std::string &reason)
+WriteResult InventoryService::adjust(const std::string &sku, int newStock, const std::string &reason,
+                                     std::optional<std::int64_t> expectVersion)
 {
-    return write({sku, Action::Adjust, newStock, reason});
+    return write({sku, Action::Adjust, newStock, reason, expectVersion});
+}
+
+WriteResult InventoryService::reverse(std::int64_t auditId, const std::string &note)
+{
+    AuditLog log(m_pgPool);
+    const auto original = log.entry(auditId);
+    if (!original)
+        throw InvalidInput("there is no audit row #" + std::to_string(auditId) +
+                           ": list them with 'audit' and pick an id from the first column");
+    const std::string tag = "reverses #" + std::to_string(auditId) + ":";
+    {
+        auto connection = m_pgPool.acquire();
+        auto earlier = connection->exec(
+            "SELECT id FROM inventory_audit WHERE sku = $1 AND starts_with(reason, $2) ORDER BY id LIMIT 1",
+            {original->sku, tag});
+        if (earlier.rows() > 0)
+            throw InvalidInput("audit row #" + std::to_string(auditId) + " was reversed already by #" +
+                               earlier.text(0, 0) + "; nothing was written");
+    }
+    // The compensating change is relative, so that changes made since the original stay.
+    const int delta = original->stockAfter - original->stockBefore;
+    if (delta == 0)
+        throw InvalidInput("audit row #" + std::to_string(auditId) +
+                           " changed no stock; there is nothing to reverse");
+    std::string reason =
+        tag + " " +
+        original->reason.value_or(original->action + " " + std::to_string(original->quantity) + " by " +
+                                  original->actor);
+    if (!note.empty())
+        reason += " (" + note + ")";
+    reason = Quantity::truncateReason(reason);
+    return delta > 0 ? write({original->sku, Action::Purchase, delta, reason, std::nullopt})
+                     : write({original->sku, Action::Restock, -delta, reason, std::nullopt});
 }
 
 WriteResult InventoryService::write(WriteRequest request)
@@ -121,6 +156,19 @@ WriteResult InventoryService::write(WriteRequest request)
         throw InvalidInput("the reason is " + std::to_string(request.reason.size()) +
                            " bytes long: keep it under 500 bytes");
     return active().write(request);
+}
+
+StockCountResult InventoryService::importCount(StockCount &count)
+{
+    auto result = count.apply(m_pgPool, m_config.serverId, m_config.actor);
+    // The marks are durable already; this only shortens the time a reader could see the old value.
+    try {
+        for (const auto &[sku, version] : result.written)
+            m_cache.invalidateBelow(sku, version);
+    } catch (const Error &) {
+        m_repairs.noteFailure();
+    }
+    return result;
 }
 
 StockRecord InventoryService::addProduct(const std::string &sku, const std::string &name, int stock)

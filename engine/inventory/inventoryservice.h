@@ -11,6 +11,7 @@
 #include "inventory/fillcoalescer.h"
 #include "inventory/inventorystore.h"
 #include "inventory/servicestats.h"
+#include "inventory/stockcount.h"
 #include "inventory/strategy.h"
 
 #include <array>
@@ -64,8 +65,18 @@ public:
     StockView getStock(const std::string &sku);
     WriteResult purchase(const std::string &sku, int quantity, const std::string &reason = {});
     WriteResult restock(const std::string &sku, int quantity, const std::string &reason = {});
-    // Sets an absolute stock level, audited as an adjustment of the difference.
-    WriteResult adjust(const std::string &sku, int newStock, const std::string &reason = {});
+    // Sets an absolute stock level, audited as an adjustment of the difference. With expectVersion,
+    // applies only while the row is at that version, else throws VersionConflict and writes nothing.
+    WriteResult adjust(const std::string &sku, int newStock, const std::string &reason = {},
+                       std::optional<std::int64_t> expectVersion = std::nullopt);
+    // Writes the change that compensates audit row `auditId` (a restock for a purchase, a purchase
+    // for a restock, the opposite difference for an adjust), with the reason "reverses #id: …". The
+    // audit log itself is never edited. Refused (InsufficientStock) if stock would go below zero,
+    // and (InvalidInput) for an unknown row or one reversed already.
+    WriteResult reverse(std::int64_t auditId, const std::string &note = {});
+    // Applies a previewed stock count (see StockCount::apply) and then raises each written SKU's
+    // version floor in the cache; if Redis fails, the marks the count left are applied later.
+    StockCountResult importCount(StockCount &count);
     StockRecord addProduct(const std::string &sku, const std::string &name, int stock);
 
     // The database's own row, bypassing the cache.

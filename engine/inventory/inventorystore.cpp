@@ -11,7 +11,7 @@ namespace {
 constexpr const char *kUpdateWithAudit = R"sql(
 WITH u AS (
     UPDATE inventory SET stock = $2, version = version + 1, updated_at = clock_timestamp()
-    WHERE sku = $1 RETURNING stock, version)
+    WHERE sku = $1 AND ($9::bigint IS NULL OR version = $9) RETURNING stock, version)
 INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, server_id, reason, actor)
 SELECT $1, $3, $4, $5, u.stock, u.version, $6, $7, coalesce($8, session_user) FROM u
 RETURNING id, stock_after, version)sql";
@@ -49,6 +49,14 @@ void checkText(const WriteRequest &request)
 PgParam optionalReason(const std::string &reason)
 {
     return reason.empty() ? PgParam() : PgParam(reason);
+}
+
+// Only an absolute change is compared with the version the caller saw; a relative one applies anyway.
+PgParam expectedVersion(const WriteRequest &request)
+{
+    if (request.action != Action::Adjust || !request.expectVersion)
+        return PgParam();
+    return PgParam(std::to_string(*request.expectVersion));
 }
 
 int auditQuantity(const WriteRequest &request, int before, int after)
@@ -130,15 +138,20 @@ WriteResult InventoryStore::applyWithRowLock(const WriteRequest &request)
     checkText(request);
     auto connection = m_pool.acquire();
     PgTransaction tx(*connection);
-    auto current = connection->exec("SELECT stock FROM inventory WHERE sku = $1 FOR UPDATE", {request.sku});
+    auto current =
+        connection->exec("SELECT stock, version FROM inventory WHERE sku = $1 FOR UPDATE", {request.sku});
     if (current.rows() == 0)
         throw UnknownSku(request.sku);
     const int before = current.int32(0, 0);
+    if (request.action == Action::Adjust && request.expectVersion &&
+        *request.expectVersion != current.int64(0, 1))
+        throw VersionConflict(request.sku, *request.expectVersion, current.int64(0, 1), before);
     const int after = computeAfter(request, before);
-    auto written = connection->exec(
-        kUpdateWithAudit, {request.sku, std::to_string(after), actionName(request.action),
-                           std::to_string(auditQuantity(request, before, after)), std::to_string(before),
-                           m_serverId, optionalReason(request.reason), optionalActor()});
+    auto written = connection->exec(kUpdateWithAudit,
+                                    {request.sku, std::to_string(after), actionName(request.action),
+                                     std::to_string(auditQuantity(request, before, after)),
+                                     std::to_string(before), m_serverId, optionalReason(request.reason),
+                                     optionalActor(), expectedVersion(request)});
     tx.commit();
     return WriteResult{before, written.int32(0, 1), written.int64(0, 2), written.int64(0, 0)};
 }
@@ -185,9 +198,13 @@ WriteResult InventoryStore::writeComputed(const WriteRequest &request, int stock
                                     {request.sku, std::to_string(stockAfter), actionName(request.action),
                                      std::to_string(auditQuantity(request, stockBefore, stockAfter)),
                                      std::to_string(stockBefore), m_serverId, optionalReason(request.reason),
-                                     optionalActor()});
-    if (written.rows() == 0)
-        throw UnknownSku(request.sku);
+                                     optionalActor(), expectedVersion(request)});
+    if (written.rows() == 0) {
+        const auto now = fetch(request.sku);
+        if (!now)
+            throw UnknownSku(request.sku);
+        throw VersionConflict(request.sku, request.expectVersion.value_or(0), now->version, now->stock);
+    }
     return WriteResult{stockBefore, written.int32(0, 1), written.int64(0, 2), written.int64(0, 0)};
 }
 

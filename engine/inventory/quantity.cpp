@@ -161,6 +161,23 @@ void Quantity::checkReason(const std::string &reason)
     refuseControl(reason, "the reason", "give one line of printable text; nothing was written");
 }
 
+bool Quantity::isUtf8(const std::string &text)
+{
+    return isValidUtf8(text);
+}
+
+std::string Quantity::truncateReason(const std::string &reason)
+{
+    if (reason.size() <= kMaxReasonBytes)
+        return reason;
+    const std::string ellipsis = "\xe2\x80\xa6";
+    std::size_t cut = kMaxReasonBytes - ellipsis.size();
+    // Back up over UTF-8 continuation bytes so that no character is split.
+    while (cut > 0 && (static_cast<unsigned char>(reason[cut]) & 0xC0) == 0x80)
+        --cut;
+    return reason.substr(0, cut) + ellipsis;
+}
+
 std::string Quantity::printable(const std::string &text)
 {
     std::string out;

@@ -24,6 +24,9 @@ public:
     // A write's reason: empty, or up to kMaxReasonBytes of UTF-8 text without control characters.
     static constexpr std::size_t kMaxReasonBytes = 500;
     static void checkReason(const std::string &reason);
+    // A reason cut to the longest UTF-8 prefix that fits the limit, with "…" where it was cut.
+    static std::string truncateReason(const std::string &reason);
+    static bool isUtf8(const std::string &text);
     // The text with control characters and bytes that are not UTF-8 shown as \xNN, for messages.
     static std::string printable(const std::string &text);
 };

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace inv {
@@ -56,6 +57,9 @@ struct WriteRequest
     // Units to buy or add; for Adjust, the new absolute stock.
     int quantity = 0;
     std::string reason;
+    // The version the caller based the change on. An adjust applies only while the row is still at
+    // this version (compare-and-set); purchase and restock are relative and ignore it.
+    std::optional<std::int64_t> expectVersion;
 };
 
 struct WriteResult
