@@ -52,7 +52,8 @@ QJsonObject sandboxJson(const inv::SandboxStatus &s)
                                     {u"port"_s, s.pgPort},
                                     {u"url"_s, q(s.pgUrl)},
                                     {u"owner_url"_s, q(s.pgOwnerUrl)},
-                                    {u"os_user"_s, q(s.pgOsUser)}}},
+                                    {u"os_user"_s, q(s.pgOsUser)},
+                                    {u"fast_unsafe"_s, s.fastUnsafe}}},
         {u"redis"_s,
          QJsonObject{{u"running"_s, s.redisRunning}, {u"port"_s, s.redisPort}, {u"url"_s, q(s.redisUrl)}}}};
 }
@@ -150,7 +151,12 @@ int CliCommands::sandbox()
     const bool json = m_args.flag("json");
     inv::SandboxStatus status;
     if (action == "start") {
-        status = sandbox.start([&](const std::string &line) { std::cerr << line << "\n"; });
+        std::optional<bool> fastUnsafe;
+        if (m_args.flag("fast-unsafe"))
+            fastUnsafe = true;
+        else if (m_args.flag("durable"))
+            fastUnsafe = false;
+        status = sandbox.start([&](const std::string &line) { std::cerr << line << "\n"; }, fastUnsafe);
     } else if (action == "stop") {
         sandbox.stop();
         status = sandbox.status();
@@ -171,6 +177,8 @@ int CliCommands::sandbox()
               << "  PostgreSQL " << (status.pgRunning ? "running" : "stopped");
     if (!status.pgOsUser.empty())
         std::cout << " (as OS account '" << status.pgOsUser << "')";
+    std::cout << (status.fastUnsafe ? ", FAST-UNSAFE: fsync off, a crash can lose acknowledged writes"
+                                    : ", durable (fsync on)");
     std::cout << "\n    " << status.pgUrl << "\n"
               << "  Redis      " << (status.redisRunning ? "running" : "stopped") << "\n    "
               << status.redisUrl << "\n";

@@ -266,15 +266,17 @@ StockCountResult StockCount::apply(PgPool &pool, const std::string &serverId, co
     }
     auto written = connection->exec(R"sql(
 WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(sku text, counted int, reason text)),
-cur AS (SELECT i.sku, i.stock FROM inventory i JOIN input USING (sku)),
 u AS (
-    UPDATE inventory i SET stock = input.counted, version = i.version + 1, updated_at = clock_timestamp()
-    FROM input WHERE i.sku = input.sku AND i.stock <> input.counted RETURNING i.sku, i.stock, i.version),
+    -- The rows are locked already, so the stock read here is the one the update replaces.
+    UPDATE inventory i SET stock = s.counted, version = i.version + 1, updated_at = clock_timestamp()
+    FROM (SELECT input.sku, input.counted, input.reason, c.stock AS before
+          FROM input JOIN inventory c USING (sku)) s
+    WHERE i.sku = s.sku AND i.stock <> s.counted
+    RETURNING i.sku, i.stock, i.version, s.before, s.reason),
 a AS (
     INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, server_id, reason, actor)
-    SELECT u.sku, 'adjust', u.stock - cur.stock, cur.stock, u.stock, u.version, $2, input.reason,
-           coalesce($3, session_user)
-    FROM u JOIN cur USING (sku) JOIN input USING (sku)
+    SELECT u.sku, 'adjust', u.stock - u.before, u.before, u.stock, u.version, $2, u.reason, coalesce($3, session_user)
+    FROM u
     RETURNING sku, version),
 m AS (
     INSERT INTO cache_repairs (sku, version) SELECT sku, version FROM a

@@ -232,8 +232,13 @@ void PostgresInstance::ensureRunning(SandboxState &state, PortPolicy policy,
     const std::string options =
         "-p " + std::to_string(port) +
         " -c listen_addresses=127.0.0.1 -c unix_socket_directories=" + runDir.string() +
-        " -c max_connections=400 -c fsync=off -c synchronous_commit=off"
-        " -c full_page_writes=off -c shared_buffers=128MB";
+        " -c max_connections=400 -c shared_buffers=128MB" +
+        std::string(state.fastUnsafe ? " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+                                     : "");
+    if (state.fastUnsafe)
+        report(progress,
+               "fast-unsafe mode: fsync, synchronous_commit and full_page_writes are off; a crash can "
+               "lose acknowledged writes (for demos and benchmarks only)");
     const ProcessResult started =
         Process::run(account.command({(bin / "pg_ctl").string(), "-D", m_pgDir.string(), "-l",
                                       logFile.string(), "-w", "-t", "60", "-o", options, "start"}),

@@ -50,11 +50,21 @@ std::filesystem::path Sandbox::defaultDir()
     return fs::path(homeDir) / ".local" / "share" / suffix;
 }
 
-SandboxStatus Sandbox::start(const Progress &progress)
+SandboxStatus Sandbox::start(const Progress &progress, std::optional<bool> fastUnsafe)
 {
     sandbox::createSandboxDir(m_dir, progress);
     SandboxLock lock(m_dir / "sandbox.lock", progress);
     SandboxState state = SandboxState::loadOrCreate(m_dir, progress);
+    if (fastUnsafe && *fastUnsafe != state.fastUnsafe) {
+        if (PostgresInstance(m_dir).isRunning(state))
+            throw SandboxError(std::string("the sandbox's PostgreSQL is running ") +
+                               (state.fastUnsafe ? "in fast-unsafe mode" : "durable") +
+                               " and its mode changes only when it starts: run 'sandbox stop --dir " +
+                               m_dir.string() + "', then start it again " +
+                               (*fastUnsafe ? "with" : "without") + " --fast-unsafe");
+        state.fastUnsafe = *fastUnsafe;
+        state.save(m_dir);
+    }
     PostgresInstance(m_dir).ensureRunning(state, PortPolicy::MayMove, progress);
     RedisInstance(m_dir).ensureRunning(state, PortPolicy::MayMove, progress);
     return status();
@@ -88,6 +98,7 @@ SandboxStatus Sandbox::status() const
     if (!state->pgOsUser.empty())
         status.pgOsUser = state->pgOsUser;
     status.pgPort = state->pgPort;
+    status.fastUnsafe = state->fastUnsafe;
     status.redisPort = state->redisPort;
     if (state->pgPort > 0 && !state->pgAppPassword.empty()) {
         status.pgUrl = PostgresInstance::url(*state);

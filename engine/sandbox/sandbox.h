@@ -26,8 +26,9 @@ struct SandboxStatus
     std::string pgUrl;
     // The schema owner's URL, for migrations and DDL; the sandbox migrates with it at every start.
     std::string pgOwnerUrl;
-    std::string redisUrl; // redis://127.0.0.1:PORT
-    std::string pgOsUser; // the OS account PostgreSQL runs as ("postgres" when we are root)
+    std::string redisUrl;    // redis://127.0.0.1:PORT
+    std::string pgOsUser;    // the OS account PostgreSQL runs as ("postgres" when we are root)
+    bool fastUnsafe = false; // PostgreSQL runs without fsync (sandbox start --fast-unsafe)
 };
 
 class Sandbox
@@ -44,7 +45,9 @@ public:
 
     // Starts whatever is not running yet; starting twice does no harm. Recovers from stale pid files
     // and from a saved port that another program has taken meanwhile. Throws SandboxError.
-    SandboxStatus start(const Progress &progress = {});
+    // fastUnsafe chooses PostgreSQL's durability (unset: keep the saved mode, durable at first);
+    // changing it while PostgreSQL runs is refused, as it applies only when the server starts.
+    SandboxStatus start(const Progress &progress = {}, std::optional<bool> fastUnsafe = std::nullopt);
     // Shuts both servers down cleanly; no error if they are already stopped. Throws SandboxError.
     void stop();
     // Reads the state and probes the servers without changing anything.

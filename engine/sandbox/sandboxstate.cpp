@@ -54,6 +54,8 @@ std::optional<SandboxState> SandboxState::read(const fs::path &dir)
             state.pgAppPassword = value;
         else if (key == "pg_os_user")
             state.pgOsUser = value;
+        else if (key == "pg_fast_unsafe")
+            state.fastUnsafe = value == "1";
     }
     return state;
 }
@@ -101,7 +103,8 @@ void SandboxState::save(const fs::path &dir) const
         << "pg_password=" << pgPassword << "\n"
         << "pg_owner_password=" << pgOwnerPassword << "\n"
         << "pg_app_password=" << pgAppPassword << "\n"
-        << "pg_os_user=" << pgOsUser << "\n";
+        << "pg_os_user=" << pgOsUser << "\n"
+        << "pg_fast_unsafe=" << (fastUnsafe ? 1 : 0) << "\n";
     sandbox::writePrivateFile(temporary, out.str());
     // Rename so that a reader never sees half a file.
     std::error_code ec;

@@ -20,6 +20,9 @@ struct SandboxState
     std::string pgOwnerPassword; // the schema owner, which migrates
     std::string pgAppPassword;   // the application's role, which may only use the tables
     std::string pgOsUser;
+    // PostgreSQL without fsync, synchronous commit and full-page writes: fast, but a crash can lose
+    // acknowledged writes or corrupt the cluster. Off unless asked for; kept across restarts.
+    bool fastUnsafe = false;
 
     // Nothing if the directory has no state file yet.
     static std::optional<SandboxState> read(const std::filesystem::path &dir);

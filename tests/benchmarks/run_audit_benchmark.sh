@@ -24,7 +24,7 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
-if ! "$CLI" sandbox start --dir "$WORK/sandbox" >"$WORK/sandbox.log" 2>&1; then
+if ! "$CLI" sandbox start --dir "$WORK/sandbox" --fast-unsafe >"$WORK/sandbox.log" 2>&1; then
     cat "$WORK/sandbox.log" >&2
     exit 3
 fi

@@ -30,7 +30,7 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
-"$CLI" sandbox start --dir "$WORK/sandbox" >/dev/null 2>&1
+"$CLI" sandbox start --dir "$WORK/sandbox" --fast-unsafe >/dev/null 2>&1
 eval "$("$CLI" sandbox status --dir "$WORK/sandbox" | sed -n 's/^ *export /export /p')"
 export INVENTORY_PG_URL INVENTORY_REDIS_URL
 "$CLI" init --products 0 >/dev/null
@@ -118,7 +118,7 @@ RSS_C=$(json "$WORK/mixed.json" "r['peak_rss_mb']")
 ratio() { python3 -c "print(round($1 / $2, 2) if $2 else 'n/a')"; }
 cat <<TABLE
 Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(. /etc/os-release; echo "$PRETTY_NAME"),
-PostgreSQL $(pg_config --version 2>/dev/null | awk '{print $2}' || echo 15), Redis $(redis-server --version | sed -n 's/.*v=\([0-9.]*\).*/\1/p'); ${REPEATS} runs each, medians.
+PostgreSQL $(pg_config --version 2>/dev/null | awk '{print $2}' || echo 15), Redis $(redis-server --version | sed -n 's/.*v=\([0-9.]*\).*/\1/p'); ${REPEATS} runs each, medians. Both sides ran on the same sandbox PostgreSQL, in fast-unsafe mode (fsync, synchronous_commit and full_page_writes off).
 a) and b): $SERVERS servers x $CONNECTIONS connections = $CLIENTS clients on every side.
 
 | | measurement | ours | reference | ratio | target |

@@ -19,6 +19,7 @@ private slots:
     void initTestCase();
     void startTwiceStatusStop();
     void recoversFromCrashedRedis();
+    void durableUnlessFastUnsafe();
     void cleanupTestCase();
 
 private:
@@ -98,6 +99,39 @@ void TestSandbox::recoversFromCrashedRedis()
     QCOMPARE(recovered.redisPort, running.redisPort);
     inv::RedisConnection redis(inv::RedisUrl::parse(recovered.redisUrl), {});
     QVERIFY(redis.command({"PING"}).isStatus("PONG"));
+}
+
+namespace {
+// fsync, synchronous_commit and full_page_writes as the running server reports them.
+std::string durability(const inv::SandboxStatus &status)
+{
+    inv::PgConnection db(status.pgUrl);
+    return db
+        .exec("SELECT current_setting('fsync') || ',' || current_setting('synchronous_commit') || ',' || "
+              "current_setting('full_page_writes')")
+        .text(0, 0);
+}
+} // namespace
+
+void TestSandbox::durableUnlessFastUnsafe()
+{
+    // The default keeps PostgreSQL's durable settings, and a restart keeps the mode.
+    const inv::SandboxStatus durable = m_sandbox->start();
+    QVERIFY(!durable.fastUnsafe);
+    QCOMPARE(durability(durable), std::string("on,on,on"));
+    // The mode applies when PostgreSQL starts: changing it on a running server is refused.
+    QVERIFY_THROWS_EXCEPTION(inv::SandboxError, m_sandbox->start({}, true));
+    QCOMPARE(durability(m_sandbox->status()), std::string("on,on,on"));
+
+    m_sandbox->stop();
+    const inv::SandboxStatus fast = m_sandbox->start({}, true);
+    QVERIFY(fast.fastUnsafe);
+    QVERIFY(m_sandbox->status().fastUnsafe);
+    QCOMPARE(durability(fast), std::string("off,off,off"));
+    m_sandbox->stop();
+    QCOMPARE(durability(m_sandbox->start()), std::string("off,off,off")); // restarted: still fast-unsafe
+    m_sandbox->stop();
+    QCOMPARE(durability(m_sandbox->start({}, false)), std::string("on,on,on"));
 }
 
 void TestSandbox::cleanupTestCase()
