@@ -295,7 +295,7 @@ int CliCommands::write()
     const std::string &command = m_args.command();
     const bool adjust = command == "adjust";
     m_args.expectPositionals(2, command + (adjust ? " SKU STOCK [--expect-version V]" : " SKU QTY") +
-                                    " [--reason TEXT] [--json]");
+                                    " [--reason TEXT] [--request-id ID] [--json]");
     if (!adjust && m_args.option("expect-version"))
         throw inv::InvalidInput("--expect-version applies to adjust only: purchase and restock are relative");
     std::optional<std::int64_t> expectVersion;
@@ -308,9 +308,17 @@ int CliCommands::write()
     inv::Quantity::checkReason(reason);
     auto &svc = service();
     const auto start = std::chrono::steady_clock::now();
-    inv::WriteResult result = command == "purchase"  ? svc.purchase(sku, quantity, reason)
-                              : command == "restock" ? svc.restock(sku, quantity, reason)
-                                                     : svc.adjust(sku, quantity, reason, expectVersion);
+    inv::WriteRequest request{sku,
+                              command == "purchase"  ? inv::Action::Purchase
+                              : command == "restock" ? inv::Action::Restock
+                                                     : inv::Action::Adjust,
+                              quantity,
+                              reason,
+                              expectVersion,
+                              m_args.option("request-id").value_or("")};
+    if (m_args.option("request-id"))
+        inv::Quantity::checkRequestId(request.requestId);
+    const inv::WriteResult result = svc.write(request);
     return printWrite(command, sku, quantity, result, start);
 }
 
@@ -348,7 +356,15 @@ int CliCommands::printWrite(const std::string &command, const std::string &sku, 
                               {u"audit_id"_s, static_cast<qint64>(result.auditId)},
                               {u"strategy"_s, QLatin1StringView(inv::Strategy::kindName(svc.strategy()))},
                               {u"server_id"_s, q(svc.serverId())},
+                              {u"replayed"_s, result.replayed},
                               {u"latency_ms"_s, ms}});
+        return 0;
+    }
+    if (result.replayed) {
+        std::cout << "already done: request " << m_args.option("request-id").value_or("")
+                  << " was applied as audit #" << result.auditId << " (" << sku << ": stock "
+                  << result.stockBefore << " -> " << result.stock << ", version " << result.version
+                  << "); nothing was written again\n";
         return 0;
     }
     const char *verb = command == "purchase"  ? "purchased"

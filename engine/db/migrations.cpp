@@ -69,6 +69,9 @@ CREATE TABLE cache_repairs (
     noted_at   timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 )sql"},
+    Migration{4, "request ids make writes idempotent", R"sql(
+ALTER TABLE inventory_audit ADD COLUMN request_id text UNIQUE;
+)sql"},
 };
 
 } // namespace

@@ -99,20 +99,34 @@ StockView InventoryService::getStock(const std::string &sku)
     return active().read(sku);
 }
 
+namespace {
+WriteRequest request(const std::string &sku, Action action, int quantity, const std::string &reason,
+                     std::optional<std::int64_t> expectVersion = std::nullopt)
+{
+    WriteRequest out;
+    out.sku = sku;
+    out.action = action;
+    out.quantity = quantity;
+    out.reason = reason;
+    out.expectVersion = expectVersion;
+    return out;
+}
+} // namespace
+
 WriteResult InventoryService::purchase(const std::string &sku, int quantity, const std::string &reason)
 {
-    return write({sku, Action::Purchase, quantity, reason, std::nullopt});
+    return write(request(sku, Action::Purchase, quantity, reason));
 }
 
 WriteResult InventoryService::restock(const std::string &sku, int quantity, const std::string &reason)
 {
-    return write({sku, Action::Restock, quantity, reason, std::nullopt});
+    return write(request(sku, Action::Restock, quantity, reason));
 }
 
 WriteResult InventoryService::adjust(const std::string &sku, int newStock, const std::string &reason,
                                      std::optional<std::int64_t> expectVersion)
 {
-    return write({sku, Action::Adjust, newStock, reason, expectVersion});
+    return write(request(sku, Action::Adjust, newStock, reason, expectVersion));
 }
 
 WriteResult InventoryService::reverse(std::int64_t auditId, const std::string &note)
@@ -144,8 +158,15 @@ WriteResult InventoryService::reverse(std::int64_t auditId, const std::string &n
     if (!note.empty())
         reason += " (" + note + ")";
     reason = Quantity::truncateReason(reason);
-    return delta > 0 ? write({original->sku, Action::Purchase, delta, reason, std::nullopt})
-                     : write({original->sku, Action::Restock, -delta, reason, std::nullopt});
+    // The request id makes the reversal happen once even when two operators press it at once.
+    auto compensation =
+        request(original->sku, delta > 0 ? Action::Purchase : Action::Restock, std::abs(delta), reason);
+    compensation.requestId = "reverses-#" + std::to_string(auditId);
+    const WriteResult result = write(compensation);
+    if (result.replayed)
+        throw InvalidInput("audit row #" + std::to_string(auditId) + " was reversed already by #" +
+                           std::to_string(result.auditId) + "; nothing was written");
+    return result;
 }
 
 WriteResult InventoryService::write(WriteRequest request)

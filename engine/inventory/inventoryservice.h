@@ -77,6 +77,8 @@ public:
     // Applies a previewed stock count (see StockCount::apply) and then raises each written SKU's
     // version floor in the cache; if Redis fails, the marks the count left are applied later.
     StockCountResult importCount(StockCount &count);
+    // Any write, with everything a request may carry (expected version, request id).
+    WriteResult write(WriteRequest request);
     StockRecord addProduct(const std::string &sku, const std::string &name, int stock);
 
     // The database's own row, bypassing the cache.
@@ -100,7 +102,6 @@ public:
     RedisPool &redisPool() { return m_redisPool; }
 
 private:
-    WriteResult write(WriteRequest request);
     Strategy &active();
 
     ServiceConfig m_config;

@@ -12,8 +12,9 @@ constexpr const char *kUpdateWithAudit = R"sql(
 WITH u AS (
     UPDATE inventory SET stock = $2, version = version + 1, updated_at = clock_timestamp()
     WHERE sku = $1 AND ($9::bigint IS NULL OR version = $9) RETURNING stock, version)
-INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, server_id, reason, actor)
-SELECT $1, $3, $4, $5, u.stock, u.version, $6, $7, coalesce($8, session_user) FROM u
+INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, server_id, reason, actor,
+                             request_id)
+SELECT $1, $3, $4, $5, u.stock, u.version, $6, $7, coalesce($8, session_user), $10 FROM u
 RETURNING id, stock_after, version)sql";
 
 constexpr const char *kConditionalPurchase = R"sql(
@@ -22,8 +23,9 @@ u AS (
     UPDATE inventory SET stock = stock - $2, version = version + 1, updated_at = clock_timestamp()
     WHERE sku = $1 AND stock >= $2 RETURNING stock, version),
 a AS (
-    INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, server_id, reason, actor)
-    SELECT $1, 'purchase', $2, u.stock + $2, u.stock, u.version, $3, $4, coalesce($5, session_user) FROM u
+    INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, server_id, reason, actor,
+                                 request_id)
+    SELECT $1, 'purchase', $2, u.stock + $2, u.stock, u.version, $3, $4, coalesce($5, session_user), $6 FROM u
     RETURNING id)
 SELECT cur.stock, u.stock, u.version, a.id FROM cur LEFT JOIN u ON true LEFT JOIN a ON true)sql";
 
@@ -33,8 +35,9 @@ u AS (
     UPDATE inventory SET stock = stock + $2, version = version + 1, updated_at = clock_timestamp()
     WHERE sku = $1 AND stock <= 2147483647 - $2 RETURNING stock, version),
 a AS (
-    INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, server_id, reason, actor)
-    SELECT $1, 'restock', $2, u.stock - $2, u.stock, u.version, $3, $4, coalesce($5, session_user) FROM u
+    INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, server_id, reason, actor,
+                                 request_id)
+    SELECT $1, 'restock', $2, u.stock - $2, u.stock, u.version, $3, $4, coalesce($5, session_user), $6 FROM u
     RETURNING id)
 SELECT cur.stock, u.stock, u.version, a.id FROM cur LEFT JOIN u ON true LEFT JOIN a ON true)sql";
 
@@ -44,6 +47,13 @@ void checkText(const WriteRequest &request)
 {
     Quantity::checkSku(request.sku);
     Quantity::checkReason(request.reason);
+    if (!request.requestId.empty())
+        Quantity::checkRequestId(request.requestId);
+}
+
+PgParam optionalRequestId(const WriteRequest &request)
+{
+    return request.requestId.empty() ? PgParam() : PgParam(request.requestId);
 }
 
 PgParam optionalReason(const std::string &reason)
@@ -133,9 +143,53 @@ long long InventoryStore::count(const std::string &filter)
         .int64(0, 0);
 }
 
-WriteResult InventoryStore::applyWithRowLock(const WriteRequest &request)
+std::optional<WriteResult> InventoryStore::replay(const WriteRequest &request)
+{
+    auto connection = m_pool.acquire();
+    auto earlier = connection->exec("SELECT id, sku, action, quantity, stock_before, stock_after, version "
+                                    "FROM inventory_audit WHERE request_id = $1",
+                                    {request.requestId});
+    if (earlier.rows() == 0)
+        return std::nullopt;
+    const bool same = earlier.text(0, 1) == request.sku && earlier.text(0, 2) == actionName(request.action) &&
+                      (request.action == Action::Adjust ? earlier.int32(0, 5) == request.quantity
+                                                        : earlier.int32(0, 3) == request.quantity);
+    if (!same)
+        throw InvalidInput("request id '" + Quantity::printable(request.requestId) +
+                           "' was used already for a different change (audit #" + earlier.text(0, 0) + ": " +
+                           earlier.text(0, 2) + " " + earlier.text(0, 3) + " of '" + earlier.text(0, 1) +
+                           "'); give a new id for a new change. Nothing was written");
+    WriteResult result{earlier.int32(0, 4), earlier.int32(0, 5), earlier.int64(0, 6), earlier.int64(0, 0)};
+    result.replayed = true;
+    return result;
+}
+
+template <typename Write> WriteResult InventoryStore::once(const WriteRequest &request, Write write)
 {
     checkText(request);
+    if (request.requestId.empty())
+        return write();
+    if (auto earlier = replay(request))
+        return *earlier;
+    try {
+        return write();
+    } catch (const DbError &e) {
+        // The same id raced in from another connection and won: its result is this request's result.
+        if (e.sqlstate() != "23505")
+            throw;
+        if (auto earlier = replay(request))
+            return *earlier;
+        throw;
+    }
+}
+
+WriteResult InventoryStore::applyWithRowLock(const WriteRequest &request)
+{
+    return once(request, [&] { return applyWithRowLockOnce(request); });
+}
+
+WriteResult InventoryStore::applyWithRowLockOnce(const WriteRequest &request)
+{
     auto connection = m_pool.acquire();
     PgTransaction tx(*connection);
     auto current =
@@ -151,7 +205,7 @@ WriteResult InventoryStore::applyWithRowLock(const WriteRequest &request)
                                     {request.sku, std::to_string(after), actionName(request.action),
                                      std::to_string(auditQuantity(request, before, after)),
                                      std::to_string(before), m_serverId, optionalReason(request.reason),
-                                     optionalActor(), expectedVersion(request)});
+                                     optionalActor(), expectedVersion(request), optionalRequestId(request)});
     tx.commit();
     return WriteResult{before, written.int32(0, 1), written.int64(0, 2), written.int64(0, 0)};
 }
@@ -160,7 +214,11 @@ WriteResult InventoryStore::applyConditional(const WriteRequest &request)
 {
     if (request.action == Action::Adjust)
         return applyWithRowLock(request);
-    checkText(request);
+    return once(request, [&] { return applyConditionalOnce(request); });
+}
+
+WriteResult InventoryStore::applyConditionalOnce(const WriteRequest &request)
+{
     auto connection = m_pool.acquire();
     // A refusal is decided on the row's latest version, but the statement's snapshot may be older:
     // a concurrent writer can win the row in between. Then the stock is read again, so that the
@@ -170,7 +228,7 @@ WriteResult InventoryStore::applyConditional(const WriteRequest &request)
         auto result =
             connection->exec(request.action == Action::Purchase ? kConditionalPurchase : kConditionalRestock,
                              {request.sku, std::to_string(request.quantity), m_serverId,
-                              optionalReason(request.reason), optionalActor()});
+                              optionalReason(request.reason), optionalActor(), optionalRequestId(request)});
         if (result.rows() == 0)
             throw UnknownSku(request.sku);
         if (!result.isNull(0, 1)) {
@@ -192,13 +250,17 @@ WriteResult InventoryStore::applyConditional(const WriteRequest &request)
 
 WriteResult InventoryStore::writeComputed(const WriteRequest &request, int stockBefore, int stockAfter)
 {
-    checkText(request);
+    return once(request, [&] { return writeComputedOnce(request, stockBefore, stockAfter); });
+}
+
+WriteResult InventoryStore::writeComputedOnce(const WriteRequest &request, int stockBefore, int stockAfter)
+{
     auto connection = m_pool.acquire();
     auto written = connection->exec(kUpdateWithAudit,
                                     {request.sku, std::to_string(stockAfter), actionName(request.action),
                                      std::to_string(auditQuantity(request, stockBefore, stockAfter)),
                                      std::to_string(stockBefore), m_serverId, optionalReason(request.reason),
-                                     optionalActor(), expectedVersion(request)});
+                                     optionalActor(), expectedVersion(request), optionalRequestId(request)});
     if (written.rows() == 0) {
         const auto now = fetch(request.sku);
         if (!now)

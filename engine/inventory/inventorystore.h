@@ -30,6 +30,8 @@ public:
     // One conditional statement: UPDATE ... WHERE stock >= qty RETURNING, with the audit insert in
     // the same statement. Purchase and restock only.
     WriteResult applyConditional(const WriteRequest &request);
+    // Every write with a request id is idempotent: a retry with the same id (after a lost
+    // acknowledgement, say) returns the first result, marked replayed, and writes nothing.
     // Writes a value computed from an earlier, unlocked read: the lost update of the unsafe demo.
     WriteResult writeComputed(const WriteRequest &request, int stockBefore, int stockAfter);
 
@@ -42,6 +44,14 @@ public:
     const std::string &actor() const { return m_actor; }
 
 private:
+    // The result of the earlier write with this request's id, if there is one; throws InvalidInput
+    // if that write was a different change.
+    std::optional<WriteResult> replay(const WriteRequest &request);
+    // Runs a write at most once per request id: a retry gets the first attempt's result.
+    template <typename Write> WriteResult once(const WriteRequest &request, Write write);
+    WriteResult applyWithRowLockOnce(const WriteRequest &request);
+    WriteResult applyConditionalOnce(const WriteRequest &request);
+    WriteResult writeComputedOnce(const WriteRequest &request, int stockBefore, int stockAfter);
     PgParam optionalActor() const;
     PgPool &m_pool;
     std::string m_serverId;

@@ -161,6 +161,18 @@ void Quantity::checkReason(const std::string &reason)
     refuseControl(reason, "the reason", "give one line of printable text; nothing was written");
 }
 
+void Quantity::checkRequestId(const std::string &id)
+{
+    if (id.empty() || id.size() > 128)
+        throw InvalidInput("the request id is " + std::to_string(id.size()) +
+                           " bytes long: give 1 to 128 characters (a UUID or an order number, say)");
+    for (const unsigned char c : id)
+        if (c < 0x21 || c > 0x7e)
+            throw InvalidInput("the request id '" + printable(id) +
+                               "' has a space, a control character or a non-ASCII byte: use letters, digits "
+                               "and punctuation only");
+}
+
 bool Quantity::isUtf8(const std::string &text)
 {
     return isValidUtf8(text);

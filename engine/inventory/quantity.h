@@ -27,6 +27,8 @@ public:
     // A reason cut to the longest UTF-8 prefix that fits the limit, with "…" where it was cut.
     static std::string truncateReason(const std::string &reason);
     static bool isUtf8(const std::string &text);
+    // A request id: 1 to 128 bytes of printable ASCII (a UUID, an order number, ...).
+    static void checkRequestId(const std::string &id);
     // The text with control characters and bytes that are not UTF-8 shown as \xNN, for messages.
     static std::string printable(const std::string &text);
 };

@@ -60,6 +60,8 @@ struct WriteRequest
     // The version the caller based the change on. An adjust applies only while the row is still at
     // this version (compare-and-set); purchase and restock are relative and ignore it.
     std::optional<std::int64_t> expectVersion;
+    // An idempotency key: the write happens at most once per id (unique in inventory_audit).
+    std::string requestId;
 };
 
 struct WriteResult
@@ -68,6 +70,8 @@ struct WriteResult
     int stock = 0;
     std::int64_t version = 0;
     std::int64_t auditId = 0;
+    // True when this is the result of an earlier write with the same request id: nothing was written.
+    bool replayed = false;
 };
 
 } // namespace inv

@@ -87,6 +87,8 @@ WriteResult Strategy::write(const WriteRequest &request)
         m_context.stats.rejections.fetch_add(1, std::memory_order_relaxed);
         throw;
     }
+    if (result.replayed)
+        return result; // written by an earlier attempt, whose cache update is done or owed
     m_context.stats.writes.fetch_add(1, std::memory_order_relaxed);
     // Committed: from here on, nothing may report the write as failed.
     raceDelay();

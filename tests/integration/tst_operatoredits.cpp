@@ -10,6 +10,7 @@
 
 #include <QTemporaryDir>
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <thread>
@@ -31,6 +32,9 @@ private slots:
     void importRefusesBrokenFiles();
     void importRefusedWhenStockChangedSincePreview();
     void reversal();
+    void requestIdWritesOnce_data();
+    void requestIdWritesOnce();
+    void requestIdCli();
 
 private:
     QString writeFile(const QString &name, const QByteArray &bytes);
@@ -315,6 +319,84 @@ void TestOperatorEdits::reversal()
     run = runCli({u"reverse"_s, QString::number(sold2.auditId)});
     QCOMPARE(run.exitCode, 0);
     QCOMPARE(testservices::dbStock(*m_db, sku), 2);
+}
+
+void TestOperatorEdits::requestIdWritesOnce_data()
+{
+    QTest::addColumn<int>("strategy");
+    QTest::newRow("versioned") << static_cast<int>(inv::StrategyKind::Versioned);
+    QTest::newRow("locked") << static_cast<int>(inv::StrategyKind::Locked);
+    QTest::newRow("naive") << static_cast<int>(inv::StrategyKind::Naive);
+    QTest::newRow("unsafe") << static_cast<int>(inv::StrategyKind::Unsafe);
+}
+
+void TestOperatorEdits::requestIdWritesOnce()
+{
+    QFETCH(int, strategy);
+    auto service = testservices::makeService(static_cast<inv::StrategyKind>(strategy), 8);
+    const std::string sku = testservices::uniqueSku("idem");
+    service->addProduct(sku, "Once", 100);
+    const std::string id = testservices::uniqueSku("order");
+    inv::WriteRequest request;
+    request.sku = sku;
+    request.action = inv::Action::Purchase;
+    request.quantity = 3;
+    request.requestId = id;
+    const auto first = service->write(request);
+    QVERIFY(!first.replayed);
+    // A retry after a lost acknowledgement: the first result again, nothing written.
+    const auto retry = service->write(request);
+    QVERIFY(retry.replayed);
+    QCOMPARE(retry.auditId, first.auditId);
+    QCOMPARE(retry.stock, 97);
+    QCOMPARE(testservices::dbStock(*m_db, sku), 97);
+
+    // Eight retries at the same moment with a new id: one write.
+    request.requestId = id + "-b";
+    std::vector<inv::WriteResult> results(8);
+    {
+        std::vector<std::jthread> threads;
+        for (auto &result : results)
+            threads.emplace_back([&] { result = service->write(request); });
+    }
+    QCOMPARE(testservices::dbStock(*m_db, sku), 94);
+    QCOMPARE(std::count_if(results.begin(), results.end(), [](const auto &r) { return !r.replayed; }), 1L);
+    for (const auto &result : results)
+        QCOMPARE(result.auditId, results.front().auditId);
+    QCOMPARE(m_db->exec("SELECT count(*) FROM inventory_audit WHERE request_id IN ($1, $2)", {id, id + "-b"})
+                 .int64(0, 0),
+             2LL);
+
+    // The same id for a different change is refused, and writes nothing.
+    request.quantity = 4;
+    QVERIFY_THROWS_EXCEPTION(inv::InvalidInput, service->write(request));
+    QCOMPARE(testservices::dbStock(*m_db, sku), 94);
+    QCOMPARE(testservices::auditTotals(*m_db, sku).rows, 2LL);
+}
+
+void TestOperatorEdits::requestIdCli()
+{
+    const std::string sku = testservices::uniqueSku("idem-cli");
+    m_service->addProduct(sku, "Once from the shell", 10);
+    const QString s = QString::fromStdString(sku);
+    const QString id = QString::fromStdString(testservices::uniqueSku("web-order"));
+    auto run = runCli({u"purchase"_s, s, u"2"_s, u"--request-id"_s, id});
+    QCOMPARE(run.exitCode, 0);
+    run = runCli({u"purchase"_s, s, u"2"_s, u"--request-id"_s, id});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.out.contains(u"already done"_s), qPrintable(run.out));
+    run = runCli({u"purchase"_s, s, u"2"_s, u"--request-id"_s, id, u"--json"_s});
+    QVERIFY2(run.out.contains(u"\"replayed\": true"_s), qPrintable(run.out));
+    QCOMPARE(testservices::dbStock(*m_db, sku), 8);
+    run = runCli({u"restock"_s, s, u"2"_s, u"--request-id"_s, id});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(u"different change"_s), qPrintable(run.err));
+    for (const QString &bad : {u"has space"_s, QString(129, u'x'), u"caf\u00e9"_s}) {
+        run = runCli({u"purchase"_s, s, u"1"_s, u"--request-id"_s, bad});
+        QCOMPARE(run.exitCode, 2);
+    }
+    QCOMPARE(testservices::dbStock(*m_db, sku), 8);
+    QCOMPARE(testservices::auditTotals(*m_db, sku).rows, 1LL);
 }
 
 QTEST_GUILESS_MAIN(TestOperatorEdits)
