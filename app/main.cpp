@@ -88,8 +88,20 @@ int main(int argc, char **argv)
     options.page = text("page", nullptr);
     options.sku = text("sku", nullptr);
     options.screenshot = text("screenshot", nullptr);
+    options.openCount = text("open-count", nullptr);
     options.quitAfterScreenshot = args.flag("quit-when-done");
     options.autostart = text("autostart", nullptr);
+    if (const QString size = text("window-size", nullptr); !size.isEmpty()) {
+        const QStringList parts = size.split(QLatin1Char('x'));
+        const int width = parts.size() == 2 ? parts[0].toInt() : 0,
+                  height = parts.size() == 2 ? parts[1].toInt() : 0;
+        if (width < 200 || height < 200) {
+            std::cerr << "error: invalid --window-size '" << size.toStdString()
+                      << "': give WIDTHxHEIGHT in pixels, for example 1024x700\n";
+            return 2;
+        }
+        options.windowSize = QSize(width, height);
+    }
     const QString compare = text("compare", nullptr);
     if (!compare.isEmpty())
         options.compare = compare.split(QLatin1Char(','), Qt::SkipEmptyParts);

@@ -6,7 +6,7 @@ CLI="$PWD/${BUILD_DIR:-build}/app/inventory-console"
 WORK=$(mktemp -d /tmp/inventory-shots.XXXXXX)
 chmod 755 "$WORK"
 trap '"$CLI" sandbox stop --dir "$WORK/sandbox" >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
-"$CLI" sandbox start --dir "$WORK/sandbox" >/dev/null 2>&1
+"$CLI" sandbox start --dir "$WORK/sandbox" --fast-unsafe >/dev/null 2>&1
 eval "$("$CLI" sandbox status --dir "$WORK/sandbox" | sed -n 's/^ *export /export /p')"
 export INVENTORY_PG_URL INVENTORY_REDIS_URL
 "$CLI" init --products 120 --stock 50 >/dev/null
@@ -26,14 +26,37 @@ shoot() { xvfb-run -a -s "-screen 0 1440x900x24" "$CLI" --screenshot "$@" --quit
 shoot "$PWD/docs/inventory.png" --page inventory --sku SKU-0005
 shoot "$PWD/docs/audit.png" --page audit --sku SKU-0005
 shoot "$PWD/docs/connect.png" --page connect
-echo "saved docs/inventory.png, docs/audit.png and docs/connect.png"
+# File › Import stock count…: the preview of a weekly count with two lines to correct.
+{
+    echo "sku,counted,reason"
+    for i in $(seq 1 16); do printf 'SKU-%04d,%d\n' "$i" $((40 + (i * 7) % 15)); done
+    echo "SKU-0017,4O"
+    echo "SKU-0404,12,found in returns"
+} >"$WORK/weekly-count.csv"
+shoot "$PWD/docs/import-refused.png" --open-count "$WORK/weekly-count.csv"
+sed -i '/^SKU-0017,4O$/d; /^SKU-0404,/d' "$WORK/weekly-count.csv"
+shoot "$PWD/docs/import-preview.png" --open-count "$WORK/weekly-count.csv"
+echo "saved docs/inventory.png, docs/audit.png, docs/connect.png and docs/import-*.png"
 # The Simulation page: a flash sale, and the race-condition demo of naive against versioned.
 export QT_QPA_PLATFORM=xcb
 xvfb-run -a -s "-screen 0 1440x900x24" "$CLI" --autostart flash-sale --strategy versioned --buyers 150000 \
-    --stock 5000 --screenshot "$PWD/docs/simulation-flash-sale.png" --quit-when-done || true
+    --stock 5000 --window-size 1280x800 --screenshot "$PWD/docs/simulation-flash-sale.png" --quit-when-done || true
 xvfb-run -a -s "-screen 0 1440x900x24" "$CLI" --autostart mixed --compare naive,versioned --race-delay-ms 5 \
-    --rate 2000 --duration 8 --products 20 --screenshot "$PWD/docs/simulation-compare.png" --quit-when-done || true
-xvfb-run -a -s "-screen 0 1440x900x24" "$CLI" --autostart mixed --compare unsafe,naive,locked,versioned \
-    --race-delay-ms 5 --rate 1500 --duration 4 --products 5 --screenshot "$PWD/docs/simulation-race.png" \
+    --rate 2000 --duration 8 --products 20 --window-size 1280x800 --screenshot "$PWD/docs/simulation-compare.png" \
     --quit-when-done || true
-echo "saved docs/simulation-flash-sale.png, docs/simulation-compare.png and docs/simulation-race.png"
+xvfb-run -a -s "-screen 0 1440x900x24" "$CLI" --autostart mixed --compare unsafe,naive,locked,versioned \
+    --race-delay-ms 5 --rate 1500 --duration 4 --products 5 --window-size 1280x800 \
+    --screenshot "$PWD/docs/simulation-race.png" --quit-when-done || true
+# The smallest size operators use: the charts scroll, none is cropped.
+xvfb-run -a -s "-screen 0 1440x900x24" "$CLI" --autostart flash-sale --strategy versioned --buyers 150000 \
+    --stock 5000 --window-size 1024x700 --screenshot "$PWD/docs/simulation-1024.png" --quit-when-done || true
+echo "saved docs/simulation-flash-sale.png, docs/simulation-compare.png, docs/simulation-race.png and" \
+    "docs/simulation-1024.png"
+# The Servers page while a mixed run, started from the command line, loads both servers; the
+# console waits 20 s for the charts to fill before it shoots.
+"$CLI" simulate --scenario mixed --strategy naive --rate 1500 --duration 40 --products 5 >/dev/null 2>&1 &
+sim=$!
+sleep 2
+shoot "$PWD/docs/servers.png" --page servers
+wait "$sim" || true
+echo "saved docs/servers.png"

@@ -3,5 +3,6 @@ target_sources(inventory_ui PRIVATE
     auditloader.h auditloader.cpp
     auditlogmodel.h auditlogmodel.cpp
     stockhistorychart.h stockhistorychart.cpp
+    auditrowactions.h auditrowactions.cpp
     auditpage.h auditpage.cpp auditpage.ui
 )

@@ -359,7 +359,7 @@ void AuditLoader::fetchHistory(quint64 generation, const QString &sku, int limit
     }
     // The newest `limit` changes, then put back in time order for the chart.
     const AuditStatement statement{
-        u"SELECT ms, stock_after FROM (SELECT floor(extract(epoch FROM at) * 1000)::bigint AS ms, "
+        u"SELECT ms, stock_after, id FROM (SELECT floor(extract(epoch FROM at) * 1000)::bigint AS ms, "
         "stock_after, at, id FROM inventory_audit WHERE sku = ? ORDER BY at DESC, id DESC LIMIT ?) newest "
         "ORDER BY at, id"_s,
         {sku, qint64(limit)}};
@@ -369,11 +369,15 @@ void AuditLoader::fetchHistory(quint64 generation, const QString &sku, int limit
         return;
     }
     QList<QPointF> points;
+    QList<qint64> ids;
     points.reserve(limit);
-    while (query->next())
+    ids.reserve(limit);
+    while (query->next()) {
         points.append(QPointF(double(query->value(0).toLongLong()), query->value(1).toDouble()));
+        ids.append(query->value(2).toLongLong());
+    }
     query->finish();
-    emit historyLoaded(generation, sku, points);
+    emit historyLoaded(generation, sku, points, ids);
 }
 
 void AuditLoader::exportCsv(const AuditFilter &filter, const QString &path)

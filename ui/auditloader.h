@@ -112,6 +112,7 @@ public slots:
     // Emits pageLoaded or pageFailed with the same generation.
     void fetchPage(quint64 generation, const AuditFilter &filter, const AuditCursor &after, int limit);
     // The latest `limit` (at, stock_after) points of one SKU, oldest first; x is ms since the epoch.
+    // ids holds each point's audit row id.
     void fetchHistory(quint64 generation, const QString &sku, int limit);
     // Writes every row matching the filter to a CSV file, in chunks, reporting progress.
     void exportCsv(const AuditFilter &filter, const QString &path);
@@ -121,7 +122,8 @@ signals:
     void failed(const QString &message);
     void pageLoaded(quint64 generation, const QList<AuditRow> &rows, bool atEnd);
     void pageFailed(quint64 generation, const QString &message);
-    void historyLoaded(quint64 generation, const QString &sku, const QList<QPointF> &points);
+    void historyLoaded(quint64 generation, const QString &sku, const QList<QPointF> &points,
+                       const QList<qint64> &ids);
     void historyFailed(quint64 generation, const QString &message);
     void exportProgress(qint64 written, qint64 total);
     void exportFinished(bool ok, qint64 rows, const QString &message);

@@ -2,10 +2,14 @@
 
 #include <QBrush>
 #include <QColor>
+#include <QDateTime>
 #include <QGuiApplication>
 #include <QLocale>
 #include <QPalette>
 #include <QThread>
+#include <QTime>
+
+#include <cstdlib>
 
 using namespace Qt::StringLiterals;
 
@@ -66,6 +70,20 @@ QVariant AuditLogModel::alignment(int column)
     default:
         return QVariant::fromValue(int(Qt::AlignLeft | Qt::AlignVCenter));
     }
+}
+
+QString AuditLogModel::localZoneName()
+{
+    const QDateTime now = QDateTime::currentDateTime();
+    const int offset = now.offsetFromUtc();
+    if (offset == 0)
+        return tr("UTC");
+    const QString abbreviation = now.timeZoneAbbreviation();
+    // Some zones have no letters, only "+03": then the offset says it better.
+    if (!abbreviation.isEmpty() && abbreviation.front().isLetter() && !abbreviation.startsWith(u"UTC"_s) &&
+        !abbreviation.startsWith(u"GMT"_s))
+        return abbreviation;
+    return u"UTC"_s + (offset < 0 ? u'−' : u'+') + QTime(0, 0).addSecs(std::abs(offset)).toString(u"HH:mm"_s);
 }
 
 QVariant AuditLogModel::data(const QModelIndex &index, int role) const
@@ -130,7 +148,8 @@ QVariant AuditLogModel::headerData(int section, Qt::Orientation orientation, int
         case Id:
             return tr("ID");
         case At:
-            return tr("Time");
+            // The zone the times are shown in, as the Inventory page says "Updated (UTC)".
+            return tr("Time (%1)").arg(localZoneName());
         case Sku:
             return tr("SKU");
         case Action:

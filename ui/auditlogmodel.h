@@ -52,6 +52,8 @@ public:
     void fetchMore(const QModelIndex &parent) override;
 
     const AuditRow &row(int row) const { return m_rows.at(row); }
+    // The local time zone, as the Time column's header names it ("UTC", "CEST", "UTC+05:30").
+    static QString localZoneName();
     const AuditFilter &filter() const { return m_filter; }
     bool isLoading() const { return m_loading; }
     // True when every matching row is in the model.

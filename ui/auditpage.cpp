@@ -1,6 +1,7 @@
 #include "auditpage.h"
 
 #include "auditlogmodel.h"
+#include "auditrowactions.h"
 #include "stockhistorychart.h"
 #include "ui_auditpage.h"
 
@@ -47,6 +48,7 @@ AuditPage::AuditPage(QWidget *parent)
         updateStatus();
         if (first)
             scheduleChart();
+        trySelectPending();
     });
     connect(m_model, &AuditLogModel::loadFailed, this, &AuditPage::showError);
 
@@ -62,6 +64,16 @@ AuditPage::AuditPage(QWidget *parent)
     m_ui->splitter->setSizes({440, 260});
     connect(m_ui->refreshButton, &QPushButton::clicked, this, &AuditPage::refresh);
     connect(m_ui->exportButton, &QPushButton::clicked, this, &AuditPage::chooseExportFile);
+    m_rowActions = new AuditRowActions(m_ui->tableView, m_model, m_ui->reverseButton);
+    connect(m_rowActions, &AuditRowActions::reverseRequested, this, [this](qint64 id) {
+        m_rowActions->setBusy(true);
+        m_notice = tr("reversing #%1…").arg(id);
+        updateStatus();
+        emit reverseRequested(id, QString());
+    });
+    connect(m_rowActions, &AuditRowActions::openProductRequested, this, &AuditPage::openProductRequested);
+    connect(m_chart, &StockHistoryChart::changeClicked, this,
+            [this](qint64 id) { selectAuditId(id, m_chart->sku()); });
     updateStatus();
 }
 
@@ -201,6 +213,11 @@ void AuditPage::applyFilter()
 void AuditPage::clearFilters()
 {
     resetFilters({});
+    // The chart named the SKU the filters held: it goes with them.
+    ++m_historyGeneration;
+    m_historySku.clear();
+    m_chartTimer.stop();
+    m_chart->setPlaceholder(tr("Select a row, or filter by SKU, to see its stock over time"));
 }
 
 void AuditPage::resetFilters(const QString &sku)
@@ -249,12 +266,13 @@ void AuditPage::loadChart(bool force)
     });
 }
 
-void AuditPage::showHistory(quint64 generation, const QString &sku, const QList<QPointF> &points)
+void AuditPage::showHistory(quint64 generation, const QString &sku, const QList<QPointF> &points,
+                            const QList<qint64> &ids)
 {
     Q_ASSERT(QThread::currentThread() == thread());
     if (generation != m_historyGeneration)
         return;
-    m_chart->setHistory(sku, points, points.size() >= kHistoryLimit);
+    m_chart->setHistory(sku, points, points.size() >= kHistoryLimit, ids);
 }
 
 void AuditPage::showHistoryError(quint64 generation, const QString &message)
@@ -267,15 +285,15 @@ void AuditPage::showHistoryError(quint64 generation, const QString &message)
 
 void AuditPage::updateStatus()
 {
-    QLabel *label = m_ui->statusLabel;
+    auto *label = m_ui->statusLabel;
     if (!m_error.isEmpty()) {
-        label->setText(m_error);
+        label->setFullText(m_error);
         label->setStyleSheet(u"color: #c0392b;"_s);
         return;
     }
     label->setStyleSheet(QString());
     if (m_conninfo.isEmpty()) {
-        label->setText(tr("Not connected"));
+        label->setFullText(tr("Not connected"));
         return;
     }
     const QString rows = QLocale().toString(m_model->rowCount());
@@ -286,7 +304,70 @@ void AuditPage::updateStatus()
         text = tr("%1 rows loaded, newest first — scroll down for older rows").arg(rows);
     if (m_model->isLoading())
         text += tr(" · loading…");
-    label->setText(text);
+    if (!m_notice.isEmpty())
+        text += u" · "_s + m_notice;
+    label->setFullText(text);
+}
+
+QString AuditPage::statusText() const
+{
+    return m_ui->statusLabel->fullText();
+}
+
+void AuditPage::setDatabaseAvailable(bool available)
+{
+    // Back from an outage: what failed to load meanwhile loads now, without a Refresh.
+    const bool reload = available && (!m_dbAvailable || !m_error.isEmpty());
+    m_dbAvailable = available;
+    m_rowActions->setAvailable(available);
+    if (reload && !m_conninfo.isEmpty())
+        refresh();
+}
+
+void AuditPage::showReversal(qint64 auditId, const ActionOutcome &outcome)
+{
+    m_rowActions->setBusy(false);
+    if (outcome.kind != ActionOutcome::Kind::Ok) {
+        m_notice.clear();
+        showError(tr("#%1 was not reversed: %2").arg(auditId).arg(outcome.message));
+        return;
+    }
+    m_notice = outcome.message;
+    emit statusMessage(outcome.message);
+    refresh();
+    m_pendingSelect = outcome.auditId; // the new row, once the reload brings it
+}
+
+void AuditPage::selectAuditId(qint64 id, const QString &sku)
+{
+    m_pendingSelect = id;
+    trySelectPending();
+    if (m_pendingSelect == 0)
+        return;
+    // Not loaded: narrow to its SKU, whose rows hold it, and keep looking as pages arrive.
+    if (!sku.isEmpty() && m_model->filter().sku != sku)
+        resetFilters(sku);
+    else if (m_model->canFetchMore({}))
+        m_model->fetchMore({});
+}
+
+void AuditPage::trySelectPending()
+{
+    if (m_pendingSelect == 0)
+        return;
+    for (int r = 0; r < m_model->rowCount(); ++r) {
+        if (m_model->row(r).id != m_pendingSelect)
+            continue;
+        m_pendingSelect = 0;
+        const QModelIndex index = m_model->index(r, AuditLogModel::Id);
+        QTableView *view = m_ui->tableView;
+        view->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect |
+                                                           QItemSelectionModel::Rows);
+        view->scrollTo(index, QAbstractItemView::PositionAtCenter);
+        return;
+    }
+    if (!m_model->isLoading() && m_model->canFetchMore({}) && !m_model->filter().sku.isEmpty())
+        m_model->fetchMore({});
 }
 
 void AuditPage::showError(const QString &message)

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "auditloader.h"
+#include "inventoryrow.h"
 
 #include <QPointer>
 #include <QThread>
@@ -14,6 +15,7 @@
 #include <memory>
 
 class AuditLogModel;
+class AuditRowActions;
 class QProgressDialog;
 class QTableView;
 class StockHistoryChart;
@@ -47,13 +49,24 @@ public:
     AuditLogModel *model() const { return m_model; }
     StockHistoryChart *chart() const { return m_chart; }
     QTableView *tableView() const;
+    AuditRowActions *rowActions() const { return m_rowActions; }
+    // The status line's whole text (the label may show it elided).
+    QString statusText() const;
+    // Selects the row with this id: in place if it is loaded, else after narrowing to its SKU.
+    void selectAuditId(qint64 id, const QString &sku);
 
 public slots:
     void refresh();
+    // The status bar's health check: PostgreSQL answering again reloads what an outage left empty.
+    void setDatabaseAvailable(bool available);
+    // The engine's answer to a reverseRequested.
+    void showReversal(qint64 auditId, const ActionOutcome &outcome);
 
 signals:
     void statusMessage(const QString &text); // for the status bar
     void exportFinished(bool ok, qint64 rows, const QString &message);
+    void reverseRequested(qint64 auditId, const QString &note);
+    void openProductRequested(const QString &sku);
 
 private:
     void setUpTable();
@@ -67,11 +80,14 @@ private:
     void scheduleChart();
     void loadChart(bool force);
     QString chartSku() const;
-    void showHistory(quint64 generation, const QString &sku, const QList<QPointF> &points);
+    void showHistory(quint64 generation, const QString &sku, const QList<QPointF> &points,
+                     const QList<qint64> &ids);
     void showHistoryError(quint64 generation, const QString &message);
     void updateStatus();
     void showError(const QString &message);
     void finishExport(bool ok, qint64 rows, const QString &message);
+    // Selects m_pendingSelect if it is loaded; loads more pages while it may come later.
+    void trySelectPending();
 
     std::unique_ptr<Ui::AuditPage> m_ui;
     AuditLogModel *m_model;
@@ -87,5 +103,9 @@ private:
     QPointer<QThread> m_exportThread;
     AuditLoader *m_exportLoader = nullptr; // lives in m_exportThread while it runs
     bool m_exporting = false;
+    bool m_dbAvailable = true;
+    AuditRowActions *m_rowActions = nullptr;
+    qint64 m_pendingSelect = 0;
+    QString m_notice; // the last reversal's result, after the row count
     QPointer<QProgressDialog> m_exportProgress;
 };

@@ -11,6 +11,7 @@
 #include <QLineEdit>
 #include <QPointer>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSpinBox>
 #include <QThread>
 #include <QVBoxLayout>
@@ -35,10 +36,12 @@ QString resultHtml(bool ok, const QString &text)
 } // namespace
 
 ConnectionDialog::ConnectionDialog(QWidget *parent)
-    : QDialog(parent), m_host(new QLineEdit(QStringLiteral("127.0.0.1"), this)), m_port(new QSpinBox(this)),
+    : QDialog(parent), m_url(new QLineEdit(this)), m_urlResult(new QLabel(this)),
+      m_host(new QLineEdit(QStringLiteral("127.0.0.1"), this)), m_port(new QSpinBox(this)),
       m_database(new QLineEdit(QStringLiteral("inventory"), this)), m_user(new QLineEdit(this)),
       m_password(new QLineEdit(this)), m_redis(new QLineEdit(QStringLiteral("redis://127.0.0.1:6379"), this)),
-      m_test(new QPushButton(tr("Test"), this)), m_pgResult(new QLabel(this)), m_redisResult(new QLabel(this))
+      m_test(new QPushButton(tr("Test"), this)), m_ok(nullptr), m_pgResult(new QLabel(this)),
+      m_redisResult(new QLabel(this))
 {
     setWindowTitle(tr("Connect"));
     m_port->setRange(1, 65535);
@@ -46,9 +49,23 @@ ConnectionDialog::ConnectionDialog(QWidget *parent)
     m_password->setEchoMode(QLineEdit::Password);
     m_password->setPlaceholderText(tr("not saved; .pgpass and PGPASSWORD also work"));
     m_redis->setPlaceholderText(QStringLiteral("redis://[user:password@]host:port[/db]"));
+    // Errors from libpq run to several lines: shown whole, wrapped, and selectable for a bug report.
     m_pgResult->setWordWrap(true);
     m_redisResult->setWordWrap(true);
+    m_pgResult->setObjectName(QStringLiteral("pgResult"));
+    m_redisResult->setObjectName(QStringLiteral("redisResult"));
+    m_pgResult->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_redisResult->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_pgResult->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::MinimumExpanding);
+    m_url->setObjectName(QStringLiteral("url"));
+    m_url->setPlaceholderText(tr("paste postgresql://… or redis://… (as 'sandbox status' prints them)"));
+    m_url->setClearButtonEnabled(true);
+    m_urlResult->setWordWrap(true);
+    m_urlResult->hide();
 
+    auto *paste = new QFormLayout;
+    paste->addRow(tr("URL"), m_url);
+    paste->addRow(QString(), m_urlResult);
     auto *pg = new QGroupBox(tr("PostgreSQL"), this);
     auto *pgForm = new QFormLayout(pg);
     pgForm->addRow(tr("Host"), m_host);
@@ -64,14 +81,33 @@ ConnectionDialog::ConnectionDialog(QWidget *parent)
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     buttons->addButton(m_test, QDialogButtonBox::ActionRole);
-    buttons->button(QDialogButtonBox::Ok)->setText(tr("Connect"));
+    m_ok = buttons->button(QDialogButtonBox::Ok);
+    m_ok->setText(tr("Connect"));
+    // Enter connects, whichever button had the focus: Test disables itself while it runs, and the
+    // focus it gives away must not make Cancel the button Enter presses.
+    m_ok->setDefault(true);
+    m_test->setAutoDefault(false);
+    buttons->button(QDialogButtonBox::Cancel)->setAutoDefault(false);
     auto *layout = new QVBoxLayout(this);
+    layout->addLayout(paste);
     layout->addWidget(pg);
     layout->addWidget(redis);
     layout->addWidget(buttons);
     setMinimumWidth(560);
 
     connect(m_test, &QPushButton::clicked, this, &ConnectionDialog::test);
+    connect(m_url, &QLineEdit::textChanged, this, [this](const QString &text) {
+        if (text.trimmed().isEmpty()) {
+            m_urlResult->hide();
+            return;
+        }
+        const bool found = applyPastedUrls(text);
+        m_urlResult->setText(found ? tr("The fields below were filled from the URL.")
+                                   : tr("Not a postgresql:// or redis:// URL yet."));
+        m_urlResult->show();
+    });
+    // Enter in the URL field fills the fields; it does not connect yet.
+    connect(m_url, &QLineEdit::returnPressed, m_host, [this] { m_host->setFocus(); });
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 }
@@ -106,6 +142,30 @@ void ConnectionDialog::setConnection(const QString &pgConninfo, const QString &r
         m_redis->setText(redisUrl);
 }
 
+void ConnectionDialog::fitHeight()
+{
+    // A window's minimum size ignores height-for-width, so a wrapped error would be cut: each
+    // result asks for the height its text needs at its width, and the dialog grows downwards.
+    for (QLabel *label : {m_pgResult, m_redisResult})
+        label->setMinimumHeight(label->text().isEmpty() ? 0 : label->heightForWidth(label->width()));
+    layout()->activate();
+    if (minimumSizeHint().height() > height())
+        resize(width(), minimumSizeHint().height());
+}
+
+bool ConnectionDialog::applyPastedUrls(const QString &text)
+{
+    static const QRegularExpression pgUrl(QStringLiteral("postgres(?:ql)?://[^\\s'\"]+"));
+    static const QRegularExpression redisUrl(QStringLiteral("rediss?://[^\\s'\"]+"));
+    const QRegularExpressionMatch pg = pgUrl.match(text);
+    const QRegularExpressionMatch redis = redisUrl.match(text);
+    if (pg.hasMatch())
+        setConnection(pg.captured(), {});
+    if (redis.hasMatch())
+        m_redis->setText(redis.captured());
+    return pg.hasMatch() || redis.hasMatch();
+}
+
 QString ConnectionDialog::pgConninfo(bool withPassword) const
 {
     QStringList parts{QStringLiteral("host=") + quoted(m_host->text().trimmed()),
@@ -127,6 +187,7 @@ QString ConnectionDialog::redisUrl() const
 void ConnectionDialog::test()
 {
     m_test->setEnabled(false);
+    m_ok->setDefault(true);
     m_pgResult->setText(tr("testing…"));
     m_redisResult->setText(tr("testing…"));
     const std::string pg = pgConninfo().toStdString();
@@ -167,6 +228,8 @@ void ConnectionDialog::test()
                 self->m_pgResult->setText(resultHtml(pgOk, pgText));
                 self->m_redisResult->setText(resultHtml(redisOk, redisText));
                 self->m_test->setEnabled(true);
+                self->m_ok->setDefault(true);
+                self->fitHeight();
             },
             Qt::QueuedConnection);
     });

@@ -23,11 +23,18 @@ public:
     // libpq keyword=value string, with the password when one was typed.
     QString pgConninfo(bool withPassword = true) const;
     QString redisUrl() const;
+    // Fills the fields from pasted text holding a postgresql:// URL, a redis:// URL or both (the
+    // lines `sandbox status` prints). Returns false if it found neither.
+    bool applyPastedUrls(const QString &text);
 
 public slots:
     void test();
 
 private:
+    void fitHeight();
+
+    QLineEdit *m_url;
+    QLabel *m_urlResult;
     QLineEdit *m_host;
     QSpinBox *m_port;
     QLineEdit *m_database;
@@ -35,6 +42,7 @@ private:
     QLineEdit *m_password;
     QLineEdit *m_redis;
     QPushButton *m_test;
+    QPushButton *m_ok;
     QLabel *m_pgResult;
     QLabel *m_redisResult;
 };

@@ -3,6 +3,7 @@
 #include "cache/redisconnection.h"
 #include "db/pgconnection.h"
 #include "errors.h"
+#include "inventory/auditlog.h"
 #include "inventory/inventoryservice.h"
 #include "inventory/quantity.h"
 
@@ -132,7 +133,7 @@ void ConsoleBackend::loadInventory(const QString &filter, int limit)
 }
 
 void ConsoleBackend::runAction(const QString &action, const QString &sku, const QString &quantity,
-                               const QString &reason)
+                               const QString &reason, qint64 seenVersion)
 {
     Q_ASSERT(QThread::currentThread() == thread());
     ActionOutcome outcome;
@@ -145,24 +146,91 @@ void ConsoleBackend::runAction(const QString &action, const QString &sku, const 
         const std::string s = sku.toStdString();
         inv::Quantity::checkSku(s);
         const int n = inv::Quantity::parse(quantity.trimmed().toStdString(), adjust);
+        const std::optional<std::int64_t> expect =
+            seenVersion > 0 ? std::optional<std::int64_t>(seenVersion) : std::nullopt;
         timer.start();
         inv::WriteResult result =
             action == QLatin1String("purchase")  ? m_service->purchase(s, n, reason.toStdString())
             : action == QLatin1String("restock") ? m_service->restock(s, n, reason.toStdString())
-                                                 : m_service->adjust(s, n, reason.toStdString());
+                                                 : m_service->adjust(s, n, reason.toStdString(), expect);
         outcome.latencyMs = elapsedMs(timer);
         outcome.stockBefore = result.stockBefore;
         outcome.stock = result.stock;
         outcome.version = result.version;
+        outcome.auditId = result.auditId;
         outcome.message = tr("%1 → %2, version %3, %4 ms")
                               .arg(result.stockBefore)
                               .arg(result.stock)
                               .arg(result.version)
                               .arg(outcome.latencyMs, 0, 'f', 1);
+        // A relative change applies anyway, but the operator learns what happened meanwhile.
+        if (seenVersion > 0 && result.version > seenVersion + 1)
+            outcome.message += tr(". Changed since you looked (version %1): %2")
+                                   .arg(seenVersion)
+                                   .arg(describeChanges(sku, seenVersion, result.version - 1));
+    } catch (const inv::VersionConflict &e) {
+        outcome.kind = ActionOutcome::Kind::Conflict;
+        outcome.stock = e.currentStock();
+        outcome.version = e.currentVersion();
+        QString what;
+        try {
+            what = describeChanges(sku, e.expectedVersion(), e.currentVersion());
+        } catch (const std::exception &) {
+            what = tr("the audit log could not be read");
+        }
+        outcome.message = tr("%1 changed since you looked (version %2, now %3): %4. Nothing was written.")
+                              .arg(sku)
+                              .arg(e.expectedVersion())
+                              .arg(e.currentVersion())
+                              .arg(what);
     } catch (const std::exception &) {
         describeFailure(outcome, std::current_exception());
     }
     emit actionFinished(outcome);
+}
+
+QString ConsoleBackend::describeChanges(const QString &sku, qint64 afterVersion, qint64 upToVersion)
+{
+    constexpr int kShown = 5;
+    inv::AuditLog log(m_service->pgPool());
+    const auto changes = log.changesAfter(sku.toStdString(), afterVersion, upToVersion, kShown + 1);
+    QStringList parts;
+    for (std::size_t i = 0; i < changes.size() && i < kShown; ++i) {
+        const auto &c = changes[i];
+        parts << tr("%1 → %2, %3 by %4 (#%5)")
+                     .arg(c.stockBefore)
+                     .arg(c.stockAfter)
+                     .arg(q(c.action), q(c.actor))
+                     .arg(c.id);
+    }
+    const qint64 total = upToVersion - afterVersion;
+    if (total > qint64(parts.size()))
+        parts << tr("and %1 more").arg(total - parts.size());
+    return parts.isEmpty() ? tr("no audit rows found") : parts.join(QStringLiteral("; "));
+}
+
+void ConsoleBackend::reverse(qint64 auditId, const QString &note)
+{
+    Q_ASSERT(QThread::currentThread() == thread());
+    ActionOutcome outcome;
+    try {
+        if (!m_service)
+            throw inv::DbError("not connected: choose File > Connect or start the sandbox", "08003");
+        const inv::WriteResult result = m_service->reverse(auditId, note.toStdString());
+        outcome.stockBefore = result.stockBefore;
+        outcome.stock = result.stock;
+        outcome.version = result.version;
+        outcome.auditId = result.auditId;
+        outcome.message = tr("#%1 reversed by #%2: stock %3 → %4, version %5")
+                              .arg(auditId)
+                              .arg(result.auditId)
+                              .arg(result.stockBefore)
+                              .arg(result.stock)
+                              .arg(result.version);
+    } catch (const std::exception &) {
+        describeFailure(outcome, std::current_exception());
+    }
+    emit reversalFinished(auditId, outcome);
 }
 
 void ConsoleBackend::addProduct(const QString &sku, const QString &name, const QString &stock)

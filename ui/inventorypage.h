@@ -9,14 +9,15 @@
 #include <QPointer>
 #include <QWidget>
 
+class AddProductDialog;
+class ElidedLabel;
 class InventoryModel;
-class QComboBox;
 class QLabel;
 class QLineEdit;
-class QPushButton;
 class QSortFilterProxyModel;
 class QTableView;
 class QTimer;
+class StockActionPanel;
 
 class InventoryPage : public QWidget
 {
@@ -27,6 +28,7 @@ public:
 
     InventoryModel *model() const { return m_model; }
     QTableView *view() const { return m_view; }
+    StockActionPanel *panel() const { return m_panel; }
     void setConfiguredTtl(qint64 ms);
     void setStrategy(const QString &strategy);
     QString strategy() const;
@@ -34,10 +36,13 @@ public:
     void setDatabaseAvailable(bool available, const QString &reason = {});
     void focusFilter();
     void selectSku(const QString &sku);
+    // Shows one product: the filter narrowed to it, and its row selected once it arrives.
+    void openSku(const QString &sku);
     // Prepares the panel for an action without running it (menu shortcuts).
     void prepareAction(const QString &action);
     // What the result line says now; tests read it.
     QString resultText() const;
+    QString selectedSku() const;
 
     static constexpr int kRowLimit = 2000;
 
@@ -50,39 +55,36 @@ public slots:
 signals:
     void refreshRequested(const QString &filter, int limit);
     void actionRequested(const QString &action, const QString &sku, const QString &quantity,
-                         const QString &reason);
+                         const QString &reason, qint64 seenVersion);
     void addProductRequested(const QString &sku, const QString &name, const QString &stock);
     void strategyChanged(const QString &strategy);
     void showAuditRequested(const QString &sku);
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+
 private:
-    QWidget *buildPanel();
     void updatePanel();
-    QString selectedSku() const;
-    void showResult(const QString &text, bool error);
+    void fitSkuColumn();
+    void clampSkuColumn();
     void addProduct();
+    void showAddOutcome(const ActionOutcome &outcome);
 
     InventoryModel *m_model;
     QSortFilterProxyModel *m_proxy;
     QTableView *m_view;
     QLineEdit *m_filter;
-    QLabel *m_summary;
+    ElidedLabel *m_summary;
     QTimer *m_refresh;
     QTimer *m_filterDebounce;
+    StockActionPanel *m_panel;
     bool m_refreshInFlight = false;
-    bool m_actionInFlight = false;
-    bool m_dbAvailable = true;
-    QString m_dbReason;
-    // Side panel
-    QLabel *m_title;
-    QLabel *m_dbLine;
-    QLabel *m_cacheLine;
-    QComboBox *m_action;
-    QLineEdit *m_quantity;
-    QLineEdit *m_reason;
-    QPushButton *m_apply;
-    QLabel *m_result;
-    QComboBox *m_strategy;
-    QLabel *m_unsafeWarning;
-    QLabel *m_disabledReason;
+    bool m_restoringSelection = false;
+    int m_skuContentWidth = 95;
+    // The Add product dialog stays open until the engine has added the product.
+    QPointer<AddProductDialog> m_addDialog;
+    bool m_addInFlight = false;
+    QString m_addSku;
+    QString m_pendingSelect;
 };

@@ -59,7 +59,10 @@ struct ActionOutcome
         Ok,
         Refused,
         Invalid,
-        ServiceDown
+        ServiceDown,
+        // The product changed since the version the operator saw; nothing was written. stock and
+        // version are the product's current ones.
+        Conflict
     };
     Kind kind = Kind::Ok;
     QString sku;
@@ -67,6 +70,7 @@ struct ActionOutcome
     int stockBefore = 0;
     int stock = 0;
     qint64 version = 0;
+    qint64 auditId = 0;
     double latencyMs = 0;
 };
 

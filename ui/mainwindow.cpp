@@ -3,14 +3,19 @@
 #include "auditpage.h"
 #include "connectiondialog.h"
 #include "consolebackend.h"
+#include "consolepalette.h"
+#include "elidedlabel.h"
 #include "inventorymodel.h"
 #include "inventorypage.h"
 #include "sandbox/sandbox.h"
+#include "serverspage.h"
 #include "simulationpage.h"
+#include "stockcountdialog.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
@@ -29,6 +34,7 @@
 
 #include <cstdio>
 #include <hiredis/hiredis.h>
+#include <iterator>
 #include <libpq-fe.h>
 #include <memory>
 
@@ -37,7 +43,8 @@ enum Page
 {
     InventoryIndex,
     AuditIndex,
-    SimulationIndex
+    SimulationIndex,
+    ServersIndex
 };
 
 QString dot(bool ok)
@@ -51,8 +58,9 @@ MainWindow::MainWindow(StartOptions options, QWidget *parent)
     : QMainWindow(parent), m_options(std::move(options)), m_backendThread(new QThread(this)),
       m_backend(new ConsoleBackend), m_navigation(new QListWidget(this)), m_pages(new QStackedWidget(this)),
       m_inventory(new InventoryPage(this)), m_audit(new AuditPage(this)),
-      m_simulation(new SimulationPage(this)), m_pgStatus(new QLabel(this)), m_redisStatus(new QLabel(this)),
-      m_strategyStatus(new QLabel(this)), m_serverStatus(new QLabel(this)), m_healthTimer(new QTimer(this))
+      m_simulation(new SimulationPage(this)), m_pgStatus(new ElidedLabel(this)),
+      m_redisStatus(new ElidedLabel(this)), m_strategyStatus(new QLabel(this)),
+      m_serverStatus(new QLabel(this)), m_healthTimer(new QTimer(this))
 {
     setWindowTitle(tr("Inventory Operations Console"));
     m_backend->moveToThread(m_backendThread);
@@ -63,12 +71,16 @@ MainWindow::MainWindow(StartOptions options, QWidget *parent)
     m_pages->addWidget(m_inventory);
     m_pages->addWidget(m_audit);
     m_pages->addWidget(m_simulation);
+    m_servers = new ServersPage(this);
+    m_pages->addWidget(m_servers);
     m_navigation->addItem(tr("Inventory"));
     m_navigation->addItem(tr("Audit log"));
     m_navigation->addItem(tr("Simulation"));
+    m_navigation->addItem(tr("Servers"));
     m_navigation->item(0)->setIcon(style()->standardIcon(QStyle::SP_FileDialogDetailedView));
     m_navigation->item(1)->setIcon(style()->standardIcon(QStyle::SP_FileDialogContentsView));
     m_navigation->item(2)->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
+    m_navigation->item(3)->setIcon(style()->standardIcon(QStyle::SP_ComputerIcon));
     m_navigation->setFixedWidth(120);
     m_navigation->setIconSize(QSize(20, 20));
     m_navigation->setSpacing(2);
@@ -98,6 +110,15 @@ MainWindow::MainWindow(StartOptions options, QWidget *parent)
     connect(m_backend, &ConsoleBackend::inventoryLoaded, m_inventory, &InventoryPage::showSnapshot);
     connect(m_backend, &ConsoleBackend::actionFinished, m_inventory, &InventoryPage::showOutcome);
     connect(m_backend, &ConsoleBackend::actionFinished, m_audit, &AuditPage::refresh);
+    // Reversals from the audit page, and the links between the two pages.
+    connect(m_audit, &AuditPage::reverseRequested, m_backend, &ConsoleBackend::reverse);
+    connect(m_backend, &ConsoleBackend::reversalFinished, m_audit, &AuditPage::showReversal);
+    connect(m_backend, &ConsoleBackend::reversalFinished, m_inventory,
+            [this] { m_inventory->requestRefresh(); });
+    connect(m_audit, &AuditPage::openProductRequested, this, [this](const QString &sku) {
+        m_inventory->openSku(sku);
+        showPage(InventoryIndex);
+    });
     connect(m_backend, &ConsoleBackend::healthChanged, this, &MainWindow::applyHealth);
     connect(m_backend, &ConsoleBackend::connected, this, [this](const QString &serverId, qint64 ttl) {
         m_serverStatus->setText(tr("server id: %1").arg(serverId));
@@ -115,8 +136,7 @@ MainWindow::MainWindow(StartOptions options, QWidget *parent)
         }
     });
     connect(m_backend, &ConsoleBackend::connectionFailed, this, [this](const QString &message) {
-        m_pgStatus->setText(dot(false) + tr(" PostgreSQL: ") + message.left(80).toHtmlEscaped());
-        m_pgStatus->setToolTip(message);
+        m_pgStatus->setContent(tr("PostgreSQL: %1").arg(message), dot(false) + u' ');
         m_inventory->setDatabaseAvailable(false, message);
         statusBar()->showMessage(tr("cannot connect; retrying in 3 s"), 3000);
         // Try again by itself, unless the operator chose other servers meanwhile.
@@ -138,6 +158,8 @@ MainWindow::MainWindow(StartOptions options, QWidget *parent)
     restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray());
     if (!settings.contains(QStringLiteral("geometry")))
         resize(1280, 800);
+    if (m_options.windowSize.isValid())
+        resize(m_options.windowSize);
     const QString strategy =
         !m_options.strategy.isEmpty()
             ? m_options.strategy
@@ -151,6 +173,8 @@ MainWindow::MainWindow(StartOptions options, QWidget *parent)
         page = InventoryIndex;
     else if (m_options.page == QLatin1String("simulation"))
         page = SimulationIndex;
+    else if (m_options.page == QLatin1String("servers"))
+        page = ServersIndex;
     showPage(page);
     setDarkPalette(settings.value(QStringLiteral("dark"), false).toBool());
 
@@ -174,6 +198,13 @@ MainWindow::MainWindow(StartOptions options, QWidget *parent)
             disconnect(*select);
         });
     }
+    if (!m_options.openCount.isEmpty() && m_options.screenshot.isEmpty()) {
+        auto open = std::make_shared<QMetaObject::Connection>();
+        *open = connect(m_backend, &ConsoleBackend::inventoryLoaded, this, [this, open] {
+            disconnect(*open);
+            QTimer::singleShot(0, this, [this] { openStockCount(m_options.openCount); });
+        });
+    }
     connect(m_simulation, &SimulationPage::finished, this, [this](bool passed, bool) {
         if (m_options.page != QLatin1String("simulation") || !m_options.quitAfterScreenshot)
             return;
@@ -184,8 +215,10 @@ MainWindow::MainWindow(StartOptions options, QWidget *parent)
     });
     if (!m_options.screenshot.isEmpty() && m_options.page != QLatin1String("simulation")) {
         connect(m_backend, &ConsoleBackend::inventoryLoaded, this, [this] {
+            // The Servers page needs a few seconds of samples before its charts show anything.
             if (!m_screenshotTaken)
-                QTimer::singleShot(1500, this, &MainWindow::takeScreenshot);
+                QTimer::singleShot(m_options.page == QLatin1String("servers") ? 20000 : 1500, this,
+                                   &MainWindow::takeScreenshot);
             m_screenshotTaken = true;
         });
     }
@@ -204,6 +237,13 @@ void MainWindow::buildMenus()
                     &MainWindow::openConnectDialog);
     file->addAction(tr("Start local &sandbox"), this, &MainWindow::startSandbox);
     file->addSeparator();
+    file->addAction(tr("&Import stock count…"), QKeySequence(Qt::CTRL | Qt::Key_I), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Import stock count"), QString(),
+                                                          tr("Stock counts (*.csv);;All files (*)"));
+        if (!path.isEmpty())
+            openStockCount(path);
+    });
+    file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
@@ -213,6 +253,8 @@ void MainWindow::buildMenus()
                     [this] { showPage(AuditIndex); });
     view->addAction(tr("&Simulation"), QKeySequence(Qt::CTRL | Qt::Key_3), this,
                     [this] { showPage(SimulationIndex); });
+    view->addAction(tr("Se&rvers"), QKeySequence(Qt::CTRL | Qt::Key_4), this,
+                    [this] { showPage(ServersIndex); });
     view->addSeparator();
     view->addAction(tr("&Find"), QKeySequence::Find, this, [this] {
         showPage(InventoryIndex);
@@ -249,13 +291,35 @@ void MainWindow::buildMenus()
 
 void MainWindow::buildStatusBar()
 {
-    for (QLabel *label : {m_pgStatus, m_redisStatus, m_strategyStatus, m_serverStatus}) {
+    for (QLabel *label :
+         std::initializer_list<QLabel *>{m_pgStatus, m_redisStatus, m_strategyStatus, m_serverStatus}) {
         label->setTextFormat(Qt::RichText);
         label->setContentsMargins(8, 0, 8, 0);
         statusBar()->addPermanentWidget(label);
     }
-    m_pgStatus->setText(dot(false) + tr(" PostgreSQL: not connected"));
-    m_redisStatus->setText(dot(false) + tr(" Redis: not connected"));
+    // A long error must not widen the window: these elide, with the whole text in a tooltip.
+    m_pgStatus->setPreferredWidth(360);
+    m_redisStatus->setPreferredWidth(360);
+    m_pgStatus->setContent(tr("PostgreSQL: not connected"), dot(false) + u' ');
+    m_redisStatus->setContent(tr("Redis: not connected"), dot(false) + u' ');
+}
+
+StockCountDialog *MainWindow::openStockCount(const QString &path)
+{
+    if (m_pg.isEmpty()) {
+        statusBar()->showMessage(tr("Connect to PostgreSQL first (File › Connect…), then import the count."),
+                                 8000);
+        return nullptr;
+    }
+    auto *dialog = new StockCountDialog(m_pg, m_redis, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &StockCountDialog::countApplied, this, [this] {
+        m_inventory->requestRefresh();
+        m_audit->refresh();
+    });
+    dialog->show();
+    dialog->preview(path);
+    return dialog;
 }
 
 void MainWindow::showPage(int index)
@@ -268,28 +332,28 @@ void MainWindow::connectTo(const QString &pg, const QString &redis)
 {
     m_pg = pg;
     m_redis = redis;
-    m_pgStatus->setText(dot(false) + tr(" PostgreSQL: connecting…"));
+    m_pgStatus->setContent(tr("PostgreSQL: connecting…"), dot(false) + u' ');
     QMetaObject::invokeMethod(m_backend, "connectTo", Qt::QueuedConnection, Q_ARG(QString, pg),
                               Q_ARG(QString, redis), Q_ARG(QString, m_inventory->strategy()));
     m_audit->setDatabase(pg);
     m_simulation->setConnection(pg, redis);
+    m_servers->setConnection(pg, redis);
     m_healthTimer->start();
 }
 
 void MainWindow::applyHealth(const HealthState &health)
 {
     m_health = health;
-    m_pgStatus->setText(dot(health.pgUp) +
-                        (health.pgUp
-                             ? tr(" PostgreSQL %1 · %2 ms").arg(health.pgVersion).arg(health.pgMs, 0, 'f', 1)
-                             : tr(" PostgreSQL down")));
-    m_pgStatus->setToolTip(health.pgUp ? QString() : health.pgError);
-    m_redisStatus->setText(
-        dot(health.redisUp) +
-        (health.redisUp ? tr(" Redis %1 · %2 ms").arg(health.redisVersion).arg(health.redisMs, 0, 'f', 1)
-                        : tr(" Redis down: serving from PostgreSQL")));
-    m_redisStatus->setToolTip(health.redisUp ? QString() : health.redisError);
+    m_pgStatus->setContent(health.pgUp
+                               ? tr("PostgreSQL %1 · %2 ms").arg(health.pgVersion).arg(health.pgMs, 0, 'f', 1)
+                               : tr("PostgreSQL down: %1").arg(health.pgError),
+                           dot(health.pgUp) + u' ');
+    m_redisStatus->setContent(
+        health.redisUp ? tr("Redis %1 · %2 ms").arg(health.redisVersion).arg(health.redisMs, 0, 'f', 1)
+                       : tr("Redis down: serving from PostgreSQL. %1").arg(health.redisError),
+        dot(health.redisUp) + u' ');
     m_inventory->setDatabaseAvailable(health.pgUp, health.pgError);
+    m_audit->setDatabaseAvailable(health.pgUp);
 }
 
 bool MainWindow::sandboxRunning()
@@ -410,28 +474,29 @@ void MainWindow::showAbout()
 
 void MainWindow::setDarkPalette(bool dark)
 {
-    if (!dark) {
-        QApplication::setPalette(QApplication::style()->standardPalette());
-        return;
-    }
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(37, 40, 45));
-    p.setColor(QPalette::WindowText, QColor(220, 223, 228));
-    p.setColor(QPalette::Base, QColor(28, 30, 34));
-    p.setColor(QPalette::AlternateBase, QColor(43, 46, 52));
-    p.setColor(QPalette::Text, QColor(220, 223, 228));
-    p.setColor(QPalette::Button, QColor(50, 54, 60));
-    p.setColor(QPalette::ButtonText, QColor(220, 223, 228));
-    p.setColor(QPalette::Highlight, QColor(38, 110, 190));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    p.setColor(QPalette::ToolTipBase, QColor(50, 54, 60));
-    p.setColor(QPalette::ToolTipText, QColor(220, 223, 228));
-    p.setColor(QPalette::PlaceholderText, QColor(140, 144, 150));
-    QApplication::setPalette(p);
+    const QPalette palette = dark ? ConsolePalette::dark() : ConsolePalette::light();
+    QApplication::setPalette(palette);
+    // Icons in the palette's own ink: the style's stock ones vanish on a dark background.
+    const ConsolePalette::Icon icons[] = {ConsolePalette::Icon::Inventory, ConsolePalette::Icon::AuditLog,
+                                          ConsolePalette::Icon::Simulation, ConsolePalette::Icon::Servers};
+    for (int i = 0; i < m_navigation->count() && i < int(std::size(icons)); ++i)
+        m_navigation->item(i)->setIcon(ConsolePalette::navigationIcon(icons[i], palette));
 }
 
 void MainWindow::takeScreenshot()
 {
+    if (!m_options.openCount.isEmpty()) {
+        // The stock-count preview, once it has compared the file with the database.
+        StockCountDialog *dialog = openStockCount(m_options.openCount);
+        if (!dialog)
+            return;
+        connect(dialog, &StockCountDialog::previewShown, this, [this, dialog] {
+            const bool saved = saveScreenshot(dialog);
+            if (m_options.quitAfterScreenshot)
+                QTimer::singleShot(0, qApp, [saved] { QCoreApplication::exit(saved ? 0 : 2); });
+        });
+        return;
+    }
     if (m_options.page != QLatin1String("connect")) {
         const bool saved = saveScreenshot(this);
         if (m_options.quitAfterScreenshot)

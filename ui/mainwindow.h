@@ -1,4 +1,4 @@
-// The console's main window: navigation between the Inventory, Audit log and Simulation pages,
+// The console's main window: navigation between the Inventory, Audit log, Simulation and Servers pages,
 // the status bar (PostgreSQL and Redis state with round-trip times, strategy, server id), menus
 // and shortcuts, and the persisted settings. It owns the ConsoleBackend's thread. GUI thread only.
 #pragma once
@@ -8,18 +8,22 @@
 #include <QList>
 #include <QMainWindow>
 #include <QPair>
+#include <QSize>
 #include <QString>
 #include <QStringList>
 
 class AuditPage;
 class ConsoleBackend;
+class ElidedLabel;
 class InventoryPage;
 class QLabel;
 class QListWidget;
 class QStackedWidget;
 class QThread;
 class QTimer;
+class ServersPage;
 class SimulationPage;
+class StockCountDialog;
 
 struct StartOptions
 {
@@ -31,12 +35,16 @@ struct StartOptions
     QString sku;
     // Saves a PNG of the window once the first data has arrived, then quits when asked to.
     QString screenshot;
+    // Opens File › Import stock count… for this CSV once connected (with screenshot: shoots the preview).
+    QString openCount;
     bool quitAfterScreenshot = false;
     // Demo mode: run this scenario on the Simulation page as soon as the console is connected, for
     // each strategy in `compare` (or the one in `strategy`); the exit code says whether every SLO passed.
     QString autostart;
     QStringList compare;
     QList<QPair<QString, double>> simulationParameters;
+    // The window's size for this session (screenshots at a given size); invalid: the saved one.
+    QSize windowSize;
 };
 
 class MainWindow : public QMainWindow
@@ -49,7 +57,10 @@ public:
 
     InventoryPage *inventoryPage() const { return m_inventory; }
     AuditPage *auditPage() const { return m_audit; }
+    // File › Import stock count… for this file: the preview dialog, or nullptr if not connected.
+    StockCountDialog *openStockCount(const QString &path);
     SimulationPage *simulationPage() const { return m_simulation; }
+    ServersPage *serversPage() const { return m_servers; }
     const HealthState &health() const { return m_health; }
     void connectTo(const QString &pg, const QString &redis);
     void showPage(int index);
@@ -79,8 +90,9 @@ private:
     InventoryPage *m_inventory;
     AuditPage *m_audit;
     SimulationPage *m_simulation;
-    QLabel *m_pgStatus;
-    QLabel *m_redisStatus;
+    ServersPage *m_servers = nullptr;
+    ElidedLabel *m_pgStatus;
+    ElidedLabel *m_redisStatus;
     QLabel *m_strategyStatus;
     QLabel *m_serverStatus;
     QTimer *m_healthTimer;

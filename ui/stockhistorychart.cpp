@@ -10,6 +10,7 @@
 #include <QValueAxis>
 
 #include <algorithm>
+#include <cmath>
 #include <iterator>
 
 using namespace Qt::StringLiterals;
@@ -95,12 +96,34 @@ StockHistoryChart::StockHistoryChart(QWidget *parent)
     setMinimumHeight(180);
     applyPalette();
     setPlaceholder(tr("Select a row, or filter by SKU, to see its stock over time"));
+    connect(m_markers, &QScatterSeries::clicked, this, &StockHistoryChart::clickedAt);
+    connect(m_series, &QLineSeries::clicked, this, &StockHistoryChart::clickedAt);
+    setToolTip(tr("Click a change to select its row in the audit log"));
+}
+
+void StockHistoryChart::clickedAt(const QPointF &value)
+{
+    if (m_samples.isEmpty() || m_ids.size() != m_samples.size())
+        return;
+    // The change nearest in time: on a step, the click lands between two of them.
+    const auto nearest =
+        std::min_element(m_samples.cbegin(), m_samples.cend(), [&](const QPointF &a, const QPointF &b) {
+            return std::abs(a.x() - value.x()) < std::abs(b.x() - value.x());
+        });
+    emit changeClicked(m_ids.at(nearest - m_samples.cbegin()));
+}
+
+QPoint StockHistoryChart::samplePosition(int index) const
+{
+    const QPointF inChart = chart()->mapToPosition(m_samples.at(index), m_markers);
+    return mapFromScene(chart()->mapToScene(inChart));
 }
 
 void StockHistoryChart::setPlaceholder(const QString &text)
 {
     m_sku.clear();
     m_samples.clear();
+    m_ids.clear();
     m_series->clear();
     m_markers->clear();
     m_timeAxis->setVisible(false);
@@ -109,10 +132,12 @@ void StockHistoryChart::setPlaceholder(const QString &text)
     emit historyChanged();
 }
 
-void StockHistoryChart::setHistory(const QString &sku, const QList<QPointF> &samples, bool truncated)
+void StockHistoryChart::setHistory(const QString &sku, const QList<QPointF> &samples, bool truncated,
+                                   const QList<qint64> &ids)
 {
     m_sku = sku;
     m_samples = samples;
+    m_ids = ids;
     if (samples.isEmpty()) {
         m_series->clear();
         m_markers->clear();
@@ -179,7 +204,8 @@ void StockHistoryChart::rescale()
 void StockHistoryChart::changeEvent(QEvent *event)
 {
     QChartView::changeEvent(event);
-    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::StyleChange)
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::ApplicationPaletteChange ||
+        event->type() == QEvent::StyleChange)
         applyPalette();
 }
 
