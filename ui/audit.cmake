@@ -4,5 +4,6 @@ target_sources(inventory_ui PRIVATE
     auditlogmodel.h auditlogmodel.cpp
     stockhistorychart.h stockhistorychart.cpp
     auditrowactions.h auditrowactions.cpp
+    auditcsvexport.h auditcsvexport.cpp
     auditpage.h auditpage.cpp auditpage.ui
 )

@@ -1,5 +1,6 @@
 #include "auditpage.h"
 
+#include "auditcsvexport.h"
 #include "auditlogmodel.h"
 #include "auditrowactions.h"
 #include "stockhistorychart.h"
@@ -11,7 +12,6 @@
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLocale>
-#include <QProgressDialog>
 #include <QStandardPaths>
 
 using namespace Qt::StringLiterals;
@@ -25,7 +25,7 @@ constexpr int kChartDebounceMs = 120;
 
 AuditPage::AuditPage(QWidget *parent)
     : QWidget(parent), m_ui(std::make_unique<Ui::AuditPage>()), m_model(new AuditLogModel(this)),
-      m_chart(nullptr), m_loader(new AuditLoader)
+      m_chart(nullptr), m_loader(new AuditLoader), m_export(new AuditCsvExport(this))
 {
     m_ui->setupUi(this);
     m_chart = new StockHistoryChart(m_ui->chartContainer);
@@ -41,6 +41,7 @@ AuditPage::AuditPage(QWidget *parent)
     connect(m_loader, &AuditLoader::historyLoaded, this, &AuditPage::showHistory);
     connect(m_loader, &AuditLoader::historyFailed, this, &AuditPage::showHistoryError);
     m_thread.start();
+    connect(m_export, &AuditCsvExport::finished, this, &AuditPage::finishExport);
 
     connect(m_model, &AuditLogModel::loadingChanged, this, &AuditPage::updateStatus);
     connect(m_model, &AuditLogModel::pageArrived, this, [this](int, bool first) {
@@ -79,12 +80,7 @@ AuditPage::AuditPage(QWidget *parent)
 
 AuditPage::~AuditPage()
 {
-    if (m_exportThread) {
-        if (m_exportLoader)
-            m_exportLoader->requestCancel();
-        m_exportThread->quit();
-        m_exportThread->wait();
-    }
+    delete m_export; // cancels and waits for a running export
     m_thread.quit();
     m_thread.wait();
 }
@@ -395,61 +391,16 @@ void AuditPage::chooseExportFile()
 bool AuditPage::exportCsv(const QString &path)
 {
     Q_ASSERT(QThread::currentThread() == thread());
-    if (m_exporting || m_conninfo.isEmpty())
+    if (m_export->running() || m_conninfo.isEmpty())
         return false;
     applyFilter(); // export what the widgets show, even inside the debounce
-    // Its own thread and connection: browsing stays live during a long export.
-    auto *thread = new QThread(this);
-    thread->setObjectName(u"audit-export"_s);
-    auto *loader = new AuditLoader;
-    loader->setConninfo(m_conninfo);
-    loader->moveToThread(thread);
-    connect(thread, &QThread::finished, loader, &QObject::deleteLater);
-    connect(thread, &QThread::finished, thread, &QObject::deleteLater);
-    m_exportThread = thread;
-    m_exportLoader = loader;
-    m_exporting = true;
-
-    auto *progress = new QProgressDialog(
-        tr("Exporting audit rows to %1…").arg(QDir::toNativeSeparators(path)), tr("Cancel"), 0, 1000, this);
-    progress->setWindowTitle(tr("Export CSV"));
-    progress->setAttribute(Qt::WA_DeleteOnClose);
-    // Not modal: a modal progress dialog runs a nested event loop from setValue().
-    progress->setWindowModality(Qt::NonModal);
-    progress->setAutoClose(false);
-    progress->setAutoReset(false);
-    progress->setMinimumDuration(400);
-    progress->setMinimumWidth(420);
-    m_exportProgress = progress;
-    connect(progress, &QProgressDialog::canceled, this, [this] {
-        if (m_exportLoader)
-            m_exportLoader->requestCancel();
-    });
-    connect(loader, &AuditLoader::exportProgress, this, [this](qint64 written, qint64 total) {
-        if (!m_exportProgress)
-            return;
-        m_exportProgress->setLabelText(
-            tr("Exported %1 of %2 rows…").arg(QLocale().toString(written), QLocale().toString(total)));
-        m_exportProgress->setValue(total > 0 ? int(written * 1000 / total) : 0);
-    });
-    connect(loader, &AuditLoader::exportFinished, this, &AuditPage::finishExport);
     m_ui->exportButton->setEnabled(false);
-    thread->start();
-    QMetaObject::invokeMethod(
-        loader, [loader, filter = m_model->filter(), path] { loader->exportCsv(filter, path); });
-    return true;
+    return m_export->start(m_conninfo, m_model->filter(), path);
 }
 
 void AuditPage::finishExport(bool ok, qint64 rows, const QString &message)
 {
     Q_ASSERT(QThread::currentThread() == thread());
-    m_exporting = false;
-    m_exportLoader = nullptr;
-    // The thread deletes itself once it has stopped; the destructor waits for it if need be.
-    if (m_exportThread)
-        m_exportThread->quit();
-    if (m_exportProgress)
-        m_exportProgress->close();
     m_ui->exportButton->setEnabled(true);
     emit statusMessage(message);
     if (!ok && !message.contains(u"cancelled"_s)) {

@@ -14,9 +14,9 @@
 
 #include <memory>
 
+class AuditCsvExport;
 class AuditLogModel;
 class AuditRowActions;
-class QProgressDialog;
 class QTableView;
 class StockHistoryChart;
 
@@ -100,12 +100,9 @@ private:
     QString m_error;
     quint64 m_historyGeneration = 0;
     QString m_historySku; // the SKU last asked for
-    QPointer<QThread> m_exportThread;
-    AuditLoader *m_exportLoader = nullptr; // lives in m_exportThread while it runs
-    bool m_exporting = false;
+    AuditCsvExport *m_export;
     bool m_dbAvailable = true;
     AuditRowActions *m_rowActions = nullptr;
     qint64 m_pendingSelect = 0;
     QString m_notice; // the last reversal's result, after the row count
-    QPointer<QProgressDialog> m_exportProgress;
 };

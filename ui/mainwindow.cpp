@@ -7,7 +7,8 @@
 #include "elidedlabel.h"
 #include "inventorymodel.h"
 #include "inventorypage.h"
-#include "sandbox/sandbox.h"
+#include "sandboxstarter.h"
+#include "screenshotmode.h"
 #include "serverspage.h"
 #include "simulationpage.h"
 #include "stockcountdialog.h"
@@ -22,8 +23,6 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPalette>
-#include <QPointer>
-#include <QProgressDialog>
 #include <QPushButton>
 #include <QSettings>
 #include <QStackedWidget>
@@ -185,7 +184,7 @@ MainWindow::MainWindow(StartOptions options, QWidget *parent)
                               : settings.value(QStringLiteral("connection/redis")).toString();
     if (!pg.isEmpty() && !redis.isEmpty())
         QTimer::singleShot(0, this, [this, pg, redis] { connectTo(pg, redis); });
-    else if (settings.value(QStringLiteral("connection/sandbox")).toBool() || sandboxRunning())
+    else if (settings.value(QStringLiteral("connection/sandbox")).toBool() || SandboxStarter::running())
         QTimer::singleShot(0, this, &MainWindow::startSandbox);
     else
         QTimer::singleShot(0, this, &MainWindow::firstStart);
@@ -205,23 +204,7 @@ MainWindow::MainWindow(StartOptions options, QWidget *parent)
             QTimer::singleShot(0, this, [this] { openStockCount(m_options.openCount); });
         });
     }
-    connect(m_simulation, &SimulationPage::finished, this, [this](bool passed, bool) {
-        if (m_options.page != QLatin1String("simulation") || !m_options.quitAfterScreenshot)
-            return;
-        const bool saved = m_options.screenshot.isEmpty() || saveScreenshot(this);
-        std::fprintf(stderr, "simulation %s; event loop lateness p99 %.0f ms\n",
-                     passed ? "passed every SLO" : "failed an SLO", m_simulation->uiLagP99());
-        QTimer::singleShot(0, qApp, [passed, saved] { QCoreApplication::exit(!saved ? 2 : passed ? 0 : 1); });
-    });
-    if (!m_options.screenshot.isEmpty() && m_options.page != QLatin1String("simulation")) {
-        connect(m_backend, &ConsoleBackend::inventoryLoaded, this, [this] {
-            // The Servers page needs a few seconds of samples before its charts show anything.
-            if (!m_screenshotTaken)
-                QTimer::singleShot(m_options.page == QLatin1String("servers") ? 20000 : 1500, this,
-                                   &MainWindow::takeScreenshot);
-            m_screenshotTaken = true;
-        });
-    }
+    new ScreenshotMode(this, m_backend, m_options);
 }
 
 MainWindow::~MainWindow()
@@ -356,18 +339,6 @@ void MainWindow::applyHealth(const HealthState &health)
     m_audit->setDatabaseAvailable(health.pgUp);
 }
 
-bool MainWindow::sandboxRunning()
-{
-    // A sandbox started from the command line (`inventory-console sandbox start`) is used without
-    // asking. Reading its state is local: pid files and a loopback port check.
-    try {
-        const inv::SandboxStatus status = inv::Sandbox(inv::Sandbox::defaultDir()).status();
-        return status.pgRunning && status.redisRunning;
-    } catch (const std::exception &) {
-        return false;
-    }
-}
-
 void MainWindow::firstStart()
 {
     QMessageBox box(this);
@@ -389,50 +360,9 @@ void MainWindow::firstStart()
 
 void MainWindow::startSandbox()
 {
-    auto *progress = new QProgressDialog(tr("Starting the local sandbox…"), QString(), 0, 0, this);
-    progress->setWindowTitle(tr("Local sandbox"));
-    progress->setMinimumDuration(0);
-    progress->setAttribute(Qt::WA_DeleteOnClose);
-    progress->show();
-    QPointer<MainWindow> self(this);
-    QPointer<QProgressDialog> dialog(progress);
-    // Starting PostgreSQL takes seconds: off the GUI thread, with each step shown as it happens.
-    QThread *worker = QThread::create([self, dialog] {
-        QString pg, redis, error;
-        try {
-            inv::Sandbox sandbox(inv::Sandbox::defaultDir());
-            auto status = sandbox.start([dialog](const std::string &step) {
-                const QString text = QString::fromStdString(step);
-                QMetaObject::invokeMethod(dialog.data(), [dialog, text] {
-                    if (dialog)
-                        dialog->setLabelText(text);
-                });
-            });
-            pg = QString::fromStdString(status.pgUrl);
-            redis = QString::fromStdString(status.redisUrl);
-        } catch (const std::exception &e) {
-            error = QString::fromUtf8(e.what());
-        }
-        QMetaObject::invokeMethod(self.data(), [self, dialog, pg, redis, error] {
-            if (dialog)
-                dialog->close();
-            if (!self)
-                return;
-            if (!error.isEmpty()) {
-                QMessageBox::critical(
-                    self, tr("Local sandbox"),
-                    tr("The local sandbox could not start:\n%1\n\nConnect to your own servers with "
-                       "File > Connect, or run 'inventory-console sandbox start' in a terminal "
-                       "to see every step.")
-                        .arg(error));
-                return;
-            }
-            QSettings().setValue(QStringLiteral("connection/sandbox"), true);
-            self->connectTo(pg, redis);
-        });
-    });
-    connect(worker, &QThread::finished, worker, &QObject::deleteLater);
-    worker->start();
+    auto *starter = new SandboxStarter(this);
+    connect(starter, &SandboxStarter::started, this, &MainWindow::connectTo);
+    starter->start();
 }
 
 void MainWindow::openConnectDialog()
@@ -481,50 +411,6 @@ void MainWindow::setDarkPalette(bool dark)
                                           ConsolePalette::Icon::Simulation, ConsolePalette::Icon::Servers};
     for (int i = 0; i < m_navigation->count() && i < int(std::size(icons)); ++i)
         m_navigation->item(i)->setIcon(ConsolePalette::navigationIcon(icons[i], palette));
-}
-
-void MainWindow::takeScreenshot()
-{
-    if (!m_options.openCount.isEmpty()) {
-        // The stock-count preview, once it has compared the file with the database.
-        StockCountDialog *dialog = openStockCount(m_options.openCount);
-        if (!dialog)
-            return;
-        connect(dialog, &StockCountDialog::previewShown, this, [this, dialog] {
-            const bool saved = saveScreenshot(dialog);
-            if (m_options.quitAfterScreenshot)
-                QTimer::singleShot(0, qApp, [saved] { QCoreApplication::exit(saved ? 0 : 2); });
-        });
-        return;
-    }
-    if (m_options.page != QLatin1String("connect")) {
-        const bool saved = saveScreenshot(this);
-        if (m_options.quitAfterScreenshot)
-            QTimer::singleShot(0, qApp, [saved] { QCoreApplication::exit(saved ? 0 : 2); });
-        return;
-    }
-    // The Connect dialog, after a real Test round trip to both servers.
-    auto *dialog = new ConnectionDialog(this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setConnection(m_pg, m_redis);
-    dialog->show();
-    dialog->test();
-    QTimer::singleShot(2000, dialog, [this, dialog] {
-        const bool saved = saveScreenshot(dialog);
-        if (m_options.quitAfterScreenshot)
-            QTimer::singleShot(0, qApp, [saved] { QCoreApplication::exit(saved ? 0 : 2); });
-    });
-}
-
-bool MainWindow::saveScreenshot(QWidget *widget)
-{
-    if (widget->grab().save(m_options.screenshot))
-        return true;
-    std::fprintf(stderr,
-                 "error: cannot save the screenshot to '%s': check that its folder exists and is writable, "
-                 "and that the name ends in .png\n",
-                 qPrintable(m_options.screenshot));
-    return false;
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -59,6 +59,8 @@ public:
     AuditPage *auditPage() const { return m_audit; }
     // File › Import stock count… for this file: the preview dialog, or nullptr if not connected.
     StockCountDialog *openStockCount(const QString &path);
+    const QString &pgConninfo() const { return m_pg; }
+    const QString &redisUrl() const { return m_redis; }
     SimulationPage *simulationPage() const { return m_simulation; }
     ServersPage *serversPage() const { return m_servers; }
     const HealthState &health() const { return m_health; }
@@ -75,12 +77,8 @@ private:
     void startSandbox();
     void openConnectDialog();
     void firstStart();
-    static bool sandboxRunning();
     void showAbout();
     void setDarkPalette(bool dark);
-    // Saves the widget to the --screenshot file; false, with the reason on stderr, if it cannot.
-    bool saveScreenshot(QWidget *widget);
-    void takeScreenshot();
 
     StartOptions m_options;
     QThread *m_backendThread;
@@ -99,5 +97,4 @@ private:
     HealthState m_health;
     QString m_pg;
     QString m_redis;
-    bool m_screenshotTaken = false;
 };

@@ -5,6 +5,7 @@
 #include "redisserverpanel.h"
 
 #include <QLabel>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QThread>
 #include <QVBoxLayout>
@@ -13,7 +14,7 @@ ServersPage::ServersPage(QWidget *parent)
     : QWidget(parent), m_pg(new PgServerPanel(this)), m_redis(new RedisServerPanel(this))
 {
     // PostgreSQL's half gets the larger share: its sessions table has the most columns.
-    auto *halves = new QSplitter(Qt::Horizontal, this);
+    auto *halves = new QSplitter(Qt::Horizontal);
     halves->setChildrenCollapsible(false);
     halves->addWidget(m_pg);
     halves->addWidget(m_redis);
@@ -28,9 +29,15 @@ ServersPage::ServersPage(QWidget *parent)
     small.setPointSizeF(small.pointSizeF() * 0.9);
     caption->setFont(small);
     caption->setForegroundRole(QPalette::PlaceholderText);
+    // Below the halves' minimum width (a 1024 px window) the page scrolls rather than widening the window.
+    auto *scroll = new QScrollArea(this);
+    scroll->setObjectName(QStringLiteral("serversScroll"));
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidget(halves);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(halves, 1);
+    layout->addWidget(scroll, 1);
     layout->addWidget(caption);
 
     m_poll.setInterval(500);

@@ -67,7 +67,10 @@ SimulationChartPanel::SimulationChartPanel(Spec spec, QWidget *parent)
     connect(
         m_chart, &QChart::plotAreaChanged, this, [this] { rescale(); }, Qt::QueuedConnection);
     setRenderHint(QPainter::Antialiasing);
-    setMinimumSize(250, 205);
+    // The markers and the crosshair are painted over everything: repaint the whole view.
+    setViewportUpdateMode(QGraphicsView::FullViewportUpdate);
+    setMouseTracking(true);
+    viewport()->setMouseTracking(true);
     setRubberBand(QChartView::HorizontalRubberBand);
     setToolTip(m_spec.description +
                tr("\nWheel or drag: zoom the time of every chart; double-click: reset."));
@@ -81,11 +84,23 @@ SimulationChartPanel::SimulationChartPanel(Spec spec, QWidget *parent)
         for (auto *marker : legend->markers(key))
             connect(marker, &QLegendMarker::clicked, this, [this, marker] { onMarkerClicked(marker); });
     }
+    // Wide enough for every legend entry to show whole, never elided.
+    setMinimumSize(std::max(250, legendWidth()), 205);
     applyPalette();
     rescale();
 }
 
 SimulationChartPanel::~SimulationChartPanel() = default;
+
+int SimulationChartPanel::legendWidth() const
+{
+    // Each entry is a line sample about a text height wide, gaps and its label.
+    const QFontMetrics metrics(m_chart->legend()->font());
+    int width = 24; // the legend's and the chart's margins
+    for (const auto &metric : m_spec.metrics)
+        width += metrics.horizontalAdvance(tr(metric.name)) + metrics.height() + 14;
+    return width;
+}
 
 QAbstractAxis *SimulationChartPanel::yAxisFor(std::size_t metric) const
 {
@@ -138,6 +153,7 @@ void SimulationChartPanel::setRunVisible(int runIndex, bool visible)
         return;
     Run &run = m_runs[static_cast<std::size_t>(runIndex)];
     run.visible = visible;
+    m_overlay.setRunVisible(runIndex, visible);
     for (std::size_t m = 0; m < run.series.size(); ++m)
         run.series[m]->setVisible(visible && m_shown[m]);
     applyPalette();
@@ -182,8 +198,61 @@ void SimulationChartPanel::setTimeline(int runIndex, const std::vector<inv::Time
     rescale();
 }
 
+void SimulationChartPanel::setEvents(int runIndex, const std::vector<inv::TimelineEvent> &events)
+{
+    if (runIndex < 0 || runIndex >= static_cast<int>(m_runs.size()))
+        return;
+    m_overlay.setEvents(runIndex, m_runs[static_cast<std::size_t>(runIndex)].color, events);
+    viewport()->update();
+}
+
+double SimulationChartPanel::viewX(double t) const
+{
+    const double scene = SimulationChartOverlay::sceneX(*m_chart, m_keys.front(), t);
+    return mapFromScene(QPointF(scene, 0)).x();
+}
+
+void SimulationChartPanel::setCrosshair(std::optional<double> t)
+{
+    if (t == m_overlay.crosshair())
+        return;
+    m_overlay.setCrosshair(t);
+    viewport()->update();
+}
+
+void SimulationChartPanel::drawForeground(QPainter *painter, const QRectF &rect)
+{
+    QChartView::drawForeground(painter, rect);
+    m_overlay.paint(*painter, *m_chart, m_keys.front(), palette().color(QPalette::Text),
+                    palette().color(QPalette::Base));
+}
+
+void SimulationChartPanel::mouseMoveEvent(QMouseEvent *event)
+{
+    QChartView::mouseMoveEvent(event);
+    const QPointF scene = mapToScene(event->position().toPoint());
+    if (m_chart->mapRectToScene(m_chart->plotArea()).contains(scene)) {
+        const double t = m_chart->mapToValue(m_chart->mapFromScene(scene), m_keys.front()).x();
+        setCrosshair(t);
+        emit crosshairMoved(t, true);
+    } else if (crosshair()) {
+        setCrosshair(std::nullopt);
+        emit crosshairMoved(0, false);
+    }
+}
+
+void SimulationChartPanel::leaveEvent(QEvent *event)
+{
+    QChartView::leaveEvent(event);
+    if (crosshair()) {
+        setCrosshair(std::nullopt);
+        emit crosshairMoved(0, false);
+    }
+}
+
 void SimulationChartPanel::clear()
 {
+    m_overlay.clear();
     for (auto &run : m_runs)
         for (auto *series : run.series) {
             m_chart->removeSeries(series);

@@ -1,6 +1,7 @@
 // One chart of the Simulation page: a series per run for each of its metrics, a legend with one
 // entry per metric that hides or shows it on click, an optional SLO threshold drawn as a dashed line,
-// the exact value and time under the cursor, and y axes that fit the data with round ticks. The time
+// the exact value and time under the cursor with a crosshair, the run's events as markers (see
+// SimulationChartOverlay), and y axes that fit the data with round ticks. The time
 // axis is set from outside (SimulationCharts keeps every chart on the same range); wheel, rubber
 // band and double-click are reported as signals so that every chart zooms together. Every tick
 // replaces a series' points from a preallocated buffer in one call. GUI thread only.
@@ -8,6 +9,7 @@
 
 #include "chartaxisscale.h"
 #include "sim/simulationreport.h"
+#include "simulationchartoverlay.h"
 #include "slothresholdline.h"
 
 #include <QChartView>
@@ -68,6 +70,14 @@ public:
     void setRunVisible(int run, bool visible);
     // Draws the run's timeline, at most kMaxPoints per series.
     void setTimeline(int run, const std::vector<inv::TimelinePoint> &timeline);
+    // Draws the run's events as markers in the run's colour.
+    void setEvents(int run, const std::vector<inv::TimelineEvent> &events);
+    const SimulationChartOverlay &overlay() const { return m_overlay; }
+    // Where time t falls in the view, horizontally (viewport coordinates).
+    double viewX(double t) const;
+    // A vertical line at time t; nullopt hides it. Not reported as crosshairMoved().
+    void setCrosshair(std::optional<double> t);
+    std::optional<double> crosshair() const { return m_overlay.crosshair(); }
     // Removes every run and forgets the data's range.
     void clear();
     // A dashed line at `value`, named `label` on the chart; nullopt removes it.
@@ -92,11 +102,16 @@ signals:
     // The wheel asks for [from, to]; `out` when it zooms out.
     void wheelZoomed(double from, double to, bool out);
     void resetZoomRequested();
+    // The cursor moved to time t over the plot, or left it (shown false).
+    void crosshairMoved(double t, bool shown);
 
 protected:
     void changeEvent(QEvent *event) override;
     void mouseDoubleClickEvent(QMouseEvent *event) override;
     void wheelEvent(QWheelEvent *event) override;
+    void mouseMoveEvent(QMouseEvent *event) override;
+    void leaveEvent(QEvent *event) override;
+    void drawForeground(QPainter *painter, const QRectF &rect) override;
 
 private:
     struct Run
@@ -111,6 +126,8 @@ private:
     void updateThresholdLine();
     void applyPalette();
     void onMarkerClicked(QLegendMarker *marker);
+    // The width the legend needs to show every entry whole.
+    int legendWidth() const;
     void showPointTip(std::size_t metric, QLineSeries *series, const QPointF &point, bool state);
 
     Spec m_spec;
@@ -129,6 +146,7 @@ private:
     std::vector<Run> m_runs;
     QList<QPointF> m_buffer;
     std::unique_ptr<SloThresholdLine> m_threshold;
+    SimulationChartOverlay m_overlay;
     bool m_log = false;
     bool m_fitting = false; // setTimeRange() is setting the range: not a zoom
 };

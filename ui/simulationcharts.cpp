@@ -46,8 +46,7 @@ std::vector<Metric> metricsOf(SimulationCharts::Panel panel)
     case SimulationCharts::Consistency:
         return {{"stale reads", "", Qt::SolidLine, false, [](const auto &p) { return double(p.staleReads); }},
                 {"oversold", "", Qt::DashLine, false, [](const auto &p) { return double(p.oversold); }},
-                {"divergent keys", "", Qt::DotLine, false,
-                 [](const auto &p) { return double(p.divergentKeys); }}};
+                {"divergent", "", Qt::DotLine, false, [](const auto &p) { return double(p.divergentKeys); }}};
     case SimulationCharts::HotStock:
         return {
             {"database", "units", Qt::SolidLine, false, [](const auto &p) { return double(p.hotDbStock); }},
@@ -151,6 +150,7 @@ SimulationCharts::SimulationCharts(QWidget *parent)
         connect(panel, &SimulationChartPanel::timeRangeSelected, this, &SimulationCharts::zoomTime);
         connect(panel, &SimulationChartPanel::wheelZoomed, this, &SimulationCharts::onWheelZoomed);
         connect(panel, &SimulationChartPanel::resetZoomRequested, this, &SimulationCharts::resetZoom);
+        connect(panel, &SimulationChartPanel::crosshairMoved, this, &SimulationCharts::onCrosshairMoved);
         m_panels.push_back(panel);
     }
     fitTime();
@@ -205,6 +205,29 @@ void SimulationCharts::setTimeline(int run, const std::vector<inv::TimelinePoint
     if (!timeline.empty())
         m_dataEnd = std::max(m_dataEnd, timeline.back().t);
     fitTime();
+}
+
+void SimulationCharts::setEvents(int run, const std::vector<inv::TimelineEvent> &events)
+{
+    if (run < 0 || run >= static_cast<int>(m_runs.size()))
+        return;
+    std::vector<inv::TimelineEvent> shown = events;
+    const QString &name = m_runs[static_cast<std::size_t>(run)].name;
+    if (!name.isEmpty()) {
+        // Compare mode overlays the runs from t = 0, each on its own time line: they do not share
+        // one, so a "switch" at some time would be invented. Each run's start is labelled instead,
+        // and stands for its own "load starts".
+        std::erase_if(shown, [](const auto &e) { return e.label == "load starts"; });
+        shown.insert(shown.begin(), inv::TimelineEvent{0, tr("%1 starts").arg(name).toStdString()});
+    }
+    for (auto *panel : m_panels)
+        panel->setEvents(run, shown);
+}
+
+void SimulationCharts::onCrosshairMoved(double t, bool shown)
+{
+    for (auto *panel : m_panels)
+        panel->setCrosshair(shown ? std::optional<double>(t) : std::nullopt);
 }
 
 void SimulationCharts::setThresholds(const std::vector<inv::Slo> &slos)
@@ -343,10 +366,15 @@ void SimulationCharts::resizeEvent(QResizeEvent *event)
 
 void SimulationCharts::reflow()
 {
-    // Three charts a row when each gets 250 px, else two or one; the rest scrolls, never crops.
-    // The viewport may not have its new size yet: take ours, less a scroll bar.
+    // Three charts a row when each gets its minimum width (its whole legend), else two or one; the
+    // rest scrolls, never crops. The viewport may not have its new size yet: take ours, less a
+    // scroll bar.
+    int least = 0;
+    for (auto *panel : m_panels)
+        least = std::max(least, panel->minimumWidth());
     const int width = this->width() - style()->pixelMetric(QStyle::PM_ScrollBarExtent);
-    const int columns = std::clamp(width / 250, 1, 3);
+    const int columns =
+        std::clamp((width + m_gridLayout->spacing()) / (least + m_gridLayout->spacing()), 1, 3);
     if (columns == m_columns)
         return;
     m_columns = columns;

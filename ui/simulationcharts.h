@@ -4,7 +4,8 @@
 // SKU. Each run (one per strategy in compare mode) gets its own colour, named in a bar of check
 // boxes that hide or show it; each metric its own line style, named in its chart's legend. The time
 // axis fits the run with round ticks and grows as it goes; wheel and drag zoom the time of every
-// chart together, a double-click resets. SLO thresholds are dashed lines. GUI thread only.
+// chart together, a double-click resets. SLO thresholds are dashed lines. The runs' events are
+// markers on every chart, and a crosshair follows the cursor on every chart at once. GUI thread only.
 #pragma once
 
 #include "sim/simulationmonitor.h"
@@ -51,7 +52,10 @@ public:
     void setSnapshot(int run, const inv::SimulationSnapshot &snapshot)
     {
         setTimeline(run, snapshot.timeline);
+        setEvents(run, snapshot.events);
     }
+    // Draws the run's events as markers on every chart; in compare mode, with its start labelled.
+    void setEvents(int run, const std::vector<inv::TimelineEvent> &events);
     // Draws the SLOs that have a chart (read p99, throughput, hit rate) as dashed lines.
     void setThresholds(const std::vector<inv::Slo> &slos);
     void setLogLatency(bool logarithmic);
@@ -69,6 +73,7 @@ public:
     double timeMax() const;
     double timeTickInterval() const;
     QChart *chart(Panel panel) const;
+    SimulationChartPanel *panel(Panel panel) const { return m_panels[panel]; }
     // The whole set of charts as an image, legends and titles included, however it is scrolled.
     QPixmap image();
 
@@ -88,6 +93,7 @@ private:
     void fitTime();
     void reflow();
     void onWheelZoomed(double from, double to, bool out);
+    void onCrosshairMoved(double t, bool shown);
 
     std::vector<SimulationChartPanel *> m_panels;
     std::vector<Run> m_runs;

@@ -240,7 +240,7 @@ void SimulationPage::poll()
     if (!snapshot.timeline.empty() && snapshot.timeline.size() != m_polledPoints) {
         m_polledPoints = snapshot.timeline.size();
         m_charts->setSnapshot(m_chartRuns.back(), snapshot);
-        m_stats->statsModel()->setTimeline(m_statsRuns.back(), snapshot.timeline);
+        m_stats->statsModel()->setOperations(m_statsRuns.back(), snapshot.operations);
     }
     const double overall = (m_currentRun + snapshot.progress) / std::max<qsizetype>(1, m_queue.size());
     m_progress->setValue(static_cast<int>(overall * 1000));
@@ -264,8 +264,10 @@ void SimulationPage::onRunFinished(int index, const ReportHandle &handle)
 {
     const auto &report = *handle.report;
     const auto run = static_cast<std::size_t>(index);
-    if (run < m_chartRuns.size())
+    if (run < m_chartRuns.size()) {
         m_charts->setTimeline(m_chartRuns[run], report.timeline);
+        m_charts->setEvents(m_chartRuns[run], report.events);
+    }
     if (run < m_statsRuns.size())
         m_stats->statsModel()->setReport(m_statsRuns[run], report);
     m_results->addRun(handle.report);
@@ -376,6 +378,7 @@ void SimulationPage::reopen(qint64 id, const QString &json)
         m_charts->setThresholds(report->slos);
         beginRun(QStringLiteral("#%1 %2").arg(id).arg(strategy), strategy);
         m_charts->setTimeline(m_chartRuns.back(), report->timeline);
+        m_charts->setEvents(m_chartRuns.back(), report->events);
         m_stats->statsModel()->setReport(m_statsRuns.back(), *report);
         m_results->addRun(report);
         m_tabs->setCurrentIndex(0);

@@ -290,5 +290,23 @@ std::shared_ptr<inv::SimulationReport> SimulationResults::fromJson(const QByteAr
         t.hotCacheStock = static_cast<long long>(d("hot_cache_stock"));
         r->timeline.push_back(t);
     }
+    for (const auto &v : o.value(QLatin1String("events")).toArray()) {
+        const QJsonObject e = v.toObject();
+        r->events.push_back({e.value(QLatin1String("t")).toDouble(),
+                             e.value(QLatin1String("label")).toString().toStdString()});
+    }
+    for (const auto &v : o.value(QLatin1String("operations")).toArray()) {
+        const QJsonObject p = v.toObject();
+        inv::OperationStats s;
+        s.name = p.value(QLatin1String("name")).toString().toStdString();
+        s.latency = {p.value(QLatin1String("p50")).toDouble(), p.value(QLatin1String("p95")).toDouble(),
+                     p.value(QLatin1String("p99")).toDouble(), p.value(QLatin1String("max")).toDouble(),
+                     p.value(QLatin1String("count")).toInteger()};
+        s.ratePerSecond = p.value(QLatin1String("rps")).toDouble();
+        s.failures = p.value(QLatin1String("failures")).toInteger();
+        s.refused = p.value(QLatin1String("refused")).toInteger();
+        s.dropped = p.value(QLatin1String("dropped")).toInteger();
+        r->operations.push_back(s);
+    }
     return r;
 }

@@ -27,8 +27,8 @@ SimulationStatsTable::SimulationStatsTable(QWidget *parent)
 
 QSize SimulationStatsTable::sizeHint() const
 {
-    // Room for the header and one run's three rows; compare mode scrolls.
-    const int rows = 3;
+    // Room for the header and one run's four rows; compare mode scrolls.
+    const int rows = 4;
     const int header = std::max(horizontalHeader()->sizeHint().height(), fontMetrics().height() + 8);
     return {QTableView::sizeHint().width(),
             header + rows * verticalHeader()->defaultSectionSize() + 2 * frameWidth()};

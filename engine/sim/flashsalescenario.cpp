@@ -9,10 +9,14 @@ void FlashSaleScenario::run(SimulationContext &context)
     const int buyers = context.config().buyers;
     const int quantity = context.config().quantity;
     std::atomic<int> next{0};
+    context.addEvent("load starts");
     WorkerThreads::run(context.workerCount(), "buyer", [&](int w, std::stop_token abort) {
         for (int buyer = next.fetch_add(1);
              buyer < buyers && !context.stopRequested() && !abort.stop_requested();
              buyer = next.fetch_add(1)) {
+            // Every buyer is in: what is left is the requests in flight.
+            if (buyer == buyers - 1)
+                context.addEvent("drain");
             if (!context.config().buyersRead) {
                 context.write(w, 0, Action::Purchase, quantity, SimClock::now());
                 setProgress(static_cast<double>(buyer + 1) / buyers);

@@ -50,6 +50,8 @@ void MixedScenario::run(SimulationContext &context)
     const double periodNs = 1e9 / config.rate;
     const auto start = SimClock::now() + std::chrono::milliseconds(20);
     std::atomic<long long> next{0};
+    // Warm-up done (the cache was warmed before the time line began): from here on, all is measured.
+    context.addEvent(config.warm && config.readRatio > 0 ? "measuring" : "load starts", start);
     WorkerThreads::run(context.workerCount(), "load", [&](int w, std::stop_token abort) {
         for (long long op = next.fetch_add(1);
              op < total && !context.stopRequested() && !abort.stop_requested(); op = next.fetch_add(1)) {
@@ -63,19 +65,21 @@ void MixedScenario::run(SimulationContext &context)
             const std::uint64_t kind = splitmix64(bits);
             const int k = std::min(key, config.products - 1);
             const bool isRead = unit(kind) < config.readRatio;
+            const OperationKind operation = isRead            ? OperationKind::Read
+                                            : (kind & 3) != 0 ? OperationKind::Purchase
+                                                              : OperationKind::Restock;
             const auto now = SimClock::now();
             if (now < intended) {
                 std::this_thread::sleep_until(intended);
             } else if (now - intended > config.maxLag) {
-                context.dropped(w, isRead, intended);
+                context.dropped(w, operation, intended);
                 continue;
             }
-            if (isRead)
+            if (operation == OperationKind::Read)
                 context.read(w, k, intended);
-            else if ((kind & 3) != 0)
-                context.write(w, k, Action::Purchase, config.quantity, intended);
             else
-                context.write(w, k, Action::Restock, config.quantity, intended);
+                context.write(w, k, operation == OperationKind::Purchase ? Action::Purchase : Action::Restock,
+                              config.quantity, intended);
             if ((op & 255) == 0)
                 setProgress(static_cast<double>(op) / static_cast<double>(total));
         }

@@ -57,12 +57,6 @@ private:
     std::mutex &m_mutex;
     SimulationMonitor *&m_slot;
 };
-
-LatencySummary summarize(const HistogramCounts &h)
-{
-    return LatencySummary{h.percentileMs(0.50), h.percentileMs(0.95), h.percentileMs(0.99), h.maxMs(),
-                          static_cast<long long>(h.count())};
-}
 } // namespace
 
 Simulation::Simulation(SimulationConfig config)
@@ -218,6 +212,7 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
     monitor.start();
     scenario->run(context);
     const double seconds = std::chrono::duration<double>(SimClock::now() - started).count();
+    context.addEvent(m_stop.stop_requested() ? "stopped" : "checking");
     monitor.stop();
 
     say("checking the books against the database and the cache");
@@ -232,8 +227,8 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
         report.errors += static_cast<long long>(w.errors());
         report.dropped += static_cast<long long>(w.dropped());
     }
-    report.read = summarize(monitor.readTotals());
-    report.write = summarize(monitor.writeTotals());
+    report.read = SimulationMonitor::summarize(monitor.readTotals());
+    report.write = SimulationMonitor::summarize(monitor.writeTotals());
     report.requests = report.read.count + report.write.count;
     const double loadSeconds = scenario->loadSeconds() > 0 ? scenario->loadSeconds() : seconds;
     // The histograms hold dropped operations at their lag; the throughput counts only what was served.
@@ -286,6 +281,9 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
         report.notes.push_back("stopped before the load was done: partial results, no verdict");
     report.errorSamples = context.errorSamples();
     report.timeline = monitor.timeline();
+    report.events = monitor.events();
+    report.operations = monitor.operationTotals(loadSeconds);
+    report.operations.back().ratePerSecond = report.throughputRps;
     report.summarizePgLockWaits();
     report.peakRssMb = peakRssMb();
     report.hostLoad = hostLoad.finish();

@@ -27,12 +27,12 @@ std::optional<StockView> SimulationContext::read(int worker, int key, SimClock::
     const std::int64_t floor = m_checker.readFloor(key);
     try {
         StockView view = serverFor(worker).getStock(m_checker.skus()[static_cast<std::size_t>(key)]);
-        metrics.reads.record(nanosSince(intended));
+        metrics.latency(OperationKind::Read).record(nanosSince(intended));
         m_checker.onRead(floor, view.version);
         return view;
     } catch (const std::exception &e) {
-        metrics.reads.record(nanosSince(intended));
-        recordError(worker, e);
+        metrics.latency(OperationKind::Read).record(nanosSince(intended));
+        recordError(worker, OperationKind::Read, e);
         return std::nullopt;
     }
 }
@@ -41,40 +41,69 @@ bool SimulationContext::write(int worker, int key, Action action, int quantity, 
 {
     auto &metrics = m_workers[static_cast<std::size_t>(worker)];
     const std::string &sku = m_checker.skus()[static_cast<std::size_t>(key)];
+    const OperationKind kind = action == Action::Purchase ? OperationKind::Purchase : OperationKind::Restock;
+    auto &histogram = metrics.latency(kind);
     try {
         auto &server = serverFor(worker);
         WriteResult result = action == Action::Purchase ? server.purchase(sku, quantity, "simulation")
                                                         : server.restock(sku, quantity, "simulation");
         const auto acknowledged = SimClock::now();
-        metrics.writes.record(
+        histogram.record(
             std::chrono::duration_cast<std::chrono::nanoseconds>(acknowledged - intended).count());
         m_checker.onWrite(key, action, quantity, result.version);
         metrics.addSuccess();
+        if (action == Action::Purchase && result.stock <= 0)
+            soldOut();
         // Probe a bounded sample of writes: every write at low rates, about 200 per second at most.
         const long long n = m_writeCounter.fetch_add(1, std::memory_order_relaxed);
         if (n < 200 || n % 10 == 0)
             m_probe.submit(sku, result.version, acknowledged);
         return true;
     } catch (const InsufficientStock &) {
-        metrics.writes.record(nanosSince(intended));
+        histogram.record(nanosSince(intended));
         metrics.addRejection();
+        soldOut();
     } catch (const std::exception &e) {
-        metrics.writes.record(nanosSince(intended));
-        recordError(worker, e);
+        histogram.record(nanosSince(intended));
+        recordError(worker, kind, e);
     }
     return false;
 }
 
-void SimulationContext::dropped(int worker, bool isRead, SimClock::time_point intended)
+void SimulationContext::dropped(int worker, OperationKind kind, SimClock::time_point intended)
 {
     auto &metrics = m_workers[static_cast<std::size_t>(worker)];
-    (isRead ? metrics.reads : metrics.writes).record(nanosSince(intended));
-    metrics.addDropped();
+    metrics.latency(kind).record(nanosSince(intended));
+    metrics.addDropped(kind);
 }
 
-void SimulationContext::recordError(int worker, const std::exception &error)
+void SimulationContext::rejected(int worker)
 {
-    m_workers[static_cast<std::size_t>(worker)].addError();
+    m_workers[static_cast<std::size_t>(worker)].addRejection();
+    soldOut();
+}
+
+void SimulationContext::soldOut()
+{
+    if (!m_soldOut.exchange(true, std::memory_order_relaxed))
+        addEvent("sold out");
+}
+
+void SimulationContext::addEvent(std::string label, SimClock::time_point at)
+{
+    std::lock_guard lock(m_eventMutex);
+    m_events.push_back(Event{at, std::move(label)});
+}
+
+std::vector<SimulationContext::Event> SimulationContext::events() const
+{
+    std::lock_guard lock(m_eventMutex);
+    return m_events;
+}
+
+void SimulationContext::recordError(int worker, OperationKind kind, const std::exception &error)
+{
+    m_workers[static_cast<std::size_t>(worker)].addError(kind);
     std::lock_guard lock(m_errorMutex);
     if (m_errorSamples.size() < 5 &&
         std::find(m_errorSamples.begin(), m_errorSamples.end(), error.what()) == m_errorSamples.end())

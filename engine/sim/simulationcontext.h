@@ -1,6 +1,7 @@
 // What the scenarios share while they drive load: the virtual app servers, the run's SKUs, the
 // per-worker metrics, the consistency books, the visibility probe and the stop token. read() and
-// write() perform one measured operation; any worker thread calls them for its own index.
+// write() perform one measured operation; any worker thread calls them for its own index. Any thread
+// may mark an event on the run's time line (a phase change); the monitor publishes them.
 #pragma once
 
 #include "inventory/inventoryservice.h"
@@ -45,13 +46,24 @@ public:
     bool write(int worker, int key, Action action, int quantity, SimClock::time_point intended);
     // An operation that could not start within the maximum lag: counted, and recorded in its
     // histogram at its lag so that the percentiles are not cut off at the lag.
-    void dropped(int worker, bool isRead, SimClock::time_point intended);
-    void rejected(int worker) { m_workers[static_cast<std::size_t>(worker)].addRejection(); }
+    void dropped(int worker, OperationKind kind, SimClock::time_point intended);
+    // A purchase the buyer did not make because the stock it read was too low.
+    void rejected(int worker);
+
+    struct Event
+    {
+        SimClock::time_point at;
+        std::string label;
+    };
+    void addEvent(std::string label, SimClock::time_point at = SimClock::now());
+    std::vector<Event> events() const;
 
     std::vector<std::string> errorSamples() const;
 
 private:
-    void recordError(int worker, const std::exception &error);
+    void recordError(int worker, OperationKind kind, const std::exception &error);
+    // The first time the stock of a key reaches 0, or a purchase is refused: "sold out", once.
+    void soldOut();
 
     const SimulationConfig &m_config;
     std::vector<std::unique_ptr<InventoryService>> &m_servers;
@@ -62,6 +74,9 @@ private:
     std::atomic<long long> m_writeCounter{0};
     mutable std::mutex m_errorMutex;
     std::vector<std::string> m_errorSamples;
+    std::atomic<bool> m_soldOut{false};
+    mutable std::mutex m_eventMutex;
+    std::vector<Event> m_events;
 };
 
 } // namespace inv

@@ -68,8 +68,15 @@ SimulationMonitor::Counters SimulationMonitor::counters() const
     for (const auto &w : m_context.workers()) {
         c.successes += w.successes();
         c.rejections += w.rejections();
-        c.errors += w.errors();
-        c.dropped += w.dropped();
+        for (int k = 0; k < kOperationKinds; ++k) {
+            const auto kind = static_cast<OperationKind>(k);
+            c.errorsBy[static_cast<std::size_t>(k)] += w.errors(kind);
+            c.droppedBy[static_cast<std::size_t>(k)] += w.dropped(kind);
+        }
+    }
+    for (int k = 0; k < kOperationKinds; ++k) {
+        c.errors += c.errorsBy[static_cast<std::size_t>(k)];
+        c.dropped += c.droppedBy[static_cast<std::size_t>(k)];
     }
     for (const auto &server : m_context.servers()) {
         c.hits += server->stats().cacheHits.load(std::memory_order_relaxed);
@@ -90,14 +97,17 @@ HistogramCounts SimulationMonitor::lockWaitTotals() const
 void SimulationMonitor::collect()
 {
     const auto now = SimClock::now();
-    HistogramCounts reads, writes;
-    for (const auto &w : m_context.workers()) {
-        reads.add(w.reads);
-        writes.add(w.writes);
-    }
+    std::array<HistogramCounts, kOperationKinds> totals, windows;
+    for (const auto &w : m_context.workers())
+        for (int k = 0; k < kOperationKinds; ++k)
+            totals[static_cast<std::size_t>(k)].add(w.latency(static_cast<OperationKind>(k)));
+    for (std::size_t k = 0; k < totals.size(); ++k)
+        windows[k] = totals[k].since(m_totals[k]);
     const HistogramCounts lockWaits = lockWaitTotals();
-    const HistogramCounts readWindow = reads.since(m_readTotal);
-    const HistogramCounts writeWindow = writes.since(m_writeTotal);
+    const HistogramCounts &readWindow = windows[static_cast<std::size_t>(OperationKind::Read)];
+    // Purchases and restocks merged bucket by bucket: the writes' percentiles stay exact.
+    HistogramCounts writeWindow = windows[static_cast<std::size_t>(OperationKind::Purchase)];
+    writeWindow.add(windows[static_cast<std::size_t>(OperationKind::Restock)]);
     const HistogramCounts lockWindow = lockWaits.since(m_lockTotal);
     const Counters c = counters();
     const double seconds = std::chrono::duration<double>(now - m_started).count();
@@ -146,13 +156,14 @@ void SimulationMonitor::collect()
     p.divergentKeys = m_lastDivergent;
     p.pgLockWaits = pgLockWaits();
 
-    m_readTotal = std::move(reads);
-    m_writeTotal = std::move(writes);
+    m_totals = std::move(totals);
+    std::vector<OperationStats> operations = operationStats(windows, c, windowSeconds);
     m_lockTotal = lockWaits;
     m_last = c;
     {
         std::lock_guard lock(m_mutex);
         m_timeline.push_back(p);
+        m_operations = std::move(operations);
     }
     if (m_tick)
         m_tick(p, m_scenario.progress());
@@ -181,7 +192,81 @@ SimulationSnapshot SimulationMonitor::snapshot() const
                                  : (m_timeline.empty() ? 0 : m_timeline.back().t);
     s.progress = m_scenario.progress();
     s.timeline = m_timeline;
+    s.operations = m_operations;
+    s.events = events();
     return s;
+}
+
+std::vector<TimelineEvent> SimulationMonitor::events() const
+{
+    std::vector<TimelineEvent> out;
+    if (m_started == SimClock::time_point{})
+        return out;
+    for (const auto &e : m_context.events())
+        out.push_back(
+            TimelineEvent{std::max(0.0, std::chrono::duration<double>(e.at - m_started).count()), e.label});
+    std::stable_sort(out.begin(), out.end(), [](const auto &a, const auto &b) { return a.t < b.t; });
+    return out;
+}
+
+LatencySummary SimulationMonitor::summarize(const HistogramCounts &h)
+{
+    return LatencySummary{h.percentileMs(0.50), h.percentileMs(0.95), h.percentileMs(0.99), h.maxMs(),
+                          static_cast<long long>(h.count())};
+}
+
+HistogramCounts SimulationMonitor::writeTotals() const
+{
+    HistogramCounts out = totals(OperationKind::Purchase);
+    out.add(totals(OperationKind::Restock));
+    return out;
+}
+
+std::vector<OperationStats>
+SimulationMonitor::operationStats(const std::array<HistogramCounts, kOperationKinds> &windows,
+                                  const Counters &c, double windowSeconds) const
+{
+    std::vector<OperationStats> out;
+    HistogramCounts all;
+    double served = 0;
+    for (int k = 0; k < kOperationKinds; ++k) {
+        const auto i = static_cast<std::size_t>(k);
+        const auto kind = static_cast<OperationKind>(k);
+        OperationStats o;
+        o.name = WorkerMetrics::operationName(kind);
+        o.latency = summarize(m_totals[i]);
+        // Dropped operations sit in the histograms at their lag; the rate counts those served.
+        const double windowServed =
+            std::max(0.0, static_cast<double>(windows[i].count()) -
+                              static_cast<double>(c.droppedBy[i] - m_last.droppedBy[i]));
+        o.ratePerSecond = windowSeconds > 0 ? windowServed / windowSeconds : 0;
+        o.failures = static_cast<long long>(c.errorsBy[i]);
+        o.refused = kind == OperationKind::Purchase ? static_cast<long long>(c.rejections) : 0;
+        o.dropped = static_cast<long long>(c.droppedBy[i]);
+        all.add(m_totals[i]);
+        served += o.ratePerSecond;
+        out.push_back(std::move(o));
+    }
+    OperationStats total;
+    total.name = "all";
+    total.latency = summarize(all);
+    total.ratePerSecond = served;
+    total.failures = static_cast<long long>(c.errors);
+    total.refused = static_cast<long long>(c.rejections);
+    total.dropped = static_cast<long long>(c.dropped);
+    out.push_back(std::move(total));
+    return out;
+}
+
+std::vector<OperationStats> SimulationMonitor::operationTotals(double loadSeconds) const
+{
+    // The live rows' counters, with rates over the whole load instead of the last window.
+    std::array<HistogramCounts, kOperationKinds> none;
+    std::vector<OperationStats> out = operationStats(none, m_last, 0);
+    for (auto &o : out)
+        o.ratePerSecond =
+            loadSeconds > 0 ? static_cast<double>(o.latency.count - o.dropped) / loadSeconds : 0;
+    return out;
 }
 
 std::vector<TimelinePoint> SimulationMonitor::timeline() const

@@ -1,14 +1,16 @@
 // Watches a running simulation: every 250 ms it merges the workers' histograms into a window (by
 // differencing cumulative copies, so workers never stop), reads the servers' counters, samples
 // the hottest keys in the database and the cache, counts the database's backends waiting on a lock,
-// and appends a timeline point. A GUI polls snapshot() from its own thread; the CLI gets the same
-// points through the tick callback, which runs on the monitor's thread.
+// and appends a timeline point, with per-operation statistics (read, purchase, restock) from the
+// merged histograms and the run's events on the same time line. A GUI polls snapshot() from its own thread;
+// the CLI gets the same points through the tick callback, which runs on the monitor's thread.
 #pragma once
 
 #include "metrics/latencyhistogram.h"
 #include "sim/scenario.h"
 #include "sim/simulationreport.h"
 
+#include <array>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -23,6 +25,9 @@ struct SimulationSnapshot
     double elapsedSeconds = 0;
     double progress = 0;
     std::vector<TimelinePoint> timeline;
+    std::vector<TimelineEvent> events;
+    // As of the latest window: read, purchase, restock, then "all".
+    std::vector<OperationStats> operations;
 };
 
 class SimulationMonitor
@@ -41,10 +46,19 @@ public:
     void stop();
     SimulationSnapshot snapshot() const;
     std::vector<TimelinePoint> timeline() const;
+    // The context's events, in seconds since start(), in time order.
+    std::vector<TimelineEvent> events() const;
 
     // Whole-run merges, valid after stop().
-    const HistogramCounts &readTotals() const { return m_readTotal; }
-    const HistogramCounts &writeTotals() const { return m_writeTotal; }
+    const HistogramCounts &totals(OperationKind kind) const
+    {
+        return m_totals[static_cast<std::size_t>(kind)];
+    }
+    const HistogramCounts &readTotals() const { return totals(OperationKind::Read); }
+    HistogramCounts writeTotals() const;
+    // Per operation over the whole run, rates over `loadSeconds`; valid after stop().
+    std::vector<OperationStats> operationTotals(double loadSeconds) const;
+    static LatencySummary summarize(const HistogramCounts &counts);
     // Lock waits since start(), so that a warm-up before it is left out; valid after stop().
     HistogramCounts measuredLockWaits() const { return m_lockTotal.since(m_lockBaseline); }
 
@@ -52,8 +66,12 @@ private:
     struct Counters
     {
         std::uint64_t successes = 0, rejections = 0, errors = 0, dropped = 0;
+        std::array<std::uint64_t, kOperationKinds> errorsBy{}, droppedBy{};
         long long hits = 0, reads = 0, lockBusy = 0;
     };
+    // The per-operation rows from cumulative totals, each rate from its window's served count.
+    std::vector<OperationStats> operationStats(const std::array<HistogramCounts, kOperationKinds> &windows,
+                                               const Counters &c, double windowSeconds) const;
     void loop(std::stop_token stop);
     void collect();
     Counters counters() const;
@@ -72,12 +90,14 @@ private:
     // When the last window ended: windows are divided by their real length, which differs from
     // kWindow for a skipped window and for the last one.
     SimClock::time_point m_lastCollect;
-    HistogramCounts m_readTotal, m_writeTotal, m_lockTotal, m_lockBaseline;
+    std::array<HistogramCounts, kOperationKinds> m_totals;
+    HistogramCounts m_lockTotal, m_lockBaseline;
     Counters m_last;
     int m_ticks = 0;
     long long m_lastDivergent = 0;
     mutable std::mutex m_mutex;
     std::vector<TimelinePoint> m_timeline;
+    std::vector<OperationStats> m_operations;
     bool m_running = false;
     std::condition_variable_any m_wake;
     std::jthread m_thread;

@@ -320,6 +320,21 @@ std::string SimulationReport::toJson() const
                               {"hot_db_stock", p.hotDbStock},
                               {"hot_cache_stock", p.hotCacheStock}});
     json["timeline"] = std::move(points);
+    Json eventList = Json::array();
+    for (const auto &e : events)
+        eventList.push_back(Json{{"t", e.t}, {"label", e.label}});
+    json["events"] = std::move(eventList);
+    Json operationList = Json::array();
+    for (const auto &o : operations) {
+        Json entry = latency(o.latency);
+        entry["name"] = o.name;
+        entry["rps"] = o.ratePerSecond;
+        entry["failures"] = o.failures;
+        entry["refused"] = o.refused;
+        entry["dropped"] = o.dropped;
+        operationList.push_back(std::move(entry));
+    }
+    json["operations"] = std::move(operationList);
     // Error samples quote the servers' messages: bytes that are not UTF-8 are replaced, not thrown on.
     return json.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }

@@ -18,6 +18,29 @@ struct LatencySummary
     long long count = 0;
 };
 
+// Something that happened at a moment of the run's time line (seconds since the load began): a
+// phase change ("sold out", "drain", "expiry 2"), and later faults. Drawn as a marker on the charts.
+struct TimelineEvent
+{
+    double t = 0;
+    std::string label;
+};
+
+// One kind of operation over the run so far (or the whole run, in the report), as Locust shows it:
+// name is "read", "purchase", "restock", or "all" for every request together.
+struct OperationStats
+{
+    std::string name;
+    // From the merged histograms of every worker, never from averaged windows. Counts include
+    // operations dropped for lag, recorded at their lag.
+    LatencySummary latency;
+    // Served per second: in the latest 250 ms window while live, over the load in the report.
+    double ratePerSecond = 0;
+    long long failures = 0; // errors: the database or the cache failed or timed out
+    long long refused = 0;  // purchases refused for too little stock: a correct answer
+    long long dropped = 0;  // could not start within the maximum lag
+};
+
 struct TimelinePoint
 {
     double t = 0;
@@ -109,6 +132,9 @@ struct SimulationReport
     std::vector<std::string> errorSamples;
     std::vector<Slo> slos;
     std::vector<TimelinePoint> timeline;
+    std::vector<TimelineEvent> events;
+    // read, purchase and restock (each even when it did not occur), then "all".
+    std::vector<OperationStats> operations;
 
     // Fills `slos` from the defaults for the scenario, with the config's overrides applied, and
     // `verdictNote`.

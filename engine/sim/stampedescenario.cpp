@@ -34,6 +34,8 @@ void StampedeScenario::run(SimulationContext &context)
         }
         if (context.stopRequested())
             break;
+        // Every hot key has just expired: the herd follows.
+        context.addEvent("expiry " + std::to_string(round + 1));
         const long long before = fillsNow();
         WorkerThreads::run(config.readers, "reader",
                            [&](int r, std::stop_token) { context.read(r, r % keys, SimClock::now()); });

@@ -2,7 +2,10 @@
 // run takes no 30 s: the time axis fits the run with round ticks and only grows, legend entries
 // hide and show their metric, SLO thresholds are drawn, count axes have whole-number ticks and
 // large values read "2M" rather than "2e+06", zoom applies to every chart, the charts follow the
-// palette, and the statistics model passes QAbstractItemModelTester.
+// palette, events are markers on every chart that follow zoom, the crosshair follows the cursor on
+// every chart, legends are never elided, and the statistics model (one row per operation that
+// occurred) passes QAbstractItemModelTester.
+#include "simulationchartpanel.h"
 #include "simulationcharts.h"
 #include "simulationstatsmodel.h"
 
@@ -15,10 +18,12 @@
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
+#include <QMouseEvent>
 #include <QTest>
 #include <QValueAxis>
 #include <QWheelEvent>
 
+#include <algorithm>
 #include <cmath>
 
 namespace {
@@ -95,6 +100,9 @@ private slots:
     void wheelDragAndDoubleClickZoomEveryChart();
     void chartsFollowThePalette();
     void statisticsModel();
+    void eventsAreMarkedOnEveryChart();
+    void crosshairFollowsTheCursorOnEveryChart();
+    void legendsAreWholeAtTheirMinimumWidth();
 };
 
 void TestSimulationCharts::timeAxisFitsTheRun_data()
@@ -366,52 +374,184 @@ void TestSimulationCharts::chartsFollowThePalette()
     QCOMPARE(chart->axes(Qt::Horizontal).front()->labelsBrush().color(), QColor(220, 223, 228));
 }
 
+namespace {
+inv::OperationStats operation(const char *name, long long count, double rate, double p99,
+                              long long refused = 0, long long failures = 0)
+{
+    inv::OperationStats o;
+    o.name = name;
+    o.latency = {p99 / 4, p99 / 2, p99, p99 * 2, count};
+    o.ratePerSecond = rate;
+    o.refused = refused;
+    o.failures = failures;
+    return o;
+}
+} // namespace
+
 void TestSimulationCharts::statisticsModel()
 {
     SimulationStatsModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     using M = SimulationStatsModel;
     const int run = model.beginRun(QStringLiteral("versioned"));
-    QCOMPARE(model.rowCount(), 3);
+    QCOMPARE(model.rowCount(), 1); // all requests, before any operation
     QCOMPARE(model.columnCount(), int(M::ColumnCount));
     const auto value = [&model](int row, int column) { return model.index(row, column).data(M::ValueRole); };
-    // Live: 10 s of 2000 requests per second, a tenth of them writes served and 1% refused.
-    model.setTimeline(run, syntheticRun(10).timeline);
-    const int read = M::rowOf(run, M::Read), write = M::rowOf(run, M::Write), all = M::rowOf(run, M::All);
+    // Live: reads and purchases so far; no restock yet, so no restock row.
+    model.setOperations(run,
+                        {operation("read", 18'000, 1780, 3.0), operation("purchase", 2'000, 220, 6.0, 20),
+                         operation("restock", 0, 0, 0), operation("all", 20'000, 2000, 5.0, 20, 1)});
+    QCOMPARE(model.rowCount(), 3);
+    const int read = model.rowOf(run, M::Read), purchase = model.rowOf(run, M::Purchase),
+              all = model.rowOf(run, M::All);
+    QCOMPARE(model.rowOf(run, M::Restock), -1);
     QCOMPARE(qRound(value(all, M::RequestsColumn).toDouble()), 20'000);
     QCOMPARE(qRound(value(all, M::RateColumn).toDouble()), 2000);
-    QCOMPARE(qRound(value(write, M::RateColumn).toDouble()), 220);
+    QCOMPARE(qRound(value(purchase, M::RateColumn).toDouble()), 220);
     QCOMPARE(qRound(value(read, M::RateColumn).toDouble()), 1780);
-    QCOMPARE(value(write, M::P99Column).toDouble(), 6.0);
-    QVERIFY(!value(read, M::MaxColumn).isValid()); // known only from the report
-    QCOMPARE(model.index(read, M::MaxColumn).data().toString(), QStringLiteral("—"));
-    QVERIFY(!model.index(read, M::MaxColumn).data(Qt::ToolTipRole).toString().isEmpty());
+    QCOMPARE(value(purchase, M::P99Column).toDouble(), 6.0);
+    QCOMPARE(value(read, M::MaxColumn).toDouble(), 6.0); // the run so far: known live
+    QCOMPARE(value(purchase, M::RefusedColumn).toDouble(), 20.0);
+    QVERIFY(!value(read, M::RefusedColumn).isValid()); // only a purchase can be refused
+    QCOMPARE(model.index(read, M::RefusedColumn).data().toString(), QStringLiteral("—"));
     QVERIFY(model.index(read, M::OperationColumn).data().toString().contains(QStringLiteral("read")));
+    QVERIFY(model.index(purchase, M::OperationColumn).data().toString().contains(QStringLiteral("purchase")));
+    for (int row = 0; row < model.rowCount(); ++row)
+        QVERIFY(!model.index(row, M::OperationColumn).data(Qt::ToolTipRole).toString().isEmpty());
+
+    // A restock occurs: its row is inserted between purchase and all.
+    model.setOperations(run,
+                        {operation("read", 18'100, 1780, 3.0), operation("purchase", 2'010, 220, 6.0, 20),
+                         operation("restock", 5, 20, 4.0), operation("all", 20'115, 2020, 5.0, 20, 1)});
+    QCOMPARE(model.rowCount(), 4);
+    QCOMPARE(model.rowOf(run, M::Restock), model.rowOf(run, M::Purchase) + 1);
+    QCOMPARE(model.rowOf(run, M::All), 3);
 
     // The report replaces the live values with the whole run's merged ones.
     inv::SimulationReport report;
     report.durationSeconds = 10;
-    report.requests = 20'000;
-    report.rejections = 200;
-    report.errors = 3;
-    report.throughputRps = 2000;
-    report.read = {0.3, 1.5, 4.0, 12.5, 17'800};
-    report.write = {1.0, 3.0, 5.5, 20.0, 2'200};
+    report.operations = {operation("read", 17'800, 1780, 4.0), operation("purchase", 2'100, 210, 5.5, 200),
+                         operation("restock", 100, 10, 2.0), operation("all", 20'000, 2000, 5.0, 200, 3)};
     model.setReport(run, report);
-    QCOMPARE(value(read, M::P99Column).toDouble(), 4.0);
-    QCOMPARE(value(read, M::MaxColumn).toDouble(), 12.5);
-    QCOMPARE(value(all, M::ErrorsColumn).toDouble(), 3.0);
-    QCOMPARE(value(write, M::RefusedColumn).toDouble(), 200.0);
+    QCOMPARE(value(model.rowOf(run, M::Read), M::P99Column).toDouble(), 4.0);
+    QCOMPARE(value(model.rowOf(run, M::Read), M::MaxColumn).toDouble(), 8.0);
+    QCOMPARE(value(model.rowOf(run, M::All), M::ErrorsColumn).toDouble(), 3.0);
+    QCOMPARE(value(model.rowOf(run, M::Purchase), M::RefusedColumn).toDouble(), 200.0);
     // A finished run's rows no longer move with live snapshots.
-    model.setTimeline(run, syntheticRun(1).timeline);
-    QCOMPARE(value(read, M::P99Column).toDouble(), 4.0);
+    model.setOperations(run, {operation("read", 1, 1, 99.0), operation("all", 1, 1, 99.0)});
+    QCOMPARE(value(model.rowOf(run, M::Read), M::P99Column).toDouble(), 4.0);
 
-    model.beginRun(QStringLiteral("locked"));
-    QCOMPARE(model.rowCount(), 6);
+    // A stored report from before operations were counted apart shows reads and writes.
+    const int old = model.beginRun(QStringLiteral("locked"));
+    inv::SimulationReport legacy;
+    legacy.durationSeconds = 2;
+    legacy.requests = 120;
+    legacy.read = {0.3, 1.5, 4.0, 12.5, 100};
+    legacy.write = {1.0, 3.0, 5.5, 20.0, 20};
+    model.setReport(old, legacy);
+    QCOMPARE(model.rowCount(), 7);
+    QCOMPARE(value(model.rowOf(old, M::Write), M::P99Column).toDouble(), 5.5);
+    QCOMPARE(value(model.rowOf(old, M::All), M::MaxColumn).toDouble(), 20.0);
     for (int c = 0; c < M::ColumnCount; ++c)
         QVERIFY(!model.headerData(c, Qt::Horizontal, Qt::ToolTipRole).toString().isEmpty());
     model.clear();
     QCOMPARE(model.rowCount(), 0);
+}
+
+void TestSimulationCharts::eventsAreMarkedOnEveryChart()
+{
+    SimulationCharts charts;
+    charts.resize(1200, 900);
+    charts.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&charts));
+    const int run = charts.beginRun({}, QColor(42, 161, 90));
+    charts.setTimeline(run, syntheticRun(4).timeline);
+    charts.setEvents(run, {{0, "load starts"}, {1.25, "sold out"}, {3.5, "drain"}});
+    QTest::qWait(50);
+    for (int p = 0; p < SimulationCharts::PanelCount; ++p) {
+        SimulationChartPanel *panel = charts.panel(static_cast<SimulationCharts::Panel>(p));
+        const auto markers = panel->overlay().markers();
+        const auto soldOut = std::find_if(markers.begin(), markers.end(), [](const auto &m) {
+            return m.label == QStringLiteral("sold out");
+        });
+        QVERIFY2(soldOut != markers.end(), qPrintable(panel->chart()->title()));
+        QCOMPARE(soldOut->t, 1.25);
+        QCOMPARE(soldOut->color, QColor(42, 161, 90));
+        // Drawn where 1.25 s falls on the time axis, inside the plot.
+        const QRectF plot = panel->chart()->plotArea();
+        const double x = panel->viewX(1.25);
+        const double expected =
+            plot.left() + plot.width() * (1.25 - charts.timeMin()) / (charts.timeMax() - charts.timeMin());
+        QVERIFY2(std::abs(x - panel->mapFromScene(panel->chart()->mapToScene(QPointF(expected, 0))).x()) <
+                     1.5,
+                 qPrintable(panel->chart()->title()));
+    }
+    // Markers follow zoom: 1.25 s moves to the middle of a 1 to 1.5 s range.
+    SimulationChartPanel *latency = charts.panel(SimulationCharts::Latency);
+    const double before = latency->viewX(1.25);
+    charts.zoomTime(1.0, 1.5);
+    const QRectF plot = latency->chart()->mapRectToScene(latency->chart()->plotArea());
+    QVERIFY(std::abs(latency->viewX(1.25) - latency->mapFromScene(plot.center()).x()) < 1.5);
+    QVERIFY(std::abs(latency->viewX(1.25) - before) > 10);
+    charts.resetZoom();
+
+    // Compare mode: each run's start is labelled, in its colour, instead of its "load starts".
+    charts.clear();
+    const int naive =
+        charts.beginRun(QStringLiteral("naive"), SimulationCharts::colorFor(QStringLiteral("naive")));
+    charts.setEvents(naive, {{0, "load starts"}, {0.8, "sold out"}});
+    const auto markers = charts.panel(SimulationCharts::Throughput)->overlay().markers();
+    QCOMPARE(markers.size(), std::size_t(2));
+    QCOMPARE(markers.front().label, QStringLiteral("naive starts"));
+    QCOMPARE(markers.front().color, SimulationCharts::colorFor(QStringLiteral("naive")));
+}
+
+void TestSimulationCharts::crosshairFollowsTheCursorOnEveryChart()
+{
+    SimulationCharts charts;
+    charts.resize(1200, 900);
+    charts.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&charts));
+    const int run = charts.beginRun({}, QColor(42, 161, 90));
+    charts.setTimeline(run, syntheticRun(4).timeline);
+    QTest::qWait(50);
+    SimulationChartPanel *latency = charts.panel(SimulationCharts::Latency);
+    const QRectF plot = latency->chart()->mapRectToScene(latency->chart()->plotArea());
+    const QPoint at = latency->mapFromScene(QPointF(plot.left() + plot.width() / 4, plot.center().y()));
+    QMouseEvent move(QEvent::MouseMove, QPointF(at), latency->viewport()->mapToGlobal(QPointF(at)),
+                     Qt::NoButton, Qt::NoButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(latency->viewport(), &move);
+    QVERIFY(latency->crosshair().has_value());
+    const double t = *latency->crosshair();
+    QVERIFY2(std::abs(t - (charts.timeMin() + (charts.timeMax() - charts.timeMin()) / 4)) < 0.05,
+             qPrintable(QString::number(t)));
+    QVERIFY(std::abs(latency->viewX(t) - at.x()) < 1.5);
+    for (int p = 0; p < SimulationCharts::PanelCount; ++p) {
+        const auto other = charts.panel(static_cast<SimulationCharts::Panel>(p))->crosshair();
+        QVERIFY(other.has_value());
+        QCOMPARE(*other, t);
+    }
+    // Out of the plot, the crosshair goes away everywhere.
+    QMouseEvent out(QEvent::MouseMove, QPointF(1, 1), latency->viewport()->mapToGlobal(QPointF(1, 1)),
+                    Qt::NoButton, Qt::NoButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(latency->viewport(), &out);
+    for (int p = 0; p < SimulationCharts::PanelCount; ++p)
+        QVERIFY(!charts.panel(static_cast<SimulationCharts::Panel>(p))->crosshair());
+}
+
+void TestSimulationCharts::legendsAreWholeAtTheirMinimumWidth()
+{
+    // A chart is never narrower than its legend needs, so no entry is elided ("divergent k…").
+    SimulationCharts charts;
+    for (int p = 0; p < SimulationCharts::PanelCount; ++p) {
+        SimulationChartPanel *panel = charts.panel(static_cast<SimulationCharts::Panel>(p));
+        const QFontMetrics metrics(panel->chart()->legend()->font());
+        int needed = 0;
+        for (auto *m : panel->chart()->legend()->markers())
+            if (m->isVisible())
+                needed += metrics.horizontalAdvance(m->label()) + metrics.height() + 8;
+        QVERIFY2(panel->minimumWidth() >= needed, qPrintable(panel->chart()->title()));
+    }
 }
 
 QTEST_MAIN(TestSimulationCharts)

@@ -1,8 +1,10 @@
 // The Simulation page against the real services, offscreen: a short run fills the charts and the
 // SLO table, compare mode yields one result per strategy, a run stopped midway leaves the books
-// balanced in the database, the run is stored in the history, and runs that fail while the page
-// keeps polling are reported without touching a destroyed simulation.
+// balanced in the database, the run is stored in the history, a flash sale marks "sold out" on
+// every chart, the statistics hold a row per operation with the engine's percentiles, and runs
+// that fail while the page keeps polling are reported without touching a destroyed simulation.
 #include "sim/simulationspace.h"
+#include "simulationchartpanel.h"
 #include "simulationcharts.h"
 #include "simulationform.h"
 #include "simulationpage.h"
@@ -35,6 +37,7 @@ private slots:
     void initTestCase();
     void shortRunFillsChartsAndSlos();
     void compareGivesOneResultPerStrategy();
+    void soldOutIsMarkedOnEveryChart();
     void chartsStayWholeAt1024x700();
     void keepDataReachesTheConfigAndKeepsTheSpace();
     void stopMidwayLeavesBooksBalanced();
@@ -84,14 +87,27 @@ void TestSimulationPage::shortRunFillsChartsAndSlos()
     QVERIFY2(charts->timeMax() >= report.timeline.back().t && charts->timeMax() <= 3.5,
              qPrintable(QString::number(charts->timeMax())));
     QVERIFY(charts->timeTickInterval() == 0.5 || charts->timeTickInterval() == 1);
-    // The statistics table holds the whole run: reads, writes and all requests.
+    // The statistics table holds the whole run, one row per operation that occurred: reads,
+    // purchases and restocks (a quarter of the writes), and all requests.
     const auto *stats = m_page->statistics()->statsModel();
     using M = SimulationStatsModel;
-    QCOMPARE(stats->rowCount(), 3);
-    QCOMPARE(stats->index(M::rowOf(0, M::All), M::RequestsColumn).data(M::ValueRole).toLongLong(),
+    QCOMPARE(stats->rowCount(), 4);
+    QCOMPARE(report.operations.size(), std::size_t(4));
+    QCOMPARE(stats->index(stats->rowOf(0, M::All), M::RequestsColumn).data(M::ValueRole).toLongLong(),
              report.requests);
-    QCOMPARE(stats->index(M::rowOf(0, M::Read), M::P99Column).data(M::ValueRole).toDouble(), report.read.p99);
-    QCOMPARE(stats->index(M::rowOf(0, M::Read), M::MaxColumn).data(M::ValueRole).toDouble(), report.read.max);
+    const M::Operation operations[] = {M::Read, M::Purchase, M::Restock, M::All};
+    for (std::size_t k = 0; k < report.operations.size(); ++k) {
+        const auto &o = report.operations[k];
+        const int row = stats->rowOf(0, operations[k]);
+        QVERIFY2(row >= 0 && o.latency.count > 0, o.name.c_str());
+        QCOMPARE(stats->index(row, M::RequestsColumn).data(M::ValueRole).toLongLong(), o.latency.count);
+        // The row's p99 is the engine's, from the merged histograms of every worker.
+        QCOMPARE(stats->index(row, M::P99Column).data(M::ValueRole).toDouble(), o.latency.p99);
+        QCOMPARE(stats->index(row, M::MaxColumn).data(M::ValueRole).toDouble(), o.latency.max);
+    }
+    QCOMPARE(report.operations[0].latency.p99, report.read.p99);
+    QCOMPARE(report.operations[1].latency.count + report.operations[2].latency.count, report.write.count);
+    QCOMPARE(report.operations[3].latency.count, report.requests);
     QTRY_COMPARE_WITH_TIMEOUT(m_db->exec("SELECT count(*) FROM simulation_runs").int64(0, 0), runsBefore + 1,
                               5000);
 }
@@ -114,6 +130,40 @@ void TestSimulationPage::compareGivesOneResultPerStrategy()
     QVERIFY(reports[0]->oversold > 0);
     QCOMPARE(reports[1]->oversold, 0LL);
     QCOMPARE(m_page->results()->columnCount(), 2);
+}
+
+void TestSimulationPage::soldOutIsMarkedOnEveryChart()
+{
+    QSignalSpy finished(m_page, &SimulationPage::finished);
+    m_page->selectScenario(QStringLiteral("flash-sale"));
+    m_page->setParameter(QStringLiteral("buyers"), 600);
+    m_page->setParameter(QStringLiteral("stock"), 30);
+    m_page->start(QStringLiteral("flash-sale"), {QStringLiteral("versioned")});
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+    const auto &report = *m_page->results()->reports().front();
+    const auto soldOut = std::find_if(report.events.begin(), report.events.end(),
+                                      [](const auto &e) { return e.label == "sold out"; });
+    QVERIFY(soldOut != report.events.end());
+    // At the right time: no purchase was refused in a window that ended before it, and one was
+    // refused in the window that holds it or soon after.
+    bool refused = false;
+    for (const auto &p : report.timeline) {
+        if (p.rejectedPerSecond > 0) {
+            QVERIFY2(p.t >= soldOut->t - 1e-6,
+                     qPrintable(QStringLiteral("%1 < %2").arg(p.t).arg(soldOut->t)));
+            refused = true;
+        }
+    }
+    QVERIFY(refused);
+    for (int p = 0; p < SimulationCharts::PanelCount; ++p) {
+        SimulationChartPanel *panel = m_page->charts()->panel(static_cast<SimulationCharts::Panel>(p));
+        const auto markers = panel->overlay().markers();
+        QVERIFY2(std::any_of(markers.begin(), markers.end(),
+                             [&](const auto &m) {
+                                 return m.label == QStringLiteral("sold out") && m.t == soldOut->t;
+                             }),
+                 qPrintable(panel->chart()->title()));
+    }
 }
 
 void TestSimulationPage::chartsStayWholeAt1024x700()

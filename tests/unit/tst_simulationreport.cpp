@@ -54,6 +54,7 @@ private slots:
     void wrong();
     void stoppedHasNoVerdict();
     void jsonEscapesEverything();
+    void eventsAndOperationsAreWritten();
 };
 
 void TestSimulationReport::categories_data()
@@ -202,6 +203,31 @@ void TestSimulationReport::jsonEscapesEverything()
     QVERIFY(text.find("\"scenario\"") < text.find("\"strategy\""));
     QVERIFY(text.find("\"slo\"") < text.find("\"timeline\""));
     QVERIFY(text.back() == '\n');
+}
+
+void TestSimulationReport::eventsAndOperationsAreWritten()
+{
+    SimulationReport r = goodFlashSale();
+    r.events = {{0.0, "load starts"}, {0.75, "sold out"}};
+    inv::OperationStats purchase;
+    purchase.name = "purchase";
+    purchase.latency = {1, 2, 3, 4, 100};
+    purchase.ratePerSecond = 50;
+    purchase.refused = 70;
+    purchase.failures = 2;
+    r.operations = {purchase};
+    const QJsonObject o = parsed(r);
+    const QJsonArray events = o.value(QLatin1String("events")).toArray();
+    QCOMPARE(events.size(), 2);
+    QCOMPARE(events.at(1).toObject().value(QLatin1String("t")).toDouble(), 0.75);
+    QCOMPARE(events.at(1).toObject().value(QLatin1String("label")).toString(), QStringLiteral("sold out"));
+    const QJsonObject op = o.value(QLatin1String("operations")).toArray().at(0).toObject();
+    QCOMPARE(op.value(QLatin1String("name")).toString(), QStringLiteral("purchase"));
+    QCOMPARE(op.value(QLatin1String("p99")).toDouble(), 3.0);
+    QCOMPARE(op.value(QLatin1String("count")).toInteger(), 100);
+    QCOMPARE(op.value(QLatin1String("rps")).toDouble(), 50.0);
+    QCOMPARE(op.value(QLatin1String("refused")).toInteger(), 70);
+    QCOMPARE(op.value(QLatin1String("failures")).toInteger(), 2);
 }
 
 QTEST_APPLESS_MAIN(TestSimulationReport)
