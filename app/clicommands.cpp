@@ -1,6 +1,7 @@
 #include "clicommands.h"
 
 #include "connectionresolver.h"
+#include "db/pgconnection.h"
 #include "errors.h"
 #include "importcountcommand.h"
 #include "inventory/auditlog.h"
@@ -179,6 +180,20 @@ int CliCommands::sandbox()
         std::cout << " (as OS account '" << status.pgOsUser << "')";
     std::cout << (status.fastUnsafe ? ", FAST-UNSAFE: fsync off, a crash can lose acknowledged writes"
                                     : ", durable (fsync on)");
+    // A server started by an older version, or by hand, may run otherwise than the saved mode says.
+    if (status.pgRunning) {
+        try {
+            inv::PgConnection db(status.pgUrl + "?connect_timeout=3");
+            const bool off = db.exec("SELECT current_setting('fsync') = 'off' OR "
+                                     "current_setting('synchronous_commit') = 'off'")
+                                 .text(0, 0) == "t";
+            if (off != status.fastUnsafe)
+                std::cout << "; but the running server has fsync " << (off ? "off" : "on")
+                          << ": restart it (sandbox stop, then sandbox start) to apply the saved mode";
+        } catch (const inv::Error &) {
+            // Unreachable now: the running state above already says what is known.
+        }
+    }
     std::cout << "\n    " << status.pgUrl << "\n"
               << "  Redis      " << (status.redisRunning ? "running" : "stopped") << "\n    "
               << status.redisUrl << "\n";

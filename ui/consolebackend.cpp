@@ -263,8 +263,11 @@ void ConsoleBackend::probeHealth()
     try {
         timer.start();
         auto lease = m_service->pgPool().acquire();
-        lease->exec("SELECT 1");
+        // The round trip, and whether a crash could lose acknowledged writes on this server.
+        const auto durability = lease->exec("SELECT current_setting('fsync') = 'off' OR "
+                                            "current_setting('synchronous_commit') = 'off'");
         health.pgMs = elapsedMs(timer);
+        health.pgNotDurable = durability.text(0, 0) == "t";
         health.pgUp = true;
         health.pgVersion = q(lease->serverVersion());
     } catch (const std::exception &e) {

@@ -80,6 +80,8 @@ struct HealthState
     double pgMs = 0;
     QString pgVersion;
     QString pgError;
+    // The server runs without fsync or synchronous commit (a sandbox started --fast-unsafe, say).
+    bool pgNotDurable = false;
     bool redisUp = false;
     double redisMs = 0;
     QString redisVersion;

@@ -281,6 +281,7 @@ void MainWindow::buildStatusBar()
         statusBar()->addPermanentWidget(label);
     }
     // A long error must not widen the window: these elide, with the whole text in a tooltip.
+    m_pgStatus->setObjectName(QStringLiteral("pgStatus"));
     m_pgStatus->setPreferredWidth(360);
     m_redisStatus->setPreferredWidth(360);
     m_pgStatus->setContent(tr("PostgreSQL: not connected"), dot(false) + u' ');
@@ -327,10 +328,11 @@ void MainWindow::connectTo(const QString &pg, const QString &redis)
 void MainWindow::applyHealth(const HealthState &health)
 {
     m_health = health;
-    m_pgStatus->setContent(health.pgUp
-                               ? tr("PostgreSQL %1 · %2 ms").arg(health.pgVersion).arg(health.pgMs, 0, 'f', 1)
-                               : tr("PostgreSQL down: %1").arg(health.pgError),
-                           dot(health.pgUp) + u' ');
+    m_pgStatus->setContent(
+        health.pgUp ? tr("PostgreSQL %1 · %2 ms").arg(health.pgVersion).arg(health.pgMs, 0, 'f', 1) +
+                          (health.pgNotDurable ? tr(" · fsync off: a crash can lose writes") : QString())
+                    : tr("PostgreSQL down: %1").arg(health.pgError),
+        dot(health.pgUp) + u' ');
     m_redisStatus->setContent(
         health.redisUp ? tr("Redis %1 · %2 ms").arg(health.redisVersion).arg(health.redisMs, 0, 'f', 1)
                        : tr("Redis down: serving from PostgreSQL. %1").arg(health.redisError),

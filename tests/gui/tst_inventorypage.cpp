@@ -2,6 +2,7 @@
 // a purchase through the side panel changes the database and the table, an invalid quantity
 // shows an error and writes nothing, and a Redis outage turns its status red while the event loop
 // stays responsive.
+#include "elidedlabel.h"
 #include "inventorymodel.h"
 #include "inventorypage.h"
 #include "mainwindow.h"
@@ -31,6 +32,7 @@ private slots:
     void purchaseThroughPanel();
     void invalidQuantityWritesNothing();
     void redisOutageTurnsStatusRed();
+    void statusSaysWhenWritesAreNotDurable();
     void cleanupTestCase();
 
 private:
@@ -199,6 +201,19 @@ void TestInventoryPage::redisOutageTurnsStatusRed()
     // A frame is 16 ms; 100 ms is where an operator feels a stall. The host is shared, so the bound
     // leaves room for the scheduler, not for a call that waits on a service.
     QVERIFY2(p99 < 100, qPrintable(QStringLiteral("event loop lateness p99 %1 ms").arg(p99)));
+}
+
+void TestInventoryPage::statusSaysWhenWritesAreNotDurable()
+{
+    // ./test.sh's instance runs --fast-unsafe; a durable server must not be flagged either way.
+    const bool off = m_db->exec("SELECT current_setting('fsync') = 'off' OR "
+                                "current_setting('synchronous_commit') = 'off'")
+                         .text(0, 0) == "t";
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->health().pgUp, 5000);
+    QCOMPARE(m_window->health().pgNotDurable, off);
+    auto *status = m_window->findChild<ElidedLabel *>(QStringLiteral("pgStatus"));
+    QVERIFY(status);
+    QCOMPARE(status->fullText().contains(QLatin1String("fsync off")), off);
 }
 
 void TestInventoryPage::cleanupTestCase()
