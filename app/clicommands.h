@@ -23,7 +23,6 @@ public:
 
 private:
     int dispatch();
-    int sandbox();
     int init();
     int add();
     int stock();
