@@ -34,7 +34,9 @@ SUPPRESSIONS="$PWD/scripts/sanitizers"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:halt_on_error=1"
 export LSAN_OPTIONS="suppressions=$SUPPRESSIONS/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$SUPPRESSIONS/ubsan.supp"
-export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$SUPPRESSIONS/tsan.supp"
+# die_after_fork=0: the tests start the CLI through QProcess, which forks the multi-threaded test and
+# execs at once; the child runs none of our code before exec.
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:die_after_fork=0:suppressions=$SUPPRESSIONS/tsan.supp"
 "$CLI" init --products 0 >/dev/null
 status=0
 (cd "$BUILD_DIR" && ctest --output-on-failure -L 'unit|integration' --timeout 1200) || status=$?

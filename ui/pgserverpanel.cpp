@@ -4,12 +4,8 @@
 #include "serverchart.h"
 #include "serverpanelstyle.h"
 
-#include <QFormLayout>
-#include <QGridLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QTableView>
-#include <QVBoxLayout>
 
 using namespace serverpanel;
 
@@ -33,33 +29,15 @@ QString elided(const std::string &text, int length = 70)
 } // namespace
 
 PgServerPanel::PgServerPanel(QWidget *parent)
-    : QGroupBox(tr("PostgreSQL"), parent), m_status(new QLabel(tr("connecting…"), this)),
-      m_note(new QLabel(this)), m_model(new PgSessionsModel(this)), m_table(new QTableView(this))
+    : ServerPanel(tr("PostgreSQL"), QStringLiteral("pg"),
+                  {tr("Connections"), tr("Transactions/s"), tr("Lock waits"), tr("Buffer cache hit"),
+                   tr("Longest transaction"), tr("Deadlocks")},
+                  parent),
+      m_model(new PgSessionsModel(this)), m_table(new QTableView(this))
 {
-    m_status->setObjectName(QStringLiteral("pgStatus"));
-    m_status->setWordWrap(true);
-    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_note->setObjectName(QStringLiteral("pgNote"));
-    styleNote(m_note);
-
-    auto *figures = new QFormLayout;
-    figures->setHorizontalSpacing(10);
-    figures->setVerticalSpacing(2);
-    const QString names[FigureCount] = {tr("Connections"),      tr("Transactions/s"),      tr("Lock waits"),
-                                        tr("Buffer cache hit"), tr("Longest transaction"), tr("Deadlocks")};
-    for (const QString &name : names) {
-        auto *label = new QLabel(name + QLatin1Char(':'), this);
-        auto *value = new QLabel(QStringLiteral("–"), this);
-        value->setTextInteractionFlags(Qt::TextSelectableByMouse);
-        value->setMinimumWidth(50);
-        m_names.push_back(label);
-        m_figures.push_back(value);
-        figures->addRow(label, value);
-    }
-
     using Point = inv::ServerHistoryPoint;
     using Range = ServerChart::YRange;
-    m_charts = {
+    std::vector<ServerChart *> charts = {
         new ServerChart(tr("Connections by state"), tr("Client backends by state, from pg_stat_activity"),
                         {{tr("active"), kBlue, [](const Point &p) { return p.active; }},
                          {tr("idle"), kGreen, [](const Point &p) { return p.idle; }},
@@ -80,52 +58,15 @@ PgServerPanel::PgServerPanel(QWidget *parent)
                         {{tr("hit %"), kGreen,
                           [](const Point &p) { return p.cacheHitRatio < 0 ? -1 : p.cacheHitRatio * 100; }}},
                         Range::Percent, false, this)};
-    auto *charts = new QGridLayout;
-    charts->setSpacing(4);
-    for (std::size_t i = 0; i < m_charts.size(); ++i)
-        charts->addWidget(m_charts[i], static_cast<int>(i / 2), static_cast<int>(i % 2));
-
     m_table->setModel(m_model);
     m_table->setObjectName(QStringLiteral("pgSessions"));
-    m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 4);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setAlternatingRowColors(true);
-    m_table->setWordWrap(false);
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-    const int widths[] = {50, 95, 95, 80, 85, 60};
-    for (int c = 0; c < PgSessionsModel::Query; ++c)
-        m_table->setColumnWidth(c, widths[c]);
-    m_table->setMinimumHeight(110);
-
-    auto *layout = new QVBoxLayout(this);
-    layout->setSpacing(4);
-    layout->addWidget(m_status);
-    layout->addWidget(m_note);
-    layout->addLayout(figures);
-    layout->addLayout(charts, 3);
-    layout->addWidget(new QLabel(tr("Sessions (pg_stat_activity)"), this));
-    layout->addWidget(m_table, 2);
-}
-
-void PgServerPanel::setFigure(int row, const QString &text, const QString &tip)
-{
-    m_figures[static_cast<std::size_t>(row)]->setText(text);
-    m_figures[static_cast<std::size_t>(row)]->setToolTip(tip);
-}
-
-QString PgServerPanel::figure(const QString &name) const
-{
-    for (std::size_t i = 0; i < m_names.size(); ++i)
-        if (m_names[i]->text() == name + QLatin1Char(':'))
-            return m_figures[i]->text();
-    return {};
+    build(std::move(charts), new QLabel(tr("Sessions (pg_stat_activity)"), this), m_table,
+          {50, 95, 95, 80, 85, 60});
 }
 
 void PgServerPanel::show(const inv::PgServerStats &s, const std::vector<inv::ServerHistoryPoint> &history)
 {
-    for (auto *chart : m_charts)
+    for (auto *chart : charts())
         chart->setHistory(history);
     if (!s.available) {
         setStatus(m_status, false,

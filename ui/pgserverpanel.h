@@ -7,7 +7,7 @@
 
 #include "monitor/serversnapshot.h"
 
-#include <QGroupBox>
+#include "serverpanel.h"
 
 #include <vector>
 
@@ -16,7 +16,7 @@ class QLabel;
 class QTableView;
 class ServerChart;
 
-class PgServerPanel : public QGroupBox
+class PgServerPanel : public ServerPanel
 {
     Q_OBJECT
 
@@ -26,19 +26,8 @@ public:
     void show(const inv::PgServerStats &stats, const std::vector<inv::ServerHistoryPoint> &history);
 
     PgSessionsModel *sessionsModel() const { return m_model; }
-    QLabel *statusLabel() const { return m_status; }
-    QLabel *noteLabel() const { return m_note; }
-    QString figure(const QString &name) const;
-    const std::vector<ServerChart *> &charts() const { return m_charts; }
 
 private:
-    void setFigure(int row, const QString &text, const QString &tip = {});
-
-    QLabel *m_status;
-    QLabel *m_note;
-    std::vector<QLabel *> m_names;
-    std::vector<QLabel *> m_figures;
-    std::vector<ServerChart *> m_charts;
     PgSessionsModel *m_model;
     QTableView *m_table;
 };

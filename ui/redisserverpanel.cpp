@@ -4,12 +4,8 @@
 #include "serverchart.h"
 #include "serverpanelstyle.h"
 
-#include <QFormLayout>
-#include <QGridLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QTableView>
-#include <QVBoxLayout>
 
 using namespace serverpanel;
 
@@ -35,33 +31,14 @@ QString uptime(long long seconds)
 } // namespace
 
 RedisServerPanel::RedisServerPanel(QWidget *parent)
-    : QGroupBox(tr("Redis"), parent), m_status(new QLabel(tr("connecting…"), this)), m_note(new QLabel(this)),
+    : ServerPanel(tr("Redis"), QStringLiteral("redis"),
+                  {tr("Operations/s"), tr("Keyspace"), tr("Memory"), tr("Keys"), tr("Clients")}, parent),
       m_slowLogTitle(new QLabel(tr("Slow log (SLOWLOG GET 10)"), this)), m_model(new RedisSlowLogModel(this)),
       m_table(new QTableView(this))
 {
-    m_status->setObjectName(QStringLiteral("redisStatus"));
-    m_status->setWordWrap(true);
-    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_note->setObjectName(QStringLiteral("redisNote"));
-    styleNote(m_note);
-
-    auto *figures = new QFormLayout;
-    figures->setHorizontalSpacing(10);
-    figures->setVerticalSpacing(2);
-    const QString names[FigureCount] = {tr("Operations/s"), tr("Keyspace"), tr("Memory"), tr("Keys"),
-                                        tr("Clients")};
-    for (const QString &name : names) {
-        auto *label = new QLabel(name + QLatin1Char(':'), this);
-        auto *value = new QLabel(QStringLiteral("–"), this);
-        value->setTextInteractionFlags(Qt::TextSelectableByMouse);
-        m_names.push_back(label);
-        m_figures.push_back(value);
-        figures->addRow(label, value);
-    }
-
     using Point = inv::ServerHistoryPoint;
     using Range = ServerChart::YRange;
-    m_charts = {
+    std::vector<ServerChart *> charts = {
         new ServerChart(tr("Operations/s"),
                         tr("Commands per second, the monitor's own left out (INFO stats)"),
                         {{tr("ops/s"), kBlue, [](const Point &p) { return p.opsPerSecond; }}},
@@ -78,54 +55,15 @@ RedisServerPanel::RedisServerPanel(QWidget *parent)
                         {{tr("used MiB"), kPurple, [](const Point &p) { return p.usedMemoryMiB; }},
                          {tr("clients"), kOrange, [](const Point &p) { return p.connectedClients; }}},
                         Range::FromZero, false, this)};
-    auto *charts = new QGridLayout;
-    charts->setSpacing(4);
-    for (std::size_t i = 0; i < m_charts.size(); ++i)
-        charts->addWidget(m_charts[i], static_cast<int>(i / 2), static_cast<int>(i % 2));
-
     m_table->setModel(m_model);
     m_table->setObjectName(QStringLiteral("redisSlowLog"));
-    m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 4);
-    m_table->setAlternatingRowColors(true);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setWordWrap(false);
-    m_table->horizontalHeader()->setStretchLastSection(false);
-    m_table->horizontalHeader()->setSectionResizeMode(RedisSlowLogModel::Command, QHeaderView::Stretch);
-    const int widths[] = {40, 62, 70, 0, 150};
-    for (int c = 0; c < RedisSlowLogModel::ColumnCount; ++c)
-        if (widths[c] > 0)
-            m_table->setColumnWidth(c, widths[c]);
-    m_table->setMinimumHeight(110);
-
-    auto *layout = new QVBoxLayout(this);
-    layout->setSpacing(4);
-    layout->addWidget(m_status);
-    layout->addWidget(m_note);
-    layout->addLayout(figures);
-    layout->addLayout(charts, 3);
-    layout->addWidget(m_slowLogTitle);
-    layout->addWidget(m_table, 2);
-}
-
-void RedisServerPanel::setFigure(int row, const QString &text, const QString &tip)
-{
-    m_figures[static_cast<std::size_t>(row)]->setText(text);
-    m_figures[static_cast<std::size_t>(row)]->setToolTip(tip);
-}
-
-QString RedisServerPanel::figure(const QString &name) const
-{
-    for (std::size_t i = 0; i < m_names.size(); ++i)
-        if (m_names[i]->text() == name + QLatin1Char(':'))
-            return m_figures[i]->text();
-    return {};
+    build(std::move(charts), m_slowLogTitle, m_table, {40, 62, 70, 0, 150});
 }
 
 void RedisServerPanel::show(const inv::RedisServerStats &s,
                             const std::vector<inv::ServerHistoryPoint> &history)
 {
-    for (auto *chart : m_charts)
+    for (auto *chart : charts())
         chart->setHistory(history);
     if (!s.available) {
         setStatus(m_status, false,

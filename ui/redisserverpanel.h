@@ -6,7 +6,7 @@
 
 #include "monitor/serversnapshot.h"
 
-#include <QGroupBox>
+#include "serverpanel.h"
 
 #include <vector>
 
@@ -15,7 +15,7 @@ class QTableView;
 class RedisSlowLogModel;
 class ServerChart;
 
-class RedisServerPanel : public QGroupBox
+class RedisServerPanel : public ServerPanel
 {
     Q_OBJECT
 
@@ -25,18 +25,8 @@ public:
     void show(const inv::RedisServerStats &stats, const std::vector<inv::ServerHistoryPoint> &history);
 
     RedisSlowLogModel *slowLogModel() const { return m_model; }
-    QLabel *statusLabel() const { return m_status; }
-    QString figure(const QString &name) const;
-    const std::vector<ServerChart *> &charts() const { return m_charts; }
 
 private:
-    void setFigure(int row, const QString &text, const QString &tip = {});
-
-    QLabel *m_status;
-    QLabel *m_note;
-    std::vector<QLabel *> m_names;
-    std::vector<QLabel *> m_figures;
-    std::vector<ServerChart *> m_charts;
     QLabel *m_slowLogTitle;
     RedisSlowLogModel *m_model;
     QTableView *m_table;

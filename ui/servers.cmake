@@ -2,6 +2,7 @@
 target_sources(inventory_ui PRIVATE
     serverpanelstyle.h
     serverchart.h serverchart.cpp
+    serverpanel.h serverpanel.cpp
     pgsessionsmodel.h pgsessionsmodel.cpp
     redisslowlogmodel.h redisslowlogmodel.cpp
     pgserverpanel.h pgserverpanel.cpp
