@@ -1,15 +1,14 @@
 #include "simulationchartpanel.h"
 
-#include <QCategoryAxis>
+#include "simulationcharthover.h"
+#include "simulationcharttheme.h"
+#include "simulationchartyaxes.h"
+
 #include <QChart>
-#include <QCursor>
-#include <QGraphicsLayout>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
-#include <QLocale>
-#include <QLogValueAxis>
-#include <QToolTip>
+#include <QStringList>
 #include <QValueAxis>
 #include <QWheelEvent>
 
@@ -17,47 +16,16 @@
 #include <cmath>
 #include <limits>
 
-namespace {
-QCategoryAxis *categoryAxis(const QString &title)
-{
-    auto *axis = new QCategoryAxis;
-    axis->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
-    axis->setTitleText(title);
-    return axis;
-}
-} // namespace
-
 SimulationChartPanel::SimulationChartPanel(Spec spec, QWidget *parent)
     : QChartView(new QChart, parent), m_spec(std::move(spec)), m_chart(QChartView::chart()),
-      m_x(new QValueAxis), m_y(categoryAxis(m_spec.yTitle))
+      m_x(new QValueAxis)
 {
-    m_chart->setTitle(m_spec.title);
-    QFont titleFont = m_chart->titleFont();
-    titleFont.setBold(true);
-    m_chart->setTitleFont(titleFont);
-    m_chart->setMargins(QMargins(2, 2, 2, 2));
-    m_chart->layout()->setContentsMargins(0, 0, 0, 0);
-    QLegend *legend = m_chart->legend();
-    legend->setAlignment(Qt::AlignBottom);
-    legend->setMarkerShape(QLegend::MarkerShapeFromSeries);
-    QFont legendFont = legend->font();
-    legendFont.setPointSizeF(legendFont.pointSizeF() * 0.85);
-    legend->setFont(legendFont);
+    SimulationChartTheme::setUp(*m_chart, m_spec.title);
     m_x->setTickType(QValueAxis::TicksDynamic);
     m_x->setTickAnchor(0);
     m_chart->addAxis(m_x, Qt::AlignBottom);
-    m_chart->addAxis(m_y, Qt::AlignLeft);
-    if (!m_spec.y2Title.isEmpty()) {
-        m_y2 = categoryAxis(m_spec.y2Title);
-        m_chart->addAxis(m_y2, Qt::AlignRight);
-    }
-    if (m_spec.logAxis) {
-        m_logY = new QLogValueAxis(this);
-        m_logY->setBase(10);
-        m_logY->setRange(0.01, 100);
-        m_logY->setLabelFormat(QStringLiteral("%g"));
-        m_logY->setTitleText(tr("ms (log)"));
-    }
+    m_yAxes =
+        std::make_unique<SimulationChartYAxes>(m_chart, this, m_spec.yTitle, m_spec.y2Title, m_spec.logAxis);
     connect(m_x, &QValueAxis::rangeChanged, this, [this](qreal min, qreal max) {
         // A rubber band or zoomOut() on this chart, once a range was set: every chart follows.
         if (!m_fitting && m_to > m_from && (std::abs(min - m_from) > 1e-9 || std::abs(max - m_to) > 1e-9))
@@ -77,39 +45,22 @@ SimulationChartPanel::SimulationChartPanel(Spec spec, QWidget *parent)
     m_buffer.reserve(kMaxPoints + 1);
 
     // One empty series per metric carries its legend entry; runs' own series have none.
+    QStringList names;
     for (std::size_t m = 0; m < m_spec.metrics.size(); ++m) {
-        QLineSeries *key = addSeries(m, tr(m_spec.metrics[m].name), palette().color(QPalette::Text));
+        names << tr(m_spec.metrics[m].name);
+        QLineSeries *key = addSeries(m, names.back(), palette().color(QPalette::Text));
         m_keys.push_back(key);
         m_shown.push_back(true);
-        for (auto *marker : legend->markers(key))
+        for (auto *marker : m_chart->legend()->markers(key))
             connect(marker, &QLegendMarker::clicked, this, [this, marker] { onMarkerClicked(marker); });
     }
     // Wide enough for every legend entry to show whole, never elided.
-    setMinimumSize(std::max(250, legendWidth()), 205);
+    setMinimumSize(std::max(250, SimulationChartTheme::legendWidth(*m_chart, names)), 205);
     applyPalette();
     rescale();
 }
 
 SimulationChartPanel::~SimulationChartPanel() = default;
-
-int SimulationChartPanel::legendWidth() const
-{
-    // Each entry is a line sample about a text height wide, gaps and its label.
-    const QFontMetrics metrics(m_chart->legend()->font());
-    int width = 24; // the legend's and the chart's margins
-    for (const auto &metric : m_spec.metrics)
-        width += metrics.horizontalAdvance(tr(metric.name)) + metrics.height() + 14;
-    return width;
-}
-
-QAbstractAxis *SimulationChartPanel::yAxisFor(std::size_t metric) const
-{
-    if (m_spec.metrics[metric].secondAxis && m_y2)
-        return m_y2;
-    if (m_log && m_logY)
-        return m_logY;
-    return m_y;
-}
 
 QLineSeries *SimulationChartPanel::addSeries(std::size_t metric, const QString &name, const QColor &color)
 {
@@ -123,7 +74,7 @@ QLineSeries *SimulationChartPanel::addSeries(std::size_t metric, const QString &
     // OpenGL would be faster, but it is not available under Xvfb or offscreen.
     m_chart->addSeries(series);
     series->attachAxis(m_x);
-    series->attachAxis(yAxisFor(metric));
+    series->attachAxis(m_yAxes->axisFor(m_spec.metrics[metric].secondAxis));
     return series;
 }
 
@@ -138,7 +89,7 @@ int SimulationChartPanel::addRun(const QString &name, const QColor &color)
         for (auto *marker : m_chart->legend()->markers(series))
             marker->setVisible(false);
         connect(series, &QLineSeries::hovered, this, [this, m, series](const QPointF &point, bool state) {
-            showPointTip(m, series, point, state);
+            SimulationChartHover::showPointTip(*series, point, state, m_spec.metrics[m].unit);
         });
         run.series.push_back(series);
     }
@@ -178,7 +129,7 @@ void SimulationChartPanel::setTimeline(int runIndex, const std::vector<inv::Time
                 v = std::max(v, value(timeline[i]));
             if (v < 0)
                 continue; // unknown or missing: leave a gap
-            if (m_log && m_logY && !m_spec.metrics[m].secondAxis)
+            if (m_yAxes->isLogarithmic() && !m_spec.metrics[m].secondAxis)
                 v = std::max(v, 0.01);
             m_buffer.append(QPointF(timeline[end - 1].t, v));
             yMax = std::max(yMax, v);
@@ -231,19 +182,22 @@ void SimulationChartPanel::mouseMoveEvent(QMouseEvent *event)
 {
     QChartView::mouseMoveEvent(event);
     const QPointF scene = mapToScene(event->position().toPoint());
-    if (m_chart->mapRectToScene(m_chart->plotArea()).contains(scene)) {
-        const double t = m_chart->mapToValue(m_chart->mapFromScene(scene), m_keys.front()).x();
+    if (const auto t = SimulationChartHover::timeAt(*m_chart, m_keys.front(), scene)) {
         setCrosshair(t);
-        emit crosshairMoved(t, true);
-    } else if (crosshair()) {
-        setCrosshair(std::nullopt);
-        emit crosshairMoved(0, false);
+        emit crosshairMoved(*t, true);
+    } else {
+        hideCrosshair();
     }
 }
 
 void SimulationChartPanel::leaveEvent(QEvent *event)
 {
     QChartView::leaveEvent(event);
+    hideCrosshair();
+}
+
+void SimulationChartPanel::hideCrosshair()
+{
     if (crosshair()) {
         setCrosshair(std::nullopt);
         emit crosshairMoved(0, false);
@@ -272,8 +226,7 @@ void SimulationChartPanel::setThreshold(std::optional<double> value, const QStri
         m_threshold.reset();
     } else {
         if (!m_threshold)
-            m_threshold = std::make_unique<SloThresholdLine>(
-                m_chart, m_x, m_log && m_logY ? static_cast<QAbstractAxis *>(m_logY) : m_y);
+            m_threshold = std::make_unique<SloThresholdLine>(m_chart, m_x, m_yAxes->axisFor(false));
         m_threshold->set(*value, label);
         updateThresholdLine();
     }
@@ -307,47 +260,33 @@ void SimulationChartPanel::rescale()
     // A label every 30 px of plot at most: Qt elides labels that would overlap.
     const int ticks = std::clamp(static_cast<int>(m_chart->plotArea().height()) / 30, 2, 5);
     const double threshold = m_threshold ? m_threshold->value() * 1.15 : 0;
+    double low = 0, high = 100;
+    bool integer = m_spec.integer;
     switch (m_spec.range) {
     case YRange::Percent:
-        m_yScale.fit(m_y, 0, 100, false, ticks);
+        integer = false;
         break;
     case YRange::DataRange: {
         const double lo = std::max(0.0, m_yMin), hi = std::max(m_yMax, lo);
         const double pad = std::max(1.0, (hi - lo) * 0.1);
-        m_yScale.fit(m_y, std::max(0.0, lo - pad), hi + pad, m_spec.integer, ticks);
+        low = std::max(0.0, lo - pad);
+        high = hi + pad;
         break;
     }
     case YRange::FromZero:
-        m_yScale.fit(m_y, 0, std::max({m_yMax * 1.05, threshold, 1.0}), m_spec.integer, ticks);
+        high = std::max({m_yMax * 1.05, threshold, 1.0});
         break;
     }
-    if (m_y2)
-        m_y2Scale.fit(m_y2, 0, std::max(m_y2Max * 1.05, 1.0), false, ticks);
-    if (m_logY) {
-        const double top = std::pow(10.0, std::ceil(std::log10(std::max({1.0, m_yMax, threshold}))));
-        if (m_logY->max() != top)
-            m_logY->setRange(0.01, top);
-    }
+    m_yAxes->fit(low, high, integer, std::max(m_y2Max * 1.05, 1.0), std::max({1.0, m_yMax, threshold}),
+                 ticks);
     if (m_threshold)
         m_threshold->placeLabel();
 }
 
 void SimulationChartPanel::setLogarithmic(bool logarithmic)
 {
-    if (!m_logY || logarithmic == m_log)
+    if (!m_yAxes->setLogarithmic(logarithmic))
         return;
-    m_log = logarithmic;
-    QAbstractAxis *from = logarithmic ? static_cast<QAbstractAxis *>(m_y) : m_logY;
-    QAbstractAxis *to = logarithmic ? static_cast<QAbstractAxis *>(m_logY) : m_y;
-    const auto series = m_chart->series();
-    for (auto *s : series)
-        s->detachAxis(from);
-    m_chart->removeAxis(from);
-    from->setParent(this); // removeAxis() hands the axis back; keep it for the next switch
-    m_chart->addAxis(to, Qt::AlignLeft);
-    for (auto *s : series)
-        s->attachAxis(to);
-    m_yScale.reset();
     applyPalette();
     rescale();
 }
@@ -399,30 +338,6 @@ void SimulationChartPanel::onMarkerClicked(QLegendMarker *marker)
     setMetricShown(static_cast<int>(m), !m_shown[m]);
 }
 
-void SimulationChartPanel::showPointTip(std::size_t metric, QLineSeries *series, const QPointF &point,
-                                        bool state)
-{
-    if (!state) {
-        QToolTip::hideText();
-        return;
-    }
-    // The nearest real point, not the spot on the segment under the cursor.
-    const QList<QPointF> points = series->points();
-    if (points.isEmpty())
-        return;
-    const auto nearest =
-        std::min_element(points.begin(), points.end(), [&point](const QPointF &a, const QPointF &b) {
-            return std::abs(a.x() - point.x()) < std::abs(b.x() - point.x());
-        });
-    const QLocale locale;
-    QToolTip::showText(QCursor::pos(),
-                       tr("%1\nat %2 s: %3 %4")
-                           .arg(series->name())
-                           .arg(locale.toString(nearest->x(), 'f', 2))
-                           .arg(locale.toString(nearest->y(), 'f', nearest->y() < 100 ? 2 : 0))
-                           .arg(QString::fromUtf8(m_spec.metrics[metric].unit)));
-}
-
 void SimulationChartPanel::mouseDoubleClickEvent(QMouseEvent *event)
 {
     event->accept();
@@ -431,15 +346,10 @@ void SimulationChartPanel::mouseDoubleClickEvent(QMouseEvent *event)
 
 void SimulationChartPanel::wheelEvent(QWheelEvent *event)
 {
-    const QRectF plot = m_chart->plotArea();
     const QPointF scene = mapToScene(event->position().toPoint());
-    const double from = m_x->min(), to = m_x->max();
-    const double fraction = std::clamp((scene.x() - plot.left()) / std::max(1.0, plot.width()), 0.0, 1.0);
-    const double at = from + fraction * (to - from);
-    const bool out = event->angleDelta().y() <= 0;
-    const double width = (to - from) * (out ? 1.25 : 0.8);
+    const auto zoom = SimulationChartHover::wheelZoom(*m_chart, *m_x, scene.x(), event->angleDelta().y());
     event->accept();
-    emit wheelZoomed(at - fraction * width, at + (1 - fraction) * width, out);
+    emit wheelZoomed(zoom.from, zoom.to, zoom.out);
 }
 
 void SimulationChartPanel::changeEvent(QEvent *event)
@@ -451,50 +361,8 @@ void SimulationChartPanel::changeEvent(QEvent *event)
 
 void SimulationChartPanel::applyPalette()
 {
-    const QPalette pal = palette();
-    const QColor background = pal.color(QPalette::Base);
-    const QColor text = pal.color(QPalette::Text);
-    QColor faint = text;
-    faint.setAlphaF(0.35f);
-    QColor grid = text;
-    grid.setAlphaF(0.15f);
-    QColor line = text;
-    line.setAlphaF(0.4f);
-    m_chart->setBackgroundBrush(background);
-    m_chart->setBackgroundPen(QPen(grid));
-    m_chart->setTitleBrush(text);
-    setBackgroundBrush(pal.color(QPalette::Window));
-    QList<QAbstractAxis *> axes = m_chart->axes();
-    // The linear or logarithmic axis, whichever is not shown now.
-    for (QAbstractAxis *axis : {static_cast<QAbstractAxis *>(m_y), static_cast<QAbstractAxis *>(m_logY)})
-        if (axis && !axes.contains(axis))
-            axes << axis;
-    for (auto *axis : axes) {
-        axis->setLabelsColor(text);
-        axis->setTitleBrush(text);
-        axis->setGridLineColor(grid);
-        axis->setLinePenColor(line);
-        QFont font = axis->titleFont();
-        font.setBold(false);
-        axis->setTitleFont(font);
-    }
-    m_chart->legend()->setLabelColor(text);
-    for (auto *marker : m_chart->legend()->markers()) {
-        const auto key = std::find(m_keys.begin(), m_keys.end(), marker->series());
-        const bool isKey = key != m_keys.end();
-        marker->setVisible(isKey);
-        bool shown = true;
-        if (isKey) {
-            const auto m = static_cast<std::size_t>(key - m_keys.begin());
-            shown = m_shown[m];
-            // One run: the key takes the run's colour; several: a neutral line, the colours being
-            // explained by the run bar.
-            QPen pen = (*key)->pen();
-            QColor color = m_runs.size() == 1 ? m_runs.front().color : text;
-            color.setAlphaF(shown ? 1.0f : 0.3f);
-            pen.setColor(color);
-            (*key)->setPen(pen);
-        }
-        marker->setLabelBrush(shown ? text : faint);
-    }
+    // One run: the keys take the run's colour; several: a neutral line, the colours being explained
+    // by the run bar. The linear or logarithmic axis that is not shown now is coloured too.
+    SimulationChartTheme::apply(*this, m_yAxes->leftAxes(), m_keys, m_shown,
+                                m_runs.size() == 1 ? std::optional(m_runs.front().color) : std::nullopt);
 }

@@ -1,13 +1,13 @@
 // One chart of the Simulation page: a series per run for each of its metrics, a legend with one
 // entry per metric that hides or shows it on click, an optional SLO threshold drawn as a dashed line,
-// the exact value and time under the cursor with a crosshair, the run's events as markers (see
-// SimulationChartOverlay), and y axes that fit the data with round ticks. The time
-// axis is set from outside (SimulationCharts keeps every chart on the same range); wheel, rubber
-// band and double-click are reported as signals so that every chart zooms together. Every tick
-// replaces a series' points from a preallocated buffer in one call. GUI thread only.
+// the exact value and time under the cursor with a crosshair (see SimulationChartHover), the run's
+// events as markers (see SimulationChartOverlay), y axes that fit the data with round ticks (see
+// SimulationChartYAxes), and colours from the palette (see SimulationChartTheme). The time axis is
+// set from outside (SimulationCharts keeps every chart on the same range); wheel, rubber band and
+// double-click are reported as signals so that every chart zooms together. Every tick replaces a
+// series' points from a preallocated buffer in one call. GUI thread only.
 #pragma once
 
-#include "chartaxisscale.h"
 #include "sim/simulationreport.h"
 #include "simulationchartoverlay.h"
 #include "slothresholdline.h"
@@ -23,11 +23,10 @@
 #include <optional>
 #include <vector>
 
-class QCategoryAxis;
 class QLegendMarker;
 class QLineSeries;
-class QLogValueAxis;
 class QValueAxis;
+class SimulationChartYAxes;
 
 class SimulationChartPanel : public QChartView
 {
@@ -121,22 +120,17 @@ private:
         std::vector<QLineSeries *> series; // in the order of the metrics
     };
     QLineSeries *addSeries(std::size_t metric, const QString &name, const QColor &color);
-    QAbstractAxis *yAxisFor(std::size_t metric) const;
     void rescale();
     void updateThresholdLine();
     void applyPalette();
     void onMarkerClicked(QLegendMarker *marker);
-    // The width the legend needs to show every entry whole.
-    int legendWidth() const;
-    void showPointTip(std::size_t metric, QLineSeries *series, const QPointF &point, bool state);
+    // Hides the crosshair if shown, and says so.
+    void hideCrosshair();
 
     Spec m_spec;
     QChart *m_chart;
     QValueAxis *m_x;
-    QCategoryAxis *m_y;
-    QCategoryAxis *m_y2 = nullptr;
-    QLogValueAxis *m_logY = nullptr;
-    ChartAxisScale m_yScale, m_y2Scale;
+    std::unique_ptr<SimulationChartYAxes> m_yAxes;
     double m_yMax = 0, m_y2Max = 0;
     double m_yMin = -1; // DataRange only, -1 until known
     double m_dataEnd = 0;
@@ -147,6 +141,5 @@ private:
     QList<QPointF> m_buffer;
     std::unique_ptr<SloThresholdLine> m_threshold;
     SimulationChartOverlay m_overlay;
-    bool m_log = false;
     bool m_fitting = false; // setTimeRange() is setting the range: not a zoom
 };
