@@ -226,6 +226,38 @@ void TestBadInput::cli_data()
                                                    QStringLiteral("--pg"),
                                                    QStringLiteral("host=127.0.0.1 port=1 connect_timeout=2")}
                                     << 3 << "cannot connect to PostgreSQL";
+    // Hostile sizes and metacharacters: refused with a message, never a crash.
+    // Linux refuses a single argument over 128 KiB before the program starts (E2BIG): the largest
+    // that can reach it.
+    const QString hugeArgument(120 * 1024, QLatin1Char('r'));
+    QTest::newRow("120 KiB reason") << QStringList{QStringLiteral("purchase"), target, QStringLiteral("1"),
+                                                   QStringLiteral("--reason"), hugeArgument}
+                                    << 2 << "bytes long";
+    QTest::newRow("120 KiB sku") << QStringList{QStringLiteral("stock"), hugeArgument} << 2 << "bytes long";
+    QTest::newRow("negative expect-version")
+        << QStringList{QStringLiteral("adjust"), target, QStringLiteral("5"),
+                       QStringLiteral("--expect-version"), QStringLiteral("-1")}
+        << 2 << "expect-version";
+    QTest::newRow("request id with a space")
+        << QStringList{QStringLiteral("purchase"), target, QStringLiteral("1"),
+                       QStringLiteral("--request-id"), QStringLiteral("a b")}
+        << 2 << "request id";
+    QTest::newRow("pg string with an injected option")
+        << QStringList{QStringLiteral("stock"), target, QStringLiteral("--pg"),
+                       QStringLiteral("host=127.0.0.1 port=1 connect_timeout=1' options='-c fsync=off")}
+        << 2 << "invalid PostgreSQL connection string";
+    QTest::newRow("redis url with a command")
+        << QStringList{QStringLiteral("stock"), target, QStringLiteral("--redis"),
+                       QStringLiteral("redis://127.0.0.1:1/0\r\nFLUSHALL")}
+        << 2 << "invalid Redis URL";
+    QTest::newRow("import a directory")
+        << QStringList{QStringLiteral("import-count"), QStringLiteral("/tmp")} << 2 << "is a directory";
+    QTest::newRow("import a missing file")
+        << QStringList{QStringLiteral("import-count"), QStringLiteral("/nonexistent/count.csv")} << 2
+        << "cannot read";
+    QTest::newRow("reverse a huge id")
+        << QStringList{QStringLiteral("reverse"), QStringLiteral("99999999999999999999")} << 2
+        << "invalid audit id";
 }
 
 void TestBadInput::cli()
