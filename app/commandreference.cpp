@@ -46,7 +46,7 @@ const std::vector<CommandInfo> &CommandReference::commands()
 {
     static const std::vector<CommandInfo> list{
         {"", "", "open the console window",
-         withConnection({"page", "sku", "screenshot", "open-count", "quit-when-done", "window-size",
+         withConnection({"page", "sku", "screenshot", "open-count", "quit-when-done", "window-size", "dark",
                          "autostart", "compare", "buyers", "stock", "rate", "duration", "servers",
                          "connections", "products", "readers", "race-delay-ms"})},
         {"sandbox",
@@ -69,11 +69,11 @@ const std::vector<CommandInfo> &CommandReference::commands()
         {"audit", "", "list the append-only audit log, newest first",
          withConnection({"sku", "limit", "json"})},
         {"simulate", "--scenario NAME", "run a concurrency simulation and check its SLOs",
-         withConnection({"scenario",   "servers",       "connections",  "buyers",     "stock",
-                         "quantity",   "sku",           "blind-buyers", "rate",       "duration",
-                         "read-ratio", "products",      "skew",         "no-warm",    "readers",
-                         "rounds",     "race-delay-ms", "seed",         "max-lag-ms", "slo",
-                         "run-id",     "keep",          "cleanup",      "report",     "json"})},
+         withConnection({"scenario",   "servers",      "connections", "buyers",   "stock",         "quantity",
+                         "sku",        "blind-buyers", "rate",        "duration", "read-ratio",    "products",
+                         "skew",       "no-warm",      "readers",     "rounds",   "race-delay-ms", "seed",
+                         "max-lag-ms", "slo",          "run-id",      "keep",     "cleanup",       "report",
+                         "json",       "fault",        "dir"})},
     };
     return list;
 }
@@ -114,6 +114,7 @@ const std::vector<OptionInfo> &CommandReference::options()
         {"page", "PAGE", "GUI: page to open", {"inventory", "audit", "simulation", "servers", "connect"}},
         {"screenshot", "FILE", "GUI: save a PNG of the window once it has data", {}},
         {"open-count", "FILE", "GUI: open the stock-count import preview of a CSV file", {}},
+        {"dark", "", "GUI: open in the dark palette (not saved)", {}},
         {"quit-when-done", "", "GUI: exit after the screenshot or the demo run", {}},
         {"window-size", "WxH", "GUI: open the window at this size, e.g. 1024x700 (screenshots)", {}},
         {"autostart", "SCENARIO", "GUI demo mode: run a scenario at once; exit 1 if an SLO failed",
@@ -140,6 +141,11 @@ const std::vector<OptionInfo> &CommandReference::options()
         {"max-lag-ms", "MS", "mixed: an operation later than this is dropped (default 1000)", {}},
         {"slo", "NAME=VALUE", "override an SLO threshold, e.g. read_p99_ms=2 (repeatable)", {}},
         {"report", "FILE", "write the JSON report to FILE", {}},
+        {"fault",
+         "KIND@START[+DUR]",
+         "simulate: inject a fault during the load, e.g. redis-pause@3s+2s (repeatable; kinds redis-pause, "
+         "redis-kill, redis-restart, redis-client-pause, pg-terminate, pg-restart; units ms or s)",
+         {}},
         {"run-id",
          "ID",
          "simulate: the run's space (schema sim_ID, Redis prefix sim:ID:); processes given "

@@ -89,6 +89,7 @@ int main(int argc, char **argv)
     options.sku = text("sku", nullptr);
     options.screenshot = text("screenshot", nullptr);
     options.openCount = text("open-count", nullptr);
+    options.dark = args.flag("dark");
     options.quitAfterScreenshot = args.flag("quit-when-done");
     options.autostart = text("autostart", nullptr);
     if (const QString size = text("window-size", nullptr); !size.isEmpty()) {

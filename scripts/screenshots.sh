@@ -26,6 +26,8 @@ shoot() { xvfb-run -a -s "-screen 0 1440x900x24" "$CLI" --screenshot "$@" --quit
 shoot "$PWD/docs/inventory.png" --page inventory --sku SKU-0005
 shoot "$PWD/docs/audit.png" --page audit --sku SKU-0005
 shoot "$PWD/docs/connect.png" --page connect
+shoot "$PWD/docs/dark-inventory.png" --page inventory --sku SKU-0005 --dark
+shoot "$PWD/docs/dark-audit.png" --page audit --sku SKU-0005 --dark
 # File › Import stock count…: the preview of a weekly count with two lines to correct.
 {
     echo "sku,counted,reason"
@@ -54,9 +56,13 @@ echo "saved docs/simulation-flash-sale.png, docs/simulation-compare.png, docs/si
     "docs/simulation-1024.png"
 # The Servers page while a mixed run, started from the command line, loads both servers; the
 # console waits 20 s for the charts to fill before it shoots.
-"$CLI" simulate --scenario mixed --strategy naive --rate 1500 --duration 40 --products 5 >/dev/null 2>&1 &
+"$CLI" simulate --scenario mixed --strategy naive --rate 1500 --duration 60 --products 5 >/dev/null 2>&1 &
 sim=$!
 sleep 2
 shoot "$PWD/docs/servers.png" --page servers
+shoot "$PWD/docs/dark-servers.png" --page servers --dark
 wait "$sim" || true
-echo "saved docs/servers.png"
+echo "saved docs/servers.png and docs/dark-servers.png"
+xvfb-run -a -s "-screen 0 1440x900x24" "$CLI" --autostart flash-sale --strategy versioned --buyers 20000 \
+    --stock 500 --window-size 1280x800 --dark --screenshot "$PWD/docs/dark-simulation.png" --quit-when-done || true
+echo "saved docs/dark-simulation.png"

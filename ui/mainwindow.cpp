@@ -175,7 +175,7 @@ MainWindow::MainWindow(StartOptions options, QWidget *parent)
     else if (m_options.page == QLatin1String("servers"))
         page = ServersIndex;
     showPage(page);
-    setDarkPalette(settings.value(QStringLiteral("dark"), false).toBool());
+    setDarkPalette(m_options.dark || settings.value(QStringLiteral("dark"), false).toBool());
 
     const QString pg =
         !m_options.pg.isEmpty() ? m_options.pg : settings.value(QStringLiteral("connection/pg")).toString();
@@ -262,7 +262,7 @@ void MainWindow::buildMenus()
     view->addSeparator();
     QAction *dark = view->addAction(tr("Dar&k palette"));
     dark->setCheckable(true);
-    dark->setChecked(QSettings().value(QStringLiteral("dark"), false).toBool());
+    dark->setChecked(m_options.dark || QSettings().value(QStringLiteral("dark"), false).toBool());
     connect(dark, &QAction::toggled, this, [this](bool on) {
         setDarkPalette(on);
         QSettings().setValue(QStringLiteral("dark"), on);

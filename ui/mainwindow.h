@@ -45,6 +45,8 @@ struct StartOptions
     QList<QPair<QString, double>> simulationParameters;
     // The window's size for this session (screenshots at a given size); invalid: the saved one.
     QSize windowSize;
+    // Opens in the dark palette without saving the choice (screenshots).
+    bool dark = false;
 };
 
 class MainWindow : public QMainWindow
