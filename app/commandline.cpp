@@ -41,6 +41,8 @@ CommandLine CommandLine::parse(int argc, char **argv)
                 }
                 if (name == "slo")
                     out.m_slos.push_back(*value);
+                else if (name == "fault")
+                    out.m_faults.push_back(*value);
                 else
                     out.m_options[name] = *value;
             } else {

@@ -23,6 +23,8 @@ public:
     long long integer(const std::string &name, long long fallback, long long min, long long max) const;
     double number(const std::string &name, double fallback, double min, double max) const;
     const std::vector<std::string> &slos() const { return m_slos; }
+    // Every value of a repeatable option (--fault), in the order given.
+    const std::vector<std::string> &faults() const { return m_faults; }
     // The n-th positional argument, or an InvalidInput saying which one is missing.
     const std::string &positional(std::size_t index, const std::string &what) const;
     void expectPositionals(std::size_t count, const std::string &synopsis) const;
@@ -33,4 +35,5 @@ private:
     std::map<std::string, std::string> m_options;
     std::set<std::string> m_flags;
     std::vector<std::string> m_slos;
+    std::vector<std::string> m_faults;
 };

@@ -3,6 +3,7 @@
 #include "sim/simulationspace.h"
 
 #include "errors.h"
+#include "sandbox/sandbox.h"
 #include "sim/simulation.h"
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -123,6 +125,18 @@ int SimulateCommand::run()
     config.seed = static_cast<std::uint64_t>(m_args.integer("seed", 1, 0, 1'000'000'000'000));
     config.maxLag = std::chrono::milliseconds(m_args.integer("max-lag-ms", 1000, 1, 60'000));
     config.sloOverrides = parseSlos(m_args.slos());
+    for (const auto &fault : m_args.faults())
+        config.faults.push_back(inv::FaultSpec::parse(fault));
+    if (!config.faults.empty()) {
+        // Process-level faults signal the sandbox's own servers: --dir, the environment, or the
+        // sandbox the connections were resolved to.
+        const char *sandboxDir = std::getenv("INVENTORY_SANDBOX_DIR");
+        config.sandboxDir = m_args.option("dir").value_or(sandboxDir ? sandboxDir : "");
+        if (config.sandboxDir.empty() && m_connections.pgOrigin == "sandbox")
+            config.sandboxDir = inv::Sandbox::defaultDir().string();
+        const char *owner = std::getenv("INVENTORY_PG_OWNER_URL");
+        config.faultPgConninfo = owner ? owner : "";
+    }
     config.validate();
 
     const auto reportPath = m_args.option("report");

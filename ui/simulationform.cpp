@@ -2,12 +2,17 @@
 
 #include "simulationcharts.h"
 
+#include "errors.h"
+#include "sandbox/sandbox.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QGridLayout>
+#include <QGroupBox>
 #include <QHBoxLayout>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
 
@@ -94,6 +99,18 @@ SimulationForm::SimulationForm(QWidget *parent) : QScrollArea(parent)
            "dropped when it ends. <code>inventory-console simulate --cleanup</code> removes kept "
            "ones.</p>"));
     layout->addRow(m_keep);
+    // Scheduled faults, as simulate --fault takes them; each becomes a marker band on the charts.
+    auto *faultBox = new QGroupBox(tr("Faults"), form);
+    auto *faultLayout = new QVBoxLayout(faultBox);
+    m_faults = new QLineEdit(faultBox);
+    m_faults->setObjectName(QStringLiteral("faults"));
+    m_faults->setPlaceholderText(QStringLiteral("redis-pause@3s+2s pg-terminate@5s"));
+    m_faults->setToolTip(tr("<p>Faults to inject during each run, separated by spaces: "
+                            "<code>KIND@START[+DURATION]</code> in ms or s. Kinds: %1. Process-level kinds "
+                            "need the local sandbox.</p>")
+                             .arg(QString::fromStdString(inv::FaultSpec::kindList())));
+    faultLayout->addWidget(m_faults);
+    layout->addRow(faultBox);
     m_logLatency = new QCheckBox(tr("logarithmic latency axis"), form);
     layout->addRow(m_logLatency);
     m_start = new QPushButton(tr("Start"), form);
@@ -112,10 +129,17 @@ SimulationForm::SimulationForm(QWidget *parent) : QScrollArea(parent)
     connect(m_scenario, &QComboBox::currentIndexChanged, this, &SimulationForm::applyPreset);
     connect(m_start, &QPushButton::clicked, this, [this] {
         const QStringList chosen = checkedStrategies();
-        if (chosen.isEmpty())
+        if (chosen.isEmpty()) {
             emit invalid(tr("Check at least one strategy."));
-        else
-            emit startRequested(scenario(), chosen);
+            return;
+        }
+        try {
+            faults();
+        } catch (const inv::InvalidInput &e) {
+            emit invalid(QString::fromStdString(e.what()));
+            return;
+        }
+        emit startRequested(scenario(), chosen);
     });
     connect(m_stop, &QPushButton::clicked, this, &SimulationForm::stopRequested);
     connect(m_demo, &QPushButton::clicked, this, &SimulationForm::raceDemoRequested);
@@ -240,6 +264,20 @@ inv::SimulationConfig SimulationForm::configFor(const QString &strategy, const Q
     c.raceDelay = std::chrono::milliseconds(m_raceDelay->value());
     c.ttl = std::chrono::milliseconds(m_ttl->value());
     c.keep = m_keep->isChecked();
+    try {
+        c.faults = faults();
+    } catch (const inv::InvalidInput &) {
+        c.faults.clear(); // refused when Start was pressed
+    }
+    if (!c.faults.empty()) {
+        const QByteArray dir = qgetenv("INVENTORY_SANDBOX_DIR");
+        try {
+            c.sandboxDir = dir.isEmpty() ? inv::Sandbox::defaultDir().string() : dir.toStdString();
+        } catch (const inv::SandboxError &) {
+            // No data directory: process-level faults are refused with advice when the run starts.
+        }
+        c.faultPgConninfo = qEnvironmentVariable("INVENTORY_PG_OWNER_URL").toStdString();
+    }
     return c;
 }
 
@@ -248,4 +286,12 @@ void SimulationForm::setRunning(bool running)
     m_start->setEnabled(!running);
     m_demo->setEnabled(!running);
     m_stop->setEnabled(running);
+}
+
+std::vector<inv::FaultSpec> SimulationForm::faults() const
+{
+    std::vector<inv::FaultSpec> out;
+    for (const QString &spec : m_faults->text().split(QLatin1Char(' '), Qt::SkipEmptyParts))
+        out.push_back(inv::FaultSpec::parse(spec.toStdString()));
+    return out;
 }

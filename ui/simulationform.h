@@ -14,6 +14,7 @@
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QLineEdit;
 class QPushButton;
 class QSpinBox;
 
@@ -50,6 +51,8 @@ signals:
 
 private:
     void applyPreset();
+    // The scheduled faults typed in the Faults box; throws InvalidInput naming the valid kinds.
+    std::vector<inv::FaultSpec> faults() const;
 
     QComboBox *m_scenario;
     std::vector<QCheckBox *> m_strategies;
@@ -58,5 +61,6 @@ private:
     QDoubleSpinBox *m_duration, *m_readRatio, *m_skew;
     QPushButton *m_start, *m_stop, *m_demo;
     QCheckBox *m_keep;
+    QLineEdit *m_faults;
     QCheckBox *m_logLatency;
 };

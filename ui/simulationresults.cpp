@@ -290,6 +290,23 @@ std::shared_ptr<inv::SimulationReport> SimulationResults::fromJson(const QByteAr
         t.hotCacheStock = static_cast<long long>(d("hot_cache_stock"));
         r->timeline.push_back(t);
     }
+    for (const auto &v : o.value(QLatin1String("faults")).toArray()) {
+        const QJsonObject f = v.toObject();
+        inv::FaultOutcome fault;
+        fault.kind = f.value(QLatin1String("kind")).toString().toStdString();
+        fault.spec = f.value(QLatin1String("spec")).toString().toStdString();
+        fault.startS = f.value(QLatin1String("start_s")).toDouble(-1);
+        fault.endS = f.value(QLatin1String("end_s")).toDouble(-1);
+        fault.errors = f.value(QLatin1String("errors")).toInteger();
+        fault.failOpenReads = f.value(QLatin1String("fail_open_reads")).toInteger();
+        fault.reads = f.value(QLatin1String("reads")).toInteger();
+        fault.readP99Ms = f.value(QLatin1String("read_p99_ms")).toDouble();
+        fault.note = f.value(QLatin1String("note")).toString().toStdString();
+        r->faults.push_back(fault);
+    }
+    r->inDoubt = o.value(QLatin1String("in_doubt")).toInteger();
+    r->inDoubtResolved = o.value(QLatin1String("in_doubt_resolved")).toInteger();
+    r->inDoubtCommitted = o.value(QLatin1String("in_doubt_committed")).toInteger();
     for (const auto &v : o.value(QLatin1String("events")).toArray()) {
         const QJsonObject e = v.toObject();
         r->events.push_back({e.value(QLatin1String("t")).toDouble(),

@@ -87,8 +87,17 @@ WriteResult Strategy::write(const WriteRequest &request)
         m_context.stats.rejections.fetch_add(1, std::memory_order_relaxed);
         throw;
     }
-    if (result.replayed)
-        return result; // written by an earlier attempt, whose cache update is done or owed
+    if (result.replayed) {
+        // Written by an earlier attempt whose acknowledgement may have been lost before its cache
+        // update ran: owe a repair up to that version, so that no older cached value outlives it.
+        try {
+            m_context.repairs.owe(request.sku, result.version);
+            m_context.stats.repairsOwed.fetch_add(1, std::memory_order_relaxed);
+        } catch (const std::exception &) {
+            m_context.stats.repairsLost.fetch_add(1, std::memory_order_relaxed);
+        }
+        return result;
+    }
     m_context.stats.writes.fetch_add(1, std::memory_order_relaxed);
     // Committed: from here on, nothing may report the write as failed.
     raceDelay();

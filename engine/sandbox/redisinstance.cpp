@@ -73,6 +73,14 @@ RedisInstance::RedisInstance(fs::path sandboxDir)
       m_server("Redis", "redis-server", m_redisDir, m_redisDir / "redis.pid", m_dir / "redis.log")
 {}
 
+std::optional<pid_t> RedisInstance::runningPid() const
+{
+    const auto pid = m_server.pid();
+    if (pid && m_server.isRunning(*pid))
+        return pid;
+    return std::nullopt;
+}
+
 bool RedisInstance::isRunning(const SandboxState &state) const
 {
     const auto pid = m_server.pid();

@@ -11,6 +11,7 @@
 #include "sandbox/serverprocess.h"
 
 #include <filesystem>
+#include <optional>
 
 namespace inv {
 
@@ -25,6 +26,8 @@ public:
     void ensureRunning(SandboxState &state, PortPolicy policy, const Sandbox::Progress &progress) const;
     // No error if it is already stopped. Throws SandboxError if it survives SIGKILL.
     void shutDown() const;
+    // The server's pid, if its pid file names a live redis-server started from this directory.
+    std::optional<pid_t> runningPid() const;
 
 private:
     std::filesystem::path m_dir;

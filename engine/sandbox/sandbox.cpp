@@ -144,4 +144,13 @@ void Sandbox::startPostgres()
     PostgresInstance(m_dir).ensureRunning(state, PortPolicy::MustKeep, {});
 }
 
+std::optional<int> Sandbox::redisPid() const
+{
+    if (!sandbox::pathExists(m_dir))
+        return std::nullopt;
+    if (const auto pid = RedisInstance(m_dir).runningPid())
+        return static_cast<int>(*pid);
+    return std::nullopt;
+}
+
 } // namespace inv

@@ -59,6 +59,9 @@ public:
     void startRedis();
     void stopPostgres();
     void startPostgres();
+    // The sandbox's redis-server process, for faults that signal it (SIGSTOP, SIGKILL); nothing if
+    // it is not running.
+    std::optional<int> redisPid() const;
 
 private:
     std::filesystem::path m_dir;

@@ -3,6 +3,7 @@
 #include "errors.h"
 #include "inventory/inventoryservice.h"
 #include "sim/hostloadsampler.h"
+#include "sim/nemesis.h"
 #include "sim/scenario.h"
 #include "sim/simulationspace.h"
 
@@ -33,6 +34,36 @@ double peakRssMb()
             return std::stod(line.substr(6)) / 1024.0;
     }
     return 0;
+}
+
+// The run's connection string with an application_name that names the run in pg_stat_activity, so
+// that pg-terminate ends exactly its backends.
+std::string withApplicationName(const std::string &conninfo, const std::string &name)
+{
+    const bool uri = conninfo.rfind("postgresql://", 0) == 0 || conninfo.rfind("postgres://", 0) == 0;
+    if (uri)
+        return conninfo + (conninfo.find('?') == std::string::npos ? "?" : "&") + "application_name=" + name;
+    return conninfo + (conninfo.empty() ? "" : " ") + "application_name=" + name;
+}
+
+// After a Redis fault the servers read from PostgreSQL until Redis has answered for a grace period
+// and the repair marks are applied; the end checks wait for that (a bounded while), so that a key
+// written during the outage is judged as it is left, not as it was mid-repair.
+void awaitTrustedCaches(std::vector<std::unique_ptr<InventoryService>> &servers)
+{
+    std::vector<long long> passes;
+    for (auto &s : servers)
+        passes.push_back(s->cacheRepairs().passes());
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (std::chrono::steady_clock::now() < deadline) {
+        bool settled = true;
+        for (std::size_t i = 0; i < servers.size(); ++i)
+            settled = servers[i]->cacheRepairs().cacheTrusted() &&
+                      servers[i]->cacheRepairs().passes() > passes[i] && settled;
+        if (settled)
+            return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
 }
 
 // Publishes a run's monitor to snapshot() for the lifetime of this guard.
@@ -117,6 +148,9 @@ std::vector<std::string> Simulation::createProducts(InventoryService &admin, int
 SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
 {
     m_config.validate();
+    const NemesisTargets faultTargets{m_config.pgConninfo, "inventory-sim-" + m_runId,
+                                      m_config.faultPgConninfo, m_config.redisUrl, m_config.sandboxDir};
+    Nemesis::check(m_config.faults, faultTargets);
     auto say = [&](const std::string &text) {
         if (phase)
             phase(text);
@@ -140,7 +174,9 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
     std::vector<std::unique_ptr<InventoryService>> servers;
     for (int i = 0; i < m_config.servers; ++i) {
         ServiceConfig service;
-        service.pgConninfo = m_config.pgConninfo;
+        service.pgConninfo = m_config.faults.empty()
+                                 ? m_config.pgConninfo
+                                 : withApplicationName(m_config.pgConninfo, faultTargets.applicationName);
         service.redisUrl = m_config.redisUrl;
         service.strategy = m_config.strategy;
         service.serverId = serverIdPrefix() + std::to_string(i + 1);
@@ -170,7 +206,8 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
     const int workers = m_config.scenario == ScenarioKind::Stampede
                             ? std::max(m_config.servers * m_config.connections, m_config.readers)
                             : m_config.servers * m_config.connections;
-    SimulationContext context(m_config, servers, checker, probe, m_stop.get_token(), workers);
+    SimulationContext context(m_config, servers, checker, probe, m_stop.get_token(), workers,
+                              serverIdPrefix());
 
     if (m_config.scenario == ScenarioKind::Mixed && m_config.warm && m_config.readRatio > 0) {
         say("warming the cache");
@@ -202,6 +239,9 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
 
     PgPool monitorDb(m_config.pgConninfo, 1, std::chrono::seconds(10), space.schema());
     RedisPool monitorCache(RedisUrl::parse(m_config.redisUrl), 1);
+    Nemesis nemesis(m_config.faults, faultTargets, [&context](std::string label, SimClock::time_point at) {
+        context.addEvent(std::move(label), at);
+    });
     SimulationMonitor monitor(context, *scenario, checker, scenario->hotKeys(m_config), monitorDb,
                               monitorCache, tick);
     // Whatever leaves this scope, a throw included, unpublishes the monitor before it is destroyed.
@@ -209,9 +249,19 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
     say("running " + std::string(SimulationConfig::scenarioName(m_config.scenario)));
     const auto started = SimClock::now();
     HostLoadSampler hostLoad;
+    monitor.setNemesis(&nemesis);
     monitor.start();
+    nemesis.start(monitor.started());
     scenario->run(context);
     const double seconds = std::chrono::duration<double>(SimClock::now() - started).count();
+    if (!nemesis.empty()) {
+        say("ending the faults");
+        nemesis.finish();
+        if (nemesis.touchesRedis()) {
+            say("waiting for the caches to be trusted again");
+            awaitTrustedCaches(servers);
+        }
+    }
     context.addEvent(m_stop.stop_requested() ? "stopped" : "checking");
     monitor.stop();
 
@@ -280,6 +330,13 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
     if (report.stoppedEarly)
         report.notes.push_back("stopped before the load was done: partial results, no verdict");
     report.errorSamples = context.errorSamples();
+    report.faults = monitor.faultOutcomes();
+    report.inDoubt = context.inDoubt();
+    report.inDoubtResolved = context.inDoubtResolved();
+    report.inDoubtCommitted = context.inDoubtCommitted();
+    if (report.inDoubt > report.inDoubtResolved)
+        report.notes.push_back(std::to_string(report.inDoubt - report.inDoubtResolved) +
+                               " in-doubt writes could not be settled: their retries failed too");
     report.timeline = monitor.timeline();
     report.events = monitor.events();
     report.operations = monitor.operationTotals(loadSeconds);

@@ -63,6 +63,7 @@ void SimulationConfig::validate() const
     require(raceDelay.count() >= 0 && raceDelay.count() <= 10'000, "--race-delay-ms must be from 0 to 10000");
     if (!sku.empty())
         Quantity::checkSku(sku);
+    require(faults.size() <= 32, "give at most 32 --fault options");
 }
 
 } // namespace inv

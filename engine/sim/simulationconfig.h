@@ -3,11 +3,13 @@
 #pragma once
 
 #include "inventory/strategy.h"
+#include "sim/faultspec.h"
 
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace inv {
 
@@ -58,6 +60,12 @@ struct SimulationConfig
     // An operation later than this behind its intended start is dropped (open loop).
     std::chrono::milliseconds maxLag{1000};
     std::map<std::string, double> sloOverrides;
+    // Faults to inject during the load (simulate --fault), run by the Nemesis.
+    std::vector<FaultSpec> faults;
+    // The sandbox whose processes the process-level faults signal (INVENTORY_SANDBOX_DIR); empty: none.
+    std::string sandboxDir;
+    // A role that may terminate the run's backends when the run's own may not (INVENTORY_PG_OWNER_URL).
+    std::string faultPgConninfo;
 
     // Throws InvalidInput naming the first bad parameter.
     void validate() const;

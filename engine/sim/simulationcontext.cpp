@@ -3,6 +3,7 @@
 #include "errors.h"
 
 #include <algorithm>
+#include <thread>
 
 namespace inv {
 
@@ -16,10 +17,43 @@ std::int64_t nanosSince(SimClock::time_point from)
 SimulationContext::SimulationContext(const SimulationConfig &config,
                                      std::vector<std::unique_ptr<InventoryService>> &servers,
                                      ConsistencyChecker &checker, VisibilityProbe &probe,
-                                     std::stop_token stop, int workerCount)
+                                     std::stop_token stop, int workerCount, std::string requestIdPrefix)
     : m_config(config), m_servers(servers), m_checker(checker), m_probe(probe), m_stop(std::move(stop)),
-      m_workers(static_cast<std::size_t>(workerCount))
+      m_workers(static_cast<std::size_t>(workerCount)), m_requestIdPrefix(std::move(requestIdPrefix)),
+      m_writeSequence(static_cast<std::size_t>(workerCount), 0)
 {}
+
+bool SimulationContext::leavesWriteInDoubt(const std::exception &error)
+{
+    const auto *db = dynamic_cast<const DbError *>(&error);
+    return db && (db->isConnectionFailure() || db->sqlstate().rfind("57P", 0) == 0);
+}
+
+WriteResult SimulationContext::settleInDoubt(InventoryService &server, const WriteRequest &request)
+{
+    m_inDoubt.fetch_add(1, std::memory_order_relaxed);
+    // Long enough to ride out a PostgreSQL restart; the request id makes every attempt safe.
+    const auto deadline = SimClock::now() + std::chrono::seconds(20);
+    auto pause = std::chrono::milliseconds(10);
+    for (;;) {
+        std::this_thread::sleep_for(pause);
+        pause = std::min(pause * 2, std::chrono::milliseconds(250));
+        try {
+            WriteResult result = server.write(request);
+            m_inDoubtResolved.fetch_add(1, std::memory_order_relaxed);
+            if (result.replayed)
+                m_inDoubtCommitted.fetch_add(1, std::memory_order_relaxed);
+            return result;
+        } catch (const InsufficientStock &) {
+            // Settled: the first attempt did not commit, and now there is too little stock.
+            m_inDoubtResolved.fetch_add(1, std::memory_order_relaxed);
+            throw;
+        } catch (const std::exception &e) {
+            if (!leavesWriteInDoubt(e) || SimClock::now() > deadline)
+                throw;
+        }
+    }
+}
 
 std::optional<StockView> SimulationContext::read(int worker, int key, SimClock::time_point intended)
 {
@@ -45,8 +79,21 @@ bool SimulationContext::write(int worker, int key, Action action, int quantity, 
     auto &histogram = metrics.latency(kind);
     try {
         auto &server = serverFor(worker);
-        WriteResult result = action == Action::Purchase ? server.purchase(sku, quantity, "simulation")
-                                                        : server.restock(sku, quantity, "simulation");
+        WriteRequest request;
+        request.sku = sku;
+        request.action = action;
+        request.quantity = quantity;
+        request.reason = "simulation";
+        request.requestId = m_requestIdPrefix + "w" + std::to_string(worker) + "-" +
+                            std::to_string(++m_writeSequence[static_cast<std::size_t>(worker)]);
+        WriteResult result;
+        try {
+            result = server.write(request);
+        } catch (const std::exception &e) {
+            if (!leavesWriteInDoubt(e))
+                throw;
+            result = settleInDoubt(server, request);
+        }
         const auto acknowledged = SimClock::now();
         histogram.record(
             std::chrono::duration_cast<std::chrono::nanoseconds>(acknowledged - intended).count());

@@ -25,9 +25,11 @@ using SimClock = std::chrono::steady_clock;
 class SimulationContext
 {
 public:
+    // Every write carries the request id "<requestIdPrefix>w<worker>-<n>", so that a write whose
+    // acknowledgement was lost can be retried without selling twice.
     SimulationContext(const SimulationConfig &config, std::vector<std::unique_ptr<InventoryService>> &servers,
                       ConsistencyChecker &checker, VisibilityProbe &probe, std::stop_token stop,
-                      int workerCount);
+                      int workerCount, std::string requestIdPrefix = "sim-");
 
     const SimulationConfig &config() const { return m_config; }
     int workerCount() const { return static_cast<int>(m_workers.size()); }
@@ -60,7 +62,18 @@ public:
 
     std::vector<std::string> errorSamples() const;
 
+    // Writes whose connection failed mid-way (in doubt), those settled by a retry with the same
+    // request id, and those the retry found already committed.
+    long long inDoubt() const { return m_inDoubt.load(std::memory_order_relaxed); }
+    long long inDoubtResolved() const { return m_inDoubtResolved.load(std::memory_order_relaxed); }
+    long long inDoubtCommitted() const { return m_inDoubtCommitted.load(std::memory_order_relaxed); }
+    // A failure after which the client cannot know whether the write committed: the connection
+    // broke or the server ended the session (57P01 when an administrator terminated the backend).
+    static bool leavesWriteInDoubt(const std::exception &error);
+
 private:
+    // Retries an in-doubt write with its request id until it is settled or the deadline passes.
+    WriteResult settleInDoubt(InventoryService &server, const WriteRequest &request);
     void recordError(int worker, OperationKind kind, const std::exception &error);
     // The first time the stock of a key reaches 0, or a purchase is refused: "sold out", once.
     void soldOut();
@@ -72,6 +85,10 @@ private:
     std::stop_token m_stop;
     std::vector<WorkerMetrics> m_workers;
     std::atomic<long long> m_writeCounter{0};
+    std::string m_requestIdPrefix;
+    // Per worker, touched by that worker only.
+    std::vector<long long> m_writeSequence;
+    std::atomic<long long> m_inDoubt{0}, m_inDoubtResolved{0}, m_inDoubtCommitted{0};
     mutable std::mutex m_errorMutex;
     std::vector<std::string> m_errorSamples;
     std::atomic<bool> m_soldOut{false};

@@ -1,6 +1,7 @@
 #include "sim/simulationmonitor.h"
 
 #include "errors.h"
+#include "sim/nemesis.h"
 
 #include <algorithm>
 
@@ -18,6 +19,46 @@ SimulationMonitor::SimulationMonitor(SimulationContext &context, const Scenario 
 SimulationMonitor::~SimulationMonitor()
 {
     m_thread.request_stop();
+}
+
+void SimulationMonitor::setNemesis(const Nemesis *nemesis)
+{
+    m_nemesis = nemesis;
+    const std::size_t faults = nemesis ? nemesis->outcomes().size() : 0;
+    m_faultReads.assign(faults, HistogramCounts());
+    m_faultSeen.assign(faults, FaultOutcome());
+}
+
+void SimulationMonitor::accountFaults(double begin, double end, const HistogramCounts &reads,
+                                      const Counters &c)
+{
+    if (!m_nemesis)
+        return;
+    const auto outcomes = m_nemesis->outcomes();
+    for (std::size_t i = 0; i < outcomes.size() && i < m_faultSeen.size(); ++i) {
+        const auto &o = outcomes[i];
+        if (o.startS < 0)
+            continue;
+        const double until = std::max(o.endS >= 0 ? o.endS : 1e18, o.startS + 0.5);
+        if (!(begin < until && end > o.startS))
+            continue;
+        m_faultReads[i].add(reads);
+        m_faultSeen[i].errors += static_cast<long long>(c.errors - m_last.errors);
+        m_faultSeen[i].failOpenReads += c.failOpenReads - m_last.failOpenReads;
+    }
+}
+
+std::vector<FaultOutcome> SimulationMonitor::faultOutcomes() const
+{
+    std::vector<FaultOutcome> out = m_nemesis ? m_nemesis->outcomes() : std::vector<FaultOutcome>{};
+    for (std::size_t i = 0; i < out.size() && i < m_faultSeen.size(); ++i) {
+        out[i].errors = m_faultSeen[i].errors;
+        out[i].failOpenReads = m_faultSeen[i].failOpenReads;
+        out[i].reads = static_cast<long long>(m_faultReads[i].count());
+        // From the windows' merged counts, never an average of their percentiles.
+        out[i].readP99Ms = m_faultReads[i].percentileMs(0.99);
+    }
+    return out;
 }
 
 void SimulationMonitor::start()
@@ -82,6 +123,7 @@ SimulationMonitor::Counters SimulationMonitor::counters() const
         c.hits += server->stats().cacheHits.load(std::memory_order_relaxed);
         c.reads += server->stats().reads.load(std::memory_order_relaxed);
         c.lockBusy += server->lockStats().busy.load(std::memory_order_relaxed);
+        c.failOpenReads += server->stats().failOpenReads.load(std::memory_order_relaxed);
     }
     return c;
 }
@@ -112,6 +154,7 @@ void SimulationMonitor::collect()
     const Counters c = counters();
     const double seconds = std::chrono::duration<double>(now - m_started).count();
     const double windowSeconds = std::max(1e-3, std::chrono::duration<double>(now - m_lastCollect).count());
+    accountFaults(std::chrono::duration<double>(m_lastCollect - m_started).count(), seconds, readWindow, c);
     m_lastCollect = now;
 
     TimelinePoint p;

@@ -19,6 +19,8 @@
 
 namespace inv {
 
+class Nemesis;
+
 struct SimulationSnapshot
 {
     bool running = false;
@@ -41,7 +43,12 @@ public:
                       std::vector<int> hotKeys, PgPool &db, RedisPool &cache, Tick tick);
     ~SimulationMonitor();
 
+    // The run's faults, whose windows the monitor measures; set before start().
+    void setNemesis(const Nemesis *nemesis);
     void start();
+    SimClock::time_point started() const { return m_started; }
+    // The nemesis's outcomes with what the run saw during each fault; valid after stop().
+    std::vector<FaultOutcome> faultOutcomes() const;
     // Stops ticking and records one last window.
     void stop();
     SimulationSnapshot snapshot() const;
@@ -67,8 +74,10 @@ private:
     {
         std::uint64_t successes = 0, rejections = 0, errors = 0, dropped = 0;
         std::array<std::uint64_t, kOperationKinds> errorsBy{}, droppedBy{};
-        long long hits = 0, reads = 0, lockBusy = 0;
+        long long hits = 0, reads = 0, lockBusy = 0, failOpenReads = 0;
     };
+    // Adds a window to every fault it overlaps (a fault shorter than half a second counts for that long).
+    void accountFaults(double begin, double end, const HistogramCounts &reads, const Counters &c);
     // The per-operation rows from cumulative totals, each rate from its window's served count.
     std::vector<OperationStats> operationStats(const std::array<HistogramCounts, kOperationKinds> &windows,
                                                const Counters &c, double windowSeconds) const;
@@ -99,6 +108,9 @@ private:
     std::vector<TimelinePoint> m_timeline;
     std::vector<OperationStats> m_operations;
     bool m_running = false;
+    const Nemesis *m_nemesis = nullptr;
+    std::vector<HistogramCounts> m_faultReads;
+    std::vector<FaultOutcome> m_faultSeen;
     std::condition_variable_any m_wake;
     std::jthread m_thread;
 };

@@ -41,6 +41,23 @@ struct OperationStats
     long long dropped = 0;  // could not start within the maximum lag
 };
 
+// What a run saw during one scheduled fault, from the monitor's 250 ms windows that overlap it
+// (at least half a second from its start): errors, reads served from PostgreSQL because the cache
+// failed, and the read p99 of those windows' merged histograms.
+struct FaultOutcome
+{
+    std::string kind; // "redis-pause"
+    std::string spec; // "redis-pause@3s+2s"
+    // Seconds on the run's time line; -1 when the fault did not start or end.
+    double startS = -1, endS = -1;
+    long long errors = 0;
+    long long failOpenReads = 0;
+    long long reads = 0;
+    double readP99Ms = 0;
+    // Why it did not run as scheduled, or what it did ("terminated 12 backends").
+    std::string note;
+};
+
 struct TimelinePoint
 {
     double t = 0;
@@ -135,6 +152,10 @@ struct SimulationReport
     std::vector<TimelineEvent> events;
     // read, purchase and restock (each even when it did not occur), then "all".
     std::vector<OperationStats> operations;
+    std::vector<FaultOutcome> faults;
+    // Writes whose connection failed so that the client could not know whether they committed;
+    // those settled by retrying with the same request id; and those the retry found committed.
+    long long inDoubt = 0, inDoubtResolved = 0, inDoubtCommitted = 0;
 
     // Fills `slos` from the defaults for the scenario, with the config's overrides applied, and
     // `verdictNote`.

@@ -35,6 +35,7 @@ private slots:
     void requestIdWritesOnce_data();
     void requestIdWritesOnce();
     void requestIdCli();
+    void replayRepairsTheCache();
 
 private:
     QString writeFile(const QString &name, const QByteArray &bytes);
@@ -397,6 +398,29 @@ void TestOperatorEdits::requestIdCli()
     }
     QCOMPARE(testservices::dbStock(*m_db, sku), 8);
     QCOMPARE(testservices::auditTotals(*m_db, sku).rows, 1LL);
+}
+
+void TestOperatorEdits::replayRepairsTheCache()
+{
+    // A purchase committed, and its acknowledgement was lost before its cache update ran: the cache
+    // still holds the value from before it. The retry with the same id must not leave it there.
+    auto service = testservices::makeService(inv::StrategyKind::Versioned);
+    const std::string sku = testservices::uniqueSku("replay");
+    service->addProduct(sku, "Replayed", 50);
+    inv::WriteRequest request;
+    request.sku = sku;
+    request.action = inv::Action::Purchase;
+    request.quantity = 5;
+    request.requestId = testservices::uniqueSku("lost-ack");
+    const auto committed = service->store().applyConditional(request); // the commit, no cache update
+    service->cache().set(sku, 50, committed.version - 1);              // the value cached before it
+    QCOMPARE(service->cache().peek(sku)->stock, 50);
+    const auto retry = service->write(request);
+    QVERIFY(retry.replayed);
+    QCOMPARE(retry.auditId, committed.auditId);
+    // The repair owed by the replay is applied within the repair poll (1 s).
+    QTRY_COMPARE_WITH_TIMEOUT(service->getStock(sku).stock, 45, 5000);
+    QCOMPARE(testservices::dbStock(*m_db, sku), 45);
 }
 
 QTEST_GUILESS_MAIN(TestOperatorEdits)

@@ -67,8 +67,13 @@ void TestCommandReference::parserAcceptsEveryOption()
     const std::string flag = "--" + name.toStdString();
     if (takesValue) {
         const CommandLine args = parse({"audit", flag, "v1"});
-        QCOMPARE(args.option(name.toStdString()).value_or(name == QLatin1String("slo") ? "v1" : ""),
-                 std::string("v1"));
+        // The repeatable options keep every value in order; the others keep the one given.
+        if (name == QLatin1String("slo"))
+            QCOMPARE(args.slos(), std::vector<std::string>{"v1"});
+        else if (name == QLatin1String("fault"))
+            QCOMPARE(args.faults(), std::vector<std::string>{"v1"});
+        else
+            QCOMPARE(args.option(name.toStdString()).value_or(""), std::string("v1"));
         QVERIFY_THROWS_EXCEPTION(inv::InvalidInput, parse({"audit", flag}));
     } else {
         QVERIFY(parse({"audit", flag}).flag(name.toStdString()));

@@ -1,0 +1,98 @@
+// Runs a simulation run's scheduled faults (the Jepsen "nemesis") on its own thread: pauses, kills
+// and restarts the sandbox's Redis, pauses a Redis's clients, terminates the run's PostgreSQL
+// backends, restarts the sandbox's PostgreSQL. Each fault marks "<kind> starts" and "<kind> ends" on
+// the run's time line and is recorded with when it really began and ended. check() refuses, before
+// anything runs, faults that cannot run against the run's servers. start() and finish() are called
+// by the thread that owns the run; outcomes() may be called from any thread (the monitor's).
+#pragma once
+
+#include "sim/faultspec.h"
+#include "sim/simulationcontext.h"
+#include "sim/simulationreport.h"
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace inv {
+
+class PgConnection;
+
+struct NemesisTargets
+{
+    // The run's PostgreSQL as its servers reach it, and the application_name its servers' connections
+    // carry: pg-terminate ends exactly the backends with that name.
+    std::string pgConninfo;
+    std::string applicationName;
+    // A role that may terminate them if the run's own may not (the schema owner, a superuser); optional.
+    std::string privilegedPgConninfo;
+    std::string redisUrl;
+    // The sandbox whose processes the process-level faults signal; empty: none.
+    std::string sandboxDir;
+};
+
+class Nemesis
+{
+public:
+    using EventSink = std::function<void(std::string, SimClock::time_point)>;
+    static constexpr std::chrono::milliseconds kTerminateInterval{50};
+
+    Nemesis(std::vector<FaultSpec> faults, NemesisTargets targets, EventSink events);
+    ~Nemesis();
+    Nemesis(const Nemesis &) = delete;
+    Nemesis &operator=(const Nemesis &) = delete;
+
+    // Throws InvalidInput when a fault cannot run here: a process-level fault without the sandbox's
+    // directory, or with a run whose servers are not the sandbox's.
+    static void check(const std::vector<FaultSpec> &faults, const NemesisTargets &targets);
+
+    // Starts the schedule: each fault's START counts from origin (the start of the run's time line).
+    void start(SimClock::time_point origin);
+    // Ends the schedule: faults in progress end now (Redis and PostgreSQL run again when it
+    // returns), faults not started yet are skipped with a note. Idempotent.
+    void finish();
+    bool empty() const { return m_faults.empty(); }
+    // One per fault, in the order given; times in seconds since origin, -1 when not reached yet.
+    std::vector<FaultOutcome> outcomes() const;
+    // When the last fault ended (origin if none did).
+    SimClock::time_point lastEnd() const;
+    // Whether any fault touched Redis: then the caches must be trusted again before the end checks.
+    bool touchesRedis() const;
+
+private:
+    enum class State
+    {
+        Pending,
+        Active,
+        Done
+    };
+    void loop(std::stop_token stop);
+    void begin(std::size_t fault);
+    void end(std::size_t fault);
+    void terminateBackends(std::size_t fault);
+    int redisPid() const;
+    void note(std::size_t fault, const std::string &text);
+    double secondsAt(SimClock::time_point at) const;
+
+    std::vector<FaultSpec> m_faults;
+    NemesisTargets m_targets;
+    EventSink m_events;
+    SimClock::time_point m_origin;
+    // Touched by the nemesis thread only.
+    std::vector<State> m_state;
+    std::vector<SimClock::time_point> m_nextTerminate;
+    std::vector<int> m_signalledPid;
+    std::vector<long long> m_terminated;
+    std::unique_ptr<PgConnection> m_terminator;
+    mutable std::mutex m_mutex;
+    std::vector<FaultOutcome> m_outcomes;
+    SimClock::time_point m_lastEnd;
+    std::jthread m_thread;
+};
+
+} // namespace inv
