@@ -49,7 +49,10 @@ InventoryPage::InventoryPage(QWidget *parent)
     m_view->setColumnWidth(InventoryModel::Ttl, 64);
     m_view->setColumnWidth(
         InventoryModel::Updated,
-        m_view->fontMetrics().horizontalAdvance(QStringLiteral("0000-00-00 00:00:00.000")) + 16);
+        // The header is the widest part: the cells show "11-26 05:52:55".
+        std::max(m_view->fontMetrics().horizontalAdvance(QStringLiteral("00-00 00:00:00")),
+                 m_view->horizontalHeader()->fontMetrics().horizontalAdvance(tr("Updated (UTC)")) + 12) +
+            16);
 
     m_filter->setObjectName(QStringLiteral("filter"));
     m_filter->setPlaceholderText(tr("Filter by SKU or name (Ctrl+F)"));
