@@ -270,7 +270,7 @@ QVariant SimulationStatsModel::headerData(int section, Qt::Orientation orientati
     static const char *const titles[ColumnCount] = {
         QT_TR_NOOP("Operation"), QT_TR_NOOP("Requests"), QT_TR_NOOP("Req/s"),
         QT_TR_NOOP("p50 ms"),    QT_TR_NOOP("p95 ms"),   QT_TR_NOOP("p99 ms"),
-        QT_TR_NOOP("Max ms"),    QT_TR_NOOP("Refused"),  QT_TR_NOOP("Failures")};
+        QT_TR_NOOP("Max ms"),    QT_TR_NOOP("Sold out"), QT_TR_NOOP("Failures")};
     static const char *const tips[ColumnCount] = {
         QT_TR_NOOP("The strategy and the kind of request: read, purchase, restock, or all of them."),
         QT_TR_NOOP("How many requests of this kind were made so far, served or not."),
@@ -280,7 +280,8 @@ QVariant SimulationStatsModel::headerData(int section, Qt::Orientation orientati
         QT_TR_NOOP("95th percentile latency in ms: 95 of 100 requests so far were faster."),
         QT_TR_NOOP("99th percentile latency in ms: 99 of 100 requests so far were faster."),
         QT_TR_NOOP("The slowest request so far, in ms."),
-        QT_TR_NOOP("Purchases refused because the stock ran out: a correct answer, not a failure."),
+        QT_TR_NOOP("Buyers turned away because the stock ran out, by the database or, in a flash sale, by "
+                   "the stock their read showed (they send no purchase): a correct answer, not a failure."),
         QT_TR_NOOP("Requests that failed with an error: the database or the cache unreachable, or a "
                    "timeout.")};
     if (role == Qt::DisplayRole)
