@@ -18,17 +18,8 @@ else
     cmake --build "$BUILD_DIR" -j"$(nproc)"
 fi
 CLI="$(cd "$BUILD_DIR" && pwd)/app/inventory-console"
-WORK=$(mktemp -d /tmp/inventory-sanitize.XXXXXX)
-chmod 755 "$WORK"
-SANDBOX="$WORK/sandbox"
-cleanup() {
-    "$CLI" sandbox stop --dir "$SANDBOX" >/dev/null 2>&1 || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
-"$CLI" sandbox start --dir "$SANDBOX" --fast-unsafe >/dev/null
-eval "$("$CLI" sandbox status --dir "$SANDBOX" | sed -n 's/^ *export /export /p')"
-export INVENTORY_PG_URL INVENTORY_REDIS_URL INVENTORY_PG_OWNER_URL
+. scripts/privatesandbox.sh
+inventory_private_sandbox "$CLI" sanitize
 export INVENTORY_SANDBOX_DIR="$SANDBOX" INVENTORY_REQUIRE_SERVICES=1 QT_QPA_PLATFORM=offscreen
 SUPPRESSIONS="$PWD/scripts/sanitizers"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:halt_on_error=1"

@@ -3,12 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CLI="$PWD/${BUILD_DIR:-build}/app/inventory-console"
-WORK=$(mktemp -d /tmp/inventory-shots.XXXXXX)
-chmod 755 "$WORK"
-trap '"$CLI" sandbox stop --dir "$WORK/sandbox" >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
-"$CLI" sandbox start --dir "$WORK/sandbox" --fast-unsafe >/dev/null 2>&1
-eval "$("$CLI" sandbox status --dir "$WORK/sandbox" | sed -n 's/^ *export /export /p')"
-export INVENTORY_PG_URL INVENTORY_REDIS_URL
+. scripts/privatesandbox.sh
+inventory_private_sandbox "$CLI" shots
 "$CLI" init --products 120 --stock 50 >/dev/null
 for i in $(seq 1 40); do
     sku=$(printf 'SKU-%04d' $((1 + RANDOM % 12)))

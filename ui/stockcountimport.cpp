@@ -25,7 +25,9 @@ template <typename Work> void StockCountImport::run(Work work)
     if (m_worker.joinable())
         m_worker.join();
     QPointer<StockCountImport> self(this);
-    m_worker = std::jthread([self, work, pg = m_pg.toStdString(), redis = m_redis.toStdString()] {
+    // The worker may use m_service: the destructor joins it before any member goes, and only one
+    // worker runs at a time.
+    m_worker = std::jthread([this, self, work, pg = m_pg.toStdString(), redis = m_redis.toStdString()] {
         // Every outcome, a failure too, reaches the GUI as a queued call to a living object.
         auto post = [self](auto answer) {
             QMetaObject::invokeMethod(
@@ -39,13 +41,15 @@ template <typename Work> void StockCountImport::run(Work work)
                 Qt::QueuedConnection);
         };
         try {
-            inv::ServiceConfig config;
-            config.pgConninfo = pg;
-            config.redisUrl = redis;
-            config.pgConnections = 1;
-            config.redisConnections = 1;
-            inv::InventoryService service(config);
-            work(service, post);
+            if (!m_service) {
+                inv::ServiceConfig config;
+                config.pgConninfo = pg;
+                config.redisUrl = redis;
+                config.pgConnections = 1;
+                config.redisConnections = 1;
+                m_service = std::make_unique<inv::InventoryService>(config);
+            }
+            work(*m_service, post);
         } catch (const inv::VersionConflict &e) {
             const QString message = tr("%1 changed while the count was being applied (now %2 at version %3); "
                                        "nothing was written. "

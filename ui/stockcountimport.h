@@ -1,8 +1,9 @@
 // Runs a stock-count import for the console off the GUI thread: reads and checks the file, compares
 // it with the database (preview), and applies it in one transaction. Each step runs on a thread of
-// its own with its own small InventoryService; results come back as queued signals. GUI thread only.
+// its own, sharing one small InventoryService; results come back as queued signals. GUI thread only.
 #pragma once
 
+#include "inventory/inventoryservice.h"
 #include "inventory/stockcount.h"
 
 #include <QObject>
@@ -39,6 +40,8 @@ private:
     QString m_pg;
     QString m_redis;
     std::shared_ptr<inv::StockCount> m_count;
+    // Made by the first worker and kept for the next: one set of connections per dialog.
+    std::unique_ptr<inv::InventoryService> m_service;
     bool m_busy = false;
     std::jthread m_worker;
 };

@@ -106,19 +106,11 @@ bool ServerMonitor::waitForTick(std::stop_token stop, std::chrono::steady_clock:
     return !stop.stop_requested() && !m_paused;
 }
 
-void ServerMonitor::pgLoop(std::stop_token stop)
+template <typename SampleOnce> void ServerMonitor::paced(std::stop_token stop, SampleOnce sampleOnce)
 {
-    PgServerSampler sampler(m_pgConninfo);
     auto next = std::chrono::steady_clock::now();
     while (!stop.stop_requested()) {
-        PgServerStats stats = sampler.sample();
-        const ServerHistoryPoint point = pgPoint(secondsSinceStart(), stats);
-        {
-            std::lock_guard lock(m_mutex);
-            m_snapshot.pg = std::move(stats);
-            ++m_snapshot.pgSamples;
-            keepLast(m_snapshot.pgHistory, point);
-        }
+        sampleOnce();
         next = std::max(next + m_interval, std::chrono::steady_clock::now());
         while (!waitForTick(stop, next)) {
             if (stop.stop_requested())
@@ -126,6 +118,19 @@ void ServerMonitor::pgLoop(std::stop_token stop)
             next = std::chrono::steady_clock::now(); // resumed: sample at once
         }
     }
+}
+
+void ServerMonitor::pgLoop(std::stop_token stop)
+{
+    PgServerSampler sampler(m_pgConninfo);
+    paced(stop, [&] {
+        PgServerStats stats = sampler.sample();
+        const ServerHistoryPoint point = pgPoint(secondsSinceStart(), stats);
+        std::lock_guard lock(m_mutex);
+        m_snapshot.pg = std::move(stats);
+        ++m_snapshot.pgSamples;
+        keepLast(m_snapshot.pgHistory, point);
+    });
 }
 
 void ServerMonitor::redisLoop(std::stop_token stop)
@@ -139,23 +144,14 @@ void ServerMonitor::redisLoop(std::stop_token stop)
         ++m_snapshot.redisSamples;
         return;
     }
-    auto next = std::chrono::steady_clock::now();
-    while (!stop.stop_requested()) {
+    paced(stop, [&] {
         RedisServerStats stats = sampler->sample();
         const ServerHistoryPoint point = redisPoint(secondsSinceStart(), stats);
-        {
-            std::lock_guard lock(m_mutex);
-            m_snapshot.redis = std::move(stats);
-            ++m_snapshot.redisSamples;
-            keepLast(m_snapshot.redisHistory, point);
-        }
-        next = std::max(next + m_interval, std::chrono::steady_clock::now());
-        while (!waitForTick(stop, next)) {
-            if (stop.stop_requested())
-                return;
-            next = std::chrono::steady_clock::now();
-        }
-    }
+        std::lock_guard lock(m_mutex);
+        m_snapshot.redis = std::move(stats);
+        ++m_snapshot.redisSamples;
+        keepLast(m_snapshot.redisHistory, point);
+    });
 }
 
 } // namespace inv

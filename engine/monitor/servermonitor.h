@@ -34,6 +34,8 @@ public:
 private:
     void pgLoop(std::stop_token stop);
     void redisLoop(std::stop_token stop);
+    // Runs sampleOnce every interval until stopped; after a pause, samples at once.
+    template <typename SampleOnce> void paced(std::stop_token stop, SampleOnce sampleOnce);
     // Waits for the next tick, or while paused; false once stopping.
     bool waitForTick(std::stop_token stop, std::chrono::steady_clock::time_point next);
     double secondsSinceStart() const;

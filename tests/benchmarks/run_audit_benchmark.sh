@@ -16,20 +16,8 @@ BUILD_DIR=$(cd "$BUILD_DIR" && pwd)
 CLI="$BUILD_DIR/app/inventory-console"
 BENCH="$BUILD_DIR/tests/benchmarks/bench_auditlog"
 
-WORK=$(mktemp -d /tmp/inventory-audit-bench.XXXXXX)
-# PostgreSQL runs as an unprivileged account when we are root: it must reach the sandbox.
-chmod 755 "$WORK"
-cleanup() {
-    "$CLI" sandbox stop --dir "$WORK/sandbox" >/dev/null 2>&1 || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
-if ! "$CLI" sandbox start --dir "$WORK/sandbox" --fast-unsafe >"$WORK/sandbox.log" 2>&1; then
-    cat "$WORK/sandbox.log" >&2
-    exit 3
-fi
-eval "$("$CLI" sandbox status --dir "$WORK/sandbox" | sed -n 's/^ *export /export /p')"
-export INVENTORY_PG_URL INVENTORY_REDIS_URL
+. scripts/privatesandbox.sh
+inventory_private_sandbox "$CLI" audit-bench
 "$CLI" init --products 0 >/dev/null
 
 QT_QPA_PLATFORM=offscreen "$BENCH" "$@"

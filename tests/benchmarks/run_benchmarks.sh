@@ -23,16 +23,8 @@ cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD_DIR" -j"$(nproc)" --target inventory-console >/dev/null
 CLI="$PWD/$BUILD_DIR/app/inventory-console"
 
-WORK=$(mktemp -d /tmp/inventory-bench.XXXXXX)
-chmod 755 "$WORK"
-cleanup() {
-    "$CLI" sandbox stop --dir "$WORK/sandbox" >/dev/null 2>&1 || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
-"$CLI" sandbox start --dir "$WORK/sandbox" --fast-unsafe >/dev/null 2>&1
-eval "$("$CLI" sandbox status --dir "$WORK/sandbox" | sed -n 's/^ *export /export /p')"
-export INVENTORY_PG_URL INVENTORY_REDIS_URL
+. scripts/privatesandbox.sh
+inventory_private_sandbox "$CLI" bench
 "$CLI" init --products 0 >/dev/null
 REDIS_PORT=${INVENTORY_REDIS_URL##*:}
 

@@ -16,19 +16,8 @@ cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD_DIR" -j"$(nproc)" --target inventory-console >/dev/null
 CLI="$(cd "$BUILD_DIR" && pwd)/app/inventory-console"
 
-WORK=$(mktemp -d /tmp/inventory-import-bench.XXXXXX)
-chmod 755 "$WORK"
-cleanup() {
-    "$CLI" sandbox stop --dir "$WORK/sandbox" >/dev/null 2>&1 || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
-if ! "$CLI" sandbox start --dir "$WORK/sandbox" --fast-unsafe >"$WORK/sandbox.log" 2>&1; then
-    cat "$WORK/sandbox.log" >&2
-    exit 3
-fi
-eval "$("$CLI" sandbox status --dir "$WORK/sandbox" | sed -n 's/^ *export /export /p')"
-export INVENTORY_PG_URL INVENTORY_REDIS_URL
+. scripts/privatesandbox.sh
+inventory_private_sandbox "$CLI" import-bench
 echo "seeding $LINES products…" >&2
 "$CLI" init --products "$LINES" --stock 100 >/dev/null
 for variant in 0 1; do

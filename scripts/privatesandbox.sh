@@ -1,0 +1,25 @@
+# Sourced, not run. A throw-away PostgreSQL (fast-unsafe: nothing in it outlives the script) and
+# Redis for ./test.sh, the benchmarks, the sanitizer runs and the screenshots: started in a new
+# directory under /tmp, its URLs exported, and stopped and removed when the calling script exits.
+#   . scripts/privatesandbox.sh
+#   inventory_private_sandbox "$CLI" NAME     # sets WORK (the directory) and SANDBOX
+inventory_private_sandbox() {
+    INVENTORY_PRIVATE_CLI=$1
+    WORK=$(mktemp -d "/tmp/inventory-$2.XXXXXX")
+    # PostgreSQL runs as an unprivileged account when we are root: it must reach the sandbox.
+    chmod 755 "$WORK"
+    SANDBOX="$WORK/sandbox"
+    trap inventory_private_sandbox_remove EXIT INT TERM
+    echo "starting a private PostgreSQL and Redis in $SANDBOX" >&2
+    if ! "$INVENTORY_PRIVATE_CLI" sandbox start --dir "$SANDBOX" --fast-unsafe >"$WORK/sandbox.log" 2>&1; then
+        cat "$WORK/sandbox.log" >&2
+        exit 3
+    fi
+    eval "$("$INVENTORY_PRIVATE_CLI" sandbox status --dir "$SANDBOX" | sed -n 's/^ *export /export /p')"
+    export INVENTORY_PG_URL INVENTORY_REDIS_URL INVENTORY_PG_OWNER_URL
+}
+
+inventory_private_sandbox_remove() {
+    "$INVENTORY_PRIVATE_CLI" sandbox stop --dir "$SANDBOX" >/dev/null 2>&1 || true
+    rm -rf "$WORK"
+}
