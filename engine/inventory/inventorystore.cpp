@@ -169,14 +169,22 @@ template <typename Write> WriteResult InventoryStore::once(const WriteRequest &r
     checkText(request);
     if (request.requestId.empty())
         return write();
-    if (auto earlier = replay(request))
-        return *earlier;
+    // The write goes first, so that a first attempt costs no extra round trip. A retry of a write
+    // that committed shows up as one of three failures, each rolled back: its audit row's id is
+    // taken (23505), or the stock or version it finds is the one its first attempt left.
     try {
         return write();
     } catch (const DbError &e) {
-        // The same id raced in from another connection and won: its result is this request's result.
         if (e.sqlstate() != "23505")
             throw;
+        if (auto earlier = replay(request))
+            return *earlier;
+        throw;
+    } catch (const InsufficientStock &) {
+        if (auto earlier = replay(request))
+            return *earlier;
+        throw;
+    } catch (const VersionConflict &) {
         if (auto earlier = replay(request))
             return *earlier;
         throw;

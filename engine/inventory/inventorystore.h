@@ -47,7 +47,8 @@ private:
     // The result of the earlier write with this request's id, if there is one; throws InvalidInput
     // if that write was a different change.
     std::optional<WriteResult> replay(const WriteRequest &request);
-    // Runs a write at most once per request id: a retry gets the first attempt's result.
+    // Runs a write at most once per request id: a retry gets the first attempt's result. The earlier
+    // result is looked up only when the write fails, never on the first attempt's path.
     template <typename Write> WriteResult once(const WriteRequest &request, Write write);
     WriteResult applyWithRowLockOnce(const WriteRequest &request);
     WriteResult applyConditionalOnce(const WriteRequest &request);
