@@ -3,7 +3,9 @@
 // (nothing oversold, the ledger reconciles, no key left stale once Redis is back). Writes whose
 // acknowledgement was lost are retried with their request id and sold exactly once. The services are
 // always left running, even when a check fails.
+#include "cache/redisconnection.h"
 #include "clirunner.h"
+#include "db/pgconnection.h"
 #include "errors.h"
 #include "sim/faultspec.h"
 #include "sim/simulation.h"
@@ -11,6 +13,8 @@
 #include "testservices.h"
 
 #include <QTest>
+
+#include <string_view>
 
 #include <algorithm>
 #include <csignal>
@@ -37,6 +41,7 @@ private slots:
     void cliRefusesBadFaults();
     void faultsKeepInvariants_data();
     void faultsKeepInvariants();
+    void unsafeBreaksUnderFaults();
     void inDoubtWritesSellOnce();
     // Whatever a check did, Redis and PostgreSQL run again for the next test.
     void cleanup();
@@ -149,7 +154,8 @@ void TestNemesis::faultsKeepInvariants_data()
 {
     QTest::addColumn<QString>("fault");
     QTest::addColumn<StrategyKind>("strategy");
-    for (const char *fault : {"redis-pause@400ms+1s", "redis-kill@400ms+1s", "pg-terminate@400ms+1s"})
+    for (const char *fault : {"redis-pause@400ms+1s", "redis-kill@400ms+1s", "redis-restart@400ms",
+                              "redis-client-pause@400ms+1s", "pg-terminate@400ms+1s", "pg-restart@400ms+1s"})
         for (auto [name, strategy] :
              {std::pair{"versioned", StrategyKind::Versioned}, std::pair{"locked", StrategyKind::Locked},
               std::pair{"naive", StrategyKind::Naive}})
@@ -169,6 +175,19 @@ void TestNemesis::faultsKeepInvariants()
     config.faults = {inv::FaultSpec::parse(fault.toStdString())};
     config.sandboxDir = testservices::env("INVENTORY_SANDBOX_DIR");
     config.faultPgConninfo = testservices::env("INVENTORY_PG_OWNER_URL");
+    // Which processes the fault really replaced: Redis's run id and PostgreSQL's start time.
+    const auto redisRunId = [] {
+        inv::RedisConnection redis(inv::RedisUrl::parse(testservices::redisUrl()), {});
+        const std::string info = redis.command({"INFO", "server"})->str;
+        const auto at = info.find("run_id:");
+        return info.substr(at, info.find('\r', at) - at);
+    };
+    const auto pgStartedAt = [] {
+        return inv::PgConnection(testservices::pgUrl())
+            .exec("SELECT pg_postmaster_start_time()::text")
+            .text(0, 0);
+    };
+    const std::string redisBefore = redisRunId(), pgBefore = pgStartedAt();
     inv::Simulation simulation(config);
     const inv::SimulationReport report = simulation.run();
 
@@ -183,15 +202,24 @@ void TestNemesis::faultsKeepInvariants()
     const inv::FaultOutcome &f = report.faults.front();
     QCOMPARE(f.kind, kind);
     QVERIFY2(f.startS >= 0.3 && f.startS < 1.0, report.humanSummary().c_str());
-    QVERIFY2(f.endS >= f.startS + 0.9, report.humanSummary().c_str());
+    const bool instant = kind == "redis-restart"; // stopped and started again at once
+    QVERIFY2(f.endS >= f.startS + (instant ? 0.0 : 0.9), report.humanSummary().c_str());
     QVERIFY2(f.note.find("could not") == std::string::npos &&
                  f.note.find("not permitted") == std::string::npos,
              f.note.c_str());
     QVERIFY(f.reads > 0);
-    if (kind != "pg-terminate")
+    const bool redisFault = std::string_view(kind).starts_with("redis-");
+    if (redisFault)
         QVERIFY2(f.failOpenReads > 0, "reads during a Redis fault should come from PostgreSQL");
-    else
+    if (kind == "pg-terminate")
         QVERIFY2(f.note.find("terminated 0 ") == std::string::npos, f.note.c_str());
+    // A kill or a restart leaves a new Redis process, empty, which the run had to fill again; a
+    // pause of either kind leaves the same one. Only pg-restart replaces PostgreSQL.
+    const bool redisReplaced = kind == "redis-kill" || kind == "redis-restart";
+    QCOMPARE(redisRunId() != redisBefore, redisReplaced);
+    if (redisReplaced)
+        QVERIFY2(report.dbFills > 0, "a cold cache after the restart must be filled from PostgreSQL");
+    QCOMPARE(pgStartedAt() != pgBefore, kind == "pg-restart");
     const auto marked = [&](const std::string &label) {
         return std::any_of(report.events.begin(), report.events.end(),
                            [&](const inv::TimelineEvent &e) { return e.label == label; });
@@ -204,6 +232,27 @@ void TestNemesis::faultsKeepInvariants()
         qPrintable(fault), inv::Strategy::kindName(strategy), report.errors, f.errors, f.failOpenReads,
         f.readP99Ms, report.inDoubt, report.inDoubtResolved, report.inDoubtCommitted);
     QVERIFY(m_sandbox->status().redisRunning);
+}
+
+void TestNemesis::unsafeBreaksUnderFaults()
+{
+    // The checkers fire under faults too: the strategy without locks oversells a flash sale while
+    // Redis is killed and started again, and the ledger shows the lost updates.
+    inv::SimulationConfig config =
+        testservices::simulationConfig(inv::ScenarioKind::FlashSale, StrategyKind::Unsafe, 4, 13);
+    config.buyers = 3000;
+    config.stock = 100;
+    config.faults = {inv::FaultSpec::parse("redis-kill@200ms+300ms")};
+    config.sandboxDir = testservices::env("INVENTORY_SANDBOX_DIR");
+    inv::Simulation simulation(config);
+    const inv::SimulationReport report = simulation.run();
+    qInfo("unsafe under redis-kill: oversold %lld, ledger %s, stale reads %lld", report.oversold,
+          report.ledgerOk ? "reconciles" : "broken", report.staleReads);
+    QVERIFY2(report.oversold > 0, report.humanSummary().c_str());
+    QVERIFY2(!report.ledgerOk, report.humanSummary().c_str());
+    QCOMPARE(report.correct(), std::optional<bool>(false));
+    QCOMPARE(report.faults.size(), std::size_t(1));
+    QVERIFY(report.faults.front().failOpenReads > 0);
 }
 
 void TestNemesis::inDoubtWritesSellOnce()
