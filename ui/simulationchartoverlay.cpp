@@ -1,5 +1,7 @@
 #include "simulationchartoverlay.h"
 
+#include "sim/faultspec.h"
+
 #include <QAbstractSeries>
 #include <QChart>
 #include <QFontMetricsF>
@@ -44,6 +46,36 @@ std::vector<SimulationChartOverlay::Marker> SimulationChartOverlay::markers() co
     return out;
 }
 
+std::vector<SimulationChartOverlay::Band> SimulationChartOverlay::faultBands() const
+{
+    static const QString starts = QStringLiteral(" starts"), ends = QStringLiteral(" ends");
+    const std::vector<Marker> shown = markers();
+    std::vector<Band> bands;
+    for (auto m = shown.begin(); m != shown.end(); ++m) {
+        if (!m->label.endsWith(starts))
+            continue;
+        const QString kind = m->label.chopped(starts.size());
+        const auto kinds = inv::FaultSpec::kinds();
+        if (std::none_of(kinds.begin(), kinds.end(), [&](inv::FaultKind k) {
+                return kind == QLatin1String(inv::FaultSpec::kindName(k));
+            }))
+            continue; // a run's own start, not a fault's
+        Band band{m->t, std::nullopt, kind};
+        const auto end = std::find_if(
+            m + 1, shown.end(), [&](const Marker &e) { return e.run == m->run && e.label == kind + ends; });
+        if (end != shown.end())
+            band.to = end->t;
+        // Compared runs get the same faults at the same times: one band for them.
+        const bool seen = std::any_of(bands.begin(), bands.end(), [&](const Band &b) {
+            return b.kind == band.kind && std::abs(b.from - band.from) < 0.05 &&
+                   b.to.has_value() == band.to.has_value() && (!b.to || std::abs(*b.to - *band.to) < 0.05);
+        });
+        if (!seen)
+            bands.push_back(band);
+    }
+    return bands;
+}
+
 double SimulationChartOverlay::sceneX(QChart &chart, QAbstractSeries *reference, double t)
 {
     return chart.mapToScene(chart.mapToPosition(QPointF(t, 0), reference)).x();
@@ -63,6 +95,15 @@ void SimulationChartOverlay::paint(QPainter &painter, QChart &chart, QAbstractSe
     const QFontMetricsF metrics(font);
     QColor fill = background;
     fill.setAlphaF(0.7f);
+    // Faults first, under everything else: a light red band over the time each one lasted.
+    QColor shade(214, 39, 40);
+    shade.setAlphaF(0.12f);
+    for (const Band &b : faultBands()) {
+        const double from = std::max(plot.left(), sceneX(chart, reference, b.from));
+        const double to = b.to ? std::min(plot.right(), sceneX(chart, reference, *b.to)) : plot.right();
+        if (to > from)
+            painter.fillRect(QRectF(from, plot.top(), std::max(1.0, to - from), plot.height()), shade);
+    }
     // One label for the same event of several runs at the same place (every run's "checking"), in
     // the run's colour when it is one run's, in the text colour when it is shared. Runs that start
     // together share one label that names each in its colour: "naive versioned start".

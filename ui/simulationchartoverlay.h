@@ -1,7 +1,8 @@
 // What a Simulation chart draws over its plot rather than as series: the run's events as thin
 // dashed vertical lines with a short label at the top, in the run's colour ("sold out", "drain",
-// "expiry 2", "versioned starts"), and the crosshair that follows the cursor. Painted in the chart
-// view's drawForeground() from the time axis' current range, so that markers follow zoom and
+// "expiry 2", "versioned starts"), a shaded band over each fault from "redis-pause starts" to
+// "redis-pause ends" (to the right edge while it lasts), and the crosshair that follows the cursor. Painted
+// in the chart view's drawForeground() from the time axis' current range, so that markers follow zoom and
 // resizing and appear in a grab() of the view. A plain value owned by one SimulationChartPanel;
 // GUI thread only.
 #pragma once
@@ -38,6 +39,14 @@ public:
     void clear();
     // The markers of the shown runs, in time order.
     std::vector<Marker> markers() const;
+    struct Band
+    {
+        double from = 0;
+        std::optional<double> to; // none while the fault lasts
+        QString kind;
+    };
+    // The faults of the shown runs, from their start and end markers, one per distinct interval.
+    std::vector<Band> faultBands() const;
 
     void setCrosshair(std::optional<double> t) { m_crosshair = t; }
     std::optional<double> crosshair() const { return m_crosshair; }

@@ -12,6 +12,7 @@
 #include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
@@ -110,6 +111,43 @@ SimulationForm::SimulationForm(QWidget *parent) : QScrollArea(parent)
                             "need the local sandbox.</p>")
                              .arg(QString::fromStdString(inv::FaultSpec::kindList())));
     faultLayout->addWidget(m_faults);
+    // One fault now, while a run goes on: the kind, how long, and the button.
+    auto *fireRow = new QHBoxLayout;
+    m_fireKind = new QComboBox(faultBox);
+    m_fireKind->setObjectName(QStringLiteral("fireKind"));
+    for (const inv::FaultKind kind : inv::FaultSpec::kinds())
+        m_fireKind->addItem(QString::fromLatin1(inv::FaultSpec::kindName(kind)), static_cast<int>(kind));
+    m_fireSeconds = new QSpinBox(faultBox);
+    m_fireSeconds->setObjectName(QStringLiteral("fireSeconds"));
+    m_fireSeconds->setRange(1, 60);
+    m_fireSeconds->setValue(2);
+    m_fireSeconds->setPrefix(tr("for "));
+    m_fireSeconds->setSuffix(tr(" s"));
+    m_fireSeconds->setToolTip(tr("How long the fault lasts (redis-restart is over at once)"));
+    m_fire = new QPushButton(tr("Fire now"), faultBox);
+    m_fire->setObjectName(QStringLiteral("fire"));
+    m_fire->setEnabled(false);
+    m_fire->setToolTip(tr("Start this fault at once in the run going on"));
+    fireRow->addWidget(m_fireKind, 1);
+    fireRow->addWidget(m_fireSeconds);
+    fireRow->addWidget(m_fire);
+    faultLayout->addLayout(fireRow);
+    m_fireNote = new QLabel(faultBox);
+    m_fireNote->setObjectName(QStringLiteral("fireNote"));
+    m_fireNote->setWordWrap(true);
+    m_fireNote->hide();
+    faultLayout->addWidget(m_fireNote);
+    connect(m_fire, &QPushButton::clicked, this, [this] {
+        inv::FaultSpec fault;
+        fault.kind = static_cast<inv::FaultKind>(m_fireKind->currentData().toInt());
+        if (fault.kind != inv::FaultKind::RedisRestart)
+            fault.duration = std::chrono::seconds(m_fireSeconds->value());
+        emit fireRequested(fault);
+    });
+    connect(m_fireKind, &QComboBox::currentIndexChanged, this, [this] {
+        m_fireSeconds->setEnabled(static_cast<inv::FaultKind>(m_fireKind->currentData().toInt()) !=
+                                  inv::FaultKind::RedisRestart);
+    });
     layout->addRow(faultBox);
     m_logLatency = new QCheckBox(tr("logarithmic latency axis"), form);
     layout->addRow(m_logLatency);
@@ -269,15 +307,15 @@ inv::SimulationConfig SimulationForm::configFor(const QString &strategy, const Q
     } catch (const inv::InvalidInput &) {
         c.faults.clear(); // refused when Start was pressed
     }
-    if (!c.faults.empty()) {
-        const QByteArray dir = qgetenv("INVENTORY_SANDBOX_DIR");
-        try {
-            c.sandboxDir = dir.isEmpty() ? inv::Sandbox::defaultDir().string() : dir.toStdString();
-        } catch (const inv::SandboxError &) {
-            // No data directory: process-level faults are refused with advice when the run starts.
-        }
-        c.faultPgConninfo = qEnvironmentVariable("INVENTORY_PG_OWNER_URL").toStdString();
+    // Scheduled here or fired during the run with Fire now.
+    c.faultsOnDemand = true;
+    const QByteArray dir = qgetenv("INVENTORY_SANDBOX_DIR");
+    try {
+        c.sandboxDir = dir.isEmpty() ? inv::Sandbox::defaultDir().string() : dir.toStdString();
+    } catch (const inv::SandboxError &) {
+        // No data directory: process-level faults are refused with advice when the run starts.
     }
+    c.faultPgConninfo = qEnvironmentVariable("INVENTORY_PG_OWNER_URL").toStdString();
     return c;
 }
 
@@ -286,6 +324,13 @@ void SimulationForm::setRunning(bool running)
     m_start->setEnabled(!running);
     m_demo->setEnabled(!running);
     m_stop->setEnabled(running);
+    m_fire->setEnabled(running);
+}
+
+void SimulationForm::setFireNote(const QString &text)
+{
+    m_fireNote->setText(text);
+    m_fireNote->setVisible(!text.isEmpty());
 }
 
 std::vector<inv::FaultSpec> SimulationForm::faults() const

@@ -1,7 +1,7 @@
 // The parameter form of the Simulation page: the scenario preset, the strategies to run, every
-// load parameter, whether to keep a run's data for inspection, and the Start, Stop and race-demo
-// buttons. It turns its fields into engine configurations and says what the operator asked for
-// through signals; it runs nothing itself. GUI thread only.
+// load parameter, whether to keep a run's data for inspection, the faults to schedule and to fire
+// now, and the Start, Stop and race-demo buttons. It turns its fields into engine configurations and says
+// what the operator asked for through signals; it runs nothing itself. GUI thread only.
 #pragma once
 
 #include "sim/simulationconfig.h"
@@ -14,6 +14,7 @@
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QLabel;
 class QLineEdit;
 class QPushButton;
 class QSpinBox;
@@ -38,12 +39,16 @@ public:
     void prepareRaceDemo();
     // The configuration of one run of the current scenario with `strategy`.
     inv::SimulationConfig configFor(const QString &strategy, const QString &pg, const QString &redis) const;
-    // Disables Start and the demo while runs are queued, and enables Stop.
+    // Disables Start and the demo while runs are queued, and enables Stop and Fire now.
     void setRunning(bool running);
+    // What became of the last Fire now: "redis-pause fired at 3.2 s", or why it was refused.
+    void setFireNote(const QString &text);
 
 signals:
     void startRequested(const QString &scenario, const QStringList &strategies);
     void stopRequested();
+    // Fire now: the fault to start at once in the run going on.
+    void fireRequested(const inv::FaultSpec &fault);
     void raceDemoRequested();
     void logLatencyToggled(bool logarithmic);
     // Start was pressed with nothing to run.
@@ -62,5 +67,9 @@ private:
     QPushButton *m_start, *m_stop, *m_demo;
     QCheckBox *m_keep;
     QLineEdit *m_faults;
+    QComboBox *m_fireKind;
+    QSpinBox *m_fireSeconds;
+    QPushButton *m_fire;
+    QLabel *m_fireNote;
     QCheckBox *m_logLatency;
 };

@@ -54,6 +54,7 @@ SimulationPage::SimulationPage(QWidget *parent)
     connect(m_form, &SimulationForm::stopRequested, this, &SimulationPage::stop);
     connect(m_form, &SimulationForm::raceDemoRequested, this, &SimulationPage::startRaceDemo);
     connect(m_form, &SimulationForm::invalid, m_status, &QLabel::setText);
+    connect(m_form, &SimulationForm::fireRequested, this, &SimulationPage::fireFault);
     connect(m_form, &SimulationForm::logLatencyToggled, m_charts, &SimulationCharts::setLogLatency);
     connect(m_history, &SimulationHistory::reopenRequested, this, [this](qint64 id) {
         QMetaObject::invokeMethod(m_runner, "loadReport", Qt::QueuedConnection, Q_ARG(QString, m_pg),
@@ -214,6 +215,21 @@ void SimulationPage::stop()
 {
     m_runner->stop();
     log(tr("stopping: the run in progress finishes its checks"));
+}
+
+void SimulationPage::fireFault(const inv::FaultSpec &fault)
+{
+    const QString kind = QString::fromLatin1(inv::FaultSpec::kindName(fault.kind));
+    try {
+        m_runner->fireFault(fault);
+        const QString text = fault.duration.count() > 0
+                                 ? tr("%1 fired for %2 s").arg(kind).arg(fault.duration.count() / 1000.0)
+                                 : tr("%1 fired").arg(kind);
+        m_form->setFireNote(text);
+        log(text);
+    } catch (const inv::InvalidInput &e) {
+        m_form->setFireNote(tr("%1 not fired: %2").arg(kind, QString::fromUtf8(e.what())));
+    }
 }
 
 void SimulationPage::beginRun(const QString &name, const QString &strategy)

@@ -42,6 +42,8 @@ public:
     // The classic demo: naive and unsafe against locked and versioned, flash sale with a race delay.
     void startRaceDemo();
     void stop();
+    // Starts `fault` at once in the run going on, and says in the Faults box what became of it.
+    void fireFault(const inv::FaultSpec &fault);
     bool isRunning() const;
     // Sets a form field by its command-line name (race-delay-ms, buyers, stock, rate, duration,
     // servers, connections, products, readers); false if the name is unknown.

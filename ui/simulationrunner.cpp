@@ -28,6 +28,14 @@ void SimulationRunner::stop()
         m_current->stop();
 }
 
+void SimulationRunner::fireFault(const inv::FaultSpec &fault)
+{
+    std::lock_guard lock(m_mutex);
+    if (!m_current)
+        throw inv::InvalidInput("no simulation is running: start one, then fire the fault while it runs");
+    m_current->fireFault(fault);
+}
+
 SimulationRunner::CurrentRun::CurrentRun(SimulationRunner &runner, inv::Simulation &simulation)
     : m_runner(runner)
 {

@@ -44,6 +44,9 @@ public:
 
     inv::SimulationSnapshot snapshot() const;
     void stop();
+    // Starts a fault now in the run going on. Throws inv::InvalidInput when there is none or the
+    // fault cannot run against its servers.
+    void fireFault(const inv::FaultSpec &fault);
     bool isRunning() const { return m_running.load(); }
 
 public slots:

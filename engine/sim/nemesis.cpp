@@ -101,21 +101,65 @@ void Nemesis::check(const std::vector<FaultSpec> &faults, const NemesisTargets &
     }
 }
 
-void Nemesis::start(SimClock::time_point origin)
+void Nemesis::start(SimClock::time_point origin, bool onDemand)
 {
     m_origin = origin;
     m_lastEnd = origin;
-    if (m_faults.empty())
+    if (m_faults.empty() && !onDemand)
         return;
+    {
+        std::lock_guard lock(m_mutex);
+        m_acceptsFired = onDemand;
+    }
     m_thread = std::jthread([this](std::stop_token stop) { loop(stop); });
+}
+
+void Nemesis::fire(FaultSpec fault)
+{
+    check({fault}, m_targets);
+    std::lock_guard lock(m_mutex);
+    if (!m_acceptsFired)
+        throw InvalidInput("no run is taking faults now: fire a fault while a run started from the "
+                           "console is going on");
+    fault.start = std::chrono::duration_cast<std::chrono::milliseconds>(SimClock::now() - m_origin);
+    FaultOutcome o;
+    o.kind = FaultSpec::kindName(fault.kind);
+    o.spec = fault.text();
+    m_outcomes.push_back(o);
+    m_fired.push_back(fault);
+    m_wake.notify_all();
+}
+
+void Nemesis::takeFired()
+{
+    std::lock_guard lock(m_mutex);
+    for (auto &f : m_fired) {
+        m_faults.push_back(f);
+        m_state.push_back(State::Pending);
+        m_nextTerminate.emplace_back();
+        m_signalledPid.push_back(0);
+        m_terminated.push_back(0);
+    }
+    m_fired.clear();
 }
 
 void Nemesis::finish()
 {
+    {
+        std::lock_guard lock(m_mutex);
+        m_acceptsFired = false;
+    }
     if (!m_thread.joinable())
         return;
     m_thread.request_stop();
     m_thread.join();
+    // Fired after the thread's last look: recorded as never started.
+    takeFired();
+    for (std::size_t i = 0; i < m_faults.size(); ++i)
+        if (m_state[i] == State::Pending) {
+            m_state[i] = State::Done;
+            note(i, "not started: the load was over before its start");
+        }
 }
 
 std::vector<FaultOutcome> Nemesis::outcomes() const
@@ -149,9 +193,8 @@ void Nemesis::note(std::size_t fault, const std::string &text)
 
 void Nemesis::loop(std::stop_token stop)
 {
-    std::mutex idle;
-    std::condition_variable_any wake;
     for (;;) {
+        takeFired();
         // The earliest thing due: a start, an end, or the next round of terminations.
         std::optional<std::size_t> next;
         SimClock::time_point due = SimClock::time_point::max();
@@ -177,14 +220,21 @@ void Nemesis::loop(std::stop_token stop)
                 }
             }
         }
-        if (!next)
-            break;
         {
-            std::unique_lock lock(idle);
-            wake.wait_until(lock, stop, due, [] { return false; });
+            std::unique_lock lock(m_mutex);
+            if (!next && !m_acceptsFired)
+                break;
+            // Until the next thing due, a fault fired meanwhile, or the end of the run.
+            const auto fired = [this] { return !m_fired.empty(); };
+            if (next)
+                m_wake.wait_until(lock, stop, due, fired);
+            else
+                m_wake.wait(lock, stop, fired);
+            if (stop.stop_requested())
+                break;
+            if (!m_fired.empty())
+                continue;
         }
-        if (stop.stop_requested())
-            break;
         if (isEnd)
             end(*next);
         else if (m_state[*next] == State::Pending)

@@ -2,14 +2,16 @@
 // and restarts the sandbox's Redis, pauses a Redis's clients, terminates the run's PostgreSQL
 // backends, restarts the sandbox's PostgreSQL. Each fault marks "<kind> starts" and "<kind> ends" on
 // the run's time line and is recorded with when it really began and ended. check() refuses, before
-// anything runs, faults that cannot run against the run's servers. start() and finish() are called
-// by the thread that owns the run; outcomes() may be called from any thread (the monitor's).
+// anything runs, faults that cannot run against the run's servers. A run started on demand also
+// takes faults fired while it goes on (fire(), from any thread), until finish(). start() and
+// finish() are called by the thread that owns the run; outcomes() may be called from any thread.
 #pragma once
 
 #include "sim/faultspec.h"
 #include "sim/simulationcontext.h"
 #include "sim/simulationreport.h"
 
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -52,11 +54,17 @@ public:
     static void check(const std::vector<FaultSpec> &faults, const NemesisTargets &targets);
 
     // Starts the schedule: each fault's START counts from origin (the start of the run's time line).
-    void start(SimClock::time_point origin);
+    // With onDemand, the nemesis runs even with nothing scheduled and takes faults from fire().
+    void start(SimClock::time_point origin, bool onDemand = false);
+    // Starts `fault` now (its START is ignored). Throws InvalidInput when it cannot run here (as
+    // check()) or when the nemesis was not started on demand or has finished.
+    void fire(FaultSpec fault);
     // Ends the schedule: faults in progress end now (Redis and PostgreSQL run again when it
     // returns), faults not started yet are skipped with a note. Idempotent.
     void finish();
+    // Whether any fault was scheduled or fired; valid after finish().
     bool empty() const { return m_faults.empty(); }
+    bool running() const { return m_thread.joinable(); }
     // One per fault, in the order given; times in seconds since origin, -1 when not reached yet.
     std::vector<FaultOutcome> outcomes() const;
     // When the last fault ended (origin if none did).
@@ -72,6 +80,8 @@ private:
         Done
     };
     void loop(std::stop_token stop);
+    // Moves the faults fired since the last call into the schedule. Nemesis thread only.
+    void takeFired();
     void begin(std::size_t fault);
     void end(std::size_t fault);
     void terminateBackends(std::size_t fault);
@@ -90,6 +100,10 @@ private:
     std::vector<long long> m_terminated;
     std::unique_ptr<PgConnection> m_terminator;
     mutable std::mutex m_mutex;
+    // Guarded by m_mutex: faults fired and not yet taken, and whether fire() is open.
+    std::vector<FaultSpec> m_fired;
+    bool m_acceptsFired = false;
+    std::condition_variable_any m_wake;
     std::vector<FaultOutcome> m_outcomes;
     SimClock::time_point m_lastEnd;
     std::jthread m_thread;

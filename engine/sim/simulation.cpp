@@ -66,27 +66,26 @@ void awaitTrustedCaches(std::vector<std::unique_ptr<InventoryService>> &servers)
     }
 }
 
-// Publishes a run's monitor to snapshot() for the lifetime of this guard.
-class MonitorPublication
+// Publishes a run's monitor (to snapshot()) or nemesis (to fireFault()) for the lifetime of this guard.
+template <typename T> class Publication
 {
 public:
-    MonitorPublication(std::mutex &mutex, SimulationMonitor *&slot, SimulationMonitor &monitor)
-        : m_mutex(mutex), m_slot(slot)
+    Publication(std::mutex &mutex, T *&slot, T &published) : m_mutex(mutex), m_slot(slot)
     {
         std::lock_guard lock(m_mutex);
-        m_slot = &monitor;
+        m_slot = &published;
     }
-    ~MonitorPublication()
+    ~Publication()
     {
         std::lock_guard lock(m_mutex);
         m_slot = nullptr;
     }
-    MonitorPublication(const MonitorPublication &) = delete;
-    MonitorPublication &operator=(const MonitorPublication &) = delete;
+    Publication(const Publication &) = delete;
+    Publication &operator=(const Publication &) = delete;
 
 private:
     std::mutex &m_mutex;
-    SimulationMonitor *&m_slot;
+    T *&m_slot;
 };
 } // namespace
 
@@ -101,6 +100,14 @@ std::string Simulation::serverIdPrefix() const
 {
     // Processes sharing a run id tell their audit rows apart by this process's own token.
     return "sim-" + m_runId + "-" + m_processToken + "-";
+}
+
+void Simulation::fireFault(const FaultSpec &fault)
+{
+    std::lock_guard lock(m_monitorMutex);
+    if (!m_nemesis)
+        throw InvalidInput("no simulation is running: start one, then fire the fault while it runs");
+    m_nemesis->fire(fault);
 }
 
 SimulationSnapshot Simulation::snapshot() const
@@ -174,7 +181,7 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
     std::vector<std::unique_ptr<InventoryService>> servers;
     for (int i = 0; i < m_config.servers; ++i) {
         ServiceConfig service;
-        service.pgConninfo = m_config.faults.empty()
+        service.pgConninfo = m_config.faults.empty() && !m_config.faultsOnDemand
                                  ? m_config.pgConninfo
                                  : withApplicationName(m_config.pgConninfo, faultTargets.applicationName);
         service.redisUrl = m_config.redisUrl;
@@ -245,16 +252,17 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
     SimulationMonitor monitor(context, *scenario, checker, scenario->hotKeys(m_config), monitorDb,
                               monitorCache, tick);
     // Whatever leaves this scope, a throw included, unpublishes the monitor before it is destroyed.
-    MonitorPublication published(m_monitorMutex, m_monitor, monitor);
+    Publication published(m_monitorMutex, m_monitor, monitor);
+    Publication faultsTaken(m_monitorMutex, m_nemesis, nemesis);
     say("running " + std::string(SimulationConfig::scenarioName(m_config.scenario)));
     const auto started = SimClock::now();
     HostLoadSampler hostLoad;
     monitor.setNemesis(&nemesis);
     monitor.start();
-    nemesis.start(monitor.started());
+    nemesis.start(monitor.started(), m_config.faultsOnDemand);
     scenario->run(context);
     const double seconds = std::chrono::duration<double>(SimClock::now() - started).count();
-    if (!nemesis.empty()) {
+    if (nemesis.running()) {
         say("ending the faults");
         nemesis.finish();
         if (nemesis.touchesRedis()) {

@@ -35,6 +35,9 @@ public:
     // no verdict. Safe in a signal handler (a lock-free atomic store).
     void stop() { m_stop.request_stop(); }
     SimulationSnapshot snapshot() const;
+    // Starts a fault now, in a run whose config has faultsOnDemand. Throws InvalidInput when no such
+    // run is going on or the fault cannot run against its servers.
+    void fireFault(const FaultSpec &fault);
     const SimulationConfig &config() const { return m_config; }
 
 private:
@@ -50,6 +53,7 @@ private:
     std::string m_processToken;
     mutable std::mutex m_monitorMutex;
     SimulationMonitor *m_monitor = nullptr;
+    Nemesis *m_nemesis = nullptr;
 };
 
 } // namespace inv

@@ -62,6 +62,8 @@ struct SimulationConfig
     std::map<std::string, double> sloOverrides;
     // Faults to inject during the load (simulate --fault), run by the Nemesis.
     std::vector<FaultSpec> faults;
+    // Faults may also be fired while the run goes on (Simulation::fireFault, the console's Fire now).
+    bool faultsOnDemand = false;
     // The sandbox whose processes the process-level faults signal (INVENTORY_SANDBOX_DIR); empty: none.
     std::string sandboxDir;
     // A role that may terminate the run's backends when the run's own may not (INVENTORY_PG_OWNER_URL).

@@ -35,7 +35,10 @@ void SimulationMonitor::accountFaults(double begin, double end, const HistogramC
     if (!m_nemesis)
         return;
     const auto outcomes = m_nemesis->outcomes();
-    for (std::size_t i = 0; i < outcomes.size() && i < m_faultSeen.size(); ++i) {
+    // A fault fired during the run joins the list.
+    m_faultReads.resize(outcomes.size());
+    m_faultSeen.resize(outcomes.size());
+    for (std::size_t i = 0; i < outcomes.size(); ++i) {
         const auto &o = outcomes[i];
         if (o.startS < 0)
             continue;

@@ -1,7 +1,8 @@
 // The Simulation page against the real services, offscreen: a short run fills the charts and the
 // SLO table, compare mode yields one result per strategy, a run stopped midway leaves the books
 // balanced in the database, the run is stored in the history, a flash sale marks "sold out" on
-// every chart, the statistics hold a row per operation with the engine's percentiles, and runs
+// every chart, a fault fired during a run shades every chart where it was, the statistics hold a
+// row per operation with the engine's percentiles, and runs
 // that fail while the page keeps polling are reported without touching a destroyed simulation.
 #include "sim/simulationspace.h"
 #include "simulationchartpanel.h"
@@ -19,12 +20,16 @@
 #include <QChart>
 #include <QChartView>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDir>
 #include <QGraphicsScene>
+#include <QLabel>
 #include <QLegend>
 #include <QLegendMarker>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTest>
 #include <QXYSeries>
@@ -41,6 +46,7 @@ private slots:
     void chartsStayWholeAt1024x700();
     void keepDataReachesTheConfigAndKeepsTheSpace();
     void stopMidwayLeavesBooksBalanced();
+    void fireNowShadesEveryChart();
     void failedRunsAreReportedWhileThePagePolls();
 
 private:
@@ -258,6 +264,57 @@ void TestSimulationPage::stopMidwayLeavesBooksBalanced()
     QVERIFY(report.ledgerOk);
     QCOMPARE(report.auditRows, report.successes);
     QCOMPARE(report.oversold, 0LL);
+}
+
+void TestSimulationPage::fireNowShadesEveryChart()
+{
+    auto *fire = m_page->form()->findChild<QPushButton *>(QStringLiteral("fire"));
+    auto *kind = m_page->form()->findChild<QComboBox *>(QStringLiteral("fireKind"));
+    auto *seconds = m_page->form()->findChild<QSpinBox *>(QStringLiteral("fireSeconds"));
+    auto *note = m_page->form()->findChild<QLabel *>(QStringLiteral("fireNote"));
+    QVERIFY(fire && kind && seconds && note);
+    QVERIFY(!fire->isEnabled());
+    // Between runs a fault has nothing to break: refused, and said so.
+    inv::FaultSpec pause;
+    pause.kind = inv::FaultKind::RedisPause;
+    pause.duration = std::chrono::seconds(1);
+    m_page->fireFault(pause);
+    QVERIFY2(note->text().contains(QStringLiteral("not fired")) &&
+                 note->text().contains(QStringLiteral("no simulation is running")),
+             qPrintable(note->text()));
+
+    QSignalSpy finished(m_page, &SimulationPage::finished);
+    m_page->selectScenario(QStringLiteral("mixed"));
+    m_page->setParameter(QStringLiteral("rate"), 500);
+    m_page->setParameter(QStringLiteral("duration"), 4);
+    m_page->setParameter(QStringLiteral("products"), 30);
+    m_page->start(QStringLiteral("mixed"), {QStringLiteral("versioned")});
+    QTRY_VERIFY_WITH_TIMEOUT(m_page->charts()->pointCount() >= 3 && fire->isEnabled(), 10000);
+    kind->setCurrentIndex(kind->findText(QStringLiteral("redis-pause")));
+    seconds->setValue(1);
+    QTest::mouseClick(fire, Qt::LeftButton);
+    QVERIFY2(note->text() == QStringLiteral("redis-pause fired for 1 s"), qPrintable(note->text()));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+    QVERIFY(!fire->isEnabled());
+
+    const auto &report = *m_page->results()->reports().front();
+    QCOMPARE(report.faults.size(), std::size_t(1));
+    const inv::FaultOutcome &f = report.faults.front();
+    QCOMPARE(f.kind, std::string("redis-pause"));
+    QVERIFY2(f.startS >= 0.4 && f.endS >= f.startS + 0.9, report.humanSummary().c_str());
+    QVERIFY2(f.failOpenReads > 0, "reads during the pause should come from PostgreSQL");
+    QCOMPARE(report.oversold, 0LL);
+    QVERIFY(report.ledgerOk);
+    QCOMPARE(report.divergentKeysAtEnd.value_or(-1), 0LL);
+    // One band on every chart, where the fault really was.
+    for (int p = 0; p < SimulationCharts::PanelCount; ++p) {
+        SimulationChartPanel *panel = m_page->charts()->panel(static_cast<SimulationCharts::Panel>(p));
+        const auto bands = panel->overlay().faultBands();
+        QVERIFY2(bands.size() == 1, qPrintable(panel->chart()->title()));
+        QCOMPARE(bands.front().kind, QStringLiteral("redis-pause"));
+        QVERIFY(std::abs(bands.front().from - f.startS) < 1e-6);
+        QVERIFY(bands.front().to && std::abs(*bands.front().to - f.endS) < 1e-6);
+    }
 }
 
 void TestSimulationPage::failedRunsAreReportedWhileThePagePolls()

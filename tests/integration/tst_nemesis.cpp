@@ -42,6 +42,7 @@ private slots:
     void faultsKeepInvariants_data();
     void faultsKeepInvariants();
     void unsafeBreaksUnderFaults();
+    void firedFaultJoinsTheRun();
     void inDoubtWritesSellOnce();
     // Whatever a check did, Redis and PostgreSQL run again for the next test.
     void cleanup();
@@ -253,6 +254,42 @@ void TestNemesis::unsafeBreaksUnderFaults()
     QCOMPARE(report.correct(), std::optional<bool>(false));
     QCOMPARE(report.faults.size(), std::size_t(1));
     QVERIFY(report.faults.front().failOpenReads > 0);
+}
+
+void TestNemesis::firedFaultJoinsTheRun()
+{
+    // A fault fired while the run goes on (the console's Fire now) runs like a scheduled one.
+    inv::SimulationConfig config =
+        testservices::simulationConfig(inv::ScenarioKind::Mixed, StrategyKind::Locked, 3, 17);
+    config.rate = 500;
+    config.durationSeconds = 3;
+    config.products = 30;
+    config.readRatio = 0.8;
+    config.stock = 100'000;
+    config.faultsOnDemand = true;
+    config.sandboxDir = testservices::env("INVENTORY_SANDBOX_DIR");
+    inv::Simulation simulation(config);
+    inv::FaultSpec kill;
+    kill.kind = FaultKind::RedisKill;
+    kill.duration = 600ms;
+    QVERIFY_THROWS_EXCEPTION(inv::InvalidInput, simulation.fireFault(kill)); // not running yet
+    inv::SimulationReport report;
+    std::jthread runner([&] { report = simulation.run(); });
+    QTRY_VERIFY_WITH_TIMEOUT(simulation.snapshot().elapsedSeconds > 0.5, 20000);
+    simulation.fireFault(kill);
+    runner.join();
+
+    QCOMPARE(report.faults.size(), std::size_t(1));
+    const inv::FaultOutcome &f = report.faults.front();
+    QCOMPARE(f.kind, std::string("redis-kill"));
+    QVERIFY2(f.startS >= 0.5 && f.endS >= f.startS + 0.55, report.humanSummary().c_str());
+    QVERIFY(f.failOpenReads > 0);
+    QCOMPARE(report.oversold, 0LL);
+    QVERIFY(report.ledgerOk);
+    QCOMPARE(report.divergentKeysAtEnd.value_or(-1), 0LL);
+    QVERIFY(std::any_of(report.events.begin(), report.events.end(),
+                        [](const inv::TimelineEvent &e) { return e.label == "redis-kill ends"; }));
+    QVERIFY(m_sandbox->status().redisRunning);
 }
 
 void TestNemesis::inDoubtWritesSellOnce()
