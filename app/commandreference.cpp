@@ -48,7 +48,7 @@ const std::vector<CommandInfo> &CommandReference::commands()
         {"", "", "open the console window",
          withConnection({"page", "sku", "screenshot", "open-count", "quit-when-done", "window-size", "dark",
                          "autostart", "compare", "buyers", "stock", "rate", "duration", "servers",
-                         "connections", "products", "readers", "race-delay-ms"})},
+                         "connections", "products", "readers", "race-delay-ms", "fault"})},
         {"sandbox",
          "start|stop|status",
          "start, stop or show the local PostgreSQL and Redis",
@@ -143,7 +143,7 @@ const std::vector<OptionInfo> &CommandReference::options()
         {"report", "FILE", "write the JSON report to FILE", {}},
         {"fault",
          "KIND@START[+DUR]",
-         "simulate: inject a fault during the load, e.g. redis-pause@3s+2s (repeatable; kinds redis-pause, "
+         "simulate, GUI demo mode: inject a fault during the load, e.g. redis-pause@3s+2s (repeatable; kinds redis-pause, "
          "redis-kill, redis-restart, redis-client-pause, pg-terminate, pg-restart; units ms or s)",
          {}},
         {"run-id",

@@ -121,6 +121,15 @@ int main(int argc, char **argv)
             options.simulationParameters.push_back({QString::fromLatin1(name), number});
         }
     }
+    for (const std::string &fault : args.faults()) {
+        try {
+            inv::FaultSpec::parse(fault);
+        } catch (const inv::InvalidInput &e) {
+            std::cerr << "error: " << e.what() << "\n";
+            return 2;
+        }
+        options.faults << QString::fromStdString(fault);
+    }
     MainWindow window(options);
     window.show();
     return QApplication::exec();

@@ -10,6 +10,7 @@
 #include "sandboxstarter.h"
 #include "screenshotmode.h"
 #include "serverspage.h"
+#include "simulationform.h"
 #include "simulationpage.h"
 #include "stockcountdialog.h"
 
@@ -130,6 +131,7 @@ MainWindow::MainWindow(StartOptions options, QWidget *parent)
             m_simulation->selectScenario(m_options.autostart);
             for (const auto &[name, value] : m_options.simulationParameters)
                 m_simulation->setParameter(name, value);
+            m_simulation->form()->setScheduledFaults(m_options.faults.join(QLatin1Char(' ')));
             m_simulation->start(m_options.autostart, strategies);
             m_options.autostart.clear();
         }

@@ -43,6 +43,8 @@ struct StartOptions
     QString autostart;
     QStringList compare;
     QList<QPair<QString, double>> simulationParameters;
+    // Faults scheduled for the demo run, as the Faults box takes them ("redis-pause@2s+1s").
+    QStringList faults;
     // The window's size for this session (screenshots at a given size); invalid: the saved one.
     QSize windowSize;
     // Opens in the dark palette without saving the choice (screenshots).

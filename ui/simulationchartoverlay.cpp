@@ -96,9 +96,10 @@ void SimulationChartOverlay::paint(QPainter &painter, QChart &chart, QAbstractSe
     QColor fill = background;
     fill.setAlphaF(0.7f);
     // Faults first, under everything else: a light red band over the time each one lasted.
+    const std::vector<Band> bands = faultBands();
     QColor shade(214, 39, 40);
     shade.setAlphaF(0.12f);
-    for (const Band &b : faultBands()) {
+    for (const Band &b : bands) {
         const double from = std::max(plot.left(), sceneX(chart, reference, b.from));
         const double to = b.to ? std::min(plot.right(), sceneX(chart, reference, *b.to)) : plot.right();
         if (to > from)
@@ -116,6 +117,18 @@ void SimulationChartOverlay::paint(QPainter &painter, QChart &chart, QAbstractSe
         std::vector<std::pair<QString, QColor>> names; // of the runs starting here
     };
     std::vector<Label> labels;
+    // A fault is labelled once, by its kind at the left of its band; its two lines stay unlabelled.
+    const QColor faultText = QColor::fromHslF(0.0, 0.65, text.lightnessF() > 0.5 ? 0.72 : 0.42);
+    for (const Band &b : bands) {
+        const double x = sceneX(chart, reference, b.from);
+        if (x >= plot.left() - 0.5 && x <= plot.right() + 0.5)
+            labels.push_back(Label{x, b.kind, faultText, {}});
+    }
+    const auto isFaultLine = [&bands](const QString &label) {
+        return std::any_of(bands.begin(), bands.end(), [&](const Band &b) {
+            return label == b.kind + QStringLiteral(" starts") || label == b.kind + QStringLiteral(" ends");
+        });
+    };
     for (const Marker &m : markers()) {
         const double x = sceneX(chart, reference, m.t);
         if (x < plot.left() - 0.5 || x > plot.right() + 0.5)
@@ -125,6 +138,8 @@ void SimulationChartOverlay::paint(QPainter &painter, QChart &chart, QAbstractSe
         pen.setStyle(Qt::DashLine);
         painter.setPen(pen);
         painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
+        if (isFaultLine(m.label))
+            continue;
         const bool start = m.label.endsWith(starts);
         const auto same = std::find_if(labels.begin(), labels.end(), [&](const Label &l) {
             return std::abs(l.x - x) < 3 && (start ? !l.names.empty() : l.text == m.label);
@@ -143,6 +158,7 @@ void SimulationChartOverlay::paint(QPainter &painter, QChart &chart, QAbstractSe
         }
     }
     // Labels stack in rows at the top of the plot, left to right, so that none hides another.
+    std::stable_sort(labels.begin(), labels.end(), [](const Label &a, const Label &b) { return a.x < b.x; });
     std::array<double, kLabelRows> rowEnd;
     rowEnd.fill(-std::numeric_limits<double>::max());
     for (Label &l : labels) {

@@ -128,9 +128,12 @@ SimulationForm::SimulationForm(QWidget *parent) : QScrollArea(parent)
     m_fire->setObjectName(QStringLiteral("fire"));
     m_fire->setEnabled(false);
     m_fire->setToolTip(tr("Start this fault at once in the run going on"));
-    fireRow->addWidget(m_fireKind, 1);
-    fireRow->addWidget(m_fireSeconds);
-    fireRow->addWidget(m_fire);
+    // The form is narrow: the kind takes a row, its duration and the button the next.
+    m_fireKind->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_fireKind->setMinimumContentsLength(12);
+    faultLayout->addWidget(m_fireKind);
+    fireRow->addWidget(m_fireSeconds, 1);
+    fireRow->addWidget(m_fire, 1);
     faultLayout->addLayout(fireRow);
     m_fireNote = new QLabel(faultBox);
     m_fireNote->setObjectName(QStringLiteral("fireNote"));
@@ -325,6 +328,11 @@ void SimulationForm::setRunning(bool running)
     m_demo->setEnabled(!running);
     m_stop->setEnabled(running);
     m_fire->setEnabled(running);
+}
+
+void SimulationForm::setScheduledFaults(const QString &faults)
+{
+    m_faults->setText(faults);
 }
 
 void SimulationForm::setFireNote(const QString &text)

@@ -41,6 +41,8 @@ public:
     inv::SimulationConfig configFor(const QString &strategy, const QString &pg, const QString &redis) const;
     // Disables Start and the demo while runs are queued, and enables Stop and Fire now.
     void setRunning(bool running);
+    // The Faults box's schedule, as simulate --fault takes each: "redis-pause@3s+2s pg-terminate@5s".
+    void setScheduledFaults(const QString &faults);
     // What became of the last Fire now: "redis-pause fired at 3.2 s", or why it was refused.
     void setFireNote(const QString &text);
 

@@ -170,6 +170,24 @@ PgResult PgConnection::exec(std::string_view sql, const std::vector<PgParam> &pa
     return PgResult(raw);
 }
 
+PgResult PgConnection::execRead(std::string_view sql, const std::vector<PgParam> &params)
+{
+    if (m_inTransaction)
+        return exec(sql, params);
+    for (int attempt = 1;; ++attempt) {
+        try {
+            return exec(sql, params);
+        } catch (const DbTimeout &) {
+            throw;
+        } catch (const DbError &e) {
+            // 57P01-57P03: the backend was terminated, or the server is shutting down or starting.
+            if (attempt == kReadAttempts || (!e.isConnectionFailure() && e.sqlstate().rfind("57P", 0) != 0))
+                throw;
+        }
+        connect();
+    }
+}
+
 namespace {
 // Waits until the socket is ready for `events` or the deadline passes; false on timeout.
 bool waitForSocket(int socket, short events, Clock::time_point deadline)
