@@ -170,7 +170,7 @@ PgResult PgConnection::exec(std::string_view sql, const std::vector<PgParam> &pa
     return PgResult(raw);
 }
 
-PgResult PgConnection::execRead(std::string_view sql, const std::vector<PgParam> &params)
+PgResult PgConnection::execIdempotent(std::string_view sql, const std::vector<PgParam> &params)
 {
     if (m_inTransaction)
         return exec(sql, params);

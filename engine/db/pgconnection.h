@@ -39,12 +39,12 @@ public:
     // Runs one statement, prepared on this connection the first time it is seen. Reconnects first
     // if the connection broke since the last call.
     PgResult exec(std::string_view sql, const std::vector<PgParam> &params = {});
-    // exec() for a statement that changes nothing, outside a transaction: when the connection turns
-    // out to be dead (the server ended the backend, a restart), it is run again on a new one, up to
-    // kReadAttempts in all. A timeout is not retried: the server may be hung, and the caller has
-    // waited long enough.
+    // exec() for a statement that may safely run twice (a read, or an upsert whose second run changes
+    // nothing more), outside a transaction: when the connection turns out to be dead (the server ended the
+    // backend, a restart), it is run again on a new one, up to kReadAttempts in all. A timeout is not
+    // retried: the server may be hung, and the caller has waited long enough.
     static constexpr int kReadAttempts = 3;
-    PgResult execRead(std::string_view sql, const std::vector<PgParam> &params = {});
+    PgResult execIdempotent(std::string_view sql, const std::vector<PgParam> &params = {});
     // Runs several statements with no parameters (migrations). Never use with user input.
     void execScript(const std::string &sql);
     void begin();

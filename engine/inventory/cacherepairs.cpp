@@ -2,11 +2,23 @@
 
 #include "errors.h"
 
+#include <algorithm>
+#include <thread>
+
 namespace inv {
 
 namespace {
 constexpr int kBatch = 500;
+// Idempotent: run twice (a retry after a lost connection), it changes nothing more.
+const char *const kOweSql =
+    "INSERT INTO cache_repairs (sku, version) VALUES ($1, $2) ON CONFLICT (sku) DO UPDATE "
+    "SET version = greatest(cache_repairs.version, excluded.version), noted_at = clock_timestamp()";
+
+bool serverWentAway(const DbError &e)
+{
+    return e.isConnectionFailure() || e.sqlstate().rfind("57P", 0) == 0;
 }
+} // namespace
 
 CacheRepairs::CacheRepairs(PgPool &pool, StockCache &cache, CacheRepairSettings settings)
     : m_pool(pool), m_cache(cache), m_settings(settings)
@@ -21,11 +33,57 @@ long long CacheRepairs::nowNs()
 
 void CacheRepairs::owe(const std::string &sku, std::int64_t version)
 {
-    auto connection = m_pool.acquire();
-    connection->exec(
-        "INSERT INTO cache_repairs (sku, version) VALUES ($1, $2) ON CONFLICT (sku) DO UPDATE "
-        "SET version = greatest(cache_repairs.version, excluded.version), noted_at = clock_timestamp()",
-        {sku, std::to_string(version)});
+    const auto deadline = std::chrono::steady_clock::now() + m_settings.oweFor;
+    auto pause = std::chrono::milliseconds(20);
+    for (;;) {
+        try {
+            auto connection = m_pool.acquire();
+            connection->execIdempotent(kOweSql, {sku, std::to_string(version)});
+            return;
+        } catch (const Error &e) {
+            const auto *db = dynamic_cast<const DbError *>(&e);
+            const bool transient = dynamic_cast<const PoolTimeout *>(&e) || (db && serverWentAway(*db));
+            if (!transient || std::chrono::steady_clock::now() + pause > deadline) {
+                {
+                    std::lock_guard lock(m_pendingMutex);
+                    auto &kept = m_pending[sku];
+                    kept = std::max(kept, version);
+                }
+                noteFailure();
+                throw;
+            }
+        }
+        std::this_thread::sleep_for(pause);
+        pause = std::min(pause * 2, std::chrono::milliseconds(200));
+    }
+}
+
+std::size_t CacheRepairs::pendingMarks() const
+{
+    std::lock_guard lock(m_pendingMutex);
+    return m_pending.size();
+}
+
+bool CacheRepairs::storePending()
+{
+    std::map<std::string, std::int64_t> pending;
+    {
+        std::lock_guard lock(m_pendingMutex);
+        pending.swap(m_pending);
+    }
+    try {
+        auto connection = m_pool.acquire();
+        for (auto it = pending.begin(); it != pending.end(); it = pending.erase(it))
+            connection->execIdempotent(kOweSql, {it->first, std::to_string(it->second)});
+        return true;
+    } catch (const Error &) {
+        std::lock_guard lock(m_pendingMutex);
+        for (const auto &[sku, version] : pending) {
+            auto &kept = m_pending[sku];
+            kept = std::max(kept, version);
+        }
+        return false;
+    }
 }
 
 void CacheRepairs::noteFailure()
@@ -91,6 +149,8 @@ bool CacheRepairs::cacheTrusted()
 
 bool CacheRepairs::applyMarks()
 {
+    if (pendingMarks() > 0 && !storePending())
+        return false;
     try {
         auto connection = m_pool.acquire();
         for (;;) {

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <string>
 
@@ -24,6 +25,8 @@ struct CacheRepairSettings
     // Longer than a writer's cache timeout, the breaker's cool-down and the mark's insert together.
     std::chrono::milliseconds grace{2000};
     std::chrono::milliseconds pollInterval{1000};
+    // How long owe() keeps trying to store a mark while PostgreSQL does not answer.
+    std::chrono::milliseconds oweFor{3000};
 };
 
 class CacheRepairs
@@ -31,8 +34,13 @@ class CacheRepairs
 public:
     CacheRepairs(PgPool &pool, StockCache &cache, CacheRepairSettings settings);
 
-    // Records that the cache may hold a value of `sku` older than `version`. Throws DbError.
+    // Records that the cache may hold a value of `sku` older than `version`, in PostgreSQL, trying
+    // again on a new connection for up to settings().oweFor. If PostgreSQL stays away that long,
+    // keeps the mark in this process, stops trusting the cache, stores it with the next pass, and
+    // throws the DbError (or PoolTimeout): until then other processes may read the older value.
     void owe(const std::string &sku, std::int64_t version);
+    // Marks kept in this process because PostgreSQL did not take them in time.
+    std::size_t pendingMarks() const;
     // A cache operation failed: distrust the cache until the repairs are applied.
     void noteFailure();
     // True if the cache may be read now. Applies the marks first when a pass is due (one thread at a
@@ -49,10 +57,15 @@ private:
     bool applyMarks();
     static long long nowNs();
 
+    // Stores the marks kept in this process; false if PostgreSQL failed again.
+    bool storePending();
+
     PgPool &m_pool;
     StockCache &m_cache;
     CacheRepairSettings m_settings;
     std::mutex m_passMutex;
+    mutable std::mutex m_pendingMutex;
+    std::map<std::string, std::int64_t> m_pending; // guarded by m_pendingMutex
     // Until the first pass, which a new process runs before its first cache read, nobody reads it.
     std::atomic<bool> m_ready{false};
     std::atomic<bool> m_distrust{false};

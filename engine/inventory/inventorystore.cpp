@@ -107,7 +107,7 @@ std::optional<StockRecord> InventoryStore::fetch(const std::string &sku)
     m_reads.fetch_add(1, std::memory_order_relaxed);
     auto connection = m_pool.acquire();
     auto result =
-        connection->execRead("SELECT sku, name, stock, version, to_char(updated_at AT TIME ZONE 'UTC', "
+        connection->execIdempotent("SELECT sku, name, stock, version, to_char(updated_at AT TIME ZONE 'UTC', "
                              "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM inventory WHERE sku = $1",
                              {sku});
     if (result.rows() == 0)

@@ -112,7 +112,9 @@ WriteResult Strategy::write(const WriteRequest &request)
             m_context.repairs.owe(request.sku, result.version);
             m_context.stats.repairsOwed.fetch_add(1, std::memory_order_relaxed);
         } catch (const std::exception &) {
-            // PostgreSQL failed right after the commit: the entry stays until its TTL runs out.
+            // PostgreSQL stayed away for oweFor right after the commit: the mark is kept in this
+            // process and stored by its next pass; another process may read the older entry until
+            // then (or until its TTL runs out, if this one dies first).
             m_context.stats.repairsLost.fetch_add(1, std::memory_order_relaxed);
         }
     }

@@ -32,6 +32,7 @@ private slots:
     void lockedIsFencedWhenTheLeaseRunsOut();
     void versionedNeverGoesBackAfterExpiry();
     void committedWriteIsNeverReportedFailed();
+    void repairMarkSurvivesALostConnection();
     void repairPassDoesNotHoldReaders();
     void everyDatabaseReadIsCounted();
     void everyReadCountsOnce_data();
@@ -358,6 +359,47 @@ void TestCacheGuarantees::committedWriteIsNeverReportedFailed()
     QCOMPARE(reported, 3);
     QCOMPARE(testservices::dbStock(*m_db, sku), 17);
     QCOMPARE(testservices::auditTotals(*m_db, sku).rows, 3LL);
+}
+
+void TestCacheGuarantees::repairMarkSurvivesALostConnection()
+{
+    // Redis is paused, so the cache update after the commit fails and the write must leave its
+    // repair mark; the pool's connections are terminated between the commit and the mark (the race
+    // delay holds the gap open). The mark is stored on a new connection, not lost.
+    auto svc = service(StrategyKind::Versioned, "mark", 1500ms);
+    const std::string sku = testservices::uniqueSku("mark");
+    svc->addProduct(sku, "Marked item", 20);
+    svc->getStock(sku);
+    const std::string keep = m_db->exec("SELECT pg_backend_pid()").text(0, 0);
+    const long long before = testservices::auditTotals(*m_db, sku).rows;
+    int killed = 0;
+    std::jthread killer([&] {
+        inv::PgConnection watcher(testservices::pgUrl());
+        const auto deadline = std::chrono::steady_clock::now() + 10s;
+        while (std::chrono::steady_clock::now() < deadline) {
+            if (testservices::auditTotals(watcher, sku).rows > before) {
+                killed = watcher
+                             .exec("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                   "WHERE usename = current_user AND pid NOT IN (pg_backend_pid(), $1::int) "
+                                   "AND datname = current_database()",
+                                   {keep})
+                             .int32(0, 0);
+                return;
+            }
+            std::this_thread::sleep_for(2ms);
+        }
+    });
+    pauseRedis();
+    const inv::WriteResult written = svc->purchase(sku, 1);
+    killer.join();
+    QVERIFY2(killed > 0, "no connection was terminated after the commit, so this test proved nothing");
+    const auto mark = m_db->exec("SELECT version FROM cache_repairs WHERE sku = $1", {sku});
+    resumeRedis();
+    QCOMPARE(svc->stats().repairsLost.load(), 0LL);
+    QCOMPARE(svc->stats().repairsOwed.load(), 1LL);
+    QCOMPARE(mark.rows(), 1);
+    QCOMPARE(mark.int64(0, 0), written.version);
+    QCOMPARE(svc->cacheRepairs().pendingMarks(), std::size_t(0));
 }
 
 void TestCacheGuarantees::repairPassDoesNotHoldReaders()

@@ -33,7 +33,7 @@ private slots:
     void errorsCarryTheirSqlstate_data();
     void errorsCarryTheirSqlstate();
     void reconnectsAfterTheBackendIsTerminated();
-    void readIsRetriedOnANewBackend();
+    void idempotentStatementIsRetriedOnANewBackend();
     void commitOnATerminatedConnectionWritesNothing();
     void connectionWithOpenTransactionCannotBeMoved();
 
@@ -291,22 +291,22 @@ void TestPgPool::reconnectsAfterTheBackendIsTerminated()
              0LL);
 }
 
-void TestPgPool::readIsRetriedOnANewBackend()
+void TestPgPool::idempotentStatementIsRetriedOnANewBackend()
 {
-    // execRead() runs a read again on a new backend when the old one was ended under it...
+    // execIdempotent() runs a statement again on a new backend when the old one was ended under it...
     inv::PgConnection reader(testservices::pgUrl());
     const int pid = backendPid(reader);
     terminate(pid);
-    QCOMPARE(reader.execRead("SELECT 7").int32(0, 0), 7);
+    QCOMPARE(reader.execIdempotent("SELECT 7").int32(0, 0), 7);
     QVERIFY(backendPid(reader) != pid);
     // ...but not inside a transaction, whose work went with the backend.
     reader.begin();
     terminate(backendPid(reader));
-    QVERIFY_THROWS_EXCEPTION(inv::DbError, reader.execRead("SELECT 8"));
+    QVERIFY_THROWS_EXCEPTION(inv::DbError, reader.execIdempotent("SELECT 8"));
     QVERIFY(!reader.inTransaction());
     // Nor a statement that fails for itself.
     try {
-        reader.execRead("SELECT 1/0");
+        reader.execIdempotent("SELECT 1/0");
         QFAIL("a division by zero succeeded");
     } catch (const inv::DbError &e) {
         QCOMPARE(e.sqlstate(), std::string("22012"));
