@@ -42,6 +42,11 @@ private slots:
 private:
     void pauseRedis();
     void resumeRedis();
+    // Waits (up to 10 s) until `sku` has more than `auditRowsBefore` audit rows, that is, until a
+    // write committed, then terminates every backend of the test's role but `keep`'s. Returns how
+    // many it terminated.
+    static int terminateAfterCommit(const std::string &sku, long long auditRowsBefore,
+                                    const std::string &keep);
     std::unique_ptr<inv::InventoryService> service(StrategyKind strategy, const std::string &serverId,
                                                    std::chrono::milliseconds raceDelay = {},
                                                    std::chrono::milliseconds ttl = 30s,
@@ -77,6 +82,24 @@ void TestCacheGuarantees::resumeRedis()
 {
     QCOMPARE(::kill(m_redisPid, SIGCONT), 0);
     m_paused = false;
+}
+
+int TestCacheGuarantees::terminateAfterCommit(const std::string &sku, long long auditRowsBefore,
+                                              const std::string &keep)
+{
+    inv::PgConnection watcher(testservices::pgUrl());
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (testservices::auditTotals(watcher, sku).rows > auditRowsBefore)
+            return watcher
+                .exec("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                      "WHERE usename = current_user AND pid NOT IN (pg_backend_pid(), $1::int) "
+                      "AND datname = current_database()",
+                      {keep})
+                .int32(0, 0);
+        std::this_thread::sleep_for(2ms);
+    }
+    return 0;
 }
 
 void TestCacheGuarantees::cleanup()
@@ -331,22 +354,7 @@ void TestCacheGuarantees::committedWriteIsNeverReportedFailed()
     int killed = 0;
     for (int i = 0; i < 3; ++i) {
         const long long before = testservices::auditTotals(*m_db, sku).rows;
-        std::jthread killer([&] {
-            inv::PgConnection watcher(testservices::pgUrl());
-            const auto deadline = std::chrono::steady_clock::now() + 10s;
-            while (std::chrono::steady_clock::now() < deadline) {
-                if (testservices::auditTotals(watcher, sku).rows > before) {
-                    killed += watcher
-                                  .exec("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                                        "WHERE usename = current_user AND pid NOT IN (pg_backend_pid(), "
-                                        "$1::int) AND datname = current_database()",
-                                        {keep})
-                                  .int32(0, 0);
-                    return;
-                }
-                std::this_thread::sleep_for(2ms);
-            }
-        });
+        std::jthread killer([&] { killed += terminateAfterCommit(sku, before, keep); });
         try {
             svc.purchase(sku, 1);
             ++reported;
@@ -373,22 +381,7 @@ void TestCacheGuarantees::repairMarkSurvivesALostConnection()
     const std::string keep = m_db->exec("SELECT pg_backend_pid()").text(0, 0);
     const long long before = testservices::auditTotals(*m_db, sku).rows;
     int killed = 0;
-    std::jthread killer([&] {
-        inv::PgConnection watcher(testservices::pgUrl());
-        const auto deadline = std::chrono::steady_clock::now() + 10s;
-        while (std::chrono::steady_clock::now() < deadline) {
-            if (testservices::auditTotals(watcher, sku).rows > before) {
-                killed = watcher
-                             .exec("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                                   "WHERE usename = current_user AND pid NOT IN (pg_backend_pid(), $1::int) "
-                                   "AND datname = current_database()",
-                                   {keep})
-                             .int32(0, 0);
-                return;
-            }
-            std::this_thread::sleep_for(2ms);
-        }
-    });
+    std::jthread killer([&] { killed = terminateAfterCommit(sku, before, keep); });
     pauseRedis();
     const inv::WriteResult written = svc->purchase(sku, 1);
     killer.join();

@@ -14,11 +14,10 @@
 
 #include <QTest>
 
-#include <string_view>
-
 #include <algorithm>
 #include <csignal>
 #include <random>
+#include <string_view>
 
 using namespace std::chrono_literals;
 using namespace Qt::StringLiterals;
@@ -52,6 +51,23 @@ private slots:
 private:
     std::unique_ptr<inv::Sandbox> m_sandbox;
 };
+
+// A short mixed load on 40 deep products, 80 % reads, with `faults` against the sandbox.
+static inv::SimulationConfig mixedUnderFaults(StrategyKind strategy, std::uint64_t seed, double seconds,
+                                              std::vector<inv::FaultSpec> faults)
+{
+    inv::SimulationConfig config =
+        testservices::simulationConfig(inv::ScenarioKind::Mixed, strategy, 3, seed);
+    config.rate = 600;
+    config.durationSeconds = seconds;
+    config.products = 40;
+    config.readRatio = 0.8;
+    config.stock = 100'000;
+    config.faults = std::move(faults);
+    config.sandboxDir = testservices::env("INVENTORY_SANDBOX_DIR");
+    config.faultPgConninfo = testservices::env("INVENTORY_PG_OWNER_URL");
+    return config;
+}
 
 void TestNemesis::initTestCase()
 {
@@ -169,15 +185,8 @@ void TestNemesis::faultsKeepInvariants()
 {
     QFETCH(QString, fault);
     QFETCH(StrategyKind, strategy);
-    inv::SimulationConfig config = testservices::simulationConfig(inv::ScenarioKind::Mixed, strategy, 3, 7);
-    config.rate = 600;
-    config.durationSeconds = 2.2;
-    config.products = 40;
-    config.readRatio = 0.8;
-    config.stock = 100'000;
-    config.faults = {inv::FaultSpec::parse(fault.toStdString())};
-    config.sandboxDir = testservices::env("INVENTORY_SANDBOX_DIR");
-    config.faultPgConninfo = testservices::env("INVENTORY_PG_OWNER_URL");
+    const inv::SimulationConfig config =
+        mixedUnderFaults(strategy, 7, 2.2, {inv::FaultSpec::parse(fault.toStdString())});
     // Which processes the fault really replaced: Redis's run id and PostgreSQL's start time.
     const auto redisRunId = [] {
         inv::RedisConnection redis(inv::RedisUrl::parse(testservices::redisUrl()), {});
@@ -250,16 +259,9 @@ void TestNemesis::overlappingFaultsLeaveNoStaleKey()
     // Writes whose cache update fails while Redis is paused must leave repair marks in PostgreSQL
     // while its backends are being terminated: a mark lost here leaves a stale key behind.
     QFETCH(StrategyKind, strategy);
-    inv::SimulationConfig config = testservices::simulationConfig(inv::ScenarioKind::Mixed, strategy, 3, 19);
-    config.rate = 600;
-    config.durationSeconds = 4;
-    config.products = 40;
-    config.readRatio = 0.8;
-    config.stock = 100'000;
-    config.faults = {inv::FaultSpec::parse("redis-pause@1s+1500ms"),
-                     inv::FaultSpec::parse("pg-terminate@1500ms+1s")};
-    config.sandboxDir = testservices::env("INVENTORY_SANDBOX_DIR");
-    config.faultPgConninfo = testservices::env("INVENTORY_PG_OWNER_URL");
+    const inv::SimulationConfig config = mixedUnderFaults(
+        strategy, 19, 4,
+        {inv::FaultSpec::parse("redis-pause@1s+1500ms"), inv::FaultSpec::parse("pg-terminate@1500ms+1s")});
     inv::Simulation simulation(config);
     const inv::SimulationReport report = simulation.run();
     QCOMPARE(report.faults.size(), std::size_t(2));
@@ -295,15 +297,8 @@ void TestNemesis::unsafeBreaksUnderFaults()
 void TestNemesis::firedFaultJoinsTheRun()
 {
     // A fault fired while the run goes on (the console's Fire now) runs like a scheduled one.
-    inv::SimulationConfig config =
-        testservices::simulationConfig(inv::ScenarioKind::Mixed, StrategyKind::Locked, 3, 17);
-    config.rate = 500;
-    config.durationSeconds = 3;
-    config.products = 30;
-    config.readRatio = 0.8;
-    config.stock = 100'000;
+    inv::SimulationConfig config = mixedUnderFaults(StrategyKind::Locked, 17, 3, {});
     config.faultsOnDemand = true;
-    config.sandboxDir = testservices::env("INVENTORY_SANDBOX_DIR");
     inv::Simulation simulation(config);
     inv::FaultSpec kill;
     kill.kind = FaultKind::RedisKill;
