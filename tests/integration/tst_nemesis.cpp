@@ -281,7 +281,8 @@ void TestNemesis::unsafeBreaksUnderFaults()
         testservices::simulationConfig(inv::ScenarioKind::FlashSale, StrategyKind::Unsafe, 4, 13);
     config.buyers = 3000;
     config.stock = 100;
-    config.faults = {inv::FaultSpec::parse("redis-kill@200ms+300ms")};
+    // From the first moment: a busy host may sell out and turn every buyer away within 200 ms.
+    config.faults = {inv::FaultSpec::parse("redis-kill@0ms+500ms")};
     config.sandboxDir = testservices::env("INVENTORY_SANDBOX_DIR");
     inv::Simulation simulation(config);
     const inv::SimulationReport report = simulation.run();
