@@ -46,6 +46,9 @@ ResolvedConnections ConnectionResolver::resolve(const CommandLine &args, const P
     };
     pick("pg", "INVENTORY_PG_URL", "connection/pg", out.pg, out.pgOrigin);
     pick("redis", "INVENTORY_REDIS_URL", "connection/redis", out.redis, out.redisOrigin);
+    // Saved settings keep no password: a saved URL of the sandbox's Redis gets the sandbox's back.
+    if (out.redisOrigin == "saved settings")
+        out.redis = inv::Sandbox(inv::Sandbox::defaultDir()).withRedisPassword(out.redis);
     if (out.pg.empty() || out.redis.empty()) {
         inv::Sandbox sandbox(inv::Sandbox::defaultDir());
         inv::SandboxStatus status = sandbox.status();

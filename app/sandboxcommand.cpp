@@ -26,6 +26,7 @@ QJsonObject sandboxJson(const inv::SandboxStatus &s)
                                     {u"port"_s, s.pgPort},
                                     {u"url"_s, q(s.pgUrl)},
                                     {u"owner_url"_s, q(s.pgOwnerUrl)},
+                                    {u"reader_url"_s, q(s.pgReaderUrl)},
                                     {u"os_user"_s, q(s.pgOsUser)},
                                     {u"fast_unsafe"_s, s.fastUnsafe}}},
         {u"redis"_s,
@@ -93,6 +94,8 @@ int SandboxCommand::run()
         std::cout << "use them with:\n  export INVENTORY_PG_URL='" << status.pgUrl
                   << "'\n  export INVENTORY_REDIS_URL='" << status.redisUrl << "'\n"
                   << "the schema owner, for migrations and DDL (the application does not need it):\n"
-                  << "  export INVENTORY_PG_OWNER_URL='" << status.pgOwnerUrl << "'\n";
+                  << "  export INVENTORY_PG_OWNER_URL='" << status.pgOwnerUrl << "'\n"
+                  << "the read-only role, for reports and dashboards:\n"
+                  << "  export INVENTORY_PG_READER_URL='" << status.pgReaderUrl << "'\n";
     return 0;
 }

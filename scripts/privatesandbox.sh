@@ -16,10 +16,29 @@ inventory_private_sandbox() {
         exit 3
     fi
     eval "$("$INVENTORY_PRIVATE_CLI" sandbox status --dir "$SANDBOX" | sed -n 's/^ *export /export /p')"
-    export INVENTORY_PG_URL INVENTORY_REDIS_URL INVENTORY_PG_OWNER_URL
+    export INVENTORY_PG_URL INVENTORY_REDIS_URL INVENTORY_PG_OWNER_URL INVENTORY_PG_READER_URL
+}
+
+# The password in INVENTORY_REDIS_URL (redis://[user]:PASSWORD@host:port), for redis-cli through
+# REDISCLI_AUTH: a password given with -a would show in the process list.
+#   REDISCLI_AUTH=$(inventory_redis_password) redis-cli -p "$REDIS_PORT" ...
+inventory_redis_password() {
+    local auth=${INVENTORY_REDIS_URL#redis://}
+    case $auth in
+    *@*) auth=${auth%@*}; printf '%s' "${auth#*:}" ;;
+    esac
 }
 
 inventory_private_sandbox_remove() {
     "$INVENTORY_PRIVATE_CLI" sandbox stop --dir "$SANDBOX" >/dev/null 2>&1 || true
     rm -rf "$WORK"
+}
+
+# INVENTORY_PG_URL split in two, so that a client such as pgbench gets the password through
+# PGPASSWORD rather than on its command line.
+inventory_pg_password() {
+    printf '%s' "$INVENTORY_PG_URL" | sed -nE 's#^postgres(ql)?://[^:/@]*:([^@]*)@.*#\2#p'
+}
+inventory_pg_url_without_password() {
+    printf '%s' "$INVENTORY_PG_URL" | sed -E 's#^(postgres(ql)?://[^:/@]*):[^@]*@#\1@#'
 }

@@ -16,7 +16,7 @@ for sku in SKU-0001 SKU-0002 SKU-0004 SKU-0006 SKU-0009; do "$CLI" stock "$sku" 
 # One stale cache entry, written the way a naive server's late SET would leave it, so that the
 # highlight can be seen: the cache claims an older version than the database holds.
 REDIS_PORT=${INVENTORY_REDIS_URL##*:}
-redis-cli -p "$REDIS_PORT" SET 'inv:{SKU-0003}' "50:1" PX 30000 >/dev/null
+REDISCLI_AUTH=$(inventory_redis_password) redis-cli -p "$REDIS_PORT" SET 'inv:{SKU-0003}' "50:1" PX 30000 >/dev/null
 export QT_QPA_PLATFORM=xcb
 shoot() { xvfb-run -a -s "-screen 0 1440x900x24" "$CLI" --screenshot "$@" --quit-when-done; }
 shoot "$PWD/docs/inventory.png" --page inventory --sku SKU-0005

@@ -41,6 +41,12 @@ inline std::string ownerUrl()
     return owner.empty() ? pgUrl() : owner;
 }
 
+// The read-only role's URL (INVENTORY_PG_READER_URL, which `sandbox status` prints).
+inline std::string readerUrl()
+{
+    return env("INVENTORY_PG_READER_URL");
+}
+
 inline bool servicesRequired()
 {
     return env("INVENTORY_REQUIRE_SERVICES") == "1";

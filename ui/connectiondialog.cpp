@@ -12,6 +12,7 @@
 #include <QPointer>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QThread>
 #include <QVBoxLayout>
@@ -28,6 +29,24 @@ QString quoted(const QString &value)
     return QLatin1Char('\'') + out + QLatin1Char('\'');
 }
 
+// user:password@ in a redis:// or postgresql:// URL.
+const QRegularExpression &urlCredentials()
+{
+    static const QRegularExpression credentials(
+        QStringLiteral("^((?:rediss?|postgres(?:ql)?)://)([^@/\\s]*)@"));
+    return credentials;
+}
+
+// The text with the password of every URL in it masked, for a field that shows what was pasted.
+QString maskedUrls(const QString &text)
+{
+    static const QRegularExpression password(
+        QStringLiteral("((?:rediss?|postgres(?:ql)?)://[^:@/\\s'\"]*:)[^@/\\s'\"]+@"));
+    QString out = text;
+    out.replace(password, QStringLiteral("\\1***@"));
+    return out;
+}
+
 QString resultHtml(bool ok, const QString &text)
 {
     return ok ? QStringLiteral("<span style='color:#268b46'>✓ %1</span>").arg(text.toHtmlEscaped())
@@ -40,15 +59,20 @@ ConnectionDialog::ConnectionDialog(QWidget *parent)
       m_host(new QLineEdit(QStringLiteral("127.0.0.1"), this)), m_port(new QSpinBox(this)),
       m_database(new QLineEdit(QStringLiteral("inventory"), this)), m_user(new QLineEdit(this)),
       m_password(new QLineEdit(this)), m_redis(new QLineEdit(QStringLiteral("redis://127.0.0.1:6379"), this)),
-      m_test(new QPushButton(tr("Test"), this)), m_ok(nullptr), m_pgResult(new QLabel(this)),
-      m_redisResult(new QLabel(this))
+      m_redisPassword(new QLineEdit(this)), m_test(new QPushButton(tr("Test"), this)), m_ok(nullptr),
+      m_pgResult(new QLabel(this)), m_redisResult(new QLabel(this))
 {
     setWindowTitle(tr("Connect"));
     m_port->setRange(1, 65535);
     m_port->setValue(5432);
     m_password->setEchoMode(QLineEdit::Password);
     m_password->setPlaceholderText(tr("not saved; .pgpass and PGPASSWORD also work"));
-    m_redis->setPlaceholderText(QStringLiteral("redis://[user:password@]host:port[/db]"));
+    m_redis->setPlaceholderText(QStringLiteral("redis://[user@]host:port[/db]"));
+    m_redis->setObjectName(QStringLiteral("redisUrl"));
+    m_redisPassword->setEchoMode(QLineEdit::Password);
+    m_redisPassword->setObjectName(QStringLiteral("redisPassword"));
+    m_redisPassword->setPlaceholderText(tr("not saved; none if Redis needs none"));
+    m_password->setObjectName(QStringLiteral("pgPassword"));
     // Errors from libpq run to several lines: shown whole, wrapped, and selectable for a bug report.
     m_pgResult->setWordWrap(true);
     m_redisResult->setWordWrap(true);
@@ -77,6 +101,7 @@ ConnectionDialog::ConnectionDialog(QWidget *parent)
     auto *redis = new QGroupBox(tr("Redis"), this);
     auto *redisForm = new QFormLayout(redis);
     redisForm->addRow(tr("URL"), m_redis);
+    redisForm->addRow(tr("Password"), m_redisPassword);
     redisForm->addRow(QString(), m_redisResult);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
@@ -102,6 +127,12 @@ ConnectionDialog::ConnectionDialog(QWidget *parent)
             return;
         }
         const bool found = applyPastedUrls(text);
+        // What was pasted stays visible, its passwords masked: they are in the password fields now.
+        const QString masked = maskedUrls(text);
+        if (masked != text) {
+            const QSignalBlocker blocker(m_url);
+            m_url->setText(masked);
+        }
         m_urlResult->setText(found ? tr("The fields below were filled from the URL.")
                                    : tr("Not a postgresql:// or redis:// URL yet."));
         m_urlResult->show();
@@ -139,7 +170,24 @@ void ConnectionDialog::setConnection(const QString &pgConninfo, const QString &r
         PQconninfoFree(options);
     }
     if (!redisUrl.isEmpty())
-        m_redis->setText(redisUrl);
+        setRedisUrl(redisUrl);
+}
+
+void ConnectionDialog::setRedisUrl(const QString &url)
+{
+    const QRegularExpressionMatch credentials = urlCredentials().match(url);
+    if (!credentials.hasMatch()) {
+        m_redis->setText(url);
+        m_redisPassword->clear();
+        return;
+    }
+    // The URL parser's rule: the first ':' before the '@' ends the user name.
+    const QString auth = credentials.captured(2);
+    const qsizetype colon = auth.indexOf(QLatin1Char(':'));
+    const QString user = colon < 0 ? QString() : auth.left(colon);
+    m_redisPassword->setText(colon < 0 ? auth : auth.mid(colon + 1));
+    m_redis->setText(credentials.captured(1) + (user.isEmpty() ? QString() : user + QLatin1Char('@')) +
+                     url.mid(credentials.capturedEnd(0)));
 }
 
 void ConnectionDialog::fitHeight()
@@ -162,7 +210,7 @@ bool ConnectionDialog::applyPastedUrls(const QString &text)
     if (pg.hasMatch())
         setConnection(pg.captured(), {});
     if (redis.hasMatch())
-        m_redis->setText(redis.captured());
+        setRedisUrl(redis.captured());
     return pg.hasMatch() || redis.hasMatch();
 }
 
@@ -179,9 +227,21 @@ QString ConnectionDialog::pgConninfo(bool withPassword) const
     return parts.join(QLatin1Char(' '));
 }
 
-QString ConnectionDialog::redisUrl() const
+QString ConnectionDialog::redisUrl(bool withPassword) const
 {
-    return m_redis->text().trimmed();
+    const QString url = m_redis->text().trimmed();
+    if (!withPassword || m_redisPassword->text().isEmpty())
+        return url;
+    // A user name typed in the URL (redis://user@host) keeps its place before the password.
+    const QRegularExpressionMatch credentials = urlCredentials().match(url);
+    if (credentials.hasMatch())
+        return credentials.captured(1) + credentials.captured(2) + QLatin1Char(':') +
+               m_redisPassword->text() + QLatin1Char('@') + url.mid(credentials.capturedEnd(0));
+    const qsizetype scheme = url.indexOf(QStringLiteral("://"));
+    if (scheme < 0)
+        return url;
+    return url.left(scheme + 3) + QLatin1Char(':') + m_redisPassword->text() + QLatin1Char('@') +
+           url.mid(scheme + 3);
 }
 
 void ConnectionDialog::test()

@@ -181,9 +181,11 @@ MainWindow::MainWindow(StartOptions options, QWidget *parent)
 
     const QString pg =
         !m_options.pg.isEmpty() ? m_options.pg : settings.value(QStringLiteral("connection/pg")).toString();
+    // Settings keep no password: a saved URL of the local sandbox's Redis gets the sandbox's back.
     const QString redis = !m_options.redis.isEmpty()
                               ? m_options.redis
-                              : settings.value(QStringLiteral("connection/redis")).toString();
+                              : SandboxStarter::withRedisPassword(
+                                    settings.value(QStringLiteral("connection/redis")).toString());
     if (!pg.isEmpty() && !redis.isEmpty())
         QTimer::singleShot(0, this, [this, pg, redis] { connectTo(pg, redis); });
     else if (settings.value(QStringLiteral("connection/sandbox")).toBool() || SandboxStarter::running())
@@ -376,9 +378,9 @@ void MainWindow::openConnectDialog()
     if (dialog.exec() != QDialog::Accepted)
         return;
     QSettings settings;
-    // The password stays in this session only.
+    // The passwords stay in this session only.
     settings.setValue(QStringLiteral("connection/pg"), dialog.pgConninfo(false));
-    settings.setValue(QStringLiteral("connection/redis"), dialog.redisUrl());
+    settings.setValue(QStringLiteral("connection/redis"), dialog.redisUrl(false));
     settings.setValue(QStringLiteral("connection/sandbox"), false);
     connectTo(dialog.pgConninfo(true), dialog.redisUrl());
 }

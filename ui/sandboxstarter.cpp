@@ -20,6 +20,18 @@ bool SandboxStarter::running()
     }
 }
 
+QString SandboxStarter::withRedisPassword(const QString &redisUrl)
+{
+    if (redisUrl.isEmpty())
+        return redisUrl;
+    try {
+        return QString::fromStdString(
+            inv::Sandbox(inv::Sandbox::defaultDir()).withRedisPassword(redisUrl.toStdString()));
+    } catch (const std::exception &) {
+        return redisUrl;
+    }
+}
+
 void SandboxStarter::start()
 {
     auto *progress = new QProgressDialog(tr("Starting the local sandbox…"), QString(), 0, 0, m_parent);

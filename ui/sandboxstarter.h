@@ -16,6 +16,9 @@ public:
     // True if a sandbox started from the command line runs in the default directory: it is used
     // without asking. Local checks only (pid files and a loopback port).
     static bool running();
+    // A Redis URL saved without its password, if it names the default sandbox's Redis, with the
+    // sandbox's password; any other URL unchanged. Reads the sandbox's state file only.
+    static QString withRedisPassword(const QString &redisUrl);
     void start();
 
 signals:

@@ -17,7 +17,7 @@ timeval toTimeval(std::chrono::milliseconds ms)
 }
 } // namespace
 
-RedisConnection::RedisConnection(const RedisUrl &url, RedisTimeouts timeouts)
+RedisConnection::RedisConnection(const RedisUrl &url, RedisTimeouts timeouts) : m_where(url.display())
 {
     m_context.reset(redisConnectWithTimeout(url.host.c_str(), url.port, toTimeval(timeouts.connect)));
     if (!m_context)
@@ -32,9 +32,17 @@ RedisConnection::RedisConnection(const RedisUrl &url, RedisTimeouts timeouts)
     redisSetTimeout(m_context.get(), toTimeval(timeouts.command));
     redisEnableKeepAlive(m_context.get());
     if (!url.password.empty()) {
-        RedisReply reply =
-            url.user.empty() ? command({"AUTH", url.password}) : command({"AUTH", url.user, url.password});
-        (void)reply;
+        try {
+            RedisReply reply = url.user.empty() ? command({"AUTH", url.password})
+                                                : command({"AUTH", url.user, url.password});
+            (void)reply;
+        } catch (const CacheReplyError &e) {
+            // The reply never quotes the password, but say what to do about it.
+            throw CacheReplyError(std::string(e.what()) + " (Redis at " + m_where +
+                                  " did not accept the user name and password in the URL: check them in "
+                                  "--redis or INVENTORY_REDIS_URL; for the local sandbox, 'inventory-console "
+                                  "sandbox status' prints the URL with its password)");
+        }
     }
     if (url.db != 0)
         command({"SELECT", std::to_string(url.db)});
@@ -54,8 +62,17 @@ RedisReply RedisConnection::checked(redisReply *raw)
     if (!raw)
         throwIoError("a command");
     RedisReply reply(raw);
-    if (reply->type == REDIS_REPLY_ERROR)
-        throw CacheReplyError("Redis refused the command: " + reply.str());
+    if (reply->type == REDIS_REPLY_ERROR) {
+        const std::string error = reply.str();
+        if (error.rfind("NOAUTH", 0) == 0)
+            throw CacheReplyError(
+                "Redis at " + m_where + " refused the command: " + error +
+                " It requires a password: put it in the URL, as in redis://:PASSWORD@host:port "
+                "or redis://USER:PASSWORD@host:port (--redis or INVENTORY_REDIS_URL); for the "
+                "local sandbox, 'inventory-console sandbox status' prints the URL with its "
+                "password.");
+        throw CacheReplyError("Redis refused the command: " + error);
+    }
     return reply;
 }
 

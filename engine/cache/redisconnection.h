@@ -59,6 +59,7 @@ private:
 
     std::unique_ptr<redisContext, Deleter> m_context;
     std::unordered_map<const char *, std::string> m_scriptShas;
+    std::string m_where; // the URL with its password masked, for messages
     bool m_broken = false;
 };
 

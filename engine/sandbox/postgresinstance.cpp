@@ -33,6 +33,7 @@ namespace {
 const char *const kSuperuser = "inventory";
 const char *const kOwner = "inventory_owner";
 const char *const kApplication = "inventory_app";
+const char *const kReader = "inventory_reader";
 const char *const kDatabase = "inventory";
 
 // Debian keeps each major version's server binaries apart; prefer 15, which the project targets.
@@ -103,6 +104,12 @@ std::string PostgresInstance::url(const SandboxState &state)
 std::string PostgresInstance::ownerUrl(const SandboxState &state)
 {
     return std::string("postgresql://") + kOwner + ":" + state.pgOwnerPassword +
+           "@127.0.0.1:" + std::to_string(state.pgPort) + "/" + kDatabase;
+}
+
+std::string PostgresInstance::readerUrl(const SandboxState &state)
+{
+    return std::string("postgresql://") + kReader + ":" + state.pgReaderPassword +
            "@127.0.0.1:" + std::to_string(state.pgPort) + "/" + kDatabase;
 }
 

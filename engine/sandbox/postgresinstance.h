@@ -27,6 +27,9 @@ public:
     static std::string url(const SandboxState &state);
     // The schema owner's URL (inventory_owner), which migrates and owns every table.
     static std::string ownerUrl(const SandboxState &state);
+    // The read-only role's URL (inventory_reader): SELECT on inventory, inventory_audit and
+    // simulation_runs, nothing else.
+    static std::string readerUrl(const SandboxState &state);
 
     // Probes without changing anything.
     bool isRunning(const SandboxState &state) const;

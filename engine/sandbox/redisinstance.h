@@ -1,7 +1,9 @@
 // The sandbox's private redis-server, working in <dir>/redis and listening on 127.0.0.1 only, with
-// persistence off: starts it as a daemon, probes it with PING, recovers from stale pid files, and
-// stops it with SIGTERM (SIGKILL if it lingers). Holds only paths; call it from one thread at a time,
-// with the directory's SandboxLock held for anything that changes state. Starting and stopping block
+// persistence off and a password (requirepass) that it reads from <dir>/redis.conf, mode 0600, so
+// that the password never shows in a process list: starts it as a daemon, probes it with AUTH and
+// PING, recovers from stale pid files, restarts a server from an older sandbox that runs without a
+// password, and stops it with SIGTERM (SIGKILL if it lingers). Holds only paths; call it from one thread at a
+// time, with the directory's SandboxLock held for anything that changes state. Starting and stopping block
 // for up to about 15 s.
 #pragma once
 
@@ -12,6 +14,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
 
 namespace inv {
 
@@ -19,6 +22,9 @@ class RedisInstance
 {
 public:
     explicit RedisInstance(std::filesystem::path sandboxDir);
+
+    // redis://:PASSWORD@127.0.0.1:PORT, or without the password for a state from an older version.
+    static std::string url(const SandboxState &state);
 
     // Probes without changing anything.
     bool isRunning(const SandboxState &state) const;
@@ -30,6 +36,8 @@ public:
     std::optional<pid_t> runningPid() const;
 
 private:
+    void writeConfig(const SandboxState &state, int port) const;
+
     std::filesystem::path m_dir;
     std::filesystem::path m_redisDir;
     ServerProcess m_server;

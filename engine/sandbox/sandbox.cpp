@@ -1,5 +1,6 @@
 #include "sandbox/sandbox.h"
 
+#include "cache/redisurl.h"
 #include "errors.h"
 #include "sandbox/postgresaccount.h"
 #include "sandbox/postgresinstance.h"
@@ -103,9 +104,11 @@ SandboxStatus Sandbox::status() const
     if (state->pgPort > 0 && !state->pgAppPassword.empty()) {
         status.pgUrl = PostgresInstance::url(*state);
         status.pgOwnerUrl = PostgresInstance::ownerUrl(*state);
+        if (!state->pgReaderPassword.empty())
+            status.pgReaderUrl = PostgresInstance::readerUrl(*state);
     }
     if (state->redisPort > 0)
-        status.redisUrl = "redis://127.0.0.1:" + std::to_string(state->redisPort);
+        status.redisUrl = RedisInstance::url(*state);
     // A sandbox from before the application had a role of its own needs a start to create it.
     status.pgRunning = !status.pgUrl.empty() && PostgresInstance(m_dir).isRunning(*state);
     status.redisRunning = RedisInstance(m_dir).isRunning(*state);
@@ -151,6 +154,25 @@ std::optional<int> Sandbox::redisPid() const
     if (const auto pid = RedisInstance(m_dir).runningPid())
         return static_cast<int>(*pid);
     return std::nullopt;
+}
+
+std::string Sandbox::withRedisPassword(const std::string &redisUrl) const
+{
+    const std::optional<SandboxState> state = SandboxState::read(m_dir);
+    if (!state || state->redisPassword.empty() || state->redisPort <= 0)
+        return redisUrl;
+    try {
+        const RedisUrl url = RedisUrl::parse(redisUrl);
+        const bool loopback = url.host == "127.0.0.1" || url.host == "localhost" || url.host == "::1";
+        if (!loopback || url.port != state->redisPort || !url.password.empty() || !url.user.empty())
+            return redisUrl;
+        std::string withPassword = RedisInstance::url(*state);
+        if (url.db != 0)
+            withPassword += '/' + std::to_string(url.db);
+        return withPassword;
+    } catch (const Error &) {
+        return redisUrl;
+    }
 }
 
 } // namespace inv

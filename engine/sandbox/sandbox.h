@@ -21,12 +21,17 @@ struct SandboxStatus
     bool redisRunning = false;
     int pgPort = 0;
     int redisPort = 0;
-    // The application's URL: a role that may read and write the tables, append to the audit log and
-    // nothing else (postgresql://inventory_app:PASSWORD@127.0.0.1:PORT/inventory).
+    // The operator's URL, which the console and the simulations use: a role that may read and write
+    // the tables, append to the audit log and nothing else
+    // (postgresql://inventory_app:PASSWORD@127.0.0.1:PORT/inventory).
     std::string pgUrl;
     // The schema owner's URL, for migrations and DDL; the sandbox migrates with it at every start.
     std::string pgOwnerUrl;
-    std::string redisUrl;    // redis://127.0.0.1:PORT
+    // The read-only role's URL (inventory_reader), for reports and dashboards.
+    std::string pgReaderUrl;
+    // redis://:PASSWORD@127.0.0.1:PORT (the sandbox's Redis requires a password); without one only
+    // for a sandbox made before Redis had one, until its next start.
+    std::string redisUrl;
     std::string pgOsUser;    // the OS account PostgreSQL runs as ("postgres" when we are root)
     bool fastUnsafe = false; // PostgreSQL runs without fsync (sandbox start --fast-unsafe)
 };
@@ -62,6 +67,10 @@ public:
     // The sandbox's redis-server process, for faults that signal it (SIGSTOP, SIGKILL); nothing if
     // it is not running.
     std::optional<int> redisPid() const;
+
+    // A Redis URL saved without its password (settings keep none) gets the sandbox's password back if
+    // it names this sandbox's Redis on loopback; any other URL comes back unchanged.
+    std::string withRedisPassword(const std::string &redisUrl) const;
 
 private:
     std::filesystem::path m_dir;

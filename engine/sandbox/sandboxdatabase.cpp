@@ -119,16 +119,22 @@ BEGIN
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'inventory_app') THEN
         CREATE ROLE inventory_app;
     END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'inventory_reader') THEN
+        CREATE ROLE inventory_reader;
+    END IF;
 END
 $$;
 ALTER ROLE inventory_owner WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD ')sql") +
                               state.pgOwnerPassword + R"sql(';
 ALTER ROLE inventory_app WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT PASSWORD ')sql" +
                               state.pgAppPassword + R"sql(';
+ALTER ROLE inventory_reader WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT PASSWORD ')sql" +
+                              state.pgReaderPassword + R"sql(';
 ALTER DATABASE inventory OWNER TO inventory_owner;
 ALTER SCHEMA public OWNER TO inventory_owner;
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
-REVOKE CREATE ON DATABASE inventory FROM PUBLIC;
+-- Each role gets what it needs by name below: nothing comes to it through PUBLIC.
+REVOKE ALL ON DATABASE inventory FROM PUBLIC;
 -- A sandbox made before the roles existed has its objects owned by the superuser: hand them over.
 DO $$
 DECLARE
@@ -171,6 +177,13 @@ REVOKE ALL ON inventory_audit, schema_migrations FROM inventory_app;
 GRANT SELECT, INSERT ON inventory_audit TO inventory_app;
 GRANT SELECT ON schema_migrations TO inventory_app;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO inventory_app;
+-- The read-only role, for reports and dashboards: it reads the stock, the audit log and the
+-- simulation history, and nothing else.
+REVOKE ALL ON ALL TABLES IN SCHEMA public FROM inventory_reader;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM inventory_reader;
+GRANT CONNECT ON DATABASE inventory TO inventory_reader;
+GRANT USAGE ON SCHEMA public TO inventory_reader;
+GRANT SELECT ON inventory, inventory_audit, simulation_runs TO inventory_reader;
 )sql");
     } catch (const Error &e) {
         throw SandboxError(std::string("cannot migrate the sandbox's schema as 'inventory_owner': ") +

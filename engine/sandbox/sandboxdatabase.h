@@ -1,7 +1,8 @@
 // The sandbox cluster's database and roles: creates the 'inventory' database, keeps its roles apart
-// (the superuser administers, 'inventory_owner' owns and migrates the schema, and the application
-// connects as 'inventory_app', which may only append to and read the audit log), migrates the
-// schema as the owner and grants the application what it needs. Talks to the cluster as its
+// (the superuser administers, 'inventory_owner' owns and migrates the schema, the console and the
+// simulations connect as the operator role 'inventory_app', which may only append to and read the
+// audit log, and 'inventory_reader' may only read), migrates the schema as the owner and grants
+// each role what it needs. Talks to the cluster as its
 // superuser over loopback. One thread at a time, with the sandbox's lock held.
 #pragma once
 

@@ -52,6 +52,10 @@ std::optional<SandboxState> SandboxState::read(const fs::path &dir)
             state.pgOwnerPassword = value;
         else if (key == "pg_app_password")
             state.pgAppPassword = value;
+        else if (key == "pg_reader_password")
+            state.pgReaderPassword = value;
+        else if (key == "redis_password")
+            state.redisPassword = value;
         else if (key == "pg_os_user")
             state.pgOsUser = value;
         else if (key == "pg_fast_unsafe")
@@ -66,13 +70,16 @@ SandboxState SandboxState::loadOrCreate(const fs::path &dir, const Sandbox::Prog
     const bool clusterExists = sandbox::pathExists(dir / "pg" / "PG_VERSION");
     std::optional<SandboxState> state = read(dir);
     if (state && !state->pgPassword.empty()) {
-        if (state->pgOwnerPassword.empty() || state->pgAppPassword.empty()) {
-            if (state->pgOwnerPassword.empty())
-                state->pgOwnerPassword = randomPassword();
-            if (state->pgAppPassword.empty())
-                state->pgAppPassword = randomPassword();
-            state->save(dir);
+        bool added = false;
+        for (std::string *password : {&state->pgOwnerPassword, &state->pgAppPassword,
+                                      &state->pgReaderPassword, &state->redisPassword}) {
+            if (password->empty()) {
+                *password = randomPassword();
+                added = true;
+            }
         }
+        if (added)
+            state->save(dir);
         return *state;
     }
     if (clusterExists)
@@ -87,6 +94,8 @@ SandboxState SandboxState::loadOrCreate(const fs::path &dir, const Sandbox::Prog
     state->pgPassword = randomPassword();
     state->pgOwnerPassword = randomPassword();
     state->pgAppPassword = randomPassword();
+    state->pgReaderPassword = randomPassword();
+    state->redisPassword = randomPassword();
     state->pgOsUser = PostgresAccount::expectedName();
     state->save(dir);
     return *state;
@@ -97,12 +106,14 @@ void SandboxState::save(const fs::path &dir) const
     const fs::path file = dir / "sandbox.conf";
     const fs::path temporary = dir / "sandbox.conf.tmp";
     std::ostringstream out;
-    out << "# inventory-console sandbox: ports and the password of the private PostgreSQL and Redis\n"
+    out << "# inventory-console sandbox: ports and the passwords of the private PostgreSQL and Redis\n"
         << "pg_port=" << pgPort << "\n"
         << "redis_port=" << redisPort << "\n"
         << "pg_password=" << pgPassword << "\n"
         << "pg_owner_password=" << pgOwnerPassword << "\n"
         << "pg_app_password=" << pgAppPassword << "\n"
+        << "pg_reader_password=" << pgReaderPassword << "\n"
+        << "redis_password=" << redisPassword << "\n"
         << "pg_os_user=" << pgOsUser << "\n"
         << "pg_fast_unsafe=" << (fastUnsafe ? 1 : 0) << "\n";
     sandbox::writePrivateFile(temporary, out.str());

@@ -70,7 +70,8 @@ a AS (INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_af
 SELECT cur.stock, u.stock, u.version, a.id FROM cur LEFT JOIN u ON true LEFT JOIN a ON true;
 SQL
     progress "a) pgbench, run $i/$REPEATS"
-    tps=$(pgbench -n -M prepared -c $CLIENTS -j 2 -t $((10000 / CLIENTS)) -f "$PGBENCH_SQL" "$INVENTORY_PG_URL" 2>/dev/null |
+    # The password through PGPASSWORD, not in the URL on pgbench's command line (the process list).
+    tps=$(PGPASSWORD=$(inventory_pg_password) pgbench -n -M prepared -c $CLIENTS -j 2 -t $((10000 / CLIENTS)) -f "$PGBENCH_SQL" "$(inventory_pg_url_without_password)" 2>/dev/null |
         sed -n 's/^tps = \([0-9.]*\).*/\1/p' | tail -1)
     pgbench_values+=("$tps")
 done
@@ -85,8 +86,16 @@ for i in $(seq "$REPEATS"); do
     "$CLI" simulate --scenario mixed --read-ratio 1.0 --rate 200000 --duration 1.5 --products 1000 \
         --servers $SERVERS --connections $CONNECTIONS --max-lag-ms 60000 --slo dropped=1e9 --json >"$WORK/reads.json" || true
     ours_b+=("$(json "$WORK/reads.json" "r['throughput_rps']")")
-    theirs_b+=("$(redis-benchmark -p "$REDIS_PORT" -t get -c $CLIENTS -n 300000 -r 1000 -q 2>/dev/null |
-        tr '\r' '\n' | sed -n 's/^GET: \([0-9.]*\) requests per second.*/\1/p' | tail -1)")
+    # redis-benchmark takes a password only with -a, which the process list shows, and ignores
+    # REDISCLI_AUTH: it gets a throw-away user that may only read, removed right after the run, and
+    # never the sandbox's own password.
+    bench_password=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
+    REDISCLI_AUTH=$(inventory_redis_password) redis-cli -p "$REDIS_PORT" ACL SETUSER benchmark reset on \
+        ">$bench_password" '~*' +get +ping +config\|get >/dev/null
+    theirs_b+=("$(redis-benchmark -p "$REDIS_PORT" --user benchmark -a "$bench_password" -t get -c $CLIENTS \
+        -n 300000 -r 1000 -q 2>/dev/null | tr '\r' '\n' | sed -n 's/^GET: \([0-9.]*\) requests per second.*/\1/p' |
+        tail -1)")
+    REDISCLI_AUTH=$(inventory_redis_password) redis-cli -p "$REDIS_PORT" ACL DELUSER benchmark >/dev/null
 done
 OURS_B=$(median "${ours_b[@]}")
 THEIRS_B=$(median "${theirs_b[@]}")

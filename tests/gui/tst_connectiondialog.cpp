@@ -111,6 +111,15 @@ void TestConnectionDialog::pastedUrlsFillTheFields()
     QVERIFY(dialog.pgConninfo().contains(QLatin1String("host='h1'")));
     QCOMPARE(dialog.redisUrl(), QStringLiteral("redis://h2:2"));
     QVERIFY(!dialog.applyPastedUrls(QStringLiteral("not a url")));
+    // A Redis password goes to its masked field: the URL field shows none, nor does the pasted text.
+    url->setText(QStringLiteral("export INVENTORY_REDIS_URL='redis://:s3cretR@h3:3'"));
+    QCOMPARE(dialog.redisUrl(), QStringLiteral("redis://:s3cretR@h3:3"));
+    QCOMPARE(dialog.redisUrl(false), QStringLiteral("redis://h3:3"));
+    dialog.setConnection(QString(), QStringLiteral("redis://alice:s3cretU@h4:4/2"));
+    QCOMPARE(dialog.redisUrl(), QStringLiteral("redis://alice:s3cretU@h4:4/2"));
+    QCOMPARE(dialog.redisUrl(false), QStringLiteral("redis://alice@h4:4/2"));
+    for (auto *edit : dialog.findChildren<QLineEdit *>())
+        QVERIFY2(!edit->displayText().contains(QLatin1String("s3cret")), qPrintable(edit->objectName()));
 }
 
 QTEST_MAIN(TestConnectionDialog)

@@ -1,5 +1,8 @@
 // The sandbox for real: a private PostgreSQL and Redis in a temporary directory, started twice,
-// queried, recovered after a crash that left stale pid files, and stopped cleanly.
+// queried, recovered after a crash that left stale pid files, and stopped cleanly. Its Redis
+// requires a password, given in a private config file, which a sandbox from before gets at its
+// next start.
+#include "cache/redisconnection.h"
 #include "db/migrations.h"
 #include "errors.h"
 #include "sandbox/sandbox.h"
@@ -20,6 +23,7 @@ private slots:
     void startTwiceStatusStop();
     void recoversFromCrashedRedis();
     void durableUnlessFastUnsafe();
+    void olderSandboxGetsARedisPassword();
     void cleanupTestCase();
 
 private:
@@ -132,6 +136,54 @@ void TestSandbox::durableUnlessFastUnsafe()
     QCOMPARE(durability(m_sandbox->start()), std::string("off,off,off")); // restarted: still fast-unsafe
     m_sandbox->stop();
     QCOMPARE(durability(m_sandbox->start({}, false)), std::string("on,on,on"));
+}
+
+namespace {
+// PING without AUTH: PONG, or the error Redis answers.
+std::string anonymousPing(int port)
+{
+    inv::RedisConnection redis(inv::RedisUrl::parse("redis://127.0.0.1:" + std::to_string(port)), {});
+    try {
+        return redis.command({"PING"}).str();
+    } catch (const inv::CacheReplyError &e) {
+        return e.what();
+    }
+}
+} // namespace
+
+// A sandbox made before Redis had a password: its state has none, and its Redis runs without one.
+// The next start gives it one, restarts Redis with it, and the URL it reports carries it.
+void TestSandbox::olderSandboxGetsARedisPassword()
+{
+    const inv::SandboxStatus before = m_sandbox->start();
+    QVERIFY(anonymousPing(before.redisPort).find("NOAUTH") != std::string::npos);
+    const std::string conf = m_dir->path().toStdString() + "/sb/sandbox.conf";
+    std::string kept;
+    {
+        std::ifstream in(conf);
+        for (std::string line; std::getline(in, line);)
+            if (line.rfind("redis_password=", 0) != 0)
+                kept += line + "\n";
+    }
+    std::ofstream(conf) << kept;
+    {
+        inv::RedisConnection redis(inv::RedisUrl::parse(before.redisUrl), {});
+        redis.command({"CONFIG", "SET", "requirepass", ""});
+    }
+    const inv::SandboxStatus old = m_sandbox->status();
+    QCOMPARE(old.redisUrl, "redis://127.0.0.1:" + std::to_string(before.redisPort));
+    QVERIFY(old.redisRunning);
+    QCOMPARE(anonymousPing(before.redisPort), std::string("PONG"));
+
+    const inv::SandboxStatus after = m_sandbox->start();
+    QVERIFY(after.redisRunning);
+    QCOMPARE(after.redisPort, before.redisPort);
+    const inv::RedisUrl url = inv::RedisUrl::parse(after.redisUrl);
+    QVERIFY(url.password.size() >= 16);
+    QVERIFY(after.redisUrl != before.redisUrl);
+    QVERIFY(anonymousPing(after.redisPort).find("NOAUTH") != std::string::npos);
+    inv::RedisConnection redis(url, {});
+    QVERIFY(redis.command({"PING"}).isStatus("PONG"));
 }
 
 void TestSandbox::cleanupTestCase()
