@@ -372,7 +372,8 @@ void Nemesis::terminateBackends(std::size_t i)
         try {
             if (!m_terminator)
                 m_terminator = std::make_unique<PgConnection>(roles[attempt]);
-            const auto result = m_terminator->exec(
+            // Harmless to run twice: a connection lost to a restart is replaced at once.
+            const auto result = m_terminator->execIdempotent(
                 "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
                 "WHERE application_name = $1 AND pid <> pg_backend_pid()",
                 {m_targets.applicationName});

@@ -32,19 +32,14 @@ for ((m = 1; m < MINUTES; m++)); do
     fi
 done
 
-# The Redis URL's host, port and password (through the environment, never on a command line).
-redis_hostport=${INVENTORY_REDIS_URL#redis://}
-redis_hostport=${redis_hostport#*@}
-redis_hostport=${redis_hostport%%/*}
-if [[ $INVENTORY_REDIS_URL =~ ^redis://[^:@/]*:([^@/]+)@ ]]; then
-    export REDISCLI_AUTH="${BASH_REMATCH[1]}"
-fi
+# Passwords through the environment (REDISCLI_AUTH, PGPASSWORD), never on a command line.
+REDIS_PORT=${INVENTORY_REDIS_URL##*:}
 redis_clients() {
-    redis-cli -h "${redis_hostport%:*}" -p "${redis_hostport##*:}" INFO clients 2>/dev/null |
+    REDISCLI_AUTH=$(inventory_redis_password) redis-cli -p "$REDIS_PORT" INFO clients 2>/dev/null |
         sed -n 's/^connected_clients:\([0-9]*\).*/\1/p'
 }
 pg_sessions() {
-    psql "$INVENTORY_PG_OWNER_URL" -Atc \
+    PGPASSWORD=$(inventory_pg_password) psql "$(inventory_pg_url_without_password)" -Atc \
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()" \
         2>/dev/null || echo "-"
 }
