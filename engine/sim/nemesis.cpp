@@ -2,7 +2,6 @@
 
 #include "cache/redisconnection.h"
 #include "db/pgconnection.h"
-#include "db/pgconnectionparameters.h"
 #include "errors.h"
 #include "sandbox/sandbox.h"
 
@@ -10,7 +9,6 @@
 #include <cerrno>
 #include <condition_variable>
 #include <csignal>
-#include <cstdlib>
 #include <thread>
 
 #include <signal.h>
@@ -20,29 +18,6 @@ namespace inv {
 using namespace std::chrono_literals;
 
 namespace {
-bool isLoopback(const std::string &host)
-{
-    return host.empty() || host == "127.0.0.1" || host == "localhost" || host == "::1" || host.front() == '/';
-}
-
-// The host and port a libpq connection string reaches, with libpq's own defaults.
-std::pair<std::string, int> pgEndpoint(const std::string &conninfo)
-{
-    std::string host;
-    std::string port;
-    for (const auto &[key, value] : PgConnectionParameters::effective(conninfo)) {
-        if (key == "host" || (key == "hostaddr" && host.empty()))
-            host = value;
-        else if (key == "port")
-            port = value;
-    }
-    if (host.empty() && std::getenv("PGHOST"))
-        host = std::getenv("PGHOST");
-    if (port.empty())
-        port = std::getenv("PGPORT") ? std::getenv("PGPORT") : "5432";
-    return {host, std::atoi(port.c_str())};
-}
-
 bool processGone(int pid)
 {
     return ::kill(pid, 0) != 0 && errno == ESRCH;
@@ -65,40 +40,6 @@ Nemesis::Nemesis(std::vector<FaultSpec> faults, NemesisTargets targets, EventSin
 Nemesis::~Nemesis()
 {
     finish();
-}
-
-void Nemesis::check(const std::vector<FaultSpec> &faults, const NemesisTargets &targets)
-{
-    for (const auto &fault : faults) {
-        if (!fault.needsSandbox())
-            continue;
-        const std::string what = std::string("--fault ") + FaultSpec::kindName(fault.kind) + " ";
-        if (targets.sandboxDir.empty())
-            throw InvalidInput(what + "signals or restarts the sandbox's own " +
-                               (fault.touchesRedis() ? "Redis" : "PostgreSQL") +
-                               " process, and no sandbox was given: set INVENTORY_SANDBOX_DIR or pass --dir, "
-                               "or use redis-client-pause and pg-terminate, which work on any server");
-        const SandboxStatus status = Sandbox(targets.sandboxDir).status();
-        if (fault.touchesRedis()) {
-            const RedisUrl url = RedisUrl::parse(targets.redisUrl);
-            if (!status.redisRunning || !isLoopback(url.host) || url.port != status.redisPort)
-                throw InvalidInput(what + "needs the run's Redis to be the sandbox's, but the run uses " +
-                                   url.display() + " and the sandbox in " + status.dir + " has " +
-                                   (status.redisRunning ? "127.0.0.1:" + std::to_string(status.redisPort)
-                                                        : std::string("no Redis running")) +
-                                   "; against a remote Redis use redis-client-pause");
-        } else {
-            const auto [host, port] = pgEndpoint(targets.pgConninfo);
-            if (!status.pgRunning || !isLoopback(host) || port != status.pgPort)
-                throw InvalidInput(what +
-                                   "needs the run's PostgreSQL to be the sandbox's, but the run uses " +
-                                   (host.empty() ? "the local socket" : host) + ":" + std::to_string(port) +
-                                   " and the sandbox in " + status.dir + " has " +
-                                   (status.pgRunning ? "127.0.0.1:" + std::to_string(status.pgPort)
-                                                     : std::string("no PostgreSQL running")) +
-                                   "; against a remote PostgreSQL use pg-terminate");
-        }
-    }
 }
 
 void Nemesis::start(SimClock::time_point origin, bool onDemand)

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "sim/faultspec.h"
+#include "sim/faulttargets.h"
 #include "sim/simulationcontext.h"
 #include "sim/simulationreport.h"
 
@@ -25,19 +26,6 @@ namespace inv {
 
 class PgConnection;
 
-struct NemesisTargets
-{
-    // The run's PostgreSQL as its servers reach it, and the application_name its servers' connections
-    // carry: pg-terminate ends exactly the backends with that name.
-    std::string pgConninfo;
-    std::string applicationName;
-    // A role that may terminate them if the run's own may not (the schema owner, a superuser); optional.
-    std::string privilegedPgConninfo;
-    std::string redisUrl;
-    // The sandbox whose processes the process-level faults signal; empty: none.
-    std::string sandboxDir;
-};
-
 class Nemesis
 {
 public:
@@ -49,9 +37,11 @@ public:
     Nemesis(const Nemesis &) = delete;
     Nemesis &operator=(const Nemesis &) = delete;
 
-    // Throws InvalidInput when a fault cannot run here: a process-level fault without the sandbox's
-    // directory, or with a run whose servers are not the sandbox's.
-    static void check(const std::vector<FaultSpec> &faults, const NemesisTargets &targets);
+    // Throws InvalidInput when a fault cannot run against `targets` (NemesisTargets::check).
+    static void check(const std::vector<FaultSpec> &faults, const NemesisTargets &targets)
+    {
+        targets.check(faults);
+    }
 
     // Starts the schedule: each fault's START counts from origin (the start of the run's time line).
     // With onDemand, the nemesis runs even with nothing scheduled and takes faults from fire().
