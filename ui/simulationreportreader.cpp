@@ -5,6 +5,16 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+namespace {
+// A count stored as a number, truncated as a cast would; zero when it is beyond a long long (or not a
+// number), where the cast would be undefined.
+long long wholeNumber(double value)
+{
+    constexpr double kLimit = 9223372036854775808.0; // 2^63
+    return value >= -kLimit && value < kLimit ? static_cast<long long>(value) : 0;
+}
+} // namespace
+
 std::shared_ptr<inv::SimulationReport> SimulationReportReader::fromJson(const QByteArray &json)
 {
     const QJsonObject o = QJsonDocument::fromJson(json).object();
@@ -81,11 +91,11 @@ std::shared_ptr<inv::SimulationReport> SimulationReportReader::fromJson(const QB
         t.lockBusyPerSecond = d("lock_busy");
         t.lockWaitP99Ms = d("lock_wait_p99_ms");
         t.pgLockWaits = p.value(QLatin1String("pg_lock_waits")).toInteger(-1);
-        t.staleReads = static_cast<long long>(d("stale_reads"));
-        t.divergentKeys = static_cast<long long>(d("divergent_keys"));
-        t.oversold = static_cast<long long>(d("oversold"));
-        t.hotDbStock = static_cast<long long>(d("hot_db_stock"));
-        t.hotCacheStock = static_cast<long long>(d("hot_cache_stock"));
+        t.staleReads = wholeNumber(d("stale_reads"));
+        t.divergentKeys = wholeNumber(d("divergent_keys"));
+        t.oversold = wholeNumber(d("oversold"));
+        t.hotDbStock = wholeNumber(d("hot_db_stock"));
+        t.hotCacheStock = wholeNumber(d("hot_cache_stock"));
         r->timeline.push_back(t);
     }
     for (const auto &v : o.value(QLatin1String("faults")).toArray()) {
