@@ -60,20 +60,8 @@ public:
 std::map<std::string, double> parseSlos(const std::vector<std::string> &items)
 {
     std::map<std::string, double> out;
-    const auto names = inv::SimulationReport::sloNames();
     for (const auto &item : items) {
-        const auto eq = item.find('=');
-        const std::string name = item.substr(0, eq);
-        if (eq == std::string::npos || std::find(names.begin(), names.end(), name) == names.end()) {
-            std::string known;
-            for (const auto &n : names)
-                known += (known.empty() ? "" : ", ") + n;
-            throw inv::InvalidInput("invalid --slo '" + item + "': use NAME=VALUE with NAME one of " + known);
-        }
-        char *end = nullptr;
-        const double value = std::strtod(item.c_str() + eq + 1, &end);
-        if (eq + 1 == item.size() || *end != '\0' || !std::isfinite(value))
-            throw inv::InvalidInput("invalid --slo '" + item + "': the threshold must be a number");
+        auto [name, value] = inv::SimulationConfig::parseSloOverride(item);
         out[name] = value;
     }
     return out;

@@ -76,6 +76,11 @@ RedisUrl RedisUrl::parse(const std::string &text)
     if (hostPart.empty())
         throw InvalidInput("invalid Redis URL '" + url +
                            "': the host is missing; expected redis://host:port");
+    // A bracket left in the host would make display() write a URL that parses differently.
+    if (hostPart.find_first_of("[]") != std::string::npos)
+        throw InvalidInput("invalid Redis URL '" + url + "': the host '" + hostPart +
+                           "' holds a '[' or ']'; write an IPv6 address in one pair of brackets, as in "
+                           "redis://[::1]:6379");
     if (out.port == 0)
         throw InvalidInput("invalid Redis URL '" + url + "': port 0 is not a port");
     out.host = hostPart;
@@ -87,7 +92,11 @@ std::string RedisUrl::display() const
     std::string out = "redis://";
     if (!user.empty() || !password.empty())
         out += (user.empty() ? std::string() : user + ":") + "***@";
-    out += host;
+    // An IPv6 address goes back in brackets, or its last group would read as the port.
+    if (host.find(':') != std::string::npos)
+        out += '[' + host + ']';
+    else
+        out += host;
     out += ':';
     out += std::to_string(port);
     if (db != 0) {

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iterator>
+#include <limits>
+#include <optional>
 
 namespace inv {
 
@@ -22,6 +24,7 @@ constexpr long long kStatementTimeoutMs = 15000;
 // The server enforces statement_timeout itself; the client waits this much longer before it gives
 // up on a server that does not answer at all (stopped, or a network that drops packets silently).
 constexpr long long kAnswerGraceMs = 5000;
+constexpr long long kMaxStatementTimeoutMs = std::numeric_limits<int>::max();
 
 // statement_timeout as PostgreSQL reads it: a number with an optional unit, milliseconds by default.
 // Nothing if the text is not such a value.
@@ -41,15 +44,22 @@ std::optional<long long> parseStatementTimeout(const std::string &options)
     std::string unit;
     for (const char *u = end; *u && *u != ' '; ++u)
         unit += *u;
+    long long unitMs = 0;
     if (unit.empty() || unit == "ms")
-        return value;
-    if (unit == "s")
-        return value * 1000;
-    if (unit == "min")
-        return value * 60'000;
-    if (unit == "h")
-        return value * 3'600'000;
-    return std::nullopt;
+        unitMs = 1;
+    else if (unit == "s")
+        unitMs = 1000;
+    else if (unit == "min")
+        unitMs = 60'000;
+    else if (unit == "h")
+        unitMs = 3'600'000;
+    else
+        return std::nullopt;
+    // The server holds the setting in an int of milliseconds and refuses a larger one; checked before
+    // multiplying, so that a long run of digits cannot overflow here.
+    if (value > kMaxStatementTimeoutMs / unitMs || value < -kMaxStatementTimeoutMs / unitMs)
+        return std::nullopt;
+    return value * unitMs;
 }
 
 } // namespace

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <dirent.h>
 #include <fstream>
+#include <limits>
 #include <sched.h>
 #include <sstream>
 #include <unistd.h>
@@ -117,10 +119,16 @@ std::optional<double> HostLoadSampler::parseLoadAverage(std::string_view text)
     const std::string field(text.substr(begin, end == std::string_view::npos ? text.npos : end - begin));
     char *stop = nullptr;
     const double value = std::strtod(field.c_str(), &stop);
-    if (stop == field.c_str() || *stop != '\0' || !(value >= 0))
+    if (stop == field.c_str() || *stop != '\0' || !(value >= 0) || !std::isfinite(value))
         return std::nullopt;
     return value;
 }
+
+namespace {
+// Far beyond any real process (centuries of CPU), and small enough that summing the processes of a
+// server cannot overflow: Linux's pid_max is at most 2^22.
+constexpr long long kMaxProcessTicks = std::numeric_limits<long long>::max() >> 22;
+} // namespace
 
 std::optional<HostLoadSampler::ProcessCpu> HostLoadSampler::parseStat(std::string_view text)
 {
@@ -141,7 +149,8 @@ std::optional<HostLoadSampler::ProcessCpu> HostLoadSampler::parseStat(std::strin
         if (index >= 14) {
             long long ticks = 0;
             const auto [end, error] = std::from_chars(field.data(), field.data() + field.size(), ticks);
-            if (error != std::errc() || end != field.data() + field.size())
+            if (error != std::errc() || end != field.data() + field.size() || ticks < 0 ||
+                ticks > kMaxProcessTicks - out.ticks)
                 return std::nullopt;
             out.ticks += ticks;
         }

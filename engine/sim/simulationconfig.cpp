@@ -1,9 +1,14 @@
 #include "sim/simulationconfig.h"
 
+#include "sim/simulationreport.h"
 #include "sim/simulationspace.h"
 
 #include "errors.h"
 #include "inventory/quantity.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
 
 namespace inv {
 
@@ -24,6 +29,24 @@ ScenarioKind SimulationConfig::parseScenario(const std::string &name)
     if (name == "stampede")
         return ScenarioKind::Stampede;
     throw InvalidInput("unknown scenario '" + name + "': choose flash-sale, mixed or stampede");
+}
+
+std::pair<std::string, double> SimulationConfig::parseSloOverride(const std::string &item)
+{
+    const auto names = SimulationReport::sloNames();
+    const auto eq = item.find('=');
+    const std::string name = item.substr(0, eq);
+    if (eq == std::string::npos || std::find(names.begin(), names.end(), name) == names.end()) {
+        std::string known;
+        for (const auto &n : names)
+            known += (known.empty() ? "" : ", ") + n;
+        throw InvalidInput("invalid --slo '" + item + "': use NAME=VALUE with NAME one of " + known);
+    }
+    char *end = nullptr;
+    const double value = std::strtod(item.c_str() + eq + 1, &end);
+    if (eq + 1 == item.size() || *end != '\0' || !std::isfinite(value))
+        throw InvalidInput("invalid --slo '" + item + "': the threshold must be a number");
+    return {name, value};
 }
 
 const char *SimulationConfig::scenarioName(ScenarioKind kind)

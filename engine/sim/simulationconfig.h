@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace inv {
@@ -72,6 +73,9 @@ struct SimulationConfig
     // Throws InvalidInput naming the first bad parameter.
     void validate() const;
     static ScenarioKind parseScenario(const std::string &name);
+    // One `simulate --slo NAME=VALUE`: NAME one of SimulationReport::sloNames(), VALUE a finite number.
+    // Throws InvalidInput naming the SLOs it knows.
+    static std::pair<std::string, double> parseSloOverride(const std::string &item);
     static const char *scenarioName(ScenarioKind kind);
 };
 

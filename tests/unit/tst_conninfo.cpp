@@ -106,6 +106,14 @@ void TestConninfo::timeoutsAreAddedUnlessGiven_data()
     QTest::newRow("statement_timeout=0: unbounded, as asked")
         << QByteArray("host=h options='-c statement_timeout=0'") << QByteArray("10") << QByteArray("10")
         << QByteArray("30000") << QByteArray("-c statement_timeout=0") << 0;
+    // Beyond what the server accepts (an int of ms): read as unset rather than overflowing.
+    QTest::newRow("statement_timeout beyond an int")
+        << QByteArray("host=h options='-c statement_timeout=99999999999999999999'") << QByteArray("10")
+        << QByteArray("10") << QByteArray("30000") << QByteArray("-c statement_timeout=99999999999999999999")
+        << 20000;
+    QTest::newRow("statement_timeout of 3000000 h")
+        << QByteArray("host=h options='-c statement_timeout=3000000h'") << QByteArray("10")
+        << QByteArray("10") << QByteArray("30000") << QByteArray("-c statement_timeout=3000000h") << 20000;
 }
 
 void TestConninfo::timeoutsAreAddedUnlessGiven()

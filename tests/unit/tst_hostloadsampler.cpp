@@ -67,6 +67,8 @@ void TestHostLoadSampler::parsesLoadAverage_data()
     QTest::newRow("words") << QByteArray("load high\n") << std::optional<double>();
     QTest::newRow("negative") << QByteArray("-1.0 0 0 1/1 1\n") << std::optional<double>();
     QTest::newRow("trailing junk") << QByteArray("1.5x 0 0 1/1 1\n") << std::optional<double>();
+    QTest::newRow("infinite") << QByteArray("inf 0 0 1/1 1\n") << std::optional<double>();
+    QTest::newRow("not a number") << QByteArray("nan 0 0 1/1 1\n") << std::optional<double>();
 }
 
 void TestHostLoadSampler::parsesLoadAverage()
@@ -95,6 +97,10 @@ void TestHostLoadSampler::parsesStatWithOddCommands()
     QVERIFY(!HostLoadSampler::parseStat("no command at all"));
     QVERIFY(!HostLoadSampler::parseStat(
         stat(9, "x", 1, 2, 3, 4).replace(" 1 2 3 4 ", " 1 two 3 4 ").toStdString()));
+    // Negative or absurd tick counts are not a process's CPU time, and must not overflow the sum.
+    QVERIFY(!HostLoadSampler::parseStat(stat(9, "x", 1, -2, 3, 4).toStdString()));
+    QVERIFY(!HostLoadSampler::parseStat(
+        stat(9, "x", 1, 2, 3, 4).replace(" 1 2 3 4 ", " 9223372036854775807 1 0 0 ").toStdString()));
 }
 
 void TestHostLoadSampler::saturatedOnlyAboveOneLoadPerCore_data()

@@ -117,6 +117,8 @@ void TestRedisUrl::refusesInvalidUrls_data()
     QTest::newRow("unclosed IPv6 host") << QByteArray("redis://[::1:6379") << QByteArray("unclosed '['");
     QTest::newRow("IPv6 port without colon") << QByteArray("redis://[::1]6380") << QByteArray("after ']'");
     QTest::newRow("IPv6 bad port") << QByteArray("redis://[::1]:http") << QByteArray("port 'http'");
+    QTest::newRow("bracket inside an IPv6 host") << QByteArray("redis://[[::1]:6380") << QByteArray("'['");
+    QTest::newRow("bracket in a host") << QByteArray("redis://a]:b:6380") << QByteArray("']'");
 }
 
 void TestRedisUrl::refusesInvalidUrls()
@@ -148,6 +150,8 @@ void TestRedisUrl::displayMasksThePassword_data()
                                    << QByteArray("s3cret");
     QTest::newRow("no credentials") << QByteArray("redis://h") << QByteArray("redis://h:6379")
                                     << QByteArray();
+    QTest::newRow("IPv6 in brackets") << QByteArray("redis://u:s3cret@[::1]:6380/1")
+                                      << QByteArray("redis://u:***@[::1]:6380/1") << QByteArray("s3cret");
 }
 
 void TestRedisUrl::displayMasksThePassword()
@@ -195,6 +199,7 @@ void TestRedisUrl::displayParsesBackToTheSameUrl_data()
     QTest::newRow("database") << QByteArray("redis://cache:7000/9");
     QTest::newRow("IPv6") << QByteArray("redis://[::1]:6380");
     QTest::newRow("IPv6 with database") << QByteArray("redis://[2001:db8::7]:6379/1");
+    QTest::newRow("colon in a host without brackets") << QByteArray("redis://a:b:6379");
 }
 
 void TestRedisUrl::displayParsesBackToTheSameUrl()

@@ -1,0 +1,23 @@
+// Fuzzes the parsers of the /proc files the host-load sampler reads (HostLoadSampler::parseLoadAverage
+// for loadavg, parseStat for <pid>/stat): any bytes give a value that makes sense, or nothing.
+#include "fuzzcheck.h"
+
+#include "sim/hostloadsampler.h"
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string_view>
+
+using inv::HostLoadSampler;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
+{
+    const std::string_view text(reinterpret_cast<const char *>(data), size);
+    if (const auto load = HostLoadSampler::parseLoadAverage(text))
+        FUZZ_CHECK(std::isfinite(*load) && *load >= 0);
+    if (const auto cpu = HostLoadSampler::parseStat(text))
+        FUZZ_CHECK(cpu->ticks >= 0 && cpu->ticks <= (std::numeric_limits<long long>::max() >> 22));
+    return 0;
+}
