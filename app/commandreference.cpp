@@ -143,7 +143,8 @@ const std::vector<OptionInfo> &CommandReference::options()
         {"report", "FILE", "write the JSON report to FILE", {}},
         {"fault",
          "KIND@START[+DUR]",
-         "simulate, GUI demo mode: inject a fault during the load, e.g. redis-pause@3s+2s (repeatable; kinds redis-pause, "
+         "simulate, GUI demo mode: inject a fault during the load, e.g. redis-pause@3s+2s (repeatable; kinds "
+         "redis-pause, "
          "redis-kill, redis-restart, redis-client-pause, pg-terminate, pg-restart; units ms or s)",
          {}},
         {"run-id",

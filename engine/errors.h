@@ -89,6 +89,9 @@ public:
     {}
     const std::string &sqlstate() const { return m_sqlstate; }
     bool isConnectionFailure() const { return m_sqlstate.rfind("08", 0) == 0 || m_sqlstate.empty(); }
+    // The session is gone: the connection broke, or the server ended it (57P01 when an administrator
+    // terminated the backend, 57P02/57P03 while it shuts down or starts). A new connection may work.
+    bool sessionEnded() const { return isConnectionFailure() || m_sqlstate.rfind("57P", 0) == 0; }
 
 private:
     std::string m_sqlstate;

@@ -180,8 +180,7 @@ PgResult PgConnection::execIdempotent(std::string_view sql, const std::vector<Pg
         } catch (const DbTimeout &) {
             throw;
         } catch (const DbError &e) {
-            // 57P01-57P03: the backend was terminated, or the server is shutting down or starting.
-            if (attempt == kReadAttempts || (!e.isConnectionFailure() && e.sqlstate().rfind("57P", 0) != 0))
+            if (attempt == kReadAttempts || !e.sessionEnded())
                 throw;
         }
         connect();

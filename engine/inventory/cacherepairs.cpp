@@ -14,10 +14,6 @@ const char *const kOweSql =
     "INSERT INTO cache_repairs (sku, version) VALUES ($1, $2) ON CONFLICT (sku) DO UPDATE "
     "SET version = greatest(cache_repairs.version, excluded.version), noted_at = clock_timestamp()";
 
-bool serverWentAway(const DbError &e)
-{
-    return e.isConnectionFailure() || e.sqlstate().rfind("57P", 0) == 0;
-}
 } // namespace
 
 CacheRepairs::CacheRepairs(PgPool &pool, StockCache &cache, CacheRepairSettings settings)
@@ -42,13 +38,9 @@ void CacheRepairs::owe(const std::string &sku, std::int64_t version)
             return;
         } catch (const Error &e) {
             const auto *db = dynamic_cast<const DbError *>(&e);
-            const bool transient = dynamic_cast<const PoolTimeout *>(&e) || (db && serverWentAway(*db));
+            const bool transient = dynamic_cast<const PoolTimeout *>(&e) || (db && db->sessionEnded());
             if (!transient || std::chrono::steady_clock::now() + pause > deadline) {
-                {
-                    std::lock_guard lock(m_pendingMutex);
-                    auto &kept = m_pending[sku];
-                    kept = std::max(kept, version);
-                }
+                keep(sku, version);
                 noteFailure();
                 throw;
             }
@@ -56,6 +48,13 @@ void CacheRepairs::owe(const std::string &sku, std::int64_t version)
         std::this_thread::sleep_for(pause);
         pause = std::min(pause * 2, std::chrono::milliseconds(200));
     }
+}
+
+void CacheRepairs::keep(const std::string &sku, std::int64_t version)
+{
+    std::lock_guard lock(m_pendingMutex);
+    auto &kept = m_pending[sku];
+    kept = std::max(kept, version);
 }
 
 std::size_t CacheRepairs::pendingMarks() const
@@ -77,11 +76,8 @@ bool CacheRepairs::storePending()
             connection->execIdempotent(kOweSql, {it->first, std::to_string(it->second)});
         return true;
     } catch (const Error &) {
-        std::lock_guard lock(m_pendingMutex);
-        for (const auto &[sku, version] : pending) {
-            auto &kept = m_pending[sku];
-            kept = std::max(kept, version);
-        }
+        for (const auto &[sku, version] : pending)
+            keep(sku, version);
         return false;
     }
 }

@@ -57,6 +57,8 @@ private:
     bool applyMarks();
     static long long nowNs();
 
+    // Keeps a mark in this process (the newer version of the two if one is kept already).
+    void keep(const std::string &sku, std::int64_t version);
     // Stores the marks kept in this process; false if PostgreSQL failed again.
     bool storePending();
 

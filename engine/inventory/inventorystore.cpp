@@ -108,8 +108,8 @@ std::optional<StockRecord> InventoryStore::fetch(const std::string &sku)
     auto connection = m_pool.acquire();
     auto result =
         connection->execIdempotent("SELECT sku, name, stock, version, to_char(updated_at AT TIME ZONE 'UTC', "
-                             "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM inventory WHERE sku = $1",
-                             {sku});
+                                   "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM inventory WHERE sku = $1",
+                                   {sku});
     if (result.rows() == 0)
         return std::nullopt;
     return StockRecord{result.text(0, 0), result.text(0, 1), result.int32(0, 2), result.int64(0, 3),

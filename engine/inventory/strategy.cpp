@@ -90,12 +90,7 @@ WriteResult Strategy::write(const WriteRequest &request)
     if (result.replayed) {
         // Written by an earlier attempt whose acknowledgement may have been lost before its cache
         // update ran: owe a repair up to that version, so that no older cached value outlives it.
-        try {
-            m_context.repairs.owe(request.sku, result.version);
-            m_context.stats.repairsOwed.fetch_add(1, std::memory_order_relaxed);
-        } catch (const std::exception &) {
-            m_context.stats.repairsLost.fetch_add(1, std::memory_order_relaxed);
-        }
+        oweRepair(request.sku, result.version);
         return result;
     }
     m_context.stats.writes.fetch_add(1, std::memory_order_relaxed);
@@ -107,18 +102,22 @@ WriteResult Strategy::write(const WriteRequest &request)
     } catch (const std::exception &) {
         cacheCurrent = false;
     }
-    if (!cacheCurrent) {
-        try {
-            m_context.repairs.owe(request.sku, result.version);
-            m_context.stats.repairsOwed.fetch_add(1, std::memory_order_relaxed);
-        } catch (const std::exception &) {
-            // PostgreSQL stayed away for oweFor right after the commit: the mark is kept in this
-            // process and stored by its next pass; another process may read the older entry until
-            // then (or until its TTL runs out, if this one dies first).
-            m_context.stats.repairsLost.fetch_add(1, std::memory_order_relaxed);
-        }
-    }
+    if (!cacheCurrent)
+        oweRepair(request.sku, result.version);
     return result;
+}
+
+void Strategy::oweRepair(const std::string &sku, std::int64_t version)
+{
+    try {
+        m_context.repairs.owe(sku, version);
+        m_context.stats.repairsOwed.fetch_add(1, std::memory_order_relaxed);
+    } catch (const std::exception &) {
+        // PostgreSQL stayed away for oweFor right after the commit: the mark is kept in this
+        // process and stored by its next pass; another process may read the older entry until
+        // then (or until its TTL runs out, if this one dies first).
+        m_context.stats.repairsLost.fetch_add(1, std::memory_order_relaxed);
+    }
 }
 
 StockView Strategy::readDatabase(const std::string &sku)

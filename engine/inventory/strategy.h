@@ -91,6 +91,9 @@ protected:
     }
     // The pause between a database step and the cache step that makes races reproducible.
     void raceDelay() const;
+    // A committed write whose cache may hold an older value: leaves its repair mark (CacheRepairs::owe)
+    // and counts it as owed, or as lost to this process's memory when PostgreSQL stayed away.
+    void oweRepair(const std::string &sku, std::int64_t version);
     bool cacheFailed(bool count);
 
     StrategyContext m_context;

@@ -26,7 +26,7 @@ SimulationContext::SimulationContext(const SimulationConfig &config,
 bool SimulationContext::leavesWriteInDoubt(const std::exception &error)
 {
     const auto *db = dynamic_cast<const DbError *>(&error);
-    return db && (db->isConnectionFailure() || db->sqlstate().rfind("57P", 0) == 0);
+    return db && db->sessionEnded();
 }
 
 WriteResult SimulationContext::settleInDoubt(InventoryService &server, const WriteRequest &request)
