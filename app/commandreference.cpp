@@ -4,7 +4,7 @@
 #include <sstream>
 
 namespace {
-const std::vector<std::string_view> kStrategies{"unsafe", "naive", "locked", "versioned"};
+const std::vector<std::string_view> kStrategies{"unsafe", "naive", "locked", "versioned", "combined"};
 const std::vector<std::string_view> kScenarios{"flash-sale", "mixed", "stampede"};
 
 // The options every command that reaches the services takes.
@@ -69,11 +69,12 @@ const std::vector<CommandInfo> &CommandReference::commands()
         {"audit", "", "list the append-only audit log, newest first",
          withConnection({"sku", "limit", "json"})},
         {"simulate", "--scenario NAME", "run a concurrency simulation and check its SLOs",
-         withConnection({"scenario",   "servers",      "connections", "buyers",   "stock",         "quantity",
-                         "sku",        "blind-buyers", "rate",        "duration", "read-ratio",    "products",
-                         "skew",       "no-warm",      "readers",     "rounds",   "race-delay-ms", "seed",
-                         "max-lag-ms", "slo",          "run-id",      "keep",     "cleanup",       "report",
-                         "json",       "fault",        "dir"})},
+         withConnection({"scenario",   "servers",       "connections",  "buyers",         "stock",
+                         "quantity",   "sku",           "blind-buyers", "rate",           "duration",
+                         "read-ratio", "products",      "skew",         "no-warm",        "readers",
+                         "rounds",     "race-delay-ms", "seed",         "max-lag-ms",     "slo",
+                         "run-id",     "keep",          "cleanup",      "report",         "json",
+                         "fault",      "dir",           "combine-max",  "combine-wait-us"})},
     };
     return list;
 }
@@ -138,6 +139,11 @@ const std::vector<OptionInfo> &CommandReference::options()
          "random pause up to X ms between commit and cache update, and read and fill",
          {}},
         {"seed", "N", "random seed (default 1)", {}},
+        {"combine-max", "N", "simulate, combined: at most N purchases in one batch (default 64)", {}},
+        {"combine-wait-us",
+         "US",
+         "simulate, combined: how long the first purchase of an idle product waits for others (default 0)",
+         {}},
         {"max-lag-ms", "MS", "mixed: an operation later than this is dropped (default 1000)", {}},
         {"slo", "NAME=VALUE", "override an SLO threshold, e.g. read_p99_ms=2 (repeatable)", {}},
         {"report", "FILE", "write the JSON report to FILE", {}},

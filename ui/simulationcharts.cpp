@@ -66,6 +66,8 @@ QColor SimulationCharts::colorFor(const QString &strategy)
         return QColor(203, 120, 22);
     if (strategy == QLatin1String("locked"))
         return QColor(38, 110, 190);
+    if (strategy == QLatin1String("combined"))
+        return QColor(142, 68, 173);
     return QColor(42, 161, 90);
 }
 

@@ -53,7 +53,7 @@ SimulationForm::SimulationForm(QWidget *parent) : QScrollArea(parent)
     auto *grid = new QGridLayout(strategies);
     grid->setContentsMargins(0, 0, 0, 0);
     const QStringList names{QStringLiteral("naive"), QStringLiteral("unsafe"), QStringLiteral("locked"),
-                            QStringLiteral("versioned")};
+                            QStringLiteral("versioned"), QStringLiteral("combined")};
     for (int i = 0; i < names.size(); ++i) {
         auto *box = new QCheckBox(names.at(i), strategies);
         box->setChecked(names.at(i) == QLatin1String("versioned"));

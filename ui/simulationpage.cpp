@@ -207,8 +207,9 @@ void SimulationPage::start(const QString &scenario, const QStringList &strategie
 void SimulationPage::startRaceDemo()
 {
     m_form->prepareRaceDemo();
-    start(QStringLiteral("flash-sale"), {QStringLiteral("naive"), QStringLiteral("unsafe"),
-                                         QStringLiteral("locked"), QStringLiteral("versioned")});
+    start(QStringLiteral("flash-sale"),
+          {QStringLiteral("naive"), QStringLiteral("unsafe"), QStringLiteral("locked"),
+           QStringLiteral("versioned"), QStringLiteral("combined")});
 }
 
 void SimulationPage::stop()

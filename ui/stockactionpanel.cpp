@@ -117,15 +117,19 @@ void StockActionPanel::build()
 
     layout->addWidget(heading(tr("Cache strategy"), this));
     m_strategy = new QComboBox(this);
-    for (const char *name : {"versioned", "locked", "naive", "unsafe"})
+    for (const char *name : {"versioned", "combined", "locked", "naive", "unsafe"})
         m_strategy->addItem(QString::fromLatin1(name), QString::fromLatin1(name));
     m_strategy->setItemData(0, tr("Conditional update and version-checked cache: correct, no write lock"),
                             Qt::ToolTipRole);
-    m_strategy->setItemData(1, tr("Invalidate and refill under a distributed lock: correct, slower"),
+    m_strategy->setItemData(1,
+                            tr("Versioned, with the purchases that queue on one product applied together "
+                               "in one statement: correct, fastest on a hot product"),
                             Qt::ToolTipRole);
-    m_strategy->setItemData(2, tr("Plain cache writes after commit: stale cache and thundering herds"),
+    m_strategy->setItemData(2, tr("Invalidate and refill under a distributed lock: correct, slower"),
                             Qt::ToolTipRole);
-    m_strategy->setItemData(3, tr("No row lock: oversells. For demonstrations only"), Qt::ToolTipRole);
+    m_strategy->setItemData(3, tr("Plain cache writes after commit: stale cache and thundering herds"),
+                            Qt::ToolTipRole);
+    m_strategy->setItemData(4, tr("No row lock: oversells. For demonstrations only"), Qt::ToolTipRole);
     m_unsafeWarning = new QLabel(tr("⚠ unsafe writes without a row lock and oversells. Use it only to "
                                     "demonstrate the race."),
                                  this);

@@ -60,13 +60,14 @@ InventoryService::InventoryService(ServiceConfig config)
       m_store(m_pgPool, m_config.serverId, m_config.actor),
       m_cache(m_redisPool, m_config.cacheTtl, m_config.keyPrefix),
       m_repairs(m_pgPool, m_cache, CacheRepairSettings{m_config.cacheRepairGrace, m_config.cacheRepairPoll}),
-      m_lock(m_redisPool), m_active(m_config.strategy)
+      m_lock(m_redisPool), m_combiner(m_config.combiner),
+      m_batches(m_pgPool, m_config.serverId, m_config.actor), m_active(m_config.strategy)
 {
-    for (auto kind :
-         {StrategyKind::Unsafe, StrategyKind::Naive, StrategyKind::Locked, StrategyKind::Versioned})
-        m_strategies[static_cast<std::size_t>(kind)] =
-            Strategy::create(kind, StrategyContext{m_store, m_cache, m_lock, m_coalescer, m_stats, m_repairs,
-                                                   m_config.raceDelay, m_config.lockLease});
+    for (auto kind : {StrategyKind::Unsafe, StrategyKind::Naive, StrategyKind::Locked,
+                      StrategyKind::Versioned, StrategyKind::Combined})
+        m_strategies[static_cast<std::size_t>(kind)] = Strategy::create(
+            kind, StrategyContext{m_store, m_cache, m_lock, m_coalescer, m_stats, m_repairs, m_combiner,
+                                  m_batches, m_config.raceDelay, m_config.lockLease});
 }
 
 InventoryService::~InventoryService() = default;

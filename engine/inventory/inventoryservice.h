@@ -47,6 +47,8 @@ struct ServiceConfig
     // exceed the Redis timeouts plus the cool-down (the constructor refuses less); zero derives it.
     std::chrono::milliseconds cacheRepairGrace{0};
     std::chrono::milliseconds cacheRepairPoll{1000};
+    // How `combined` bounds its batches.
+    CombinerSettings combiner;
 };
 
 class InventoryService
@@ -93,6 +95,7 @@ public:
     const ServiceConfig &config() const { return m_config; }
     const ServiceStats &stats() const { return m_stats; }
     const LockStats &lockStats() const { return m_lock.stats(); }
+    CombinerStats combinerStats() const { return m_combiner.stats(); }
     bool redisAvailable() const { return !m_redisPool.isCoolingDown(); }
 
     InventoryStore &store() { return m_store; }
@@ -112,8 +115,10 @@ private:
     CacheRepairs m_repairs;
     DistributedLock m_lock;
     FillCoalescer m_coalescer;
+    WriteCombiner m_combiner;
+    PurchaseBatch m_batches;
     ServiceStats m_stats;
-    std::array<std::unique_ptr<Strategy>, 4> m_strategies;
+    std::array<std::unique_ptr<Strategy>, kStrategyCount> m_strategies;
     std::atomic<StrategyKind> m_active;
 };
 

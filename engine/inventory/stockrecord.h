@@ -72,6 +72,9 @@ struct WriteResult
     std::int64_t auditId = 0;
     // True when this is the result of an earlier write with the same request id: nothing was written.
     bool replayed = false;
+    // Set when the commit brought the cache up to date itself (a combined batch does it once for all
+    // its buyers): true if the cache needs nothing more for this write.
+    std::optional<bool> cacheUpdated = std::nullopt;
 };
 
 } // namespace inv

@@ -1,6 +1,7 @@
 #include "inventory/strategy.h"
 
 #include "errors.h"
+#include "inventory/combinedstrategy.h"
 #include "inventory/lockedstrategy.h"
 #include "inventory/naivestrategy.h"
 #include "inventory/unsafestrategy.h"
@@ -26,6 +27,8 @@ std::unique_ptr<Strategy> Strategy::create(StrategyKind kind, StrategyContext co
         return std::make_unique<LockedStrategy>(context);
     case StrategyKind::Versioned:
         return std::make_unique<VersionedStrategy>(context);
+    case StrategyKind::Combined:
+        return std::make_unique<CombinedStrategy>(context);
     }
     return nullptr;
 }
@@ -40,7 +43,10 @@ StrategyKind Strategy::parseKind(const std::string &name)
         return StrategyKind::Locked;
     if (name == "versioned")
         return StrategyKind::Versioned;
-    throw InvalidInput("unknown strategy '" + name + "': choose unsafe, naive, locked or versioned");
+    if (name == "combined")
+        return StrategyKind::Combined;
+    throw InvalidInput("unknown strategy '" + name +
+                       "': choose unsafe, naive, locked, versioned or combined");
 }
 
 const char *Strategy::kindName(StrategyKind kind)
@@ -54,6 +60,8 @@ const char *Strategy::kindName(StrategyKind kind)
         return "locked";
     case StrategyKind::Versioned:
         return "versioned";
+    case StrategyKind::Combined:
+        return "combined";
     }
     return "versioned";
 }
@@ -95,12 +103,16 @@ WriteResult Strategy::write(const WriteRequest &request)
     }
     m_context.stats.writes.fetch_add(1, std::memory_order_relaxed);
     // Committed: from here on, nothing may report the write as failed.
-    raceDelay();
     bool cacheCurrent = false;
-    try {
-        cacheCurrent = updateCache(request, result);
-    } catch (const std::exception &) {
-        cacheCurrent = false;
+    if (result.cacheUpdated) {
+        cacheCurrent = *result.cacheUpdated;
+    } else {
+        raceDelay();
+        try {
+            cacheCurrent = updateCache(request, result);
+        } catch (const std::exception &) {
+            cacheCurrent = false;
+        }
     }
     if (!cacheCurrent)
         oweRepair(request.sku, result.version);

@@ -12,7 +12,9 @@
 #include "inventory/cacherepairs.h"
 #include "inventory/fillcoalescer.h"
 #include "inventory/inventorystore.h"
+#include "inventory/purchasebatch.h"
 #include "inventory/servicestats.h"
+#include "inventory/writecombiner.h"
 
 #include <chrono>
 #include <memory>
@@ -26,8 +28,11 @@ enum class StrategyKind
     Unsafe,
     Naive,
     Locked,
-    Versioned
+    Versioned,
+    Combined
 };
+
+constexpr int kStrategyCount = 5;
 
 struct StrategyContext
 {
@@ -37,6 +42,8 @@ struct StrategyContext
     FillCoalescer &coalescer;
     ServiceStats &stats;
     CacheRepairs &repairs;
+    WriteCombiner &combiner;
+    PurchaseBatch &batches;
     std::chrono::milliseconds raceDelay{0};
     std::chrono::milliseconds lockLease{2000};
 };

@@ -194,6 +194,7 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
         service.redisConnections = m_config.connections;
         service.cacheTtl = m_config.ttl;
         service.raceDelay = m_config.raceDelay;
+        service.combiner = CombinerSettings{m_config.combineMax, m_config.combineWait};
         servers.push_back(std::make_unique<InventoryService>(service));
     }
     {
@@ -303,6 +304,10 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
         report.lockAcquired += s->lockStats().acquired.load();
         report.lockBusy += s->lockStats().busy.load();
         report.lockExpiredWhileHeld += s->lockStats().expiredWhileHeld.load();
+        const CombinerStats batches = s->combinerStats();
+        report.combining.batches.resize(std::max(report.combining.batches.size(), batches.batches.size()));
+        for (std::size_t size = 0; size < batches.batches.size(); ++size)
+            report.combining.batches[size] += batches.batches[size];
     }
     report.cacheHitRate = reads > 0 ? static_cast<double>(hits) / static_cast<double>(reads) : 0;
     report.dbFills = scenario->measuredFills() >= 0 ? scenario->measuredFills() : fills;

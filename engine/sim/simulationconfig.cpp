@@ -84,6 +84,10 @@ void SimulationConfig::validate() const
     require(rounds >= 1 && rounds <= 1000, "--rounds must be from 1 to 1000");
     require(ttl.count() >= 1, "--ttl-ms must be at least 1");
     require(raceDelay.count() >= 0 && raceDelay.count() <= 10'000, "--race-delay-ms must be from 0 to 10000");
+    require(combineMax >= 1 && combineMax <= CombinerSettings::kLargestBatch,
+            "--combine-max must be from 1 to " + std::to_string(CombinerSettings::kLargestBatch));
+    require(combineWait.count() >= 0 && combineWait.count() <= 1'000'000,
+            "--combine-wait-us must be from 0 to 1000000");
     if (!sku.empty())
         Quantity::checkSku(sku);
     require(faults.size() <= 32, "give at most 32 --fault options");

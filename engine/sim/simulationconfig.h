@@ -57,6 +57,10 @@ struct SimulationConfig
     bool keep = false;
     std::chrono::milliseconds ttl{30'000};
     std::chrono::milliseconds raceDelay{0};
+    // How `combined` bounds a batch: at most this many buyers, and how long an idle SKU's first
+    // buyer waits for company.
+    int combineMax = CombinerSettings{}.maxBatch;
+    std::chrono::microseconds combineWait{0};
     std::uint64_t seed = 1;
     // An operation later than this behind its intended start is dropped (open loop).
     std::chrono::milliseconds maxLag{1000};

@@ -244,6 +244,17 @@ std::string SimulationReport::humanSummary() const
     line("lock", std::to_string(lockAcquired) + " acquired, " + std::to_string(lockBusy) + " busy" +
                      format(", wait p99 %.3f ms", lockWaitP99) + ", " + std::to_string(lockExpiredWhileHeld) +
                      " expired while held");
+    if (config.strategy == StrategyKind::Combined)
+        line("combined batches",
+             combining.batchCount()
+                 ? std::to_string(combining.batchCount()) + " for " + std::to_string(combining.buyers()) +
+                       " purchases: " +
+                       format("mean %.1f", static_cast<double>(combining.buyers()) /
+                                               static_cast<double>(combining.batchCount())) +
+                       ", a purchase's batch p50 " + std::to_string(combining.buyerPercentile(0.5)) +
+                       ", p99 " + std::to_string(combining.buyerPercentile(0.99)) + ", largest " +
+                       std::to_string(combining.largest())
+                 : std::string("none"));
     line("PostgreSQL lock waits", pgLockWaitsMax ? "max " + std::to_string(*pgLockWaitsMax) + ", p99 " +
                                                        std::to_string(*pgLockWaitsP99) + " backends waiting"
                                                  : std::string("unknown"));

@@ -134,6 +134,8 @@ struct SimulationReport
     // Probes not visible within the probe's cap, and times the cache went back in version.
     long long visibilityNotVisible = 0, visibilityRegressions = 0;
     long long lockAcquired = 0, lockBusy = 0, lockExpiredWhileHeld = 0;
+    // `combined`'s batches by size, over every server.
+    CombinerStats combining;
     double lockWaitP50 = 0, lockWaitP99 = 0;
     // PostgreSQL backends waiting on a lock, over the timeline's samples; unknown when none was read.
     std::optional<long long> pgLockWaitsMax, pgLockWaitsP99;

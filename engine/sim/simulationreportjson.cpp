@@ -8,6 +8,26 @@
 
 namespace inv {
 
+namespace {
+// The batch-size distribution: sizes with their batch counts, and what a purchase rode in.
+nlohmann::ordered_json combiningJson(const CombinerStats &combining)
+{
+    nlohmann::ordered_json sizes = nlohmann::ordered_json::array();
+    for (std::size_t size = 1; size < combining.batches.size(); ++size)
+        if (combining.batches[size] > 0)
+            sizes.push_back({{"size", size}, {"batches", combining.batches[size]}});
+    const long long batches = combining.batchCount();
+    return {
+        {"batches", batches},
+        {"purchases", combining.buyers()},
+        {"mean_size", batches ? static_cast<double>(combining.buyers()) / static_cast<double>(batches) : 0.0},
+        {"purchase_batch_p50", combining.buyerPercentile(0.5)},
+        {"purchase_batch_p99", combining.buyerPercentile(0.99)},
+        {"largest", combining.largest()},
+        {"sizes", sizes}};
+}
+} // namespace
+
 std::string SimulationReport::toJson() const
 {
     // ordered_json keeps the keys in the order DESIGN.md lists them, as readers of the file expect.
@@ -16,6 +36,10 @@ std::string SimulationReport::toJson() const
                     {"race_delay_ms", static_cast<long long>(config.raceDelay.count())},
                     {"ttl_ms", static_cast<long long>(config.ttl.count())},
                     {"seed", static_cast<long long>(config.seed)}};
+    if (config.strategy == StrategyKind::Combined) {
+        parameters["combine_max"] = config.combineMax;
+        parameters["combine_wait_us"] = static_cast<long long>(config.combineWait.count());
+    }
     switch (config.scenario) {
     case ScenarioKind::FlashSale:
         parameters["buyers"] = config.buyers;
@@ -78,6 +102,7 @@ std::string SimulationReport::toJson() const
                         {"busy", lockBusy},
                         {"wait_ms", Json{{"p50", lockWaitP50}, {"p99", lockWaitP99}}},
                         {"expired_while_held", lockExpiredWhileHeld}};
+    json["combining"] = config.strategy == StrategyKind::Combined ? combiningJson(combining) : Json(nullptr);
     json["pg_lock_waits"] = Json{{"max", optional(pgLockWaitsMax)}, {"p99", optional(pgLockWaitsP99)}};
     json["peak_rss_mb"] = peakRssMb;
     json["stopped"] = stoppedEarly;

@@ -1,0 +1,80 @@
+#include "inventory/combinedstrategy.h"
+
+#include "errors.h"
+
+namespace inv {
+
+WriteResult CombinedStrategy::commit(const WriteRequest &request)
+{
+    if (request.action != Action::Purchase || request.quantity <= 0)
+        return VersionedStrategy::commit(request);
+    CombinedOutcome outcome = m_context.combiner.submit(
+        request, [this](const std::string &sku, const std::vector<const WriteRequest *> &requests) {
+            return applyBatch(sku, requests);
+        });
+    if (outcome.error)
+        std::rethrow_exception(outcome.error);
+    switch (outcome.purchase.earlier) {
+    case BatchPurchase::Earlier::Same:
+        return outcome.purchase.result;
+    case BatchPurchase::Earlier::Other:
+        return VersionedStrategy::commit(request); // refuses with the earlier change's details
+    case BatchPurchase::Earlier::None:
+        break;
+    }
+    if (!outcome.purchase.granted)
+        throw InsufficientStock(request.sku, outcome.purchase.stockLeft, request.quantity);
+    WriteResult result = outcome.purchase.result;
+    result.cacheUpdated = outcome.cacheCurrent;
+    return result;
+}
+
+std::vector<CombinedOutcome> CombinedStrategy::applyBatch(const std::string &sku,
+                                                          const std::vector<const WriteRequest *> &requests)
+{
+    std::vector<BatchPurchase> purchases;
+    try {
+        purchases = m_context.batches.apply(sku, requests);
+    } catch (const DbError &e) {
+        // 23505: a request id in the batch was used before (a retry of a write that committed).
+        // Each buyer then writes alone, which finds and replays the earlier result.
+        if (e.sqlstate() != "23505")
+            throw;
+        std::vector<CombinedOutcome> alone;
+        for (const WriteRequest *request : requests) {
+            CombinedOutcome outcome;
+            try {
+                outcome.purchase.result = VersionedStrategy::commit(*request);
+                outcome.purchase.granted = true;
+                outcome.cacheCurrent = outcome.purchase.result.replayed ||
+                                       VersionedStrategy::updateCache(*request, outcome.purchase.result);
+            } catch (const InsufficientStock &refused) {
+                outcome.purchase.stockLeft = refused.available();
+            } catch (...) {
+                outcome.error = std::current_exception();
+            }
+            alone.push_back(std::move(outcome));
+        }
+        return alone;
+    }
+    // The last granted buyer holds the batch's final stock and version: the cache takes that once.
+    const BatchPurchase *last = nullptr;
+    for (const auto &purchase : purchases)
+        if (purchase.granted)
+            last = &purchase;
+    bool cacheCurrent = true;
+    if (last) {
+        raceDelay();
+        cacheCurrent =
+            cacheDo([&] { m_context.cache.setIfNewer(sku, last->result.stock, last->result.version); });
+    }
+    std::vector<CombinedOutcome> out(purchases.size());
+    for (std::size_t i = 0; i < purchases.size(); ++i) {
+        out[i].purchase = purchases[i];
+        // If the cache missed the batch, the buyer of the last version owes the repair for all.
+        out[i].cacheCurrent = cacheCurrent || &purchases[i] != last;
+    }
+    return out;
+}
+
+} // namespace inv
