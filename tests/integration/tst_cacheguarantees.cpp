@@ -167,7 +167,8 @@ void TestCacheGuarantees::outageRepairHoldsAcrossPaths_data()
     QTest::addColumn<QString>("path");
     QTest::addColumn<StrategyKind>("writer");
     QTest::addColumn<StrategyKind>("reader");
-    for (auto writer : {StrategyKind::Naive, StrategyKind::Locked, StrategyKind::Versioned}) {
+    for (auto writer :
+         {StrategyKind::Naive, StrategyKind::Locked, StrategyKind::Versioned, StrategyKind::Combined}) {
         const QString name = QString::fromLatin1(inv::Strategy::kindName(writer));
         QTest::newRow(qPrintable(QStringLiteral("same service, ") + name))
             << QStringLiteral("same") << writer << writer;
