@@ -6,8 +6,12 @@
 #   b) cached reads (mixed, read ratio 1.0, warm cache) against redis-benchmark -t get with the
 #      same number of connections;
 #   c) mixed load at 10,000 req/s for 10 s: latency percentiles, hit rate, achieved rate, drops;
-#   d) peak RSS during a) and c).
+#   d) peak RSS during a) and c);
+#   e) write combining on a hot row: `combined` with blind buyers and stock that never runs out,
+#      against pgbench running the single-statement purchase on one row, at 32 and 64 clients,
+#      alternated run by run.
 # Usage: tests/benchmarks/run_benchmarks.sh [REPEATS]   (default 3; medians are reported)
+#        SECTIONS=e tests/benchmarks/run_benchmarks.sh 5   (only the sections named)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/packages.sh
@@ -28,13 +32,17 @@ inventory_private_sandbox "$CLI" bench
 "$CLI" init --products 0 >/dev/null
 REDIS_PORT=${INVENTORY_REDIS_URL##*:}
 
+SECTIONS=${SECTIONS:-abcde}
+want() { [[ $SECTIONS == *$1* ]]; }
 json() { python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 median() { python3 -c "import statistics,sys; print(round(statistics.median(float(x) for x in sys.argv[1:]), 3))" "$@"; }
 progress() { echo "$*" >&2; }
 
 # a) flash sale against pgbench --------------------------------------------------------------
-declare -A FLASH
+declare -A FLASH=([unsafe]=0 [naive]=0 [locked]=0 [versioned]=0 [blind]=0)
 RSS_A=0
+PGBENCH=0
+if want a; then
 for strategy in unsafe naive locked versioned; do
     values=()
     for i in $(seq "$REPEATS"); do
@@ -76,8 +84,12 @@ SQL
     pgbench_values+=("$tps")
 done
 PGBENCH=$(median "${pgbench_values[@]}")
+fi
 
 # b) cached reads against redis-benchmark -------------------------------------------------------
+OURS_B=0
+THEIRS_B=0
+if want b; then
 ours_b=()
 theirs_b=()
 for i in $(seq "$REPEATS"); do
@@ -99,11 +111,14 @@ for i in $(seq "$REPEATS"); do
 done
 OURS_B=$(median "${ours_b[@]}")
 THEIRS_B=$(median "${theirs_b[@]}")
+fi
 
 # c) mixed load at 10,000 req/s for 10 s ------------------------------------------------------
 # Two cores serve PostgreSQL, Redis and the load generator here: 4 x 4 workers keep up with the
 # rate and leave the cores to the servers (see docs/PERFORMANCE.md for 4 x 16).
 MIXED_CONNECTIONS=${MIXED_CONNECTIONS:-4}
+C_READ_P50=- C_READ_P99=- C_WRITE_P50=- C_WRITE_P99=- C_HIT=- C_RATE=0 C_DROPPED=- RSS_C=-
+if want c; then
 progress "c) mixed load, 10,000 req/s for 10 s"
 "$CLI" simulate --scenario mixed --rate 10000 --duration 10 --servers $SERVERS --connections $MIXED_CONNECTIONS \
     --json >"$WORK/mixed.json" || true
@@ -115,6 +130,50 @@ C_HIT=$(json "$WORK/mixed.json" "round(r['cache_hit_rate'] * 100, 2)")
 C_RATE=$(json "$WORK/mixed.json" "round(r['throughput_rps'])")
 C_DROPPED=$(json "$WORK/mixed.json" "r['dropped']")
 RSS_C=$(json "$WORK/mixed.json" "r['peak_rss_mb']")
+fi
+
+# e) write combining on a hot row against pgbench's single-statement purchase ------------------
+# Every buyer sends its purchase and the stock never runs out, so every request is a real write
+# on one row. Ours: one server with that many workers (its purchases of the row ride in one batch at
+# a time; more servers make smaller batches that queue on the row lock, see docs/PERFORMANCE.md);
+# pgbench: the same number of connections running the `versioned` purchase statement. Alternated,
+# so that both see the same host.
+declare -A COMBINED PGBENCH_HOT BATCH_P50
+HOT_BUYERS=${HOT_BUYERS:-20000}
+if want e; then
+for clients in 32 64; do
+    ours=()
+    theirs=()
+    batches=()
+    for i in $(seq "$REPEATS"); do
+        sku="HOT-$$-$clients-$i"
+        "$CLI" add "$sku" --name "pgbench hot row" --stock 1000000 >/dev/null
+        sed "s/'[A-Z0-9-]*'/'$sku'/g" >"$WORK/hot.sql" <<'SQL'
+WITH cur AS (SELECT stock FROM inventory WHERE sku = 'X'),
+u AS (UPDATE inventory SET stock = stock - 1, version = version + 1, updated_at = clock_timestamp()
+      WHERE sku = 'X' AND stock >= 1 RETURNING stock, version),
+a AS (INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, server_id, reason)
+      SELECT 'X', 'purchase', 1, u.stock + 1, u.stock, u.version, 'pgbench', 'benchmark' FROM u RETURNING id)
+SELECT cur.stock, u.stock, u.version, a.id FROM cur LEFT JOIN u ON true LEFT JOIN a ON true;
+SQL
+        progress "e) pgbench hot row, $clients clients, run $i/$REPEATS"
+        theirs+=("$(PGPASSWORD=$(inventory_pg_password) pgbench -n -M prepared -c "$clients" -j 2 \
+            -t $((HOT_BUYERS / clients)) -f "$WORK/hot.sql" "$(inventory_pg_url_without_password)" 2>/dev/null |
+            sed -n 's/^tps = \([0-9.]*\).*/\1/p' | tail -1)")
+        progress "e) combined hot row, $clients clients, run $i/$REPEATS"
+        "$CLI" simulate --scenario flash-sale --strategy combined --blind-buyers --buyers "$HOT_BUYERS" \
+            --stock 1000000 --servers 1 --connections "$clients" --json >"$WORK/hot.json" || true
+        ours+=("$(json "$WORK/hot.json" "r['successes'] / r['duration_s']")")
+        batches+=("$(json "$WORK/hot.json" "r['combining']['purchase_batch_p50']")")
+        sold=$(json "$WORK/hot.json" "(r['successes'], r['initial_stock'] - r['final_db_stock'], r['ledger_ok'])")
+        [ "$sold" = "($HOT_BUYERS, $HOT_BUYERS, True)" ] ||
+            { echo "e) combined sold $sold (buyers, stock taken, ledger): expected ($HOT_BUYERS, $HOT_BUYERS, True)" >&2; exit 1; }
+    done
+    COMBINED[$clients]=$(median "${ours[@]}")
+    PGBENCH_HOT[$clients]=$(median "${theirs[@]}")
+    BATCH_P50[$clients]=$(median "${batches[@]}")
+done
+fi
 
 ratio() { python3 -c "print(round($1 / $2, 2) if $2 else 'n/a')"; }
 cat <<TABLE
@@ -136,3 +195,8 @@ a) and b): $SERVERS servers x $CONNECTIONS connections = $CLIENTS clients on eve
 | c | achieved req/s, dropped | ${C_RATE}, ${C_DROPPED} | 10000 | $(ratio "$C_RATE" 10000) | >= 0.99, 0 dropped |
 | d | peak RSS MB during a) / c) | ${RSS_A} / ${RSS_C} | | | < 200 |
 TABLE
+if want e; then
+    for clients in 32 64; do
+        echo "| e | hot row, purchases/s, combined, $clients clients (1 server; a purchase's batch p50 ${BATCH_P50[$clients]}) | ${COMBINED[$clients]} | pgbench ${PGBENCH_HOT[$clients]} tps | $(ratio "${COMBINED[$clients]}" "${PGBENCH_HOT[$clients]}") | >= 3 |"
+    done
+fi
