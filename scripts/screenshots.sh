@@ -42,7 +42,7 @@ xvfb-run -a -s "-screen 0 1440x900x24" "$CLI" --autostart flash-sale --strategy 
 xvfb-run -a -s "-screen 0 1440x900x24" "$CLI" --autostart mixed --compare naive,versioned --race-delay-ms 5 \
     --rate 2000 --duration 8 --products 20 --window-size 1280x800 --screenshot "$PWD/docs/simulation-compare.png" \
     --quit-when-done || true
-xvfb-run -a -s "-screen 0 1440x900x24" "$CLI" --autostart mixed --compare unsafe,naive,locked,versioned \
+xvfb-run -a -s "-screen 0 1440x900x24" "$CLI" --autostart mixed --compare unsafe,naive,locked,versioned,combined \
     --race-delay-ms 5 --rate 1500 --duration 4 --products 5 --window-size 1280x800 \
     --screenshot "$PWD/docs/simulation-race.png" --quit-when-done || true
 # The smallest size operators use: the charts scroll, none is cropped.

@@ -5,6 +5,8 @@
 #include "errors.h"
 #include "sandbox/sandbox.h"
 
+#include <algorithm>
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -15,6 +17,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSpinBox>
 
 namespace {
@@ -193,7 +196,9 @@ SimulationForm::SimulationForm(QWidget *parent) : QScrollArea(parent)
         field->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
     setWidget(form);
     setWidgetResizable(true);
-    setFixedWidth(300);
+    // As wide as the form needs, and room for the vertical scroll bar, which the Faults box brings at
+    // common heights: the fields' right edge (the spin boxes' arrows) is never cut off.
+    setFixedWidth(std::max(300, form->minimumSizeHint().width()) + verticalScrollBar()->sizeHint().width());
     setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     setFrameShape(QFrame::NoFrame);
     applyPreset();
