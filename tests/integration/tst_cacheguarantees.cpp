@@ -12,6 +12,7 @@
 
 #include <csignal>
 #include <fstream>
+#include <latch>
 #include <thread>
 #include <vector>
 
@@ -560,8 +561,11 @@ void TestCacheGuarantees::everyReadCountsOnce()
     one->addProduct(sku, "Counted item", 1000);
     std::atomic<int> reads{0};
     std::vector<std::jthread> threads;
+    // All readers start together on the cold key, so that fills meet and waiters wait.
+    std::latch start(8);
     for (int r = 0; r < 8; ++r)
         threads.emplace_back([&, r] {
+            start.arrive_and_wait();
             for (int i = 0; i < 10; ++i) {
                 (r % 2 ? *one : *two).getStock(sku);
                 ++reads;
@@ -582,6 +586,13 @@ void TestCacheGuarantees::everyReadCountsOnce()
     // A purchase is not a read, and a read is a hit, a miss or a fail-open read: exactly one.
     QCOMPARE(counted, static_cast<long long>(reads.load()));
     QCOMPARE(outcomes, counted);
+    // The premise for the strategies with waiters: some reads found the fill taken and waited.
+    // Server two only reads, so its lock is taken by readers alone; versioned writes take no lock.
+    if (strategy == StrategyKind::Locked)
+        QVERIFY2(two->lockStats().busy.load() > 0, "no reader waited for the lock");
+    if (strategy == StrategyKind::Versioned)
+        QVERIFY2(one->lockStats().busy.load() + two->lockStats().busy.load() > 0,
+                 "no reader waited for the fill lease");
 }
 
 QTEST_GUILESS_MAIN(TestCacheGuarantees)
