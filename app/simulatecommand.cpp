@@ -7,19 +7,25 @@
 #include "sim/simulation.h"
 
 #include <algorithm>
-#include <atomic>
+#include <cerrno>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <thread>
 #include <unistd.h>
 
 namespace {
-std::atomic<inv::Simulation *> g_running{nullptr};
+// The write end of the self-pipe that carries a signal out of the handler; -1 when no run listens.
+volatile std::sig_atomic_t g_wakeFd = -1;
 volatile std::sig_atomic_t g_interrupts = 0;
+constexpr char kStopByte = 's';
+constexpr char kQuitByte = 'q';
 
 void onInterrupt(int signal)
 {
@@ -31,19 +37,28 @@ void onInterrupt(int signal)
         return;
     }
     g_interrupts = 1;
-    // request_stop is a lock-free atomic operation: safe in a signal handler.
-    if (inv::Simulation *simulation = g_running.load())
-        simulation->stop();
+    // Only async-signal-safe calls here: stopping the run runs its stop callbacks, which may lock a
+    // mutex the interrupted thread holds, so a watcher thread stops it.
+    const int savedErrno = errno;
+    if (const int fd = g_wakeFd; fd >= 0) {
+        [[maybe_unused]] const auto written = ::write(fd, &kStopByte, 1);
+    }
+    errno = savedErrno;
 }
 
-// Routes SIGINT and SIGTERM to a running simulation for its lifetime, whatever ends the run.
+// Routes SIGINT and SIGTERM to a running simulation for its lifetime, whatever ends the run: the
+// handler writes to a pipe, and a watcher thread reads it and calls Simulation::stop.
 class InterruptRouting
 {
 public:
     explicit InterruptRouting(inv::Simulation &simulation)
     {
+        if (::pipe2(m_pipe, O_CLOEXEC) != 0)
+            throw inv::Error(std::string("cannot create the pipe for SIGINT and SIGTERM: ") +
+                             std::strerror(errno));
+        m_watcher = std::jthread([this, &simulation] { watch(simulation); });
         g_interrupts = 0;
-        g_running = &simulation;
+        g_wakeFd = m_pipe[1];
         std::signal(SIGINT, onInterrupt);
         std::signal(SIGTERM, onInterrupt);
     }
@@ -51,10 +66,31 @@ public:
     {
         std::signal(SIGINT, SIG_DFL);
         std::signal(SIGTERM, SIG_DFL);
-        g_running = nullptr;
+        g_wakeFd = -1;
+        [[maybe_unused]] const auto written = ::write(m_pipe[1], &kQuitByte, 1);
+        m_watcher.join();
+        ::close(m_pipe[0]);
+        ::close(m_pipe[1]);
     }
     InterruptRouting(const InterruptRouting &) = delete;
     InterruptRouting &operator=(const InterruptRouting &) = delete;
+
+private:
+    void watch(inv::Simulation &simulation) const
+    {
+        for (;;) {
+            char byte = 0;
+            const auto n = ::read(m_pipe[0], &byte, 1);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n != 1 || byte == kQuitByte)
+                return;
+            simulation.stop();
+        }
+    }
+
+    int m_pipe[2] = {-1, -1};
+    std::jthread m_watcher;
 };
 
 std::map<std::string, double> parseSlos(const std::vector<std::string> &items)

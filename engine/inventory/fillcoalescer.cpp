@@ -12,6 +12,7 @@ StockView FillCoalescer::run(const std::string &key, const Fill &fill)
     for (int waits = 0;; ++waits) {
         std::shared_ptr<InFlight> entry;
         bool leader = false;
+        bool join = false;
         {
             std::lock_guard lock(m_mutex);
             auto it = m_inFlight.find(key);
@@ -21,13 +22,15 @@ StockView FillCoalescer::run(const std::string &key, const Fill &fill)
                 leader = true;
             } else {
                 entry = it->second;
-                if (!entry->ticket.isReading())
-                    ++m_coalesced;
+                // Decided once, here: a fill that starts reading after this caller arrived is fresh
+                // enough for it.
+                join = !entry->ticket.isReading();
+                ++(join ? m_coalesced : m_passedOver);
             }
         }
         if (leader)
             return lead(key, entry, fill);
-        if (!entry->ticket.isReading())
+        if (join)
             return entry->answer.get();
         if (waits >= kMaxWaits) {
             FillTicket own;
@@ -62,6 +65,12 @@ long long FillCoalescer::coalesced() const
 {
     std::lock_guard lock(m_mutex);
     return m_coalesced;
+}
+
+long long FillCoalescer::passedOver() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_passedOver;
 }
 
 } // namespace inv

@@ -36,7 +36,9 @@ public:
     // Runs fill() unless a fill for the same key is in flight and not yet reading, and returns
     // that fill's answer (or rethrows its error).
     StockView run(const std::string &key, const Fill &fill);
+    // Callers that joined a fill; and callers that found one already reading and did not join it.
     long long coalesced() const;
+    long long passedOver() const;
 
 private:
     struct InFlight
@@ -50,6 +52,7 @@ private:
     mutable std::mutex m_mutex;
     std::unordered_map<std::string, std::shared_ptr<InFlight>> m_inFlight;
     long long m_coalesced = 0;
+    long long m_passedOver = 0;
 };
 
 } // namespace inv

@@ -12,6 +12,7 @@
 
 #include <csignal>
 #include <fstream>
+#include <latch>
 #include <thread>
 #include <vector>
 
@@ -30,6 +31,8 @@ private slots:
     void outageRepairHoldsAcrossPaths();
     void outageRepairHoldsAcrossProcesses();
     void lockedIsFencedWhenTheLeaseRunsOut();
+    void lockedWriterThatGaveUpLeavesNoOlderValue();
+    void lockedHolderPastItsLeaseDoesNotFill();
     void versionedNeverGoesBackAfterExpiry();
     void committedWriteIsNeverReportedFailed();
     void repairMarkSurvivesALostConnection();
@@ -293,6 +296,85 @@ void TestCacheGuarantees::lockedIsFencedWhenTheLeaseRunsOut()
              "the lease never ran out under a holder, so this test proved nothing");
 }
 
+void TestCacheGuarantees::lockedWriterThatGaveUpLeavesNoOlderValue()
+{
+    // A slow holder takes the lock with a long lease and reads the row; a writer then waits for the
+    // lock, gives up and commits; only then does the holder write what it read. The cache must not
+    // be behind the database at any point after the writer's acknowledgement.
+    auto svc = service(StrategyKind::Locked, "gave-up");
+    const std::string sku = testservices::uniqueSku("gave-up");
+    svc->addProduct(sku, "Writer gave up", 100);
+    QCOMPARE(svc->getStock(sku).version, std::int64_t(1));
+    QCOMPARE(svc->cachedStock(sku)->version, std::int64_t(1));
+
+    inv::DistributedLock holderLock(svc->redisPool());
+    const auto holder = holderLock.acquire(inv::StockCache::lockKey(sku, svc->cache().prefix()),
+                                           std::chrono::seconds(30), {});
+    QVERIFY(holder.has_value());
+    const auto read = svc->databaseStock(sku);
+    QCOMPARE(read->version, std::int64_t(1));
+
+    const long long busyBefore = svc->lockStats().busy.load();
+    const auto started = std::chrono::steady_clock::now();
+    const inv::WriteResult written = svc->purchase(sku, 1);
+    const auto waited = std::chrono::steady_clock::now() - started;
+    QCOMPARE(written.version, std::int64_t(2));
+    // The premise: the writer found the lock held, waited for it and went on without it.
+    QVERIFY(svc->lockStats().busy.load() > busyBefore);
+    QVERIFY2(waited >= 900ms,
+             qPrintable(QStringLiteral("the writer waited only %1 ms")
+                            .arg(std::chrono::duration<double, std::milli>(waited).count())));
+    const auto afterWrite = svc->cache().peek(sku);
+    QVERIFY2(!afterWrite || afterWrite->version >= written.version,
+             qPrintable(QStringLiteral("the cache holds version %1 after version %2 was acknowledged")
+                            .arg(afterWrite ? afterWrite->version : 0)
+                            .arg(written.version)));
+
+    // The slow holder writes what it read, fenced as LockedStrategy fills; then unfenced, as a broken
+    // holder would.
+    QVERIFY(!svc->cache().setIfNewer(sku, read->stock, read->version));
+    QVERIFY(!svc->cache().get(sku).has_value());
+    svc->cache().set(sku, read->stock, read->version);
+    QVERIFY(!svc->cache().get(sku).has_value());
+    QVERIFY(holderLock.release(*holder));
+
+    const inv::StockView view = svc->getStock(sku);
+    QCOMPARE(view.version, std::int64_t(2));
+    QCOMPARE(view.stock, 99);
+    QCOMPARE(svc->cache().get(sku)->version, std::int64_t(2));
+    // The writer's invalidation reached Redis, so it owed no repair.
+    QCOMPARE(svc->stats().repairsOwed.load(), 0LL);
+}
+
+void TestCacheGuarantees::lockedHolderPastItsLeaseDoesNotFill()
+{
+    // The lease check on its own, with no newer version anywhere for the fence to stop: a lease of
+    // 40 ms and fills that sleep up to 600 ms. A holder that read the row and woke after its lease
+    // must not write, although the fence would take its value.
+    constexpr auto kLease = 40ms;
+    auto svc = service(StrategyKind::Locked, "lease-left", 600ms, 30s, kLease);
+    const std::string sku = testservices::uniqueSku("lease-left");
+    svc->addProduct(sku, "Lease check", 100);
+    int late = 0;
+    for (int i = 0; i < 12 && late < 3; ++i) {
+        svc->cache().remove(sku);
+        const long long expiredBefore = svc->lockStats().expiredWhileHeld.load();
+        const auto started = std::chrono::steady_clock::now();
+        QCOMPARE(svc->getStock(sku).version, std::int64_t(1));
+        const auto took = std::chrono::steady_clock::now() - started;
+        // Well past the lease, whatever the Redis and PostgreSQL round trips around the sleep took.
+        if (took < 150ms)
+            continue;
+        ++late;
+        QVERIFY(svc->lockStats().expiredWhileHeld.load() > expiredBefore);
+        const auto raw = svc->cache().peek(sku);
+        QVERIFY2(!raw.has_value(), "a holder whose lease had run out filled the cache");
+    }
+    QVERIFY2(late >= 3, "too few fills outlived their lease, so this test proved nothing");
+    // The fence alone would have taken it: the same version is accepted now.
+    QVERIFY(svc->cache().setIfNewer(sku, 100, 1));
+}
+
 void TestCacheGuarantees::versionedNeverGoesBackAfterExpiry()
 {
     // TTL shorter than the fill: keys expire while slow fills are in flight on two servers.
@@ -480,8 +562,11 @@ void TestCacheGuarantees::everyReadCountsOnce()
     one->addProduct(sku, "Counted item", 1000);
     std::atomic<int> reads{0};
     std::vector<std::jthread> threads;
+    // All readers start together on the cold key, so that fills meet and waiters wait.
+    std::latch start(8);
     for (int r = 0; r < 8; ++r)
         threads.emplace_back([&, r] {
+            start.arrive_and_wait();
             for (int i = 0; i < 10; ++i) {
                 (r % 2 ? *one : *two).getStock(sku);
                 ++reads;
@@ -502,6 +587,13 @@ void TestCacheGuarantees::everyReadCountsOnce()
     // A purchase is not a read, and a read is a hit, a miss or a fail-open read: exactly one.
     QCOMPARE(counted, static_cast<long long>(reads.load()));
     QCOMPARE(outcomes, counted);
+    // The premise for the strategies with waiters: some reads found the fill taken and waited.
+    // Server two only reads, so its lock is taken by readers alone; versioned writes take no lock.
+    if (strategy == StrategyKind::Locked)
+        QVERIFY2(two->lockStats().busy.load() > 0, "no reader waited for the lock");
+    if (strategy == StrategyKind::Versioned)
+        QVERIFY2(one->lockStats().busy.load() + two->lockStats().busy.load() > 0,
+                 "no reader waited for the fill lease");
 }
 
 QTEST_GUILESS_MAIN(TestCacheGuarantees)
