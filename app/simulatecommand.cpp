@@ -110,6 +110,7 @@ int SimulateCommand::run()
     config.rounds = static_cast<int>(m_args.integer("rounds", 5, 1, 1000));
     config.ttl = std::chrono::milliseconds(m_args.integer("ttl-ms", stampede ? 300 : 30'000, 1, 86'400'000));
     config.raceDelay = std::chrono::milliseconds(m_args.integer("race-delay-ms", 0, 0, 10'000));
+    config.nearCache = m_args.flag("near-cache");
     config.seed = static_cast<std::uint64_t>(m_args.integer("seed", 1, 0, 1'000'000'000'000));
     config.maxLag = std::chrono::milliseconds(m_args.integer("max-lag-ms", 1000, 1, 60'000));
     config.sloOverrides = parseSlos(m_args.slos());

@@ -47,6 +47,9 @@ struct ServiceConfig
     // exceed the Redis timeouts plus the cool-down (the constructor refuses less); zero derives it.
     std::chrono::milliseconds cacheRepairGrace{0};
     std::chrono::milliseconds cacheRepairPoll{1000};
+    // An in-process near cache in front of Redis for reads (every strategy but unsafe), kept
+    // coherent by Redis's invalidations; off by default.
+    bool nearCache = false;
 };
 
 class InventoryService
@@ -100,6 +103,8 @@ public:
     CacheRepairs &cacheRepairs() { return m_repairs; }
     PgPool &pgPool() { return m_pgPool; }
     RedisPool &redisPool() { return m_redisPool; }
+    // Null unless ServiceConfig::nearCache.
+    NearCache *nearCache() { return m_nearCache.get(); }
 
 private:
     Strategy &active();
@@ -113,6 +118,7 @@ private:
     DistributedLock m_lock;
     FillCoalescer m_coalescer;
     ServiceStats m_stats;
+    std::unique_ptr<NearCache> m_nearCache;
     std::array<std::unique_ptr<Strategy>, 4> m_strategies;
     std::atomic<StrategyKind> m_active;
 };

@@ -2,6 +2,7 @@
 // result. Copyable, no behaviour, any thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -72,6 +73,9 @@ struct WriteResult
     std::int64_t auditId = 0;
     // True when this is the result of an earlier write with the same request id: nothing was written.
     bool replayed = false;
+    // When the cache update after the commit began (in-process steady clock); the near cache's
+    // invalidation delay counts evictions from here.
+    std::chrono::steady_clock::time_point cacheUpdateAt{};
 };
 
 } // namespace inv

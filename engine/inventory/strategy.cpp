@@ -87,6 +87,7 @@ WriteResult Strategy::write(const WriteRequest &request)
         m_context.stats.rejections.fetch_add(1, std::memory_order_relaxed);
         throw;
     }
+    result.cacheUpdateAt = std::chrono::steady_clock::now();
     if (result.replayed) {
         // Written by an earlier attempt whose acknowledgement may have been lost before its cache
         // update ran: owe a repair up to that version, so that no older cached value outlives it.
@@ -96,6 +97,7 @@ WriteResult Strategy::write(const WriteRequest &request)
     m_context.stats.writes.fetch_add(1, std::memory_order_relaxed);
     // Committed: from here on, nothing may report the write as failed.
     raceDelay();
+    result.cacheUpdateAt = std::chrono::steady_clock::now();
     bool cacheCurrent = false;
     try {
         cacheCurrent = updateCache(request, result);
@@ -104,6 +106,9 @@ WriteResult Strategy::write(const WriteRequest &request)
     }
     if (!cacheCurrent)
         oweRepair(request.sku, result.version);
+    // Redis's invalidation of our own SET reaches this process too, but later: read-your-writes.
+    if (m_context.nearCache)
+        m_context.nearCache->evict(request.sku);
     return result;
 }
 
@@ -133,7 +138,10 @@ std::optional<StockView> Strategy::cacheGet(const std::string &sku)
 {
     std::optional<StockView> out;
     cacheDo([&] {
-        if (auto cached = m_context.cache.get(sku))
+        const auto cached = m_context.nearCache
+                                ? m_context.nearCache->get(sku, [&] { return m_context.cache.get(sku); })
+                                : m_context.cache.get(sku);
+        if (cached)
             out = StockView{cached->stock, cached->version, ReadSource::Cache};
     });
     return out;

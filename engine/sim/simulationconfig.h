@@ -57,6 +57,8 @@ struct SimulationConfig
     bool keep = false;
     std::chrono::milliseconds ttl{30'000};
     std::chrono::milliseconds raceDelay{0};
+    // Each server reads through an in-process near cache kept coherent by Redis (--near-cache).
+    bool nearCache = false;
     std::uint64_t seed = 1;
     // An operation later than this behind its intended start is dropped (open loop).
     std::chrono::milliseconds maxLag{1000};
