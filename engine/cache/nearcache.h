@@ -72,6 +72,8 @@ public:
     // Reads sent straight to Redis because the link was down.
     long long bypassed() const { return m_bypassed.load(std::memory_order_relaxed); }
     long long disconnects() const { return m_listener->disconnects(); }
+    // Invalidation messages received from Redis so far.
+    long long invalidationMessages() const { return m_listener->messages(); }
     EvictionWatch &watch() { return m_watch; }
     const EvictionWatch &watch() const { return m_watch; }
 
