@@ -69,12 +69,12 @@ const std::vector<CommandInfo> &CommandReference::commands()
         {"audit", "", "list the append-only audit log, newest first",
          withConnection({"sku", "limit", "json"})},
         {"simulate", "--scenario NAME", "run a concurrency simulation and check its SLOs",
-         withConnection({"scenario",   "servers",       "connections",  "buyers",         "stock",
-                         "quantity",   "sku",           "blind-buyers", "rate",           "duration",
-                         "read-ratio", "products",      "skew",         "no-warm",        "readers",
-                         "rounds",     "race-delay-ms", "seed",         "max-lag-ms",     "slo",
-                         "run-id",     "keep",          "cleanup",      "report",         "json",
-                         "fault",      "dir",           "combine-max",  "combine-wait-us"})},
+         withConnection(
+             {"scenario",   "servers",      "connections", "buyers",      "stock",           "quantity",
+              "sku",        "blind-buyers", "rate",        "duration",    "read-ratio",      "products",
+              "skew",       "no-warm",      "readers",     "rounds",      "race-delay-ms",   "seed",
+              "max-lag-ms", "slo",          "run-id",      "keep",        "cleanup",         "report",
+              "json",       "fault",        "dir",         "combine-max", "combine-wait-us", "near-cache"})},
     };
     return list;
 }
@@ -137,6 +137,11 @@ const std::vector<OptionInfo> &CommandReference::options()
         {"race-delay-ms",
          "X",
          "random pause up to X ms between commit and cache update, and read and fill",
+         {}},
+        {"near-cache",
+         "",
+         "simulate: each server reads through an in-process cache kept coherent by Redis invalidations "
+         "(every strategy but unsafe)",
          {}},
         {"seed", "N", "random seed (default 1)", {}},
         {"combine-max", "N", "simulate, combined: at most N purchases in one batch (default 64)", {}},

@@ -149,6 +149,7 @@ int SimulateCommand::run()
     config.combineMax = static_cast<int>(m_args.integer("combine-max", inv::CombinerSettings{}.maxBatch, 1,
                                                         inv::CombinerSettings::kLargestBatch));
     config.combineWait = std::chrono::microseconds(m_args.integer("combine-wait-us", 0, 0, 1'000'000));
+    config.nearCache = m_args.flag("near-cache");
     config.seed = static_cast<std::uint64_t>(m_args.integer("seed", 1, 0, 1'000'000'000'000));
     config.maxLag = std::chrono::milliseconds(m_args.integer("max-lag-ms", 1000, 1, 60'000));
     config.sloOverrides = parseSlos(m_args.slos());

@@ -66,6 +66,12 @@ SimulationForm::SimulationForm(QWidget *parent) : QScrollArea(parent)
         m_strategies.push_back(box);
     }
     layout->addRow(tr("Strategies"), strategies);
+    m_nearCache = new QCheckBox(tr("Near cache"), form);
+    m_nearCache->setObjectName(QStringLiteral("nearCache"));
+    m_nearCache->setToolTip(
+        tr("Each server reads through an in-process cache that Redis's invalidations keep "
+           "coherent (--near-cache); unsafe always runs without it"));
+    layout->addRow(QString(), m_nearCache);
     m_servers = spin(1, 64, 4, form);
     m_connections = spin(1, 64, 4, form);
     m_buyers = spin(1, 10'000'000, 10'000, form);
@@ -310,6 +316,7 @@ inv::SimulationConfig SimulationForm::configFor(const QString &strategy, const Q
     c.raceDelay = std::chrono::milliseconds(m_raceDelay->value());
     c.ttl = std::chrono::milliseconds(m_ttl->value());
     c.keep = m_keep->isChecked();
+    c.nearCache = m_nearCache->isChecked() && c.strategy != inv::StrategyKind::Unsafe;
     try {
         c.faults = faults();
     } catch (const inv::InvalidInput &) {

@@ -1,7 +1,8 @@
-// The parameter form of the Simulation page: the scenario preset, the strategies to run, every
-// load parameter, whether to keep a run's data for inspection, the faults to schedule and to fire
-// now, and the Start, Stop and race-demo buttons. It turns its fields into engine configurations and says
-// what the operator asked for through signals; it runs nothing itself. GUI thread only.
+// The parameter form of the Simulation page: the scenario preset, the strategies to run (with or
+// without the near cache), every load parameter, whether to keep a run's data for inspection, the
+// faults to schedule and to fire now, and the Start, Stop and race-demo buttons. It turns its fields
+// into engine configurations and says what the operator asked for through signals; it runs nothing
+// itself. GUI thread only.
 #pragma once
 
 #include "sim/simulationconfig.h"
@@ -68,6 +69,7 @@ private:
     QDoubleSpinBox *m_duration, *m_readRatio, *m_skew;
     QPushButton *m_start, *m_stop, *m_demo;
     QCheckBox *m_keep;
+    QCheckBox *m_nearCache;
     QLineEdit *m_faults;
     QComboBox *m_fireKind;
     QSpinBox *m_fireSeconds;

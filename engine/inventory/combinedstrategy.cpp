@@ -46,6 +46,7 @@ std::vector<CombinedOutcome> CombinedStrategy::applyBatch(const std::string &sku
             try {
                 outcome.purchase.result = VersionedStrategy::commit(*request);
                 outcome.purchase.granted = true;
+                outcome.purchase.result.cacheUpdateAt = std::chrono::steady_clock::now();
                 outcome.cacheCurrent = outcome.purchase.result.replayed ||
                                        VersionedStrategy::updateCache(*request, outcome.purchase.result);
             } catch (const InsufficientStock &refused) {
@@ -63,14 +64,17 @@ std::vector<CombinedOutcome> CombinedStrategy::applyBatch(const std::string &sku
         if (purchase.granted)
             last = &purchase;
     bool cacheCurrent = true;
+    auto cacheUpdateAt = std::chrono::steady_clock::now();
     if (last) {
         raceDelay();
+        cacheUpdateAt = std::chrono::steady_clock::now();
         cacheCurrent =
             cacheDo([&] { m_context.cache.setIfNewer(sku, last->result.stock, last->result.version); });
     }
     std::vector<CombinedOutcome> out(purchases.size());
     for (std::size_t i = 0; i < purchases.size(); ++i) {
         out[i].purchase = purchases[i];
+        out[i].purchase.result.cacheUpdateAt = cacheUpdateAt;
         // If the cache missed the batch, the buyer of the last version owes the repair for all.
         out[i].cacheCurrent = cacheCurrent || &purchases[i] != last;
     }

@@ -68,6 +68,14 @@ InventoryService::InventoryService(ServiceConfig config)
         m_strategies[static_cast<std::size_t>(kind)] = Strategy::create(
             kind, StrategyContext{m_store, m_cache, m_lock, m_coalescer, m_stats, m_repairs, m_combiner,
                                   m_batches, m_config.raceDelay, m_config.lockLease});
+    if (m_config.nearCache) {
+        m_nearCache = std::make_unique<NearCache>(RedisUrl::parse(m_config.redisUrl), m_config.keyPrefix,
+                                                  InvalidationLinkSettings{m_config.redisTimeouts});
+        // unsafe stays the demo of what goes wrong without one.
+        for (std::size_t kind = 0; kind < m_strategies.size(); ++kind)
+            if (static_cast<StrategyKind>(kind) != StrategyKind::Unsafe)
+                m_strategies[kind]->setNearCache(m_nearCache.get());
+    }
 }
 
 InventoryService::~InventoryService() = default;
@@ -86,6 +94,9 @@ void InventoryService::warmUp()
     }
     // Applies the repairs owed before the first read, not during it.
     m_repairs.cacheTrusted();
+    // A near cache that cannot link up in time stays off (reads go to Redis) until it does.
+    if (m_nearCache)
+        m_nearCache->waitUntilServing(m_config.redisTimeouts.connect + m_config.redisTimeouts.command);
 }
 
 int InventoryService::migrate()

@@ -49,6 +49,9 @@ struct ServiceConfig
     std::chrono::milliseconds cacheRepairPoll{1000};
     // How `combined` bounds its batches.
     CombinerSettings combiner;
+    // An in-process near cache in front of Redis for reads (every strategy but unsafe), kept
+    // coherent by Redis's invalidations; off by default.
+    bool nearCache = false;
 };
 
 class InventoryService
@@ -103,6 +106,8 @@ public:
     CacheRepairs &cacheRepairs() { return m_repairs; }
     PgPool &pgPool() { return m_pgPool; }
     RedisPool &redisPool() { return m_redisPool; }
+    // Null unless ServiceConfig::nearCache.
+    NearCache *nearCache() { return m_nearCache.get(); }
 
 private:
     Strategy &active();
@@ -118,6 +123,7 @@ private:
     WriteCombiner m_combiner;
     PurchaseBatch m_batches;
     ServiceStats m_stats;
+    std::unique_ptr<NearCache> m_nearCache;
     std::array<std::unique_ptr<Strategy>, kStrategyCount> m_strategies;
     std::atomic<StrategyKind> m_active;
 };

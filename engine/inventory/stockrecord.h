@@ -2,6 +2,7 @@
 // result. Copyable, no behaviour, any thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -75,6 +76,9 @@ struct WriteResult
     // Set when the commit brought the cache up to date itself (a combined batch does it once for all
     // its buyers): true if the cache needs nothing more for this write.
     std::optional<bool> cacheUpdated = std::nullopt;
+    // When the cache update after the commit began (in-process steady clock); the near cache's
+    // invalidation delay counts evictions from here.
+    std::chrono::steady_clock::time_point cacheUpdateAt{};
 };
 
 } // namespace inv

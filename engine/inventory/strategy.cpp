@@ -98,6 +98,7 @@ WriteResult Strategy::write(const WriteRequest &request)
     if (result.replayed) {
         // Written by an earlier attempt whose acknowledgement may have been lost before its cache
         // update ran: owe a repair up to that version, so that no older cached value outlives it.
+        result.cacheUpdateAt = std::chrono::steady_clock::now();
         oweRepair(request.sku, result.version);
         return result;
     }
@@ -105,9 +106,11 @@ WriteResult Strategy::write(const WriteRequest &request)
     // Committed: from here on, nothing may report the write as failed.
     bool cacheCurrent = false;
     if (result.cacheUpdated) {
+        // The commit updated the cache itself, and set cacheUpdateAt just before it did.
         cacheCurrent = *result.cacheUpdated;
     } else {
         raceDelay();
+        result.cacheUpdateAt = std::chrono::steady_clock::now();
         try {
             cacheCurrent = updateCache(request, result);
         } catch (const std::exception &) {
@@ -116,6 +119,9 @@ WriteResult Strategy::write(const WriteRequest &request)
     }
     if (!cacheCurrent)
         oweRepair(request.sku, result.version);
+    // Redis's invalidation of our own SET reaches this process too, but later: read-your-writes.
+    if (m_context.nearCache)
+        m_context.nearCache->evict(request.sku);
     return result;
 }
 
@@ -145,7 +151,10 @@ std::optional<StockView> Strategy::cacheGet(const std::string &sku)
 {
     std::optional<StockView> out;
     cacheDo([&] {
-        if (auto cached = m_context.cache.get(sku))
+        const auto cached = m_context.nearCache
+                                ? m_context.nearCache->get(sku, [&] { return m_context.cache.get(sku); })
+                                : m_context.cache.get(sku);
+        if (cached)
             out = StockView{cached->stock, cached->version, ReadSource::Cache};
     });
     return out;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "cache/distributedlock.h"
+#include "cache/nearcache.h"
 #include "cache/stockcache.h"
 #include "errors.h"
 #include "inventory/cacherepairs.h"
@@ -46,6 +47,8 @@ struct StrategyContext
     PurchaseBatch &batches;
     std::chrono::milliseconds raceDelay{0};
     std::chrono::milliseconds lockLease{2000};
+    // In front of `cache` for reads when set (ServiceConfig::nearCache); Redis invalidations keep it.
+    NearCache *nearCache = nullptr;
 };
 
 class Strategy
@@ -64,6 +67,7 @@ public:
     StockView read(const std::string &sku);
     WriteResult write(const WriteRequest &request);
     void setRaceDelay(std::chrono::milliseconds delay) { m_context.raceDelay = delay; }
+    void setNearCache(NearCache *nearCache) { m_context.nearCache = nearCache; }
 
 protected:
     virtual StockView readMiss(const std::string &sku) = 0;

@@ -3,6 +3,7 @@
 #include "errors.h"
 #include "inventory/inventoryservice.h"
 #include "sim/hostloadsampler.h"
+#include "sim/nearcachetally.h"
 #include "sim/nemesis.h"
 #include "sim/scenario.h"
 #include "sim/simulationspace.h"
@@ -195,6 +196,7 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
         service.cacheTtl = m_config.ttl;
         service.raceDelay = m_config.raceDelay;
         service.combiner = CombinerSettings{m_config.combineMax, m_config.combineWait};
+        service.nearCache = m_config.nearCache;
         servers.push_back(std::make_unique<InventoryService>(service));
     }
     {
@@ -245,6 +247,7 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
         lockExpiredBefore += s->lockStats().expiredWhileHeld.load();
     }
 
+    const NearCacheTally nearCacheTally(servers);
     PgPool monitorDb(m_config.pgConninfo, 1, std::chrono::seconds(10), space.schema());
     RedisPool monitorCache(RedisUrl::parse(m_config.redisUrl), 1);
     Nemesis nemesis(m_config.faults, faultTargets, [&context](std::string label, SimClock::time_point at) {
@@ -322,6 +325,7 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
     report.visibilityNotVisible = visibility.notVisible;
     report.visibilityRegressions = visibility.regressions;
     report.staleReads = checker.staleReads();
+    report.nearCache = nearCacheTally.finish(context);
 
     const LedgerResult ledger = checker.finish(monitorDb, monitorCache, serverIdPrefix(), report.sharedSku);
     report.initialStock = ledger.initialStock;

@@ -91,6 +91,8 @@ void SimulationConfig::validate() const
     if (!sku.empty())
         Quantity::checkSku(sku);
     require(faults.size() <= 32, "give at most 32 --fault options");
+    require(!nearCache || strategy != StrategyKind::Unsafe,
+            "--near-cache works with every strategy but unsafe: pick another --strategy");
 }
 
 } // namespace inv

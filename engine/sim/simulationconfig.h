@@ -61,6 +61,8 @@ struct SimulationConfig
     // buyer waits for company.
     int combineMax = CombinerSettings{}.maxBatch;
     std::chrono::microseconds combineWait{0};
+    // Each server reads through an in-process near cache kept coherent by Redis (--near-cache).
+    bool nearCache = false;
     std::uint64_t seed = 1;
     // An operation later than this behind its intended start is dropped (open loop).
     std::chrono::milliseconds maxLag{1000};

@@ -59,10 +59,17 @@ std::optional<StockView> SimulationContext::read(int worker, int key, SimClock::
 {
     auto &metrics = m_workers[static_cast<std::size_t>(worker)];
     const std::int64_t floor = m_checker.readFloor(key);
+    const std::string &sku = m_checker.skus()[static_cast<std::size_t>(key)];
+    auto &server = serverFor(worker);
+    // After the floor: a write acknowledged before it registered its expected evictions first.
+    const bool inWindow = server.nearCache() && server.nearCache()->watch().windowOpen(sku);
+    if (inWindow)
+        m_readsInWindow.fetch_add(1, std::memory_order_relaxed);
     try {
-        StockView view = serverFor(worker).getStock(m_checker.skus()[static_cast<std::size_t>(key)]);
+        StockView view = server.getStock(sku);
         metrics.latency(OperationKind::Read).record(nanosSince(intended));
-        m_checker.onRead(floor, view.version);
+        if (m_checker.onRead(floor, view.version) && inWindow)
+            m_staleInWindow.fetch_add(1, std::memory_order_relaxed);
         return view;
     } catch (const std::exception &e) {
         metrics.latency(OperationKind::Read).record(nanosSince(intended));
@@ -95,6 +102,10 @@ bool SimulationContext::write(int worker, int key, Action action, int quantity, 
             result = settleInDoubt(server, request);
         }
         const auto acknowledged = SimClock::now();
+        // Before onWrite publishes the version: a read that sees it sees the open window too.
+        for (auto &other : m_servers)
+            if (other.get() != &server && other->nearCache())
+                other->nearCache()->watch().expect(sku, result.cacheUpdateAt, acknowledged);
         histogram.record(
             std::chrono::duration_cast<std::chrono::nanoseconds>(acknowledged - intended).count());
         m_checker.onWrite(key, action, quantity, result.version);

@@ -70,6 +70,9 @@ public:
     // A failure after which the client cannot know whether the write committed: the connection
     // broke or the server ended the session (57P01 when an administrator terminated the backend).
     static bool leavesWriteInDoubt(const std::exception &error);
+    // Reads that began inside a near cache's invalidation window, and the stale ones among them.
+    long long readsInWindow() const { return m_readsInWindow.load(std::memory_order_relaxed); }
+    long long staleReadsInWindow() const { return m_staleInWindow.load(std::memory_order_relaxed); }
 
 private:
     // Retries an in-doubt write with its request id until it is settled or the deadline passes.
@@ -89,6 +92,7 @@ private:
     // Per worker, touched by that worker only.
     std::vector<long long> m_writeSequence;
     std::atomic<long long> m_inDoubt{0}, m_inDoubtResolved{0}, m_inDoubtCommitted{0};
+    std::atomic<long long> m_readsInWindow{0}, m_staleInWindow{0};
     mutable std::mutex m_errorMutex;
     std::vector<std::string> m_errorSamples;
     std::atomic<bool> m_soldOut{false};

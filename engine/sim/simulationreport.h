@@ -58,6 +58,23 @@ struct FaultOutcome
     std::string note;
 };
 
+// What the servers' near caches did during the measured run (simulate --near-cache).
+struct NearCacheOutcome
+{
+    long long hits = 0;
+    long long evictions = 0;
+    long long disconnects = 0;
+    // From a write's acknowledgement to the eviction in every other server; 0 when it came first.
+    LatencySummary invalidationDelay;
+    long long evictedBeforeAck = 0;
+    // Evictions still awaited at the end (a write whose cache update failed, say).
+    long long awaitedAtEnd = 0;
+    // Reads that began while their server had not yet evicted a key an acknowledged write changed,
+    // and the stale reads among them.
+    long long readsInWindow = 0;
+    long long staleReadsInWindow = 0;
+};
+
 struct TimelinePoint
 {
     double t = 0;
@@ -158,6 +175,8 @@ struct SimulationReport
     // Writes whose connection failed so that the client could not know whether they committed;
     // those settled by retrying with the same request id; and those the retry found committed.
     long long inDoubt = 0, inDoubtResolved = 0, inDoubtCommitted = 0;
+    // Set when the run used --near-cache.
+    std::optional<NearCacheOutcome> nearCache;
 
     // Fills `slos` from the defaults for the scenario, with the config's overrides applied, and
     // `verdictNote`.

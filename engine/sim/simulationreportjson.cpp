@@ -63,6 +63,7 @@ std::string SimulationReport::toJson() const
         break;
     }
     parameters["shared_sku"] = sharedSku;
+    parameters["near_cache"] = config.nearCache;
 
     auto optional = [](const auto &value) { return value ? Json(*value) : Json(nullptr); };
     auto latency = [](const LatencySummary &l) {
@@ -183,6 +184,24 @@ std::string SimulationReport::toJson() const
     json["in_doubt"] = inDoubt;
     json["in_doubt_resolved"] = inDoubtResolved;
     json["in_doubt_committed"] = inDoubtCommitted;
+    if (nearCache) {
+        const auto &n = *nearCache;
+        const auto &d = n.invalidationDelay;
+        Json delay{{"p50", d.p50}, {"p99", d.p99}, {"max", d.max}, {"count", d.count}};
+        json["near_cache"] = Json{{"enabled", true},
+                                  {"hits", n.hits},
+                                  {"evictions", n.evictions},
+                                  {"invalidation_delay_ms", delay},
+                                  // DESIGN.md's name for the same percentiles.
+                                  {"invalidation_ms", Json{{"p50", d.p50}, {"p99", d.p99}}},
+                                  {"evicted_before_ack", n.evictedBeforeAck},
+                                  {"awaited_at_end", n.awaitedAtEnd},
+                                  {"disconnects", n.disconnects},
+                                  {"reads_in_window", n.readsInWindow},
+                                  {"stale_reads_in_window", n.staleReadsInWindow}};
+    } else {
+        json["near_cache"] = Json{{"enabled", false}};
+    }
     // Error samples quote the servers' messages: bytes that are not UTF-8 are replaced, not thrown on.
     return json.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }

@@ -45,6 +45,7 @@ private slots:
     void soldOutIsMarkedOnEveryChart();
     void chartsStayWholeAt1024x700();
     void keepDataReachesTheConfigAndKeepsTheSpace();
+    void nearCacheReachesTheConfig();
     void stopMidwayLeavesBooksBalanced();
     void fireNowShadesEveryChart();
     void failedRunsAreReportedWhileThePagePolls();
@@ -210,6 +211,27 @@ void TestSimulationPage::chartsStayWholeAt1024x700()
     QVERIFY(m_window->grab().save(directory + QStringLiteral("/simulationpage-1024x700-dark.png")));
     QApplication::setPalette(light);
     m_window->resize(before);
+}
+
+void TestSimulationPage::nearCacheReachesTheConfig()
+{
+    SimulationForm *form = m_page->form();
+    auto *near = form->findChild<QCheckBox *>(QStringLiteral("nearCache"));
+    QVERIFY(near);
+    QVERIFY(near->isVisibleTo(form));
+    const QString pg = QString::fromStdString(testservices::pgUrl());
+    const QString redis = QString::fromStdString(testservices::redisUrl());
+    QVERIFY(!near->isChecked());
+    QVERIFY(!form->configFor(QStringLiteral("versioned"), pg, redis).nearCache);
+    QTest::mouseClick(near, Qt::LeftButton);
+    QVERIFY(near->isChecked());
+    QVERIFY(form->configFor(QStringLiteral("versioned"), pg, redis).nearCache);
+    // unsafe has no near cache: its config stays valid in a compare run.
+    const auto unsafe = form->configFor(QStringLiteral("unsafe"), pg, redis);
+    QVERIFY(!unsafe.nearCache);
+    unsafe.validate();
+    QTest::mouseClick(near, Qt::LeftButton);
+    QVERIFY(!near->isChecked());
 }
 
 void TestSimulationPage::keepDataReachesTheConfigAndKeepsTheSpace()

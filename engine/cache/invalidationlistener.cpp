@@ -1,0 +1,214 @@
+#include "cache/invalidationlistener.h"
+
+#include "errors.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include <poll.h>
+#include <sys/time.h>
+
+namespace inv {
+
+namespace {
+constexpr const char *kChannel = "__redis__:invalidate";
+
+timeval toTimeval(std::chrono::milliseconds ms)
+{
+    timeval tv{};
+    tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
+    tv.tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000);
+    return tv;
+}
+
+bool isString(const redisReply *r, const char *text)
+{
+    return r && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS) &&
+           r->len == std::strlen(text) && std::memcmp(r->str, text, r->len) == 0;
+}
+
+// One blocking command on the subscriber before it subscribes; nullopt-like empty reply on failure.
+RedisReply blockingCommand(redisContext *context, const std::vector<std::string> &args)
+{
+    std::vector<const char *> argv;
+    std::vector<size_t> lengths;
+    for (const auto &a : args) {
+        argv.push_back(a.data());
+        lengths.push_back(a.size());
+    }
+    return RedisReply(static_cast<redisReply *>(
+        redisCommandArgv(context, static_cast<int>(args.size()), argv.data(), lengths.data())));
+}
+} // namespace
+
+InvalidationListener::InvalidationListener(RedisUrl url, std::string prefix,
+                                           InvalidationLinkSettings settings, InvalidationSink &sink)
+    : m_url(std::move(url)), m_prefix(std::move(prefix)), m_settings(settings), m_sink(sink),
+      m_thread([this](std::stop_token stop) { run(std::move(stop)); })
+{}
+
+InvalidationListener::~InvalidationListener()
+{
+    m_thread.request_stop();
+    if (m_thread.joinable())
+        m_thread.join();
+}
+
+void InvalidationListener::run(std::stop_token stop)
+{
+    while (!stop.stop_requested()) {
+        if (establish()) {
+            m_linked.store(true);
+            m_sink.onLinkUp();
+            serve(stop);
+            drop();
+            if (stop.stop_requested())
+                return;
+            m_disconnects.fetch_add(1, std::memory_order_relaxed);
+        }
+        // Sleep in small steps, so that the destructor does not wait out a whole retry.
+        const auto until = std::chrono::steady_clock::now() + m_settings.retry;
+        while (!stop.stop_requested() && std::chrono::steady_clock::now() < until)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
+
+bool InvalidationListener::establish()
+{
+    try {
+        m_subscriber.reset(
+            redisConnectWithTimeout(m_url.host.c_str(), m_url.port, toTimeval(m_settings.timeouts.connect)));
+        if (!m_subscriber || m_subscriber->err)
+            throw CacheIoError("cannot connect the invalidation subscriber");
+        redisSetTimeout(m_subscriber.get(), toTimeval(m_settings.timeouts.command));
+        redisEnableKeepAlive(m_subscriber.get());
+        if (!m_url.password.empty()) {
+            auto auth = m_url.user.empty()
+                            ? blockingCommand(m_subscriber.get(), {"AUTH", m_url.password})
+                            : blockingCommand(m_subscriber.get(), {"AUTH", m_url.user, m_url.password});
+            if (!auth.get() || auth.isError())
+                throw CacheReplyError("the invalidation subscriber was not let in");
+        }
+        auto id = blockingCommand(m_subscriber.get(), {"CLIENT", "ID"});
+        if (!id.isInteger())
+            throw CacheReplyError("CLIENT ID failed");
+        auto subscribed = blockingCommand(m_subscriber.get(), {"SUBSCRIBE", kChannel});
+        if (!subscribed.get() || subscribed->type != REDIS_REPLY_ARRAY || subscribed->elements < 1 ||
+            !isString(subscribed->element[0], "subscribe"))
+            throw CacheReplyError("SUBSCRIBE failed");
+        // The tracker does AUTH and SELECT itself; tracking is by key name, whatever the database.
+        m_tracker = std::make_unique<RedisConnection>(m_url, m_settings.timeouts);
+        auto tracking = m_tracker->command({"CLIENT", "TRACKING", "on", "REDIRECT",
+                                            std::to_string(id.integer()), "BCAST", "PREFIX", m_prefix});
+        if (!tracking.isStatus("OK"))
+            throw CacheReplyError("CLIENT TRACKING failed");
+        m_pongAwaited = false;
+        return true;
+    } catch (const Error &) {
+        drop();
+        return false;
+    }
+}
+
+void InvalidationListener::serve(const std::stop_token &stop)
+{
+    using Clock = std::chrono::steady_clock;
+    auto nextPing = Clock::now();
+    while (!stop.stop_requested()) {
+        const auto now = Clock::now();
+        if (now >= nextPing) {
+            // A server that stopped answering (SIGSTOP, a hung host) breaks nothing on the socket:
+            // only a missing pong shows it.
+            if (m_pongAwaited && now - m_pingSentAt > m_settings.timeouts.command)
+                return;
+            if (!m_pongAwaited) {
+                if (redisAppendCommand(m_subscriber.get(), "PING") != REDIS_OK)
+                    return;
+                int done = 0;
+                while (!done)
+                    if (redisBufferWrite(m_subscriber.get(), &done) != REDIS_OK)
+                        return;
+                m_pingSentAt = now;
+                m_pongAwaited = true;
+            }
+            try {
+                // Anything but PONG (a tracking-redir-broken push, say) means tracking may be off.
+                if (!m_tracker->command({"PING"}).isStatus("PONG"))
+                    return;
+            } catch (const Error &) {
+                return;
+            }
+            nextPing = now + m_settings.heartbeat;
+        }
+        // Replies already read into the buffer first, then wait for the socket.
+        for (;;) {
+            void *raw = nullptr;
+            if (redisGetReplyFromReader(m_subscriber.get(), &raw) != REDIS_OK)
+                return;
+            if (!raw)
+                break;
+            RedisReply reply(static_cast<redisReply *>(raw));
+            if (!handle(reply.get()))
+                return;
+        }
+        const auto wait = std::clamp<long long>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(nextPing - Clock::now()).count(), 1, 20);
+        pollfd fd{m_subscriber->fd, POLLIN, 0};
+        const int ready = ::poll(&fd, 1, static_cast<int>(wait));
+        if (ready < 0 && errno != EINTR)
+            return;
+        if (ready > 0) {
+            if (fd.revents & (POLLERR | POLLNVAL))
+                return;
+            if (redisBufferRead(m_subscriber.get()) != REDIS_OK)
+                return; // the server closed the connection (POLLHUP reads as EOF here)
+        }
+    }
+}
+
+bool InvalidationListener::handle(const redisReply *reply)
+{
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 1)
+        return false;
+    const redisReply *kind = reply->element[0];
+    if (isString(kind, "pong")) {
+        m_pongAwaited = false;
+        return true;
+    }
+    if (!isString(kind, "message") || reply->elements < 3)
+        return isString(kind, "subscribe");
+    m_messages.fetch_add(1, std::memory_order_relaxed);
+    const redisReply *payload = reply->element[2];
+    if (payload->type == REDIS_REPLY_NIL || (payload->type == REDIS_REPLY_ARRAY && payload->elements == 0)) {
+        m_sink.onFlushAll();
+        return true;
+    }
+    std::vector<std::string> keys;
+    if (payload->type == REDIS_REPLY_STRING) {
+        keys.emplace_back(payload->str, payload->len);
+    } else if (payload->type == REDIS_REPLY_ARRAY) {
+        keys.reserve(payload->elements);
+        for (std::size_t i = 0; i < payload->elements; ++i) {
+            const redisReply *key = payload->element[i];
+            if (key->type == REDIS_REPLY_STRING)
+                keys.emplace_back(key->str, key->len);
+        }
+    } else {
+        // Not a shape this listener understands: flush rather than guess.
+        m_sink.onFlushAll();
+        return true;
+    }
+    m_sink.onKeysInvalidated(keys);
+    return true;
+}
+
+void InvalidationListener::drop()
+{
+    if (m_linked.exchange(false))
+        m_sink.onLinkDown();
+    m_tracker.reset();
+    m_subscriber.reset();
+    m_pongAwaited = false;
+}
+
+} // namespace inv
