@@ -222,10 +222,11 @@ void SimulationReport::summarizePgLockWaits()
 std::string SimulationReport::humanSummary() const
 {
     std::string out;
+    // Any length: a fixed buffer would cut long lines (the near cache's, a fault's) short.
     auto line = [&](const std::string &label, const std::string &value) {
-        char buffer[160];
-        std::snprintf(buffer, sizeof buffer, "  %-22s %s\n", label.c_str(), value.c_str());
-        out += buffer;
+        out += "  " + label;
+        out.append(label.size() < 22 ? 22 - label.size() : 0, ' ');
+        out += " " + value + "\n";
     };
     out +=
         std::string(SimulationConfig::scenarioName(config.scenario)) + " with strategy " +

@@ -55,6 +55,8 @@ private slots:
     void stoppedHasNoVerdict();
     void jsonEscapesEverything();
     void eventsAndOperationsAreWritten();
+    void longLinesAreWhole();
+    void combiningIsReported();
 };
 
 void TestSimulationReport::categories_data()
@@ -228,6 +230,41 @@ void TestSimulationReport::eventsAndOperationsAreWritten()
     QCOMPARE(op.value(QLatin1String("rps")).toDouble(), 50.0);
     QCOMPARE(op.value(QLatin1String("refused")).toInteger(), 70);
     QCOMPARE(op.value(QLatin1String("failures")).toInteger(), 2);
+}
+
+void TestSimulationReport::longLinesAreWhole()
+{
+    // A summary line is never cut: a fault's note can be long.
+    SimulationReport r = goodFlashSale();
+    inv::FaultOutcome fault;
+    fault.kind = "redis-pause";
+    fault.spec = "redis-pause@1s+2s";
+    fault.startS = 1;
+    fault.endS = 3;
+    fault.note = std::string(300, 'x') + " the end of a long note";
+    r.faults.push_back(fault);
+    r.evaluateSlos();
+    QVERIFY(QString::fromStdString(r.humanSummary()).contains(QLatin1String("x the end of a long note)\n")));
+}
+
+void TestSimulationReport::combiningIsReported()
+{
+    SimulationReport r = goodFlashSale();
+    r.config.strategy = inv::StrategyKind::Combined;
+    r.combining.batches = {0, 3, 0, 0, 1}; // three batches of one buyer, one of four
+    r.evaluateSlos();
+    const QJsonObject c = parsed(r).value(QLatin1String("combining")).toObject();
+    QCOMPARE(c.value(QLatin1String("batches")).toInt(), 4);
+    QCOMPARE(c.value(QLatin1String("purchases")).toInt(), 7);
+    QCOMPARE(c.value(QLatin1String("purchase_batch_p50")).toInt(), 4);
+    QCOMPARE(c.value(QLatin1String("largest")).toInt(), 4);
+    QCOMPARE(c.value(QLatin1String("sizes")).toArray().size(), 2);
+    QVERIFY(QString::fromStdString(r.humanSummary())
+                .contains(QLatin1String(
+                    "4 for 7 purchases: mean 1.8, a purchase's batch p50 4, p99 4, largest 4")));
+    // Other strategies have no combining block.
+    r.config.strategy = inv::StrategyKind::Versioned;
+    QVERIFY(parsed(r).value(QLatin1String("combining")).isNull());
 }
 
 QTEST_APPLESS_MAIN(TestSimulationReport)
