@@ -1,5 +1,6 @@
 #include "inventory/purchasebatch.h"
 
+#include "db/pgarray.h"
 #include "errors.h"
 #include "inventory/quantity.h"
 
@@ -38,28 +39,6 @@ FROM walk w LEFT JOIN granted g USING (ord) LEFT JOIN a ON a.version = g.version
 LEFT JOIN inventory_audit p ON NOT w.granted AND p.request_id = req.rid
 WHERE w.ord > 0 ORDER BY w.ord)sql";
 
-// A PostgreSQL array literal; empty strings become NULL elements.
-std::string arrayLiteral(const std::vector<std::string> &items)
-{
-    std::string out = "{";
-    for (std::size_t i = 0; i < items.size(); ++i) {
-        if (i > 0)
-            out += ',';
-        if (items[i].empty()) {
-            out += "NULL";
-            continue;
-        }
-        out += '"';
-        for (char c : items[i]) {
-            if (c == '"' || c == '\\')
-                out += '\\';
-            out += c;
-        }
-        out += '"';
-    }
-    out += '}';
-    return out;
-}
 } // namespace
 
 PurchaseBatch::PurchaseBatch(PgPool &pool, std::string serverId, std::string actor)
@@ -83,9 +62,10 @@ std::vector<BatchPurchase> PurchaseBatch::apply(const std::string &sku,
         reasons.push_back(request->reason);
     }
     auto connection = m_pool.acquire();
-    auto rows = connection->exec(kBatchPurchase,
-                                 {sku, arrayLiteral(quantities), arrayLiteral(ids), arrayLiteral(reasons),
-                                  m_serverId, m_actor.empty() ? PgParam() : PgParam(m_actor)});
+    auto rows =
+        connection->exec(kBatchPurchase, {sku, pgTextArray(quantities), pgTextArray(ids, EmptyElement::Null),
+                                          pgTextArray(reasons, EmptyElement::Null), m_serverId,
+                                          m_actor.empty() ? PgParam() : PgParam(m_actor)});
     if (rows.rows() == 0)
         throw UnknownSku(sku);
     if (rows.rows() != static_cast<int>(requests.size()))

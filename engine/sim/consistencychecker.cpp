@@ -1,6 +1,7 @@
 #include "sim/consistencychecker.h"
 
 #include "cache/stockcache.h"
+#include "db/pgarray.h"
 #include "errors.h"
 
 #include <algorithm>
@@ -10,23 +11,6 @@
 namespace inv {
 
 namespace {
-// A text[] literal for = ANY($1): every element quoted, with quotes and backslashes escaped.
-std::string arrayLiteral(const std::vector<std::string> &items, std::size_t begin, std::size_t end)
-{
-    std::string out = "{";
-    for (std::size_t i = begin; i < end; ++i) {
-        if (i != begin)
-            out += ',';
-        out += '"';
-        for (char c : items[i]) {
-            if (c == '"' || c == '\\')
-                out += '\\';
-            out += c;
-        }
-        out += '"';
-    }
-    return out + "}";
-}
 
 struct DbRow
 {
@@ -46,7 +30,7 @@ bool compareBatch(PgPool &db, RedisPool &cache, const std::string &keyPrefix,
         auto connection = db.acquire();
         auto result =
             connection->exec("SELECT sku, stock, version FROM inventory WHERE sku = ANY($1::text[])",
-                             {arrayLiteral(skus, begin, end)});
+                             {pgTextArray(std::span(skus).subspan(begin, end - begin))});
         for (int r = 0; r < result.rows(); ++r)
             byKey.emplace(result.text(r, 0), DbRow{result.int64(r, 1), result.int64(r, 2)});
     }
@@ -112,7 +96,7 @@ SELECT (SELECT count(*) FROM chain WHERE stock_before <> coalesce(previous_after
      + (SELECT count(*) FROM start s JOIN inventory i ON i.sku = s.sku
         LEFT JOIN chain c ON c.sku = s.sku AND c.from_end = 1
         WHERE i.stock <> coalesce(c.stock_after, s.stock)))sql",
-               {arrayLiteral(skus, begin, end), versions + "}", stocks + "}"})
+               {pgTextArray(std::span(skus).subspan(begin, end - begin)), versions + "}", stocks + "}"})
         .int64(0, 0);
 }
 } // namespace

@@ -37,6 +37,17 @@ want() { [[ $SECTIONS == *$1* ]]; }
 json() { python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 median() { python3 -c "import statistics,sys; print(round(statistics.median(float(x) for x in sys.argv[1:]), 3))" "$@"; }
 progress() { echo "$*" >&2; }
+# The `versioned` strategy's purchase of one unit of SKU $1, as pgbench runs it.
+purchase_sql() {
+    cat <<SQL
+WITH cur AS (SELECT stock FROM inventory WHERE sku = '$1'),
+u AS (UPDATE inventory SET stock = stock - 1, version = version + 1, updated_at = clock_timestamp()
+      WHERE sku = '$1' AND stock >= 1 RETURNING stock, version),
+a AS (INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, server_id, reason)
+      SELECT '$1', 'purchase', 1, u.stock + 1, u.stock, u.version, 'pgbench', 'benchmark' FROM u RETURNING id)
+SELECT cur.stock, u.stock, u.version, a.id FROM cur LEFT JOIN u ON true LEFT JOIN a ON true;
+SQL
+}
 
 # a) flash sale against pgbench --------------------------------------------------------------
 declare -A FLASH=([unsafe]=0 [naive]=0 [locked]=0 [versioned]=0 [blind]=0)
@@ -69,14 +80,7 @@ pgbench_values=()
 for i in $(seq "$REPEATS"); do
     sku="PGBENCH-$$-$i"
     "$CLI" add "$sku" --name "pgbench flash sale" --stock 100 >/dev/null
-    cat >"$PGBENCH_SQL" <<SQL
-WITH cur AS (SELECT stock FROM inventory WHERE sku = '$sku'),
-u AS (UPDATE inventory SET stock = stock - 1, version = version + 1, updated_at = clock_timestamp()
-      WHERE sku = '$sku' AND stock >= 1 RETURNING stock, version),
-a AS (INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, server_id, reason)
-      SELECT '$sku', 'purchase', 1, u.stock + 1, u.stock, u.version, 'pgbench', 'benchmark' FROM u RETURNING id)
-SELECT cur.stock, u.stock, u.version, a.id FROM cur LEFT JOIN u ON true LEFT JOIN a ON true;
-SQL
+    purchase_sql "$sku" >"$PGBENCH_SQL"
     progress "a) pgbench, run $i/$REPEATS"
     # The password through PGPASSWORD, not in the URL on pgbench's command line (the process list).
     tps=$(PGPASSWORD=$(inventory_pg_password) pgbench -n -M prepared -c $CLIENTS -j 2 -t $((10000 / CLIENTS)) -f "$PGBENCH_SQL" "$(inventory_pg_url_without_password)" 2>/dev/null |
@@ -156,14 +160,7 @@ for clients in 32 64; do
     for i in $(seq "$REPEATS"); do
         sku="HOT-$$-$clients-$i"
         "$CLI" add "$sku" --name "pgbench hot row" --stock 1000000 >/dev/null
-        sed "s/'[A-Z0-9-]*'/'$sku'/g" >"$WORK/hot.sql" <<'SQL'
-WITH cur AS (SELECT stock FROM inventory WHERE sku = 'X'),
-u AS (UPDATE inventory SET stock = stock - 1, version = version + 1, updated_at = clock_timestamp()
-      WHERE sku = 'X' AND stock >= 1 RETURNING stock, version),
-a AS (INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, server_id, reason)
-      SELECT 'X', 'purchase', 1, u.stock + 1, u.stock, u.version, 'pgbench', 'benchmark' FROM u RETURNING id)
-SELECT cur.stock, u.stock, u.version, a.id FROM cur LEFT JOIN u ON true LEFT JOIN a ON true;
-SQL
+        purchase_sql "$sku" >"$WORK/hot.sql"
         progress "e) pgbench hot row, $clients clients, run $i/$REPEATS"
         theirs+=("$(PGPASSWORD=$(inventory_pg_password) pgbench -n -M prepared -c "$clients" -j 2 \
             -t $((HOT_BUYERS / clients)) -f "$WORK/hot.sql" "$(inventory_pg_url_without_password)" 2>/dev/null |
