@@ -223,14 +223,19 @@ void TestSimulationPage::nearCacheReachesTheConfig()
     const QString redis = QString::fromStdString(testservices::redisUrl());
     QVERIFY(!near->isChecked());
     QVERIFY(!form->configFor(QStringLiteral("versioned"), pg, redis).nearCache);
-    QTest::mouseClick(near, Qt::LeftButton);
+    // The form scrolls at small window sizes: bring the box into view, as an operator would.
+    form->ensureWidgetVisible(near);
+    // On the box itself: a check box takes clicks on its indicator and label, not on the empty rest
+    // of a wide row.
+    const QPoint box(8, near->height() / 2);
+    QTest::mouseClick(near, Qt::LeftButton, {}, box);
     QVERIFY(near->isChecked());
     QVERIFY(form->configFor(QStringLiteral("versioned"), pg, redis).nearCache);
     // unsafe has no near cache: its config stays valid in a compare run.
     const auto unsafe = form->configFor(QStringLiteral("unsafe"), pg, redis);
     QVERIFY(!unsafe.nearCache);
     unsafe.validate();
-    QTest::mouseClick(near, Qt::LeftButton);
+    QTest::mouseClick(near, Qt::LeftButton, {}, box);
     QVERIFY(!near->isChecked());
 }
 
