@@ -29,9 +29,35 @@ WriteResult CombinedStrategy::commit(const WriteRequest &request)
     return result;
 }
 
+std::vector<CombinedOutcome> CombinedStrategy::applyAlone(const std::vector<const WriteRequest *> &requests)
+{
+    std::vector<CombinedOutcome> alone;
+    for (const WriteRequest *request : requests) {
+        CombinedOutcome outcome;
+        try {
+            outcome.purchase.result = VersionedStrategy::commit(*request);
+            outcome.purchase.granted = true;
+            if (!outcome.purchase.result.replayed)
+                raceDelay();
+            outcome.purchase.result.cacheUpdateAt = std::chrono::steady_clock::now();
+            outcome.cacheCurrent = outcome.purchase.result.replayed ||
+                                   VersionedStrategy::updateCache(*request, outcome.purchase.result);
+        } catch (const InsufficientStock &refused) {
+            outcome.purchase.stockLeft = refused.available();
+        } catch (...) {
+            outcome.error = std::current_exception();
+        }
+        alone.push_back(std::move(outcome));
+    }
+    return alone;
+}
+
 std::vector<CombinedOutcome> CombinedStrategy::applyBatch(const std::string &sku,
                                                           const std::vector<const WriteRequest *> &requests)
 {
+    // A buyer alone takes `versioned`'s single conditional statement: cheaper than a batch of one.
+    if (requests.size() == 1)
+        return applyAlone(requests);
     std::vector<BatchPurchase> purchases;
     try {
         purchases = m_context.batches.apply(sku, requests);
@@ -40,23 +66,7 @@ std::vector<CombinedOutcome> CombinedStrategy::applyBatch(const std::string &sku
         // Each buyer then writes alone, which finds and replays the earlier result.
         if (e.sqlstate() != "23505")
             throw;
-        std::vector<CombinedOutcome> alone;
-        for (const WriteRequest *request : requests) {
-            CombinedOutcome outcome;
-            try {
-                outcome.purchase.result = VersionedStrategy::commit(*request);
-                outcome.purchase.granted = true;
-                outcome.purchase.result.cacheUpdateAt = std::chrono::steady_clock::now();
-                outcome.cacheCurrent = outcome.purchase.result.replayed ||
-                                       VersionedStrategy::updateCache(*request, outcome.purchase.result);
-            } catch (const InsufficientStock &refused) {
-                outcome.purchase.stockLeft = refused.available();
-            } catch (...) {
-                outcome.error = std::current_exception();
-            }
-            alone.push_back(std::move(outcome));
-        }
-        return alone;
+        return applyAlone(requests);
     }
     // The last granted buyer holds the batch's final stock and version: the cache takes that once.
     const BatchPurchase *last = nullptr;

@@ -19,6 +19,8 @@ protected:
     WriteResult commit(const WriteRequest &request) override;
 
 private:
+    // Writes each buyer with `versioned`'s statement and cache update, one after another.
+    std::vector<CombinedOutcome> applyAlone(const std::vector<const WriteRequest *> &requests);
     std::vector<CombinedOutcome> applyBatch(const std::string &sku,
                                             const std::vector<const WriteRequest *> &requests);
 };

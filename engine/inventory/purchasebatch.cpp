@@ -11,11 +11,15 @@ namespace {
 // ones so that each takes the next version. The row is locked first (FOR UPDATE returns its latest
 // version), so the update and the audit rows agree with it. A refused buyer whose request id is in
 // the audit log already is a retry of a write that committed: `p` is that write. (A retry that
-// would be granted fails the statement on the unique request id instead.)
+// would be granted fails the statement on the unique request id instead.) The arrays are read
+// through sub-selects so that a custom plan cannot see their length: its estimate is then no
+// cheaper than the generic plan's, and PostgreSQL settles on the generic plan instead of planning
+// every small batch again (0.6-0.7 ms for a batch of 3 against 0.25 ms).
 constexpr const char *kBatchPurchase = R"sql(
 WITH RECURSIVE
 req AS (SELECT r.qty, r.rid, r.reason, r.ord
-        FROM unnest($2::int[], $3::text[], $4::text[]) WITH ORDINALITY AS r(qty, rid, reason, ord)),
+        FROM unnest((SELECT $2::int[]), (SELECT $3::text[]), (SELECT $4::text[]))
+             WITH ORDINALITY AS r(qty, rid, reason, ord)),
 cur AS (SELECT stock, version FROM inventory WHERE sku = $1 FOR UPDATE),
 walk(ord, remaining, granted, qty) AS (
     SELECT 0::bigint, cur.stock, false, 0 FROM cur
