@@ -46,9 +46,11 @@ const std::vector<CommandInfo> &CommandReference::commands()
 {
     static const std::vector<CommandInfo> list{
         {"", "", "open the console window",
-         withConnection({"page", "sku", "screenshot", "open-count", "quit-when-done", "window-size", "dark",
-                         "autostart", "compare", "buyers", "stock", "rate", "duration", "servers",
-                         "connections", "products", "readers", "race-delay-ms", "fault"})},
+         withConnection({"page",        "sku",     "screenshot",    "open-count", "quit-when-done",
+                         "window-size", "dark",    "autostart",     "compare",    "buyers",
+                         "stock",       "rate",    "duration",      "servers",    "connections",
+                         "products",    "readers", "race-delay-ms", "fault",      "sweep",
+                         "step-seconds"})},
         {"sandbox",
          "start|stop|status",
          "start, stop or show the local PostgreSQL and Redis",
@@ -74,7 +76,8 @@ const std::vector<CommandInfo> &CommandReference::commands()
               "sku",        "blind-buyers", "rate",        "duration",    "read-ratio",      "products",
               "skew",       "no-warm",      "readers",     "rounds",      "race-delay-ms",   "seed",
               "max-lag-ms", "slo",          "run-id",      "keep",        "cleanup",         "report",
-              "json",       "fault",        "dir",         "combine-max", "combine-wait-us", "near-cache"})},
+              "json",       "fault",        "dir",         "combine-max", "combine-wait-us", "near-cache",
+              "sweep",      "step-seconds"})},
     };
     return list;
 }
@@ -150,6 +153,12 @@ const std::vector<OptionInfo> &CommandReference::options()
          "simulate, combined: how long the first purchase of an idle product waits for others (default 0)",
          {}},
         {"max-lag-ms", "MS", "mixed: an operation later than this is dropped (default 1000)", {}},
+        {"sweep",
+         "PARAM=FROM..TO[:N]",
+         "simulate (mixed), GUI demo mode: raise rate (req/s) or connections step by step until an SLO "
+         "breaks, and report the knee, e.g. rate=1000..40000 (N steps; default: doubling)",
+         {}},
+        {"step-seconds", "SEC", "sweep: seconds per step (default 3)", {}},
         {"slo", "NAME=VALUE", "override an SLO threshold, e.g. read_p99_ms=2 (repeatable)", {}},
         {"report", "FILE", "write the JSON report to FILE", {}},
         {"fault",

@@ -6,6 +6,7 @@
 #include "inventory/strategy.h"
 #include "mainwindow.h"
 #include "sim/simulationconfig.h"
+#include "sim/sweeprange.h"
 
 #include <QApplication>
 #include <QIcon>
@@ -52,6 +53,9 @@ int main(int argc, char **argv)
             inv::Strategy::parseKind(*strategy);
         if (auto scenario = args.option("autostart"))
             inv::SimulationConfig::parseScenario(*scenario);
+        if (auto sweep = args.option("sweep"))
+            inv::SweepRange::parse(*sweep);
+        args.number("step-seconds", 3, 0.5, 600);
         if (auto compare = args.option("compare")) {
             std::string item;
             std::stringstream list(*compare);
@@ -106,7 +110,9 @@ int main(int argc, char **argv)
     const QString compare = text("compare", nullptr);
     if (!compare.isEmpty())
         options.compare = compare.split(QLatin1Char(','), Qt::SkipEmptyParts);
-    if (!options.autostart.isEmpty())
+    options.sweep = text("sweep", nullptr);
+    options.stepSeconds = args.number("step-seconds", 3, 0.5, 600);
+    if (!options.autostart.isEmpty() || !options.sweep.isEmpty())
         options.page = QStringLiteral("simulation");
     for (const char *name : {"race-delay-ms", "buyers", "stock", "rate", "duration", "servers", "connections",
                              "products", "readers"}) {

@@ -4,6 +4,7 @@
 
 #include "errors.h"
 #include "sandbox/sandbox.h"
+#include "sim/loadsweep.h"
 #include "sim/simulation.h"
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -46,17 +48,17 @@ void onInterrupt(int signal)
     errno = savedErrno;
 }
 
-// Routes SIGINT and SIGTERM to a running simulation for its lifetime, whatever ends the run: the
-// handler writes to a pipe, and a watcher thread reads it and calls Simulation::stop.
+// Routes SIGINT and SIGTERM to a running simulation or sweep for its lifetime, whatever ends the run:
+// the handler writes to a pipe, and a watcher thread reads it and calls the run's stop().
 class InterruptRouting
 {
 public:
-    explicit InterruptRouting(inv::Simulation &simulation)
+    explicit InterruptRouting(std::function<void()> stop) : m_stop(std::move(stop))
     {
         if (::pipe2(m_pipe, O_CLOEXEC) != 0)
             throw inv::Error(std::string("cannot create the pipe for SIGINT and SIGTERM: ") +
                              std::strerror(errno));
-        m_watcher = std::jthread([this, &simulation] { watch(simulation); });
+        m_watcher = std::jthread([this] { watch(); });
         g_interrupts = 0;
         g_wakeFd = m_pipe[1];
         std::signal(SIGINT, onInterrupt);
@@ -76,7 +78,7 @@ public:
     InterruptRouting &operator=(const InterruptRouting &) = delete;
 
 private:
-    void watch(inv::Simulation &simulation) const
+    void watch() const
     {
         for (;;) {
             char byte = 0;
@@ -85,10 +87,11 @@ private:
                 continue;
             if (n != 1 || byte == kQuitByte)
                 return;
-            simulation.stop();
+            m_stop();
         }
     }
 
+    std::function<void()> m_stop;
     int m_pipe[2] = {-1, -1};
     std::jthread m_watcher;
 };
@@ -112,11 +115,35 @@ int SimulateCommand::run()
 {
     if (m_args.flag("cleanup"))
         return cleanup();
-    const auto scenarioName = m_args.option("scenario");
+    const auto sweep = m_args.option("sweep");
+    // A sweep runs the mixed scenario, so --scenario may be left out.
+    const auto scenarioName = sweep ? m_args.option("scenario").value_or("mixed") : m_args.option("scenario");
     if (!scenarioName)
-        throw inv::InvalidInput("simulate needs --scenario flash-sale, mixed or stampede");
+        throw inv::InvalidInput("simulate needs --scenario flash-sale, mixed or stampede, or --sweep");
+    if (!sweep && m_args.option("step-seconds"))
+        throw inv::InvalidInput("--step-seconds applies to a sweep only: add --sweep rate=FROM..TO");
+    const inv::SimulationConfig config = configFor(*scenarioName);
+    std::optional<inv::LoadSweep> loadSweep;
+    if (sweep) {
+        loadSweep.emplace(config, inv::SweepRange::parse(*sweep),
+                          m_args.number("step-seconds", inv::LoadSweep::kDefaultStepSeconds, 0.5, 600));
+        // Every step's configuration is checked before the first runs: bad input runs nothing.
+        loadSweep->validate();
+    }
+    const auto reportPath = m_args.option("report");
+    if (reportPath) {
+        std::ofstream probe(*reportPath, std::ios::app);
+        if (!probe)
+            throw inv::InvalidInput("cannot write the report to '" + *reportPath +
+                                    "': check the folder exists and is writable");
+    }
+    return loadSweep ? runSweep(*loadSweep) : runOnce(config);
+}
+
+inv::SimulationConfig SimulateCommand::configFor(const std::string &scenarioName) const
+{
     inv::SimulationConfig config;
-    config.scenario = inv::SimulationConfig::parseScenario(*scenarioName);
+    config.scenario = inv::SimulationConfig::parseScenario(scenarioName);
     config.strategy = inv::Strategy::parseKind(m_args.option("strategy").value_or("versioned"));
     config.pgConninfo = m_connections.pg;
     config.redisUrl = m_connections.redis;
@@ -165,19 +192,17 @@ int SimulateCommand::run()
         const char *owner = std::getenv("INVENTORY_PG_OWNER_URL");
         config.faultPgConninfo = owner ? owner : "";
     }
-    config.validate();
+    if (!m_args.option("sweep"))
+        config.validate();
+    return config;
+}
 
-    const auto reportPath = m_args.option("report");
-    if (reportPath) {
-        std::ofstream probe(*reportPath, std::ios::app);
-        if (!probe)
-            throw inv::InvalidInput("cannot write the report to '" + *reportPath +
-                                    "': check the folder exists and is writable");
-    }
+int SimulateCommand::runOnce(const inv::SimulationConfig &config)
+{
     const bool json = m_args.flag("json");
     const bool terminal = isatty(STDERR_FILENO) == 1;
     inv::Simulation simulation(config);
-    std::optional<InterruptRouting> routing(std::in_place, simulation);
+    std::optional<InterruptRouting> routing(std::in_place, [&simulation] { simulation.stop(); });
     auto tick = [&](const inv::TimelinePoint &p, double progress) {
         if (!terminal)
             return;
@@ -197,12 +222,7 @@ int SimulateCommand::run()
         std::fprintf(stderr, "\r\033[K");
 
     const std::string text = report.toJson();
-    if (reportPath) {
-        std::ofstream out(*reportPath, std::ios::trunc);
-        out << text;
-        if (!out)
-            throw inv::InvalidInput("could not write the report to '" + *reportPath + "'");
-    }
+    writeReport(text);
     if (json)
         std::cout << text;
     else
@@ -212,6 +232,45 @@ int SimulateCommand::run()
     if (report.stoppedEarly)
         return 3;
     return report.allSlosPass() ? 0 : 1;
+}
+
+int SimulateCommand::runSweep(inv::LoadSweep &sweep)
+{
+    const inv::SweepRange &range = sweep.range();
+    const bool json = m_args.flag("json");
+    auto started = [&](int index, int count, double value) {
+        if (!json || isatty(STDERR_FILENO) == 1)
+            std::fprintf(stderr, "step %d of %d: %s %.0f %s\n", index + 1, count, range.parameterName(),
+                         value, range.unit());
+    };
+    auto done = [&](int, int, const inv::SweepStep &step) {
+        if (!json || isatty(STDERR_FILENO) == 1)
+            std::fprintf(stderr, "  served %.0f/s, read p99 %.2f ms, write p99 %.2f ms: %s\n",
+                         step.throughputRps, step.read.p99, step.write.p99,
+                         step.stopped ? "stopped"
+                         : step.pass  ? "pass"
+                                      : ("FAIL " + step.failure).c_str());
+    };
+    std::optional<InterruptRouting> routing(std::in_place, [&sweep] { sweep.stop(); });
+    const inv::SweepResult result = sweep.run(started, done);
+    routing.reset();
+    const std::string text = result.toJson();
+    writeReport(text);
+    std::cout << (json ? text : result.humanSummary());
+    // Finding the knee is what a sweep is for, so a failed step is no failure of the command; a
+    // stopped sweep is incomplete, as a stopped run is.
+    return result.stopped ? 3 : 0;
+}
+
+void SimulateCommand::writeReport(const std::string &text) const
+{
+    const auto reportPath = m_args.option("report");
+    if (!reportPath)
+        return;
+    std::ofstream out(*reportPath, std::ios::trunc);
+    out << text;
+    if (!out)
+        throw inv::InvalidInput("could not write the report to '" + *reportPath + "'");
 }
 
 int SimulateCommand::cleanup()

@@ -1,11 +1,15 @@
 // `inventory-console simulate`: builds a SimulationConfig from the flags, runs it with a live
 // progress line on a terminal, writes the report, and returns 0 if every SLO passed and 1 if not.
 // SIGINT or SIGTERM stops the load: the partial report (stopped: true, no verdict) is still written
-// and the exit code is 3; a second signal ends the process at once. Main thread only.
+// and the exit code is 3; a second signal ends the process at once. With --sweep it runs a LoadSweep
+// instead, prints its table and knee, and returns 0 once the sweep is done. Main thread only.
 #pragma once
 
 #include "commandline.h"
 #include "connectionresolver.h"
+
+#include "sim/loadsweep.h"
+#include "sim/simulationconfig.h"
 
 class SimulateCommand
 {
@@ -15,6 +19,11 @@ public:
     int run();
 
 private:
+    // The configuration the flags give; validated unless a sweep will validate each step's.
+    inv::SimulationConfig configFor(const std::string &scenarioName) const;
+    int runOnce(const inv::SimulationConfig &config);
+    int runSweep(inv::LoadSweep &sweep);
+    void writeReport(const std::string &text) const;
     // Removes the spaces (schemas and keys) of runs that no process runs any more, kept ones too.
     int cleanup();
 

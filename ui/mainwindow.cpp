@@ -12,6 +12,7 @@
 #include "serverspage.h"
 #include "simulationform.h"
 #include "simulationpage.h"
+#include "simulationsweeppanel.h"
 #include "stockcountdialog.h"
 
 #include <QAction>
@@ -134,6 +135,19 @@ MainWindow::MainWindow(StartOptions options, QWidget *parent)
             m_simulation->form()->setScheduledFaults(m_options.faults.join(QLatin1Char(' ')));
             m_simulation->start(m_options.autostart, strategies);
             m_options.autostart.clear();
+        }
+        if (!m_options.sweep.isEmpty()) {
+            const QStringList strategies =
+                !m_options.compare.isEmpty() ? m_options.compare : QStringList{m_inventory->strategy()};
+            m_simulation->selectScenario(QStringLiteral("mixed"));
+            for (const auto &[name, value] : m_options.simulationParameters)
+                m_simulation->setParameter(name, value);
+            if (!m_simulation->startSweep(m_options.sweep, strategies, m_options.stepSeconds)) {
+                std::fprintf(stderr, "error: %s\n", qPrintable(m_simulation->sweep()->status()));
+                if (m_options.quitAfterScreenshot)
+                    QTimer::singleShot(0, qApp, [] { QCoreApplication::exit(2); });
+            }
+            m_options.sweep.clear();
         }
     });
     connect(m_backend, &ConsoleBackend::connectionFailed, this, [this](const QString &message) {

@@ -42,6 +42,9 @@ struct StartOptions
     // each strategy in `compare` (or the one in `strategy`); the exit code says whether every SLO passed.
     QString autostart;
     QStringList compare;
+    // Demo mode: sweep this range ("rate=1000..40000") on the Simulation page for the same strategies.
+    QString sweep;
+    double stepSeconds = 3;
     QList<QPair<QString, double>> simulationParameters;
     // Faults scheduled for the demo run, as the Faults box takes them ("redis-pause@2s+1s").
     QStringList faults;

@@ -21,6 +21,16 @@ ScreenshotMode::ScreenshotMode(MainWindow *window, ConsoleBackend *backend, Star
                      passed ? "passed every SLO" : "failed an SLO", m_window->simulationPage()->uiLagP99());
         QTimer::singleShot(0, qApp, [passed, saved] { QCoreApplication::exit(!saved ? 2 : passed ? 0 : 1); });
     });
+    connect(window->simulationPage(), &SimulationPage::sweepFinished, this, [this](bool stopped) {
+        if (!m_options.quitAfterScreenshot)
+            return;
+        // The chart lays out its legend's last entries on a later pass of the event loop.
+        QTimer::singleShot(500, this, [this, stopped] {
+            const bool saved = m_options.screenshot.isEmpty() || save(m_window);
+            std::fprintf(stderr, "sweep %s\n", stopped ? "stopped" : "done");
+            QCoreApplication::exit(!saved ? 2 : stopped ? 3 : 0);
+        });
+    });
     if (!m_options.screenshot.isEmpty() && m_options.page != QLatin1String("simulation")) {
         connect(backend, &ConsoleBackend::inventoryLoaded, this, [this] {
             // The Servers page needs a few seconds of samples before its charts show anything.

@@ -8,6 +8,7 @@
 #include "simulationrunner.h"
 #include "simulationstatsmodel.h"
 #include "simulationstatstable.h"
+#include "simulationsweeppanel.h"
 #include "simulationverdict.h"
 
 #include <QDateTime>
@@ -31,7 +32,8 @@ SimulationPage::SimulationPage(QWidget *parent)
       m_status(new QLabel(tr("Choose a scenario and press Start."), this)),
       m_charts(new SimulationCharts(this)), m_stats(new SimulationStatsTable(this)),
       m_results(new SimulationResults(this)), m_log(new QPlainTextEdit(this)),
-      m_history(new SimulationHistory(this)), m_tabs(new QTabWidget(this))
+      m_history(new SimulationHistory(this)), m_tabs(new QTabWidget(this)),
+      m_sweep(new SimulationSweepPanel(m_form, this)), m_chartTabs(new QTabWidget(this))
 {
     m_runner->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_runner, &QObject::deleteLater);
@@ -97,7 +99,11 @@ SimulationPage::SimulationPage(QWidget *parent)
     // Charts, then the live statistics, then results: each part can be given more room by hand.
     auto *split = new QSplitter(Qt::Vertical, this);
     split->setChildrenCollapsible(false);
-    split->addWidget(m_charts);
+    m_chartTabs->addTab(m_charts, tr("Live run"));
+    m_chartTabs->addTab(m_sweep, tr("Load sweep"));
+    connect(m_sweep, &SimulationSweepPanel::finished, this,
+            [this](bool stopped) { emit sweepFinished(stopped); });
+    split->addWidget(m_chartTabs);
     split->addWidget(m_stats);
     split->addWidget(m_tabs);
     split->setStretchFactor(0, 1);
@@ -139,6 +145,7 @@ void SimulationPage::setConnection(const QString &pg, const QString &redis)
 {
     m_pg = pg;
     m_redis = redis;
+    m_sweep->setConnection(pg, redis);
     refreshHistory();
 }
 
@@ -210,6 +217,12 @@ void SimulationPage::startRaceDemo()
     start(QStringLiteral("flash-sale"),
           {QStringLiteral("naive"), QStringLiteral("unsafe"), QStringLiteral("locked"),
            QStringLiteral("versioned"), QStringLiteral("combined")});
+}
+
+bool SimulationPage::startSweep(const QString &range, const QStringList &strategies, double stepSeconds)
+{
+    m_chartTabs->setCurrentWidget(m_sweep);
+    return m_sweep->start(range, strategies, stepSeconds);
 }
 
 void SimulationPage::stop()

@@ -1,7 +1,8 @@
 // The Simulation page: it wires its parts together and owns the runner thread. The form says what
 // to run, the charts and the statistics table show the run live from the engine's snapshots
 // (polled four times a second), the results table holds each SLO per strategy, and the history
-// lists stored runs. The runs happen in a SimulationRunner thread; this page only polls, routes
+// lists stored runs; the Load sweep tab next to the charts sweeps a rate range (SimulationSweepPanel,
+// with its own thread). The runs happen in a SimulationRunner thread; this page only polls, routes
 // and exports. GUI thread only.
 #pragma once
 
@@ -25,6 +26,7 @@ class SimulationHistory;
 class SimulationResults;
 class SimulationRunner;
 class SimulationStatsTable;
+class SimulationSweepPanel;
 struct ReportHandle;
 struct HistoryEntry;
 
@@ -41,6 +43,8 @@ public:
     void start(const QString &scenario, const QStringList &strategies);
     // The classic demo: naive and unsafe against locked and versioned, flash sale with a race delay.
     void startRaceDemo();
+    // Shows the Load sweep tab and sweeps `range` ("rate=1000..40000") for each strategy.
+    bool startSweep(const QString &range, const QStringList &strategies, double stepSeconds);
     void stop();
     // Starts `fault` at once in the run going on, and says in the Faults box what became of it.
     void fireFault(const inv::FaultSpec &fault);
@@ -56,6 +60,7 @@ public:
     SimulationStatsTable *statistics() const { return m_stats; }
     SimulationResults *results() const { return m_results; }
     SimulationHistory *history() const { return m_history; }
+    SimulationSweepPanel *sweep() const { return m_sweep; }
     // Event-loop lateness over the last run, in ms.
     double uiLagP99() const;
 
@@ -65,6 +70,8 @@ public:
 signals:
     // Every queued run has ended; passed is true if every SLO of every run passed.
     void finished(bool passed, bool stopped);
+    // Every strategy's load sweep has ended.
+    void sweepFinished(bool stopped);
 
 private:
     void poll();
@@ -105,4 +112,6 @@ private:
     QPlainTextEdit *m_log;
     SimulationHistory *m_history;
     QTabWidget *m_tabs;
+    SimulationSweepPanel *m_sweep;
+    QTabWidget *m_chartTabs;
 };

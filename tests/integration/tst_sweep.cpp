@@ -1,0 +1,178 @@
+// simulate --sweep end to end, as a real process against the real services: a sweep whose SLOs must
+// break stops at the first failing step and names the knee, every step of its JSON has every field,
+// and bad --sweep input exits 2 without running (no simulation space is created).
+#include "clirunner.h"
+#include "testservices.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+class TestSweep : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void stopsAtTheFirstFailingStep_data();
+    void stopsAtTheFirstFailingStep();
+    void badInputRunsNothing_data();
+    void badInputRunsNothing();
+
+private:
+    long long simulationSpaces();
+    std::unique_ptr<inv::PgConnection> m_db;
+};
+
+void TestSweep::initTestCase()
+{
+    REQUIRE_SERVICES();
+    m_db = std::make_unique<inv::PgConnection>(testservices::pgUrl());
+}
+
+long long TestSweep::simulationSpaces()
+{
+    return m_db->exec("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'sim\\_%'").int64(0, 0);
+}
+
+void TestSweep::stopsAtTheFirstFailingStep_data()
+{
+    QTest::addColumn<QString>("slo");
+    QTest::addColumn<QString>("failing");
+    QTest::addColumn<bool>("firstStepFails");
+    // No step can serve a million requests a second: the first step is the knee.
+    QTest::newRow("throughput floor")
+        << QStringLiteral("throughput_rps=1000000") << QStringLiteral("throughput_rps") << true;
+    // One server with one connection cannot keep read p99 under 0.3 ms all the way to 3200 req/s.
+    QTest::newRow("strict read p99") << QStringLiteral("read_p99_ms=0.3") << QStringLiteral("read_p99_ms")
+                                     << false;
+}
+
+void TestSweep::stopsAtTheFirstFailingStep()
+{
+    QFETCH(QString, slo);
+    QFETCH(QString, failing);
+    QFETCH(bool, firstStepFails);
+    QTemporaryDir dir;
+    const QString reportPath = dir.filePath(QStringLiteral("sweep.json"));
+    const CliRun run =
+        runCli({QStringLiteral("simulate"), QStringLiteral("--sweep"), QStringLiteral("rate=200..3200"),
+                QStringLiteral("--step-seconds"), QStringLiteral("1"), QStringLiteral("--servers"),
+                QStringLiteral("1"), QStringLiteral("--connections"), QStringLiteral("1"),
+                QStringLiteral("--products"), QStringLiteral("100"), QStringLiteral("--slo"), slo,
+                QStringLiteral("--json"), QStringLiteral("--report"), reportPath},
+               240000);
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err + run.out));
+    const QJsonObject sweep =
+        QJsonDocument::fromJson(run.out.toUtf8()).object().value(QLatin1String("sweep")).toObject();
+    QCOMPARE(sweep.value(QLatin1String("parameter")).toString(), QStringLiteral("rate"));
+    QCOMPARE(sweep.value(QLatin1String("planned_steps")).toInt(), 5); // 200, 400, 800, 1600, 3200
+
+    const QJsonArray steps = sweep.value(QLatin1String("steps")).toArray();
+    QVERIFY(!steps.isEmpty());
+    const double offered[] = {200, 400, 800, 1600, 3200};
+    for (qsizetype i = 0; i < steps.size(); ++i) {
+        const QJsonObject step = steps.at(i).toObject();
+        for (const char *key :
+             {"index", "value", "offered_rps", "throughput_rps", "requests", "read", "write", "errors",
+              "dropped", "cache_hit_rate", "pass", "failed_slo", "stopped"})
+            QVERIFY2(step.contains(QLatin1String(key)), key);
+        for (const char *side : {"read", "write"})
+            for (const char *key : {"p50_ms", "p95_ms", "p99_ms"})
+                QVERIFY2(step.value(QLatin1String(side)).toObject().value(QLatin1String(key)).isDouble(),
+                         key);
+        QCOMPARE(step.value(QLatin1String("offered_rps")).toDouble(), offered[i]);
+        QVERIFY(step.value(QLatin1String("requests")).toInteger() > 0);
+        QVERIFY(!step.value(QLatin1String("stopped")).toBool());
+        // Every step but the last passed; the last one failed, and says which SLO it broke.
+        const bool last = i == steps.size() - 1;
+        QCOMPARE(step.value(QLatin1String("pass")).toBool(), !last);
+        QCOMPARE(step.value(QLatin1String("failed_slo")).isNull(), !last);
+    }
+    const QJsonObject lastStep = steps.last().toObject();
+    QVERIFY2(lastStep.value(QLatin1String("failed_slo")).toString().startsWith(failing),
+             qPrintable(lastStep.value(QLatin1String("failed_slo")).toString()));
+    if (firstStepFails)
+        QCOMPARE(steps.size(), 1);
+
+    const QJsonObject knee = sweep.value(QLatin1String("knee")).toObject();
+    QVERIFY(knee.value(QLatin1String("found")).toBool());
+    QCOMPARE(knee.value(QLatin1String("first_fail")).toObject().value(QLatin1String("index")).toInt(),
+             steps.size() - 1);
+    QCOMPARE(knee.value(QLatin1String("last_pass")).isNull(), steps.size() == 1);
+    if (steps.size() > 1)
+        QCOMPARE(knee.value(QLatin1String("last_pass")).toObject().value(QLatin1String("index")).toInt(),
+                 steps.size() - 2);
+
+    // The report file holds the same sweep.
+    QFile file(reportPath);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(QJsonDocument::fromJson(file.readAll()).object().value(QLatin1String("sweep")).toObject(),
+             sweep);
+
+    // The table ends in the knee line.
+    const CliRun human =
+        runCli({QStringLiteral("simulate"), QStringLiteral("--sweep"), QStringLiteral("rate=200..400"),
+                QStringLiteral("--step-seconds"), QStringLiteral("1"), QStringLiteral("--slo"),
+                QStringLiteral("throughput_rps=1000000")},
+               120000);
+    QCOMPARE(human.exitCode, 0);
+    QVERIFY2(
+        human.out.trimmed().split(QLatin1Char('\n')).last().startsWith(QLatin1String("knee: below rate 200")),
+        qPrintable(human.out));
+}
+
+void TestSweep::badInputRunsNothing_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    auto sweep = [](const char *value) {
+        return QStringList{QStringLiteral("--sweep"), QLatin1String(value)};
+    };
+    QTest::newRow("no range") << sweep("rate");
+    QTest::newRow("empty range") << sweep("rate=");
+    QTest::newRow("one bound") << sweep("rate=100");
+    QTest::newRow("falling") << sweep("rate=5000..1000");
+    QTest::newRow("equal") << sweep("rate=1000..1000");
+    QTest::newRow("unknown parameter") << sweep("servers=1..8");
+    QTest::newRow("not a number") << sweep("rate=abc..100");
+    QTest::newRow("negative") << sweep("rate=-5..100");
+    QTest::newRow("one step") << sweep("rate=100..1000:1");
+    QTest::newRow("too many steps") << sweep("rate=100..1000:500");
+    QTest::newRow("too many connections") << sweep("connections=1..500");
+    QTest::newRow("not mixed") << sweep("rate=100..1000") +
+                                      QStringList{QStringLiteral("--scenario"), QStringLiteral("flash-sale")};
+    QTest::newRow("short steps") << sweep("rate=100..1000") +
+                                        QStringList{QStringLiteral("--step-seconds"), QStringLiteral("0.01")};
+    // Each step's configuration is checked before the first runs: 8 servers x 64 connections is too many.
+    QTest::newRow("a later step invalid")
+        << sweep("connections=1..64") + QStringList{QStringLiteral("--servers"), QStringLiteral("8")};
+}
+
+void TestSweep::badInputRunsNothing()
+{
+    QFETCH(QStringList, arguments);
+    QTemporaryDir dir;
+    const QString reportPath = dir.filePath(QStringLiteral("sweep.json"));
+    const long long before = simulationSpaces();
+    // --keep: a step that ran would leave its schema behind.
+    const CliRun run = runCli(QStringList{QStringLiteral("simulate"), QStringLiteral("--keep"),
+                                          QStringLiteral("--report"), reportPath} +
+                              arguments);
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.out.isEmpty(), qPrintable(run.out));
+    QVERIFY2(run.err.contains(QLatin1String("--")), qPrintable(run.err));
+    if (arguments.first() == QLatin1String("--sweep") && !arguments.contains(QLatin1String("--scenario")) &&
+        !arguments.contains(QLatin1String("--step-seconds")) &&
+        !arguments.contains(QLatin1String("--servers")))
+        QVERIFY2(run.err.contains(QLatin1String("rate=FROM..TO or connections=FROM..TO")),
+                 qPrintable(run.err));
+    QVERIFY(!QFile::exists(reportPath));
+    QCOMPARE(simulationSpaces(), before);
+}
+
+QTEST_GUILESS_MAIN(TestSweep)
+#include "tst_sweep.moc"

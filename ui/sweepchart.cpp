@@ -1,0 +1,184 @@
+#include "sweepchart.h"
+
+#include "simulationcharts.h"
+#include "simulationcharttheme.h"
+
+#include <QChart>
+#include <QLegend>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QLogValueAxis>
+#include <QPen>
+#include <QScatterSeries>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+
+SweepChart::SweepChart(QWidget *parent)
+    : QChartView(new QChart, parent), m_x(new QLogValueAxis), m_latency(new QLogValueAxis),
+      m_throughput(new QValueAxis)
+{
+    setRenderHint(QPainter::Antialiasing);
+    setMinimumHeight(260);
+    QChart *c = chart();
+    SimulationChartTheme::setUp(*c, QString());
+    // Three lines and a knee per strategy: a column on the right has room for every entry.
+    c->legend()->setAlignment(Qt::AlignRight);
+    c->legend()->setVisible(true);
+    const QPalette pal = palette();
+    c->setBackgroundBrush(pal.color(QPalette::Base));
+    c->setTitleBrush(pal.color(QPalette::Text));
+    c->legend()->setLabelColor(pal.color(QPalette::Text));
+    // Geometric steps sit evenly on a base-2 axis.
+    m_x->setBase(2);
+    m_x->setLabelFormat(QStringLiteral("%.0f"));
+    // Percentiles span tenths of a millisecond to hundreds past the knee: a log axis shows both.
+    m_latency->setBase(10);
+    m_latency->setMinorTickCount(8);
+    m_latency->setLabelFormat(QStringLiteral("%g"));
+    m_latency->setTitleText(tr("read latency (ms, log scale)"));
+    m_throughput->setLabelFormat(QStringLiteral("%.0f"));
+    m_throughput->setTitleText(tr("served throughput (req/s)"));
+    c->addAxis(m_x, Qt::AlignBottom);
+    c->addAxis(m_latency, Qt::AlignLeft);
+    c->addAxis(m_throughput, Qt::AlignRight);
+    reset(inv::SweepParameter::Rate);
+}
+
+void SweepChart::reset(inv::SweepParameter parameter)
+{
+    m_parameter = parameter;
+    chart()->removeAllSeries();
+    m_lines.clear();
+    m_order.clear();
+    const bool rate = parameter == inv::SweepParameter::Rate;
+    m_x->setTitleText(rate ? tr("offered load (req/s, log scale)")
+                           : tr("connections per server (log scale)"));
+    chart()->setTitle(rate ? tr("Load sweep: read latency and throughput against offered load; ★ marks the "
+                                "knee, the first step that broke an SLO")
+                           : tr("Load sweep: read latency and throughput against connections; ★ marks the "
+                                "knee, the first step that broke an SLO"));
+    m_x->setRange(1, 2);
+    m_latency->setRange(0.1, 10);
+    m_throughput->setRange(0, 1);
+}
+
+double SweepChart::xOf(const inv::SweepStep &step) const
+{
+    return m_parameter == inv::SweepParameter::Rate ? step.offeredRps : step.value;
+}
+
+SweepChart::Lines &SweepChart::linesFor(const QString &strategy)
+{
+    auto it = m_lines.find(strategy);
+    if (it != m_lines.end())
+        return it->second;
+    Lines &lines = m_lines[strategy];
+    m_order.push_back(strategy);
+    const QColor color = SimulationCharts::colorFor(strategy);
+    auto add = [&](QLineSeries *series, const QString &name, Qt::PenStyle style, QAbstractAxis *y) {
+        series->setName(name);
+        QPen pen(color, style == Qt::SolidLine ? 2.5 : 1.8, style);
+        series->setPen(pen);
+        series->setPointsVisible(true);
+        chart()->addSeries(series);
+        series->attachAxis(m_x);
+        series->attachAxis(y);
+    };
+    lines.readP99 = new QLineSeries(this);
+    add(lines.readP99, tr("%1 read p99 (ms)").arg(strategy), Qt::SolidLine, m_latency);
+    lines.readP50 = new QLineSeries(this);
+    add(lines.readP50, tr("%1 read p50 (ms)").arg(strategy), Qt::DashLine, m_latency);
+    lines.throughput = new QLineSeries(this);
+    add(lines.throughput, tr("%1 served (req/s)").arg(strategy), Qt::DotLine, m_throughput);
+    lines.knee = new QScatterSeries(this);
+    lines.knee->setName(tr("%1 knee").arg(strategy));
+    lines.knee->setMarkerShape(QScatterSeries::MarkerShapeStar);
+    lines.knee->setMarkerSize(18);
+    lines.knee->setColor(color);
+    lines.knee->setBorderColor(color.darker(150));
+    chart()->addSeries(lines.knee);
+    lines.knee->attachAxis(m_x);
+    lines.knee->attachAxis(m_latency);
+    return lines;
+}
+
+void SweepChart::addStep(const QString &strategy, const inv::SweepStep &step)
+{
+    Lines &lines = linesFor(strategy);
+    const double x = xOf(step);
+    // A log axis cannot show zero: a step without reads sits at the axis floor.
+    lines.p99Points.append({x, std::max(kLatencyFloorMs, step.read.p99)});
+    lines.p50Points.append({x, std::max(kLatencyFloorMs, step.read.p50)});
+    lines.throughputPoints.append({x, step.throughputRps});
+    lines.readP99->replace(lines.p99Points);
+    lines.readP50->replace(lines.p50Points);
+    lines.throughput->replace(lines.throughputPoints);
+    rescale();
+}
+
+void SweepChart::markKnee(const QString &strategy, const inv::SweepResult &result)
+{
+    const auto fail = result.firstFail();
+    Lines &lines = linesFor(strategy);
+    if (!fail) {
+        lines.knee->setName(tr("%1: no knee up to %2").arg(strategy).arg(result.range.to));
+        return;
+    }
+    const inv::SweepStep &step = result.steps[*fail];
+    lines.knee->replace(QList<QPointF>{{xOf(step), std::max(kLatencyFloorMs, step.read.p99)}});
+    lines.knee->setName(
+        tr("%1 knee at %2 %3").arg(strategy).arg(step.value).arg(QString::fromLatin1(result.range.unit())));
+}
+
+void SweepChart::rescale()
+{
+    double xMin = 0, xMax = 0, latency = 0, lowest = 1e9, served = 0;
+    for (const auto &[name, lines] : m_lines) {
+        for (const QPointF &p : lines.p99Points) {
+            xMin = xMin == 0 ? p.x() : std::min(xMin, p.x());
+            xMax = std::max(xMax, p.x());
+            latency = std::max(latency, p.y());
+        }
+        for (const QPointF &p : lines.p50Points)
+            lowest = std::min(lowest, p.y());
+        for (const QPointF &p : lines.throughputPoints)
+            served = std::max(served, p.y());
+    }
+    if (xMax <= 0)
+        return;
+    // A step's worth of room on each side, so the first and last points are not on the frame.
+    m_x->setRange(std::max(0.5, xMin / 1.25), xMax * 1.25);
+    // Whole decades, so that the labels are round numbers.
+    m_latency->setRange(std::pow(10, std::floor(std::log10(lowest))),
+                        std::pow(10, std::ceil(std::log10(std::max(latency * 1.2, lowest * 10)))));
+    m_throughput->setRange(0, std::max(10.0, served * 1.15));
+}
+
+QStringList SweepChart::strategies() const
+{
+    return m_order;
+}
+
+QLineSeries *SweepChart::series(const QString &strategy, Line line) const
+{
+    auto it = m_lines.find(strategy);
+    if (it == m_lines.end())
+        return nullptr;
+    switch (line) {
+    case Line::ReadP99:
+        return it->second.readP99;
+    case Line::ReadP50:
+        return it->second.readP50;
+    case Line::Throughput:
+        return it->second.throughput;
+    }
+    return nullptr;
+}
+
+QScatterSeries *SweepChart::knee(const QString &strategy) const
+{
+    auto it = m_lines.find(strategy);
+    return it == m_lines.end() ? nullptr : it->second.knee;
+}
