@@ -47,23 +47,27 @@ SimulationSweepPanel::SimulationSweepPanel(SimulationForm *form, QWidget *parent
         m_to->setValue(rate ? 40'000 : 64);
     });
 
-    auto *fields = new QHBoxLayout;
+    // Two rows, so that the page still fits a 1024 px window beside the form.
+    auto *range = new QHBoxLayout;
     auto label = [this](const QString &text) { return new QLabel(text, this); };
-    fields->addWidget(label(tr("Sweep")));
-    fields->addWidget(m_parameter);
-    fields->addWidget(label(tr("from")));
-    fields->addWidget(m_from);
-    fields->addWidget(label(tr("to")));
-    fields->addWidget(m_to);
-    fields->addWidget(label(tr("steps")));
-    fields->addWidget(m_steps);
-    fields->addWidget(label(tr("each")));
-    fields->addWidget(m_stepSeconds);
-    fields->addWidget(m_sweep);
-    fields->addWidget(m_stop);
-    fields->addStretch(1);
+    range->addWidget(label(tr("Sweep")));
+    range->addWidget(m_parameter);
+    range->addWidget(label(tr("from")));
+    range->addWidget(m_from);
+    range->addWidget(label(tr("to")));
+    range->addWidget(m_to);
+    range->addStretch(1);
+    auto *pace = new QHBoxLayout;
+    pace->addWidget(label(tr("steps")));
+    pace->addWidget(m_steps);
+    pace->addWidget(label(tr("each")));
+    pace->addWidget(m_stepSeconds);
+    pace->addWidget(m_sweep);
+    pace->addWidget(m_stop);
+    pace->addStretch(1);
     auto *layout = new QVBoxLayout(this);
-    layout->addLayout(fields);
+    layout->addLayout(range);
+    layout->addLayout(pace);
     layout->addWidget(m_status);
     layout->addWidget(m_chart, 1);
 

@@ -20,7 +20,7 @@ SweepChart::SweepChart(QWidget *parent)
       m_throughput(new QValueAxis)
 {
     setRenderHint(QPainter::Antialiasing);
-    setMinimumHeight(260);
+    setMinimumHeight(180);
     QChart *c = chart();
     SimulationChartTheme::setUp(*c, QString());
     // Three lines and a knee per strategy: a column on the right has room for every entry.
