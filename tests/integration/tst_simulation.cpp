@@ -63,6 +63,7 @@ void TestSimulation::raceDemo_data()
     QTest::newRow("naive") << StrategyKind::Naive;
     QTest::newRow("locked") << StrategyKind::Locked;
     QTest::newRow("versioned") << StrategyKind::Versioned;
+    QTest::newRow("combined") << StrategyKind::Combined;
 }
 
 void TestSimulation::raceDemo()
