@@ -41,16 +41,6 @@ a AS (
     RETURNING id)
 SELECT cur.stock, u.stock, u.version, a.id FROM cur LEFT JOIN u ON true LEFT JOIN a ON true)sql";
 
-// Every write path checks its text here too, so that no caller can store what the CLI would refuse:
-// a reason that is not UTF-8 would otherwise fail in PostgreSQL (22021) as a service failure.
-void checkText(const WriteRequest &request)
-{
-    Quantity::checkSku(request.sku);
-    Quantity::checkReason(request.reason);
-    if (!request.requestId.empty())
-        Quantity::checkRequestId(request.requestId);
-}
-
 PgParam optionalRequestId(const WriteRequest &request)
 {
     return request.requestId.empty() ? PgParam() : PgParam(request.requestId);
@@ -167,7 +157,7 @@ std::optional<WriteResult> InventoryStore::replay(const WriteRequest &request)
 
 template <typename Write> WriteResult InventoryStore::once(const WriteRequest &request, Write write)
 {
-    checkText(request);
+    Quantity::checkWriteText(request);
     if (request.requestId.empty())
         return write();
     // The write goes first, so that a first attempt costs no extra round trip. A retry of a write

@@ -58,9 +58,7 @@ std::vector<BatchPurchase> PurchaseBatch::apply(const std::string &sku,
         if (request->sku != sku || request->action != Action::Purchase || request->quantity <= 0)
             throw InvalidInput("a purchase batch takes only purchases of '" + sku +
                                "' with a positive quantity; nothing was written");
-        Quantity::checkReason(request->reason);
-        if (!request->requestId.empty())
-            Quantity::checkRequestId(request->requestId);
+        Quantity::checkWriteText(*request);
         quantities.push_back(std::to_string(request->quantity));
         ids.push_back(request->requestId);
         reasons.push_back(request->reason);

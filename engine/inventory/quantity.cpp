@@ -213,4 +213,12 @@ std::string Quantity::printable(const std::string &text)
     return out;
 }
 
+void Quantity::checkWriteText(const WriteRequest &request)
+{
+    checkSku(request.sku);
+    checkReason(request.reason);
+    if (!request.requestId.empty())
+        checkRequestId(request.requestId);
+}
+
 } // namespace inv

@@ -2,6 +2,8 @@
 // with the same words before anything is written. Pure functions; any thread.
 #pragma once
 
+#include "inventory/stockrecord.h"
+
 #include <cstddef>
 #include <string>
 
@@ -29,6 +31,10 @@ public:
     static bool isUtf8(const std::string &text);
     // A request id: 1 to 128 bytes of printable ASCII (a UUID, an order number, ...).
     static void checkRequestId(const std::string &id);
+    // Every text a write carries (SKU, reason, request id if any). Every write path checks it, so
+    // that no caller can store what the CLI would refuse: a reason that is not UTF-8 would otherwise
+    // fail in PostgreSQL (22021) as a service failure.
+    static void checkWriteText(const WriteRequest &request);
     // The text with control characters and bytes that are not UTF-8 shown as \xNN, for messages.
     static std::string printable(const std::string &text);
 };

@@ -48,6 +48,12 @@ a AS (INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_af
 SELECT cur.stock, u.stock, u.version, a.id FROM cur LEFT JOIN u ON true LEFT JOIN a ON true;
 SQL
 }
+# pgbench's tps for CLIENTS connections running TRANSACTIONS in all of the script FILE. The password
+# goes through PGPASSWORD, not in the URL on pgbench's command line (the process list).
+pgbench_tps() {
+    PGPASSWORD=$(inventory_pg_password) pgbench -n -M prepared -c "$1" -j 2 -t $(($2 / $1)) -f "$3" \
+        "$(inventory_pg_url_without_password)" 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | tail -1
+}
 
 # a) flash sale against pgbench --------------------------------------------------------------
 declare -A FLASH=([unsafe]=0 [naive]=0 [locked]=0 [versioned]=0 [blind]=0)
@@ -82,10 +88,7 @@ for i in $(seq "$REPEATS"); do
     "$CLI" add "$sku" --name "pgbench flash sale" --stock 100 >/dev/null
     purchase_sql "$sku" >"$PGBENCH_SQL"
     progress "a) pgbench, run $i/$REPEATS"
-    # The password through PGPASSWORD, not in the URL on pgbench's command line (the process list).
-    tps=$(PGPASSWORD=$(inventory_pg_password) pgbench -n -M prepared -c $CLIENTS -j 2 -t $((10000 / CLIENTS)) -f "$PGBENCH_SQL" "$(inventory_pg_url_without_password)" 2>/dev/null |
-        sed -n 's/^tps = \([0-9.]*\).*/\1/p' | tail -1)
-    pgbench_values+=("$tps")
+    pgbench_values+=("$(pgbench_tps $CLIENTS 10000 "$PGBENCH_SQL")")
 done
 PGBENCH=$(median "${pgbench_values[@]}")
 fi
@@ -162,9 +165,7 @@ for clients in 32 64; do
         "$CLI" add "$sku" --name "pgbench hot row" --stock 1000000 >/dev/null
         purchase_sql "$sku" >"$WORK/hot.sql"
         progress "e) pgbench hot row, $clients clients, run $i/$REPEATS"
-        theirs+=("$(PGPASSWORD=$(inventory_pg_password) pgbench -n -M prepared -c "$clients" -j 2 \
-            -t $((HOT_BUYERS / clients)) -f "$WORK/hot.sql" "$(inventory_pg_url_without_password)" 2>/dev/null |
-            sed -n 's/^tps = \([0-9.]*\).*/\1/p' | tail -1)")
+        theirs+=("$(pgbench_tps "$clients" "$HOT_BUYERS" "$WORK/hot.sql")")
         progress "e) combined hot row, $clients clients, run $i/$REPEATS"
         "$CLI" simulate --scenario flash-sale --strategy combined --blind-buyers --buyers "$HOT_BUYERS" \
             --stock 1000000 --servers 1 --connections "$clients" --json >"$WORK/hot.json" || true
