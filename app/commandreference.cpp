@@ -77,7 +77,7 @@ const std::vector<CommandInfo> &CommandReference::commands()
               "skew",       "no-warm",      "readers",     "rounds",      "race-delay-ms",   "seed",
               "max-lag-ms", "slo",          "run-id",      "keep",        "cleanup",         "report",
               "json",       "fault",        "dir",         "combine-max", "combine-wait-us", "near-cache",
-              "sweep",      "step-seconds"})},
+              "sweep",      "step-seconds", "client"})},
     };
     return list;
 }
@@ -130,6 +130,11 @@ const std::vector<OptionInfo> &CommandReference::options()
         {"buyers", "B", "flash-sale: buyers (default 10000)", {}},
         {"quantity", "Q", "flash-sale: units per purchase (default 1)", {}},
         {"blind-buyers", "", "flash-sale: buyers purchase without reading first, as pgbench does", {}},
+        {"client",
+         "threads|loop",
+         "flash-sale with --blind-buyers and versioned: loop drives each server's connections from one event "
+         "loop in libpq's pipeline mode (default threads: a thread per connection)",
+         {"threads", "loop"}},
         {"rate", "R", "mixed: arrivals per second (default 10000)", {}},
         {"duration", "SEC", "mixed: seconds to run (default 10)", {}},
         {"read-ratio", "F", "mixed: share of reads, 0 to 1 (default 0.9)", {}},

@@ -114,6 +114,14 @@ public:
 // Redis failures. IoError and TimeoutError mean the server is unreachable; ReplyError is an error
 // reply from a healthy server; Unavailable is raised without touching the network while the
 // circuit breaker is open after a recent failure.
+// A load thread or event loop could not be created (address-space, process or memory limits): the
+// run ends with this error rather than with partial load. Maps to exit code 3, as every Error.
+class ThreadStartError : public Error
+{
+public:
+    using Error::Error;
+};
+
 class CacheError : public Error
 {
 public:

@@ -4,7 +4,7 @@
 INVENTORY_PACKAGES=(
     build-essential cmake pkg-config
     qt6-base-dev qt6-charts-dev libqt6opengl6-dev libqt6sql6-psql libqt6svg6 libgl-dev
-    libhiredis-dev libpq-dev nlohmann-json3-dev
+    libhiredis-dev libevent-dev libpq-dev nlohmann-json3-dev
     postgresql postgresql-contrib redis-server redis-tools
     xvfb xauth fonts-dejavu-core clang-format
 )

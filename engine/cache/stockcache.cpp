@@ -128,13 +128,19 @@ void StockCache::set(const std::string &sku, int stock, std::int64_t version)
     connection->command({"SET", key(sku, m_prefix), encode(stock, version), "PX", m_ttlText});
 }
 
+StockCache::ScriptCall StockCache::setIfNewerCall(const std::string &sku, int stock,
+                                                  std::int64_t version) const
+{
+    return ScriptCall{kSetIfNewer,
+                      {key(sku, m_prefix), floorKey(sku, m_prefix)},
+                      {std::to_string(stock), std::to_string(version), m_ttlText, m_floorTtlText}};
+}
+
 bool StockCache::setIfNewer(const std::string &sku, int stock, std::int64_t version)
 {
+    const ScriptCall call = setIfNewerCall(sku, stock, version);
     auto connection = m_pool.acquire();
-    return connection
-               ->eval(kSetIfNewer, {key(sku, m_prefix), floorKey(sku, m_prefix)},
-                      {std::to_string(stock), std::to_string(version), m_ttlText, m_floorTtlText})
-               .integer() == 1;
+    return connection->eval(call.script, call.keys, call.args).integer() == 1;
 }
 
 bool StockCache::invalidateBelow(const std::string &sku, std::int64_t version)

@@ -57,6 +57,15 @@ public:
     void set(const std::string &sku, int stock, std::int64_t version);
     // True if stored; false if the cache held this version or a newer one, or the floor is above it.
     bool setIfNewer(const std::string &sku, int stock, std::int64_t version);
+    // setIfNewer's script with its keys and arguments, for a client that sends it itself (an event
+    // loop's asynchronous connection). The script returns 1 if stored, 0 if not.
+    struct ScriptCall
+    {
+        const LuaScript &script;
+        std::vector<std::string> keys;
+        std::vector<std::string> args;
+    };
+    ScriptCall setIfNewerCall(const std::string &sku, int stock, std::int64_t version) const;
     // Raises the floor to `version` and drops a value below it; true if a value was dropped.
     bool invalidateBelow(const std::string &sku, std::int64_t version);
     void remove(const std::string &sku);

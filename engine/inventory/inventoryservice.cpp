@@ -191,6 +191,16 @@ WriteResult InventoryService::write(WriteRequest request)
     return active().write(request);
 }
 
+void InventoryService::loopWritten(const std::string &sku, std::int64_t version, bool cacheCurrent)
+{
+    m_stats.writes.fetch_add(1, std::memory_order_relaxed);
+    if (cacheCurrent)
+        return;
+    m_stats.cacheErrors.fetch_add(1, std::memory_order_relaxed);
+    m_repairs.noteFailure();
+    active().oweRepair(sku, version);
+}
+
 StockCountResult InventoryService::importCount(StockCount &count)
 {
     auto result = count.apply(m_pgPool, m_config.serverId, m_config.actor);

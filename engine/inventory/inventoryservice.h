@@ -85,6 +85,12 @@ public:
     // Any write, with everything a request may carry (expected version, request id).
     WriteResult write(WriteRequest request);
     StockRecord addProduct(const std::string &sku, const std::string &name, int stock);
+    // For a write committed outside the strategy (the event-loop client, which runs `versioned`'s
+    // statement and cache update itself): counts it and, when its cache update failed, notes the
+    // failure and leaves the durable repair mark, as Strategy::write does. Waits for PostgreSQL
+    // then: the failure path only.
+    void loopWritten(const std::string &sku, std::int64_t version, bool cacheCurrent);
+    void loopRefused() { m_stats.rejections.fetch_add(1, std::memory_order_relaxed); }
 
     // The database's own row, bypassing the cache.
     std::optional<StockRecord> databaseStock(const std::string &sku);

@@ -1,6 +1,7 @@
 #include "inventory/inventorystore.h"
 
 #include "errors.h"
+#include "inventory/conditionalwrite.h"
 #include "inventory/quantity.h"
 
 #include <climits>
@@ -16,30 +17,6 @@ INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, v
                              request_id)
 SELECT $1, $3, $4, $5, u.stock, u.version, $6, $7, coalesce($8, session_user), $10 FROM u
 RETURNING id, stock_after, version)sql";
-
-constexpr const char *kConditionalPurchase = R"sql(
-WITH cur AS (SELECT stock FROM inventory WHERE sku = $1),
-u AS (
-    UPDATE inventory SET stock = stock - $2, version = version + 1, updated_at = clock_timestamp()
-    WHERE sku = $1 AND stock >= $2 RETURNING stock, version),
-a AS (
-    INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, server_id, reason, actor,
-                                 request_id)
-    SELECT $1, 'purchase', $2, u.stock + $2, u.stock, u.version, $3, $4, coalesce($5, session_user), $6 FROM u
-    RETURNING id)
-SELECT cur.stock, u.stock, u.version, a.id FROM cur LEFT JOIN u ON true LEFT JOIN a ON true)sql";
-
-constexpr const char *kConditionalRestock = R"sql(
-WITH cur AS (SELECT stock FROM inventory WHERE sku = $1),
-u AS (
-    UPDATE inventory SET stock = stock + $2, version = version + 1, updated_at = clock_timestamp()
-    WHERE sku = $1 AND stock <= 2147483647 - $2 RETURNING stock, version),
-a AS (
-    INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, server_id, reason, actor,
-                                 request_id)
-    SELECT $1, 'restock', $2, u.stock - $2, u.stock, u.version, $3, $4, coalesce($5, session_user), $6 FROM u
-    RETURNING id)
-SELECT cur.stock, u.stock, u.version, a.id FROM cur LEFT JOIN u ON true LEFT JOIN a ON true)sql";
 
 PgParam optionalRequestId(const WriteRequest &request)
 {
@@ -137,22 +114,8 @@ long long InventoryStore::count(const std::string &filter)
 std::optional<WriteResult> InventoryStore::replay(const WriteRequest &request)
 {
     auto connection = m_pool.acquire();
-    auto earlier = connection->exec("SELECT id, sku, action, quantity, stock_before, stock_after, version "
-                                    "FROM inventory_audit WHERE request_id = $1",
-                                    {request.requestId});
-    if (earlier.rows() == 0)
-        return std::nullopt;
-    const bool same = earlier.text(0, 1) == request.sku && earlier.text(0, 2) == actionName(request.action) &&
-                      (request.action == Action::Adjust ? earlier.int32(0, 5) == request.quantity
-                                                        : earlier.int32(0, 3) == request.quantity);
-    if (!same)
-        throw InvalidInput("request id '" + Quantity::printable(request.requestId) +
-                           "' was used already for a different change (audit #" + earlier.text(0, 0) + ": " +
-                           earlier.text(0, 2) + " " + earlier.text(0, 3) + " of '" + earlier.text(0, 1) +
-                           "'); give a new id for a new change. Nothing was written");
-    WriteResult result{earlier.int32(0, 4), earlier.int32(0, 5), earlier.int64(0, 6), earlier.int64(0, 0)};
-    result.replayed = true;
-    return result;
+    return ConditionalWrite::readReplay(connection->exec(ConditionalWrite::replaySql(), {request.requestId}),
+                                        request);
 }
 
 template <typename Write> WriteResult InventoryStore::once(const WriteRequest &request, Write write)
@@ -213,33 +176,43 @@ WriteResult InventoryStore::applyConditional(const WriteRequest &request)
 {
     if (request.action == Action::Adjust)
         return applyWithRowLock(request);
-    return once(request, [&] { return applyConditionalOnce(request); });
+    Quantity::checkWriteText(request);
+    // The statement finds an earlier write with the same request id itself when it writes nothing:
+    // only a retry that fits again fails, on the request id's unique index.
+    try {
+        return applyConditionalOnce(request);
+    } catch (const DbError &e) {
+        if (e.sqlstate() != "23505" || request.requestId.empty())
+            throw;
+        if (auto earlier = replay(request))
+            return *earlier;
+        throw;
+    }
 }
 
 WriteResult InventoryStore::applyConditionalOnce(const WriteRequest &request)
 {
     auto connection = m_pool.acquire();
     // A refusal is decided on the row's latest version, but the statement's snapshot may be older:
-    // a concurrent writer can win the row in between. Then the stock is read again, so that the
-    // refusal reports what is really there, and the write is retried if it now fits.
+    // a concurrent writer can win the row in between. Then the statement runs again, so that the
+    // refusal reports what is really there, and the write goes ahead if it now fits.
     constexpr int kAttempts = 3;
     for (int attempt = 1;; ++attempt) {
-        auto result =
-            connection->exec(request.action == Action::Purchase ? kConditionalPurchase : kConditionalRestock,
-                             {request.sku, std::to_string(request.quantity), m_serverId,
-                              optionalReason(request.reason), optionalActor(), optionalRequestId(request)});
-        if (result.rows() == 0)
+        const ConditionalAnswer answer = ConditionalWrite::read(
+            connection->exec(ConditionalWrite::sql(request.action),
+                             ConditionalWrite::params(request, m_serverId, optionalActor())),
+            request);
+        switch (answer.kind) {
+        case ConditionalAnswer::Kind::Written:
+            return answer.result;
+        case ConditionalAnswer::Kind::UnknownSku:
             throw UnknownSku(request.sku);
-        if (!result.isNull(0, 1)) {
-            const int after = result.int32(0, 1);
-            const int before =
-                request.action == Action::Purchase ? after + request.quantity : after - request.quantity;
-            return WriteResult{before, after, result.int64(0, 2), result.int64(0, 3)};
+        case ConditionalAnswer::Kind::Refused:
+            computeAfter(request, answer.stockSeen); // throws the refusal with the stock seen
+            break;
+        case ConditionalAnswer::Kind::Raced:
+            break;
         }
-        auto current = connection->exec("SELECT stock FROM inventory WHERE sku = $1", {request.sku});
-        if (current.rows() == 0)
-            throw UnknownSku(request.sku);
-        computeAfter(request, current.int32(0, 0)); // throws the refusal with the real stock
         if (attempt == kAttempts)
             throw DbError("the stock of '" + request.sku + "' kept changing under concurrent writes (" +
                               std::to_string(kAttempts) + " attempts); nothing was written, try again",

@@ -68,6 +68,9 @@ public:
     WriteResult write(const WriteRequest &request);
     void setRaceDelay(std::chrono::milliseconds delay) { m_context.raceDelay = delay; }
     void setNearCache(NearCache *nearCache) { m_context.nearCache = nearCache; }
+    // A committed write whose cache may hold an older value: leaves its repair mark (CacheRepairs::owe)
+    // and counts it as owed, or as lost to this process's memory when PostgreSQL stayed away.
+    void oweRepair(const std::string &sku, std::int64_t version);
 
 protected:
     virtual StockView readMiss(const std::string &sku) = 0;
@@ -102,9 +105,6 @@ protected:
     }
     // The pause between a database step and the cache step that makes races reproducible.
     void raceDelay() const;
-    // A committed write whose cache may hold an older value: leaves its repair mark (CacheRepairs::owe)
-    // and counts it as owed, or as lost to this process's memory when PostgreSQL stayed away.
-    void oweRepair(const std::string &sku, std::int64_t version);
     bool cacheFailed(bool count);
 
     StrategyContext m_context;

@@ -4,10 +4,24 @@
 
 namespace inv {
 
+FlashSaleScenario::FlashSaleScenario() = default;
+FlashSaleScenario::~FlashSaleScenario() = default;
+
+void FlashSaleScenario::prepare(SimulationContext &context)
+{
+    if (context.config().client == ClientKind::Loop)
+        m_loop = std::make_unique<LoopBuyers>(context);
+}
+
 void FlashSaleScenario::run(SimulationContext &context)
 {
     const int buyers = context.config().buyers;
     const int quantity = context.config().quantity;
+    if (m_loop) {
+        m_loop->run([this](double done) { setProgress(done); });
+        setProgress(1.0);
+        return;
+    }
     std::atomic<int> next{0};
     context.addEvent("load starts");
     WorkerThreads::run(context.workerCount(), "buyer", [&](int w, std::stop_token abort) {

@@ -18,6 +18,8 @@ public:
 
     // How many keys the run creates and the stock each starts with.
     virtual int keyCount(const SimulationConfig &config) const = 0;
+    // Sets up what the load needs before it is timed (the event loops' connections, say).
+    virtual void prepare(SimulationContext &) {}
     virtual void run(SimulationContext &context) = 0;
     // 0 to 1.
     double progress() const { return m_progress.load(std::memory_order_relaxed); }

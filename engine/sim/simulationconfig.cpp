@@ -62,6 +62,22 @@ const char *SimulationConfig::scenarioName(ScenarioKind kind)
     return "mixed";
 }
 
+ClientKind SimulationConfig::parseClient(const std::string &name)
+{
+    if (name == "threads")
+        return ClientKind::Threads;
+    if (name == "loop")
+        return ClientKind::Loop;
+    throw InvalidInput("unknown client '" + name +
+                       "': choose threads (a thread per connection) or loop (an "
+                       "event loop per server, pipelined connections)");
+}
+
+const char *SimulationConfig::clientName(ClientKind kind)
+{
+    return kind == ClientKind::Loop ? "loop" : "threads";
+}
+
 void SimulationConfig::validate() const
 {
     if (!runId.empty())
@@ -93,6 +109,17 @@ void SimulationConfig::validate() const
     require(faults.size() <= 32, "give at most 32 --fault options");
     require(!nearCache || strategy != StrategyKind::Unsafe,
             "--near-cache works with every strategy but unsafe: pick another --strategy");
+    if (client == ClientKind::Loop) {
+        require(
+            scenario == ScenarioKind::FlashSale && !buyersRead,
+            "--client loop runs the flash sale with --blind-buyers only: add them, or use --client threads");
+        require(
+            strategy == StrategyKind::Versioned,
+            "--client loop writes with the versioned strategy only: use --strategy versioned, or --client "
+            "threads");
+        require(!nearCache && raceDelay.count() == 0,
+                "--client loop takes no --near-cache or --race-delay-ms: use --client threads for them");
+    }
 }
 
 } // namespace inv

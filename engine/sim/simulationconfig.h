@@ -21,6 +21,14 @@ enum class ScenarioKind
     Stampede
 };
 
+// How the load reaches the servers: a blocking thread per connection, or each server's event loop
+// driving its connections in libpq's pipeline mode (loop/LoopWriter).
+enum class ClientKind
+{
+    Threads,
+    Loop
+};
+
 struct SimulationConfig
 {
     ScenarioKind scenario = ScenarioKind::FlashSale;
@@ -63,6 +71,8 @@ struct SimulationConfig
     std::chrono::microseconds combineWait{0};
     // Each server reads through an in-process near cache kept coherent by Redis (--near-cache).
     bool nearCache = false;
+    // The event loop runs the flash sale's blind buyers with `versioned` only (--client loop).
+    ClientKind client = ClientKind::Threads;
     std::uint64_t seed = 1;
     // An operation later than this behind its intended start is dropped (open loop).
     std::chrono::milliseconds maxLag{1000};
@@ -83,6 +93,9 @@ struct SimulationConfig
     // Throws InvalidInput naming the SLOs it knows.
     static std::pair<std::string, double> parseSloOverride(const std::string &item);
     static const char *scenarioName(ScenarioKind kind);
+    // "threads" or "loop"; throws InvalidInput for anything else.
+    static ClientKind parseClient(const std::string &name);
+    static const char *clientName(ClientKind kind);
 };
 
 } // namespace inv

@@ -78,21 +78,24 @@ std::optional<StockView> SimulationContext::read(int worker, int key, SimClock::
     }
 }
 
+WriteRequest SimulationContext::newRequest(int worker, int key, Action action, int quantity)
+{
+    WriteRequest request;
+    request.sku = m_checker.skus()[static_cast<std::size_t>(key)];
+    request.action = action;
+    request.quantity = quantity;
+    request.reason = "simulation";
+    request.requestId = m_requestIdPrefix + "w" + std::to_string(worker) + "-" +
+                        std::to_string(++m_writeSequence[static_cast<std::size_t>(worker)]);
+    return request;
+}
+
 bool SimulationContext::write(int worker, int key, Action action, int quantity, SimClock::time_point intended)
 {
-    auto &metrics = m_workers[static_cast<std::size_t>(worker)];
-    const std::string &sku = m_checker.skus()[static_cast<std::size_t>(key)];
     const OperationKind kind = action == Action::Purchase ? OperationKind::Purchase : OperationKind::Restock;
-    auto &histogram = metrics.latency(kind);
     try {
         auto &server = serverFor(worker);
-        WriteRequest request;
-        request.sku = sku;
-        request.action = action;
-        request.quantity = quantity;
-        request.reason = "simulation";
-        request.requestId = m_requestIdPrefix + "w" + std::to_string(worker) + "-" +
-                            std::to_string(++m_writeSequence[static_cast<std::size_t>(worker)]);
+        const WriteRequest request = newRequest(worker, key, action, quantity);
         WriteResult result;
         try {
             result = server.write(request);
@@ -101,31 +104,62 @@ bool SimulationContext::write(int worker, int key, Action action, int quantity, 
                 throw;
             result = settleInDoubt(server, request);
         }
-        const auto acknowledged = SimClock::now();
-        // Before onWrite publishes the version: a read that sees it sees the open window too.
-        for (auto &other : m_servers)
-            if (other.get() != &server && other->nearCache())
-                other->nearCache()->watch().expect(sku, result.cacheUpdateAt, acknowledged);
-        histogram.record(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(acknowledged - intended).count());
-        m_checker.onWrite(key, action, quantity, result.version);
-        metrics.addSuccess();
-        if (action == Action::Purchase && result.stock <= 0)
-            soldOut();
-        // Probe a bounded sample of writes: every write at low rates, about 200 per second at most.
-        const long long n = m_writeCounter.fetch_add(1, std::memory_order_relaxed);
-        if (n < 200 || n % 10 == 0)
-            m_probe.submit(sku, result.version, acknowledged);
+        written(worker, key, request, result, intended);
         return true;
     } catch (const InsufficientStock &) {
-        histogram.record(nanosSince(intended));
-        metrics.addRejection();
-        soldOut();
+        refused(worker, kind, intended);
     } catch (const std::exception &e) {
-        histogram.record(nanosSince(intended));
-        recordError(worker, kind, e);
+        failed(worker, kind, intended, e);
     }
     return false;
+}
+
+void SimulationContext::written(int worker, int key, const WriteRequest &request, const WriteResult &result,
+                                SimClock::time_point intended)
+{
+    auto &metrics = m_workers[static_cast<std::size_t>(worker)];
+    const OperationKind kind =
+        request.action == Action::Purchase ? OperationKind::Purchase : OperationKind::Restock;
+    const auto acknowledged = SimClock::now();
+    auto &server = serverFor(worker);
+    // Before onWrite publishes the version: a read that sees it sees the open window too.
+    for (auto &other : m_servers)
+        if (other.get() != &server && other->nearCache())
+            other->nearCache()->watch().expect(request.sku, result.cacheUpdateAt, acknowledged);
+    metrics.latency(kind).record(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(acknowledged - intended).count());
+    m_checker.onWrite(key, request.action, request.quantity, result.version);
+    metrics.addSuccess();
+    if (request.action == Action::Purchase && result.stock <= 0)
+        soldOut();
+    // Probe a bounded sample of writes: every write at low rates, about 200 per second at most.
+    const long long n = m_writeCounter.fetch_add(1, std::memory_order_relaxed);
+    if (n < 200 || n % 10 == 0)
+        m_probe.submit(request.sku, result.version, acknowledged);
+}
+
+void SimulationContext::refused(int worker, OperationKind kind, SimClock::time_point intended)
+{
+    auto &metrics = m_workers[static_cast<std::size_t>(worker)];
+    metrics.latency(kind).record(nanosSince(intended));
+    metrics.addRejection();
+    soldOut();
+}
+
+void SimulationContext::failed(int worker, OperationKind kind, SimClock::time_point intended,
+                               const std::exception &error)
+{
+    m_workers[static_cast<std::size_t>(worker)].latency(kind).record(nanosSince(intended));
+    recordError(worker, kind, error);
+}
+
+void SimulationContext::settledElsewhere(bool settled, bool committed)
+{
+    m_inDoubt.fetch_add(1, std::memory_order_relaxed);
+    if (settled)
+        m_inDoubtResolved.fetch_add(1, std::memory_order_relaxed);
+    if (committed)
+        m_inDoubtCommitted.fetch_add(1, std::memory_order_relaxed);
 }
 
 void SimulationContext::dropped(int worker, OperationKind kind, SimClock::time_point intended)

@@ -46,6 +46,17 @@ public:
     // Latency runs from `intended` (the scheduled start in open loop, the real start otherwise).
     std::optional<StockView> read(int worker, int key, SimClock::time_point intended);
     bool write(int worker, int key, Action action, int quantity, SimClock::time_point intended);
+    // The pieces of write(), for a client that sends the request itself (the event loop): the
+    // request with the worker's next request id, and the bookkeeping of its answer. A worker's
+    // calls come from one thread at a time.
+    WriteRequest newRequest(int worker, int key, Action action, int quantity);
+    void written(int worker, int key, const WriteRequest &request, const WriteResult &result,
+                 SimClock::time_point intended);
+    void refused(int worker, OperationKind kind, SimClock::time_point intended);
+    void failed(int worker, OperationKind kind, SimClock::time_point intended, const std::exception &error);
+    // A write that was in doubt and was settled (or not) by the client's own retries; committed when
+    // the retry found the first attempt's commit.
+    void settledElsewhere(bool settled, bool committed);
     // An operation that could not start within the maximum lag: counted, and recorded in its
     // histogram at its lag so that the percentiles are not cut off at the lag.
     void dropped(int worker, OperationKind kind, SimClock::time_point intended);

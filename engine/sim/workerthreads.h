@@ -4,7 +4,7 @@
 // threads that do not exist. Header-only; the scenario's thread calls run().
 #pragma once
 
-#include "sim/threadstarterror.h"
+#include "errors.h"
 
 #include <latch>
 #include <new>

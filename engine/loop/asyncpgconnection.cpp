@@ -1,0 +1,199 @@
+#include "loop/asyncpgconnection.h"
+
+#include "db/pgconnectionparameters.h"
+
+namespace inv {
+
+namespace {
+constexpr timeval kDeadlineCheck{0, 50 * 1000};
+
+std::string trimmed(const char *text)
+{
+    std::string s = text ? text : "";
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+        s.pop_back();
+    return s;
+}
+
+std::string statementName(std::size_t index)
+{
+    return "loop" + std::to_string(index);
+}
+} // namespace
+
+AsyncPgConnection::AsyncPgConnection(EventLoop &loop, std::string conninfo, std::string schema,
+                                     std::vector<std::string> statements)
+    : m_loop(loop), m_conninfo(std::move(conninfo)), m_schema(std::move(schema)),
+      m_statements(std::move(statements))
+{}
+
+AsyncPgConnection::~AsyncPgConnection()
+{
+    m_read.reset();
+    m_write.reset();
+    m_timer.reset();
+    if (m_conn)
+        PQfinish(m_conn);
+}
+
+void AsyncPgConnection::open()
+{
+    const auto parameters = PgConnectionParameters::effective(m_conninfo, m_schema);
+    m_answerDeadline = PgConnectionParameters::answerDeadline(parameters);
+    std::vector<const char *> keywords;
+    std::vector<const char *> values;
+    for (const auto &[key, value] : parameters) {
+        keywords.push_back(key.c_str());
+        values.push_back(value.c_str());
+    }
+    keywords.push_back(nullptr);
+    values.push_back(nullptr);
+    PGconn *conn = PQconnectdbParams(keywords.data(), values.data(), 0);
+    auto refuse = [&](const std::string &what) {
+        const std::string reason = trimmed(PQerrorMessage(conn));
+        PQfinish(conn);
+        throw DbError(what + ": " + reason + " (check --pg or INVENTORY_PG_URL and that the server is up)",
+                      "08001");
+    };
+    if (!conn || PQstatus(conn) != CONNECTION_OK)
+        refuse("cannot connect to PostgreSQL");
+    PQsetNoticeProcessor(
+        conn, [](void *, const char *) {}, nullptr);
+    for (std::size_t i = 0; i < m_statements.size(); ++i) {
+        PGresult *prepared = PQprepare(conn, statementName(i).c_str(), m_statements[i].c_str(), 0, nullptr);
+        const bool ok = PQresultStatus(prepared) == PGRES_COMMAND_OK;
+        PQclear(prepared);
+        if (!ok)
+            refuse("cannot prepare the event loop's statements");
+    }
+    if (PQsetnonblocking(conn, 1) != 0 || PQenterPipelineMode(conn) != 1)
+        refuse("cannot enter pipeline mode");
+    m_conn = conn;
+    m_read.reset(
+        event_new(m_loop.base(), PQsocket(m_conn), EV_READ | EV_PERSIST, &AsyncPgConnection::onSocket, this));
+    m_write.reset(event_new(m_loop.base(), PQsocket(m_conn), EV_WRITE, &AsyncPgConnection::onSocket, this));
+    m_timer.reset(event_new(m_loop.base(), -1, EV_PERSIST, &AsyncPgConnection::onTimer, this));
+    event_add(m_read.get(), nullptr);
+    if (m_answerDeadline.count() > 0)
+        event_add(m_timer.get(), &kDeadlineCheck);
+}
+
+bool AsyncPgConnection::send(int statement, const std::vector<PgParam> &params, Callback done)
+{
+    if (!m_conn)
+        return false;
+    std::vector<const char *> values;
+    values.reserve(params.size());
+    for (const auto &p : params)
+        values.push_back(p ? p->c_str() : nullptr);
+    if (PQsendQueryPrepared(m_conn, statementName(static_cast<std::size_t>(statement)).c_str(),
+                            static_cast<int>(values.size()), values.data(), nullptr, nullptr, 0) != 1 ||
+        PQpipelineSync(m_conn) != 1) {
+        // The statement may be half sent: it is in flight like the others, and answered by fail().
+        m_pending.push_back(Pending{std::move(done), std::chrono::steady_clock::now(), {}, false});
+        fail("cannot send to PostgreSQL: " + trimmed(PQerrorMessage(m_conn)));
+        return true;
+    }
+    m_pending.push_back(Pending{std::move(done), std::chrono::steady_clock::now(), {}, false});
+    flush();
+    return true;
+}
+
+void AsyncPgConnection::flush()
+{
+    const int left = PQflush(m_conn);
+    if (left < 0)
+        fail("PostgreSQL connection failed while sending: " + trimmed(PQerrorMessage(m_conn)));
+    else if (left > 0)
+        event_add(m_write.get(), nullptr);
+}
+
+void AsyncPgConnection::onSocket(evutil_socket_t, short what, void *self)
+{
+    auto *connection = static_cast<AsyncPgConnection *>(self);
+    if (what & EV_WRITE) {
+        connection->flush();
+        if (!connection->m_conn)
+            return;
+    }
+    if (what & EV_READ) {
+        if (PQconsumeInput(connection->m_conn) != 1) {
+            connection->fail("PostgreSQL connection failed: " + trimmed(PQerrorMessage(connection->m_conn)));
+            return;
+        }
+        connection->readAnswers();
+    }
+}
+
+void AsyncPgConnection::readAnswers()
+{
+    // Per statement: its result, a null that ends it, then the Sync's PGRES_PIPELINE_SYNC.
+    int nulls = 0;
+    while (m_conn && !m_pending.empty() && !PQisBusy(m_conn)) {
+        PGresult *raw = PQgetResult(m_conn);
+        if (!raw) {
+            if (++nulls > 1)
+                break;
+            continue;
+        }
+        nulls = 0;
+        Pending &front = m_pending.front();
+        switch (PQresultStatus(raw)) {
+        case PGRES_PIPELINE_SYNC: {
+            PQclear(raw);
+            Pending done = std::move(front);
+            m_pending.pop_front();
+            if (!done.answered)
+                done.answer.error = DbError("PostgreSQL ended a statement without an answer", "08006");
+            done.done(std::move(done.answer));
+            break;
+        }
+        case PGRES_TUPLES_OK:
+        case PGRES_COMMAND_OK:
+            front.answer.result = PgResult(raw);
+            front.answered = true;
+            break;
+        default: {
+            const char *state = PQresultErrorField(raw, PG_DIAG_SQLSTATE);
+            front.answer.error = DbError(trimmed(PQresultErrorMessage(raw)), state ? state : "08006");
+            front.answered = true;
+            PQclear(raw);
+            break;
+        }
+        }
+    }
+    if (m_conn && PQstatus(m_conn) == CONNECTION_BAD)
+        fail("PostgreSQL closed the connection: " + trimmed(PQerrorMessage(m_conn)));
+}
+
+void AsyncPgConnection::onTimer(evutil_socket_t, short, void *self)
+{
+    auto *connection = static_cast<AsyncPgConnection *>(self);
+    if (connection->m_pending.empty())
+        return;
+    const auto waited = std::chrono::steady_clock::now() - connection->m_pending.front().sentAt;
+    if (waited > connection->m_answerDeadline)
+        connection->fail("PostgreSQL did not answer within " +
+                         std::to_string(connection->m_answerDeadline.count()) +
+                         " ms; the connection was dropped");
+}
+
+void AsyncPgConnection::fail(const std::string &why)
+{
+    m_read.reset();
+    m_write.reset();
+    m_timer.reset();
+    if (m_conn)
+        PQfinish(m_conn);
+    m_conn = nullptr;
+    std::deque<Pending> pending;
+    pending.swap(m_pending);
+    for (auto &p : pending) {
+        // A statement the server answered with its own error keeps it (57P01 for a terminated backend).
+        if (!p.answered || !p.answer.error)
+            p.answer = Answer{PgResult(), DbError(why, "08006")};
+        p.done(std::move(p.answer));
+    }
+}
+
+} // namespace inv

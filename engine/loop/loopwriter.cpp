@@ -1,0 +1,241 @@
+#include "loop/loopwriter.h"
+
+#include "inventory/conditionalwrite.h"
+#include "inventory/quantity.h"
+
+namespace inv {
+
+namespace {
+constexpr timeval kReopenAfter{0, 100 * 1000};
+constexpr int kRaceAttempts = 3;
+} // namespace
+
+LoopWriter::LoopWriter(EventLoop &loop, InventoryService &server, int connections, int depth)
+    : m_loop(loop), m_server(server), m_depth(depth),
+      m_redis(loop, RedisUrl::parse(server.config().redisUrl), RedisTimeouts{}.command)
+{
+    for (int i = 0; i < connections; ++i)
+        m_connections.push_back(std::make_unique<AsyncPgConnection>(
+            loop, server.config().pgConninfo, server.config().pgSchema,
+            std::vector<std::string>{ConditionalWrite::sql(Action::Purchase),
+                                     ConditionalWrite::sql(Action::Restock), ConditionalWrite::replaySql()}));
+    m_reopen.reset(event_new(loop.base(), -1, 0, &LoopWriter::onReopen, this));
+}
+
+LoopWriter::~LoopWriter() = default;
+
+void LoopWriter::open()
+{
+    for (auto &connection : m_connections)
+        connection->open();
+}
+
+void LoopWriter::write(WriteRequest request, Done done)
+{
+    Job job;
+    job.request = std::move(request);
+    job.done = std::move(done);
+    job.queuedAt = std::chrono::steady_clock::now();
+    try {
+        Quantity::checkWriteText(job.request);
+        if (job.request.action == Action::Adjust)
+            throw InvalidInput("the event loop writes purchases and restocks only");
+    } catch (const Error &e) {
+        finish(job, LoopWriteOutcome{LoopWriteOutcome::Kind::Failed, {}, 0, e.what()});
+        return;
+    }
+    m_queue.push_back(std::move(job));
+    dispatch();
+}
+
+void LoopWriter::dispatch()
+{
+    bool down = false;
+    for (auto &connection : m_connections) {
+        if (!connection->isOpen()) {
+            down = true;
+            continue;
+        }
+        while (!m_queue.empty() && connection->inFlight() < static_cast<std::size_t>(m_depth)) {
+            Job job = std::move(m_queue.front());
+            m_queue.pop_front();
+            send(*connection, std::move(job));
+            if (!connection->isOpen())
+                break;
+        }
+    }
+    if (down)
+        scheduleReopen();
+}
+
+void LoopWriter::send(AsyncPgConnection &connection, Job job)
+{
+    const Statement statement = job.request.action == Action::Restock ? Restock : Purchase;
+    const auto params = ConditionalWrite::params(
+        job.request, m_server.store().serverId(),
+        m_server.store().actor().empty() ? PgParam() : PgParam(m_server.store().actor()));
+    auto shared = std::make_shared<Job>(std::move(job));
+    if (!connection.send(statement, params, [this, shared](AsyncPgConnection::Answer answer) {
+            answered(std::move(*shared), std::move(answer));
+        }))
+        m_queue.push_front(std::move(*shared));
+}
+
+void LoopWriter::answered(Job job, AsyncPgConnection::Answer answer)
+{
+    if (answer.error) {
+        if (answer.error->sessionEnded()) {
+            // Committed or not, nobody knows: the same request id again settles it.
+            if (!job.inDoubt)
+                job.queuedAt = std::chrono::steady_clock::now();
+            job.inDoubt = true;
+            job.lastError = answer.error->what();
+            m_queue.push_front(std::move(job));
+            scheduleReopen();
+            return;
+        }
+        if (answer.error->sqlstate() == "23505") {
+            replayEarlier(std::move(job));
+            return;
+        }
+        finish(job, LoopWriteOutcome{LoopWriteOutcome::Kind::Failed, {}, 0, answer.error->what()});
+        dispatch();
+        return;
+    }
+    ConditionalAnswer conditional;
+    try {
+        conditional = ConditionalWrite::read(answer.result, job.request);
+    } catch (const Error &e) {
+        finish(job, LoopWriteOutcome{LoopWriteOutcome::Kind::Failed, {}, 0, e.what()});
+        dispatch();
+        return;
+    }
+    switch (conditional.kind) {
+    case ConditionalAnswer::Kind::Written:
+        if (conditional.result.replayed) {
+            // Its cache update may have been lost with the first attempt's acknowledgement.
+            m_server.loopWritten(job.request.sku, conditional.result.version, false);
+            finish(job, LoopWriteOutcome{LoopWriteOutcome::Kind::Written, conditional.result, 0, {}});
+        } else {
+            updateCache(std::move(job), conditional.result);
+        }
+        break;
+    case ConditionalAnswer::Kind::Refused:
+        m_server.loopRefused();
+        finish(job, LoopWriteOutcome{LoopWriteOutcome::Kind::Refused, {}, conditional.stockSeen, {}});
+        break;
+    case ConditionalAnswer::Kind::Raced:
+        if (++job.raced < kRaceAttempts) {
+            m_queue.push_front(std::move(job));
+        } else {
+            finish(job, LoopWriteOutcome{LoopWriteOutcome::Kind::Failed,
+                                         {},
+                                         0,
+                                         "the stock of '" + job.request.sku +
+                                             "' kept changing under concurrent writes; nothing was written"});
+        }
+        break;
+    case ConditionalAnswer::Kind::UnknownSku:
+        finish(job,
+               LoopWriteOutcome{LoopWriteOutcome::Kind::Failed, {}, 0, UnknownSku(job.request.sku).what()});
+        break;
+    }
+    dispatch();
+}
+
+void LoopWriter::replayEarlier(Job job)
+{
+    for (auto &connection : m_connections) {
+        if (!connection->isOpen())
+            continue;
+        auto shared = std::make_shared<Job>(std::move(job));
+        connection->send(
+            Replay, {shared->request.requestId}, [this, shared](AsyncPgConnection::Answer answer) {
+                Job &job = *shared;
+                if (answer.error) {
+                    job.lastError = answer.error->what();
+                    finish(job, LoopWriteOutcome{LoopWriteOutcome::Kind::Failed, {}, 0, job.lastError});
+                    return;
+                }
+                try {
+                    if (auto earlier = ConditionalWrite::readReplay(answer.result, job.request)) {
+                        // Its cache update may have been lost with the first attempt's acknowledgement.
+                        m_server.loopWritten(job.request.sku, earlier->version, false);
+                        finish(job, LoopWriteOutcome{LoopWriteOutcome::Kind::Written, *earlier, 0, {}});
+                        return;
+                    }
+                    finish(job, LoopWriteOutcome{LoopWriteOutcome::Kind::Failed,
+                                                 {},
+                                                 0,
+                                                 "request id '" + job.request.requestId +
+                                                     "' is taken, but by no audit row"});
+                } catch (const Error &e) {
+                    finish(job, LoopWriteOutcome{LoopWriteOutcome::Kind::Failed, {}, 0, e.what()});
+                }
+            });
+        return;
+    }
+    job.inDoubt = true;
+    m_queue.push_front(std::move(job));
+    scheduleReopen();
+}
+
+void LoopWriter::updateCache(Job job, WriteResult result)
+{
+    result.cacheUpdateAt = std::chrono::steady_clock::now();
+    const StockCache::ScriptCall call =
+        m_server.cache().setIfNewerCall(job.request.sku, result.stock, result.version);
+    auto shared = std::make_shared<Job>(std::move(job));
+    m_redis.eval(call.script, call.keys, call.args, [this, shared, result](redisReply *reply) {
+        const bool current = reply && reply->type == REDIS_REPLY_INTEGER;
+        m_server.loopWritten(shared->request.sku, result.version, current);
+        finish(*shared, LoopWriteOutcome{LoopWriteOutcome::Kind::Written, result, 0, {}});
+    });
+}
+
+void LoopWriter::finish(Job &job, LoopWriteOutcome outcome)
+{
+    outcome.inDoubt = job.inDoubt;
+    job.done(std::move(outcome));
+}
+
+void LoopWriter::scheduleReopen()
+{
+    if (m_reopenScheduled)
+        return;
+    m_reopenScheduled = true;
+    event_add(m_reopen.get(), &kReopenAfter);
+}
+
+void LoopWriter::onReopen(evutil_socket_t, short, void *self)
+{
+    auto *writer = static_cast<LoopWriter *>(self);
+    writer->m_reopenScheduled = false;
+    std::string why;
+    for (auto &connection : writer->m_connections) {
+        if (connection->isOpen())
+            continue;
+        try {
+            connection->open();
+        } catch (const DbError &e) {
+            why = e.what();
+            break; // the others would fail the same way
+        }
+    }
+    // Writes that waited too long for a connection end here, with what stopped them.
+    const auto now = std::chrono::steady_clock::now();
+    std::deque<Job> waiting;
+    waiting.swap(writer->m_queue);
+    for (auto &job : waiting) {
+        if (now - job.queuedAt < kSettleWithin || why.empty()) {
+            writer->m_queue.push_back(std::move(job));
+            continue;
+        }
+        const std::string error = (job.inDoubt ? "in doubt, not settled within 20 s: " : "") +
+                                  (job.lastError.empty() ? why : job.lastError);
+        writer->finish(job, LoopWriteOutcome{LoopWriteOutcome::Kind::Failed, {}, 0, error});
+    }
+    writer->dispatch();
+}
+
+} // namespace inv

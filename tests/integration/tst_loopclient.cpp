@@ -1,0 +1,357 @@
+// The event-loop client against the real services: LoopWriter writes, refuses (as a result, with
+// no audit row) and replays a retried request id, whichever way the retry fails; a flash sale on
+// the loops sells exactly the stock with one audit row per buyer and leaves the cache at the row's
+// version; a paused backend is dropped at the answer deadline and a paused Redis at the command
+// timeout; a PostgreSQL restart and a Redis pause in the middle of a run lose nothing.
+#include "errors.h"
+#include "loop/loopwriter.h"
+#include "sim/simulation.h"
+#include "testservices.h"
+
+#include <QTest>
+
+#include <csignal>
+#include <future>
+
+using namespace std::chrono_literals;
+using inv::LoopWriteOutcome;
+using inv::StrategyKind;
+
+class TestLoopClient : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void writesRefusesAndReplays();
+    void retryThatFitsAgainIsReplayed();
+    void flashSaleSellsExactlyTheStock();
+    void pausedBackendIsDroppedAtTheDeadline();
+    void pgRestartMidRunLosesNothing();
+    void redisPauseMidRunLosesNothing();
+    void pausedRedisTimesOut();
+    void badConfigurationsAreRefused_data();
+    void badConfigurationsAreRefused();
+
+private:
+    static inv::SimulationConfig loopFlashSale(int buyers, int stock);
+    std::unique_ptr<inv::PgConnection> m_db;
+};
+
+namespace {
+inv::WriteRequest request(const std::string &sku, inv::Action action, int quantity, const std::string &id)
+{
+    inv::WriteRequest r;
+    r.sku = sku;
+    r.action = action;
+    r.quantity = quantity;
+    r.requestId = id;
+    r.reason = "loop test";
+    return r;
+}
+
+// Sends one write through the writer on its loop and waits for the answer.
+LoopWriteOutcome writeOnLoop(inv::EventLoop &loop, inv::LoopWriter &writer, const inv::WriteRequest &r)
+{
+    std::promise<LoopWriteOutcome> answer;
+    loop.post(
+        [&] { writer.write(r, [&](LoopWriteOutcome outcome) { answer.set_value(std::move(outcome)); }); });
+    auto future = answer.get_future();
+    if (future.wait_for(30s) != std::future_status::ready)
+        qFatal("the event loop did not answer within 30 s");
+    return future.get();
+}
+
+// A writer whose events are created and freed on its loop's thread.
+struct LoopFixture
+{
+    explicit LoopFixture(inv::InventoryService &server)
+    {
+        loop.call([&] {
+            writer = std::make_unique<inv::LoopWriter>(loop, server, 2, 4);
+            writer->open();
+        });
+    }
+    ~LoopFixture()
+    {
+        loop.call([&] { writer.reset(); });
+    }
+    inv::EventLoop loop;
+    std::unique_ptr<inv::LoopWriter> writer;
+};
+} // namespace
+
+void TestLoopClient::initTestCase()
+{
+    REQUIRE_SERVICES();
+    m_db = std::make_unique<inv::PgConnection>(testservices::pgUrl());
+    testservices::makeService(StrategyKind::Versioned);
+}
+
+inv::SimulationConfig TestLoopClient::loopFlashSale(int buyers, int stock)
+{
+    auto config = testservices::simulationConfig(inv::ScenarioKind::FlashSale, StrategyKind::Versioned, 6, 7);
+    config.servers = 3;
+    config.client = inv::ClientKind::Loop;
+    config.buyersRead = false;
+    config.buyers = buyers;
+    config.stock = stock;
+    return config;
+}
+
+void TestLoopClient::writesRefusesAndReplays()
+{
+    auto service = testservices::makeService(StrategyKind::Versioned);
+    const std::string sku = testservices::uniqueSku("LOOP");
+    service->addProduct(sku, "loop", 3);
+    const std::string id = "loop-" + sku;
+    LoopFixture fixture(*service);
+    const long long refusalsBefore = service->stats().rejections.load();
+
+    const LoopWriteOutcome first =
+        writeOnLoop(fixture.loop, *fixture.writer, request(sku, inv::Action::Purchase, 2, id + "-a"));
+    QCOMPARE(first.kind, LoopWriteOutcome::Kind::Written);
+    QCOMPARE(first.result.stockBefore, 3);
+    QCOMPARE(first.result.stock, 1);
+    QVERIFY(!first.result.replayed);
+    // The cache was set by the loop's own Redis connection, fenced by the new version.
+    const auto cached = service->cachedStock(sku);
+    QVERIFY(cached.has_value());
+    QCOMPARE(cached->stock, 1);
+    QCOMPARE(cached->version, first.result.version);
+
+    // Too much: a refusal, as a value, with the stock it found and nothing written.
+    const LoopWriteOutcome refused =
+        writeOnLoop(fixture.loop, *fixture.writer, request(sku, inv::Action::Purchase, 2, id + "-b"));
+    QCOMPARE(refused.kind, LoopWriteOutcome::Kind::Refused);
+    QCOMPARE(refused.stockSeen, 1);
+    QCOMPARE(service->stats().rejections.load(), refusalsBefore + 1);
+    QCOMPARE(
+        m_db->exec("SELECT count(*) FROM inventory_audit WHERE request_id = $1", {id + "-b"}).int64(0, 0), 0);
+
+    // The first request again, now that it would not fit: the statement finds its first result.
+    const LoopWriteOutcome again =
+        writeOnLoop(fixture.loop, *fixture.writer, request(sku, inv::Action::Purchase, 2, id + "-a"));
+    QCOMPARE(again.kind, LoopWriteOutcome::Kind::Written);
+    QVERIFY(again.result.replayed);
+    QCOMPARE(again.result.auditId, first.result.auditId);
+    QCOMPARE(again.result.version, first.result.version);
+
+    // The same id for a different change is refused with what it was used for.
+    const LoopWriteOutcome misused =
+        writeOnLoop(fixture.loop, *fixture.writer, request(sku, inv::Action::Purchase, 5, id + "-a"));
+    QCOMPARE(misused.kind, LoopWriteOutcome::Kind::Failed);
+    QVERIFY2(misused.error.find("used already for a different change") != std::string::npos,
+             misused.error.c_str());
+
+    QCOMPARE(testservices::dbStock(*m_db, sku), 1);
+    QCOMPARE(testservices::auditTotals(*m_db, sku).rows, 1);
+}
+
+void TestLoopClient::retryThatFitsAgainIsReplayed()
+{
+    // A retry that still fits hits the request id's unique index (23505): the loop looks the first
+    // write up and answers with it, and sells nothing twice.
+    auto service = testservices::makeService(StrategyKind::Versioned);
+    const std::string sku = testservices::uniqueSku("LOOPRETRY");
+    service->addProduct(sku, "loop retry", 10);
+    LoopFixture fixture(*service);
+    const auto r = request(sku, inv::Action::Purchase, 1, "retry-" + sku);
+    const LoopWriteOutcome first = writeOnLoop(fixture.loop, *fixture.writer, r);
+    const LoopWriteOutcome second = writeOnLoop(fixture.loop, *fixture.writer, r);
+    QCOMPARE(first.kind, LoopWriteOutcome::Kind::Written);
+    QCOMPARE(second.kind, LoopWriteOutcome::Kind::Written);
+    QVERIFY(!first.result.replayed);
+    QVERIFY(second.result.replayed);
+    QCOMPARE(second.result.auditId, first.result.auditId);
+    QCOMPARE(testservices::dbStock(*m_db, sku), 9);
+    QCOMPARE(testservices::auditTotals(*m_db, sku).rows, 1);
+}
+
+void TestLoopClient::flashSaleSellsExactlyTheStock()
+{
+    inv::Simulation simulation(loopFlashSale(3000, 100));
+    const inv::SimulationReport report = simulation.run();
+    qInfo("loop flash sale: %lld sold, %lld refused, %lld errors, %.0f buyers/s", report.successes,
+          report.rejections, report.errors, 3000 / report.durationSeconds);
+    QVERIFY2(report.errors == 0, report.humanSummary().c_str());
+    QCOMPARE(report.successes, 100LL);
+    QCOMPARE(report.rejections, 2900LL);
+    QCOMPARE(report.write.count, 3000LL);
+    QCOMPARE(report.oversold, 0LL);
+    QVERIFY2(report.ledgerOk, report.humanSummary().c_str());
+    QCOMPARE(report.auditRows, 100LL);
+    QCOMPARE(report.finalDbStock, 0LL);
+    // The last write's cache update landed: the cache agrees with the row.
+    QVERIFY(report.finalCacheStock.has_value());
+    QCOMPARE(*report.finalCacheStock, 0LL);
+    QCOMPARE(report.correct(), std::optional<bool>(true));
+}
+
+void TestLoopClient::pausedBackendIsDroppedAtTheDeadline()
+{
+    // The server stops answering (its backend is paused, SIGSTOP): the connection is dropped at the
+    // answer deadline, the statement is answered as in doubt, and the next connection works.
+    const std::string conninfo = testservices::pgUrl() +
+                                 (testservices::pgUrl().find('?') == std::string::npos ? "?" : "&") +
+                                 "options=-c%20statement_timeout%3D200";
+    inv::EventLoop loop;
+    std::unique_ptr<inv::AsyncPgConnection> connection;
+    loop.call([&] {
+        connection = std::make_unique<inv::AsyncPgConnection>(
+            loop, conninfo, "", std::vector<std::string>{"SELECT pg_backend_pid()"});
+        connection->open();
+    });
+    auto ask = [&] {
+        std::promise<inv::AsyncPgConnection::Answer> answer;
+        loop.post([&] {
+            if (!connection->isOpen())
+                connection->open();
+            connection->send(0, {},
+                             [&](inv::AsyncPgConnection::Answer a) { answer.set_value(std::move(a)); });
+        });
+        return answer.get_future().get();
+    };
+    const auto first = ask();
+    QVERIFY(!first.error);
+    const pid_t backend = static_cast<pid_t>(first.result.int64(0, 0));
+    QCOMPARE(::kill(backend, SIGSTOP), 0);
+    const auto sent = std::chrono::steady_clock::now();
+    const auto paused = ask();
+    const auto waited = std::chrono::steady_clock::now() - sent;
+    ::kill(backend, SIGCONT);
+    QVERIFY(paused.error.has_value());
+    QVERIFY2(paused.error->sessionEnded(), paused.error->what());
+    QVERIFY2(std::string(paused.error->what()).find("did not answer") != std::string::npos,
+             paused.error->what());
+    // statement_timeout 200 ms plus the 5 s grace, checked every 50 ms.
+    QVERIFY(waited >= 5200ms);
+    QVERIFY(waited < 8s);
+    const auto after = ask();
+    QVERIFY(!after.error);
+    QVERIFY(after.result.int64(0, 0) != backend);
+    loop.call([&] { connection.reset(); });
+}
+
+void TestLoopClient::pgRestartMidRunLosesNothing()
+{
+    const std::string dir = testservices::env("INVENTORY_SANDBOX_DIR");
+    if (dir.empty())
+        QSKIP("needs a sandbox it may restart (INVENTORY_SANDBOX_DIR)");
+    // Deep stock: every buyer writes, so the restart finds writes in flight on every connection.
+    auto config = loopFlashSale(40'000, 1'000'000);
+    config.faults = {inv::FaultSpec::parse("pg-restart@300ms+500ms")};
+    config.sandboxDir = dir;
+    inv::Simulation simulation(config);
+    const inv::SimulationReport report = simulation.run();
+    qInfo("loop under pg-restart: %lld sold, %lld errors, in doubt %lld, settled %lld, committed before %lld",
+          report.successes, report.errors, report.inDoubt, report.inDoubtResolved, report.inDoubtCommitted);
+    QVERIFY2(report.inDoubt > 0, "the restart found no write in flight: the check did not run");
+    QCOMPARE(report.inDoubtResolved, report.inDoubt);
+    QVERIFY2(report.ledgerOk, report.humanSummary().c_str());
+    QCOMPARE(report.oversold, 0LL);
+    // Every committed purchase was acknowledged once, and every acknowledged one is in the audit log.
+    QCOMPARE(report.auditRows, report.successes);
+    QCOMPARE(report.initialStock - report.finalDbStock, report.successes);
+}
+
+void TestLoopClient::redisPauseMidRunLosesNothing()
+{
+    const std::string dir = testservices::env("INVENTORY_SANDBOX_DIR");
+    if (dir.empty())
+        QSKIP("needs a sandbox it may pause (INVENTORY_SANDBOX_DIR)");
+    // Redis stops answering: the loop's cache updates time out (they never hang), each commit
+    // leaves its repair mark, and once Redis is back the cache ends at the row's version.
+    auto config = loopFlashSale(30'000, 1'000'000);
+    config.faults = {inv::FaultSpec::parse("redis-pause@200ms+800ms")};
+    config.sandboxDir = dir;
+    inv::Simulation simulation(config);
+    const inv::SimulationReport report = simulation.run();
+    qInfo("loop under redis-pause: %lld sold, %lld errors", report.successes, report.errors);
+    QCOMPARE(report.errors, 0LL);
+    QVERIFY2(report.ledgerOk, report.humanSummary().c_str());
+    QVERIFY(report.divergentKeysAtEnd.has_value());
+    QCOMPARE(*report.divergentKeysAtEnd, 0LL);
+    QVERIFY(report.finalCacheStock.has_value());
+    QCOMPARE(*report.finalCacheStock, report.finalDbStock);
+}
+
+void TestLoopClient::pausedRedisTimesOut()
+{
+    // Redis stops answering (SIGSTOP): a command is answered with nullptr at the command timeout,
+    // not left hanging, and the next command opens a new connection once Redis is back.
+    inv::RedisConnection sync(inv::RedisUrl::parse(testservices::redisUrl()), inv::RedisTimeouts{});
+    const std::string info = sync.command({"INFO", "server"}).str();
+    const auto at = info.find("process_id:");
+    QVERIFY(at != std::string::npos);
+    const pid_t redis = static_cast<pid_t>(std::stol(info.substr(at + 11)));
+    inv::EventLoop loop;
+    std::unique_ptr<inv::AsyncRedis> async;
+    loop.call([&] {
+        async =
+            std::make_unique<inv::AsyncRedis>(loop, inv::RedisUrl::parse(testservices::redisUrl()), 250ms);
+    });
+    auto ping = [&] {
+        std::promise<std::string> answer;
+        loop.post([&] {
+            async->command({"PING"}, [&](redisReply *reply) {
+                answer.set_value(reply && reply->type == REDIS_REPLY_STATUS
+                                     ? std::string(reply->str, reply->len)
+                                     : std::string("(failed)"));
+            });
+        });
+        return answer.get_future().get();
+    };
+    QCOMPARE(ping(), std::string("PONG"));
+    QCOMPARE(::kill(redis, SIGSTOP), 0);
+    const auto sent = std::chrono::steady_clock::now();
+    const std::string paused = ping();
+    const auto waited = std::chrono::steady_clock::now() - sent;
+    ::kill(redis, SIGCONT);
+    QCOMPARE(paused, std::string("(failed)"));
+    QVERIFY(waited >= 250ms);
+    QVERIFY(waited < 2s);
+    QCOMPARE(ping(), std::string("PONG"));
+    loop.call([&] { async.reset(); });
+}
+
+void TestLoopClient::badConfigurationsAreRefused_data()
+{
+    QTest::addColumn<int>("change");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("mixed") << 0 << QStringLiteral("--blind-buyers only");
+    QTest::newRow("buyers who read") << 1 << QStringLiteral("--blind-buyers only");
+    QTest::newRow("locked") << 2 << QStringLiteral("versioned strategy only");
+    QTest::newRow("near cache") << 3 << QStringLiteral("no --near-cache");
+}
+
+void TestLoopClient::badConfigurationsAreRefused()
+{
+    QFETCH(int, change);
+    QFETCH(QString, message);
+    auto config = loopFlashSale(10, 10);
+    switch (change) {
+    case 0:
+        config.scenario = inv::ScenarioKind::Mixed;
+        break;
+    case 1:
+        config.buyersRead = true;
+        break;
+    case 2:
+        config.strategy = StrategyKind::Locked;
+        break;
+    case 3:
+        config.nearCache = true;
+        break;
+    }
+    try {
+        config.validate();
+        QFAIL("accepted");
+    } catch (const inv::InvalidInput &e) {
+        QVERIFY2(QString::fromUtf8(e.what()).contains(message), e.what());
+    }
+    QVERIFY_EXCEPTION_THROWN(inv::SimulationConfig::parseClient("fibers"), inv::InvalidInput);
+}
+
+QTEST_GUILESS_MAIN(TestLoopClient)
+#include "tst_loopclient.moc"
