@@ -85,12 +85,29 @@ SimulationForm::SimulationForm(QWidget *parent) : QScrollArea(parent)
     m_readers = spin(1, 10'000, 200, form);
     m_rounds = spin(1, 1000, 5, form);
     m_raceDelay = spin(0, 1000, 0, form, tr(" ms"));
+    m_raceDelay->setObjectName(QStringLiteral("raceDelay"));
     m_ttl = spin(1, 86'400'000, 30'000, form, tr(" ms"));
     layout->addRow(tr("Servers"), m_servers);
     layout->addRow(tr("Connections each"), m_connections);
     layout->addRow(tr("Buyers"), m_buyers);
     layout->addRow(tr("Stock"), m_stock);
     layout->addRow(tr("Quantity"), m_quantity);
+    m_blindBuyers = new QCheckBox(tr("Blind buyers"), form);
+    m_blindBuyers->setObjectName(QStringLiteral("blindBuyers"));
+    m_blindBuyers->setToolTip(tr("Buyers send the purchase without reading the stock first, as pgbench does "
+                                 "(--blind-buyers)"));
+    layout->addRow(QString(), m_blindBuyers);
+    m_loopClient = new QCheckBox(tr("Event-loop client"), form);
+    m_loopClient->setObjectName(QStringLiteral("loopClient"));
+    m_loopClient->setToolTip(
+        tr("<p>Blind buyers with <b>versioned</b>: each server drives its connections from "
+           "one event loop, several purchases in flight on each (libpq pipeline mode, "
+           "--client loop). The other strategies, and runs with the near cache, use a "
+           "thread per connection.</p>"));
+    layout->addRow(QString(), m_loopClient);
+    connect(m_blindBuyers, &QCheckBox::toggled, this, [this](bool blind) {
+        m_loopClient->setEnabled(blind && scenario() == QLatin1String("flash-sale"));
+    });
     layout->addRow(tr("Rate"), m_rate);
     layout->addRow(tr("Duration"), m_duration);
     layout->addRow(tr("Read ratio"), m_readRatio);
@@ -226,8 +243,9 @@ void SimulationForm::applyPreset()
     const bool flash = current == QLatin1String("flash-sale");
     const bool mixed = current == QLatin1String("mixed");
     const bool stampede = current == QLatin1String("stampede");
-    for (QWidget *w : std::initializer_list<QWidget *>{m_buyers, m_quantity})
+    for (QWidget *w : std::initializer_list<QWidget *>{m_buyers, m_quantity, m_blindBuyers})
         w->setEnabled(flash);
+    m_loopClient->setEnabled(flash && m_blindBuyers->isChecked());
     for (QWidget *w : std::initializer_list<QWidget *>{m_rate, m_duration, m_readRatio, m_skew})
         w->setEnabled(mixed);
     m_readers->setEnabled(stampede);
@@ -306,6 +324,7 @@ inv::SimulationConfig SimulationForm::configFor(const QString &strategy, const Q
     c.buyers = m_buyers->value();
     c.stock = m_stock->value();
     c.quantity = m_quantity->value();
+    c.buyersRead = !(c.scenario == inv::ScenarioKind::FlashSale && m_blindBuyers->isChecked());
     c.rate = m_rate->value();
     c.durationSeconds = m_duration->value();
     c.readRatio = m_readRatio->value();
@@ -317,6 +336,10 @@ inv::SimulationConfig SimulationForm::configFor(const QString &strategy, const Q
     c.ttl = std::chrono::milliseconds(m_ttl->value());
     c.keep = m_keep->isChecked();
     c.nearCache = m_nearCache->isChecked() && c.strategy != inv::StrategyKind::Unsafe;
+    c.client = !c.buyersRead && m_loopClient->isChecked() && c.strategy == inv::StrategyKind::Versioned &&
+                       !c.nearCache && c.raceDelay.count() == 0
+                   ? inv::ClientKind::Loop
+                   : inv::ClientKind::Threads;
     try {
         c.faults = faults();
     } catch (const inv::InvalidInput &) {

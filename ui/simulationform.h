@@ -69,6 +69,8 @@ private:
     QDoubleSpinBox *m_duration, *m_readRatio, *m_skew;
     QPushButton *m_start, *m_stop, *m_demo;
     QCheckBox *m_keep;
+    QCheckBox *m_blindBuyers = nullptr;
+    QCheckBox *m_loopClient = nullptr;
     QCheckBox *m_nearCache;
     QLineEdit *m_faults;
     QComboBox *m_fireKind;

@@ -232,6 +232,8 @@ std::string SimulationReport::humanSummary() const
         std::string(SimulationConfig::scenarioName(config.scenario)) + " with strategy " +
         Strategy::kindName(config.strategy) + ", " + std::to_string(config.servers) + " servers x " +
         std::to_string(config.connections) + " connections" +
+        (config.scenario == ScenarioKind::FlashSale && !config.buyersRead ? ", blind buyers" : "") +
+        (config.client == ClientKind::Loop ? ", event-loop client" : "") +
         (config.raceDelay.count() ? ", race delay " + std::to_string(config.raceDelay.count()) + " ms" : "") +
         (stoppedEarly ? "  (stopped: partial results, no verdict)" : "") + "\n";
     line("duration", format("%.2f s", durationSeconds));

@@ -45,6 +45,7 @@ std::string SimulationReport::toJson() const
         parameters["buyers"] = config.buyers;
         parameters["stock"] = config.stock;
         parameters["quantity"] = config.quantity;
+        parameters["blind_buyers"] = !config.buyersRead;
         if (!config.sku.empty())
             parameters["sku"] = config.sku;
         break;
@@ -64,6 +65,7 @@ std::string SimulationReport::toJson() const
     }
     parameters["shared_sku"] = sharedSku;
     parameters["near_cache"] = config.nearCache;
+    parameters["client"] = SimulationConfig::clientName(config.client);
 
     auto optional = [](const auto &value) { return value ? Json(*value) : Json(nullptr); };
     auto latency = [](const LatencySummary &l) {

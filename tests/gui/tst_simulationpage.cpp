@@ -46,6 +46,7 @@ private slots:
     void chartsStayWholeAt1024x700();
     void keepDataReachesTheConfigAndKeepsTheSpace();
     void nearCacheReachesTheConfig();
+    void loopClientReachesTheConfig();
     void stopMidwayLeavesBooksBalanced();
     void fireNowShadesEveryChart();
     void failedRunsAreReportedWhileThePagePolls();
@@ -237,6 +238,62 @@ void TestSimulationPage::nearCacheReachesTheConfig()
     unsafe.validate();
     QTest::mouseClick(near, Qt::LeftButton, {}, box);
     QVERIFY(!near->isChecked());
+}
+
+void TestSimulationPage::loopClientReachesTheConfig()
+{
+    // Blind buyers, then the event-loop client: versioned runs on the loop, every other strategy
+    // (and a mixed run) on threads, so that each config of a compare run stays valid.
+    SimulationForm *form = m_page->form();
+    form->selectScenario(QStringLiteral("flash-sale"));
+    // The race demo before this left its race delay, which the loop does not take.
+    auto *raceDelay = form->findChild<QSpinBox *>(QStringLiteral("raceDelay"));
+    QVERIFY(raceDelay);
+    raceDelay->setValue(0);
+    auto *blind = form->findChild<QCheckBox *>(QStringLiteral("blindBuyers"));
+    auto *loop = form->findChild<QCheckBox *>(QStringLiteral("loopClient"));
+    QVERIFY(blind && loop);
+    const QString pg = QString::fromStdString(testservices::pgUrl());
+    const QString redis = QString::fromStdString(testservices::redisUrl());
+    QVERIFY(!loop->isEnabled());
+    QVERIFY(form->configFor(QStringLiteral("versioned"), pg, redis).buyersRead);
+    form->ensureWidgetVisible(blind);
+    QTest::mouseClick(blind, Qt::LeftButton, {}, QPoint(8, blind->height() / 2));
+    QVERIFY(loop->isEnabled());
+    form->ensureWidgetVisible(loop);
+    QTest::mouseClick(loop, Qt::LeftButton, {}, QPoint(8, loop->height() / 2));
+    const auto versioned = form->configFor(QStringLiteral("versioned"), pg, redis);
+    QVERIFY(!versioned.buyersRead);
+    QCOMPARE(versioned.client, inv::ClientKind::Loop);
+    try {
+        versioned.validate();
+    } catch (const inv::InvalidInput &e) {
+        QFAIL(e.what());
+    }
+    const auto locked = form->configFor(QStringLiteral("locked"), pg, redis);
+    QCOMPARE(locked.client, inv::ClientKind::Threads);
+    try {
+        locked.validate();
+    } catch (const inv::InvalidInput &e) {
+        QFAIL(e.what());
+    }
+    raceDelay->setValue(5);
+    QCOMPARE(form->configFor(QStringLiteral("versioned"), pg, redis).client, inv::ClientKind::Threads);
+    raceDelay->setValue(0);
+    form->selectScenario(QStringLiteral("mixed"));
+    QVERIFY(!loop->isEnabled());
+    const auto mixed = form->configFor(QStringLiteral("versioned"), pg, redis);
+    QVERIFY(mixed.buyersRead);
+    QCOMPARE(mixed.client, inv::ClientKind::Threads);
+    try {
+        mixed.validate();
+    } catch (const inv::InvalidInput &e) {
+        QFAIL(e.what());
+    }
+    form->selectScenario(QStringLiteral("flash-sale"));
+    QTest::mouseClick(loop, Qt::LeftButton, {}, QPoint(8, loop->height() / 2));
+    QTest::mouseClick(blind, Qt::LeftButton, {}, QPoint(8, blind->height() / 2));
+    QVERIFY(!blind->isChecked() && !loop->isChecked());
 }
 
 void TestSimulationPage::keepDataReachesTheConfigAndKeepsTheSpace()
