@@ -46,11 +46,11 @@ const std::vector<CommandInfo> &CommandReference::commands()
 {
     static const std::vector<CommandInfo> list{
         {"", "", "open the console window",
-         withConnection({"page",        "sku",     "screenshot",    "open-count", "quit-when-done",
-                         "window-size", "dark",    "autostart",     "compare",    "buyers",
-                         "stock",       "rate",    "duration",      "servers",    "connections",
-                         "products",    "readers", "race-delay-ms", "fault",      "sweep",
-                         "step-seconds"})},
+         withConnection({"page",         "sku",          "screenshot",    "open-count", "quit-when-done",
+                         "window-size",  "dark",         "autostart",     "compare",    "buyers",
+                         "stock",        "rate",         "duration",      "servers",    "connections",
+                         "products",     "readers",      "race-delay-ms", "fault",      "sweep",
+                         "step-seconds", "blind-buyers", "client"})},
         {"sandbox",
          "start|stop|status",
          "start, stop or show the local PostgreSQL and Redis",

@@ -127,6 +127,17 @@ int main(int argc, char **argv)
             options.simulationParameters.push_back({QString::fromLatin1(name), number});
         }
     }
+    if (args.flag("blind-buyers"))
+        options.simulationParameters.push_back({QStringLiteral("blind-buyers"), 1});
+    if (auto client = args.option("client")) {
+        try {
+            if (inv::SimulationConfig::parseClient(*client) == inv::ClientKind::Loop)
+                options.simulationParameters.push_back({QStringLiteral("client-loop"), 1});
+        } catch (const inv::InvalidInput &e) {
+            std::cerr << "error: " << e.what() << "\n";
+            return 2;
+        }
+    }
     for (const std::string &fault : args.faults()) {
         try {
             inv::FaultSpec::parse(fault);

@@ -283,6 +283,11 @@ bool SimulationForm::setParameter(const QString &name, double value)
         m_duration->setValue(value);
         return true;
     }
+    // Flags, as 1 or 0.
+    if (name == QLatin1String("blind-buyers") || name == QLatin1String("client-loop")) {
+        (name == QLatin1String("blind-buyers") ? m_blindBuyers : m_loopClient)->setChecked(value != 0);
+        return true;
+    }
     return false;
 }
 
