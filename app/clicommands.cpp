@@ -1,5 +1,7 @@
 #include "clicommands.h"
 
+#include "agentcommand.h"
+
 #include "connectionresolver.h"
 #include "errors.h"
 #include "importcountcommand.h"
@@ -106,6 +108,12 @@ int CliCommands::dispatch()
         return SimulateCommand(m_args,
                                ConnectionResolver::resolve(
                                    m_args, [](const std::string &line) { std::cerr << line << "\n"; }))
+            .run();
+    }
+    if (command == "agent") {
+        m_args.expectPositionals(0, "agent [--name NAME] [--list]");
+        return AgentCommand(m_args, ConnectionResolver::resolve(
+                                        m_args, [](const std::string &line) { std::cerr << line << "\n"; }))
             .run();
     }
     throw inv::InvalidInput("no command given\n" + CommandLine::usage());

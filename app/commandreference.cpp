@@ -77,7 +77,9 @@ const std::vector<CommandInfo> &CommandReference::commands()
               "skew",       "no-warm",      "readers",     "rounds",      "race-delay-ms",   "seed",
               "max-lag-ms", "slo",          "run-id",      "keep",        "cleanup",         "report",
               "json",       "fault",        "dir",         "combine-max", "combine-wait-us", "near-cache",
-              "sweep",      "step-seconds", "client"})},
+              "sweep",      "step-seconds", "client",      "agents"})},
+        {"agent", "", "run a load agent that takes its share of simulations started with simulate --agents",
+         withConnection({"name", "list", "json"})},
     };
     return list;
 }
@@ -105,7 +107,7 @@ const std::vector<OptionInfo> &CommandReference::options()
         {"products", "N", "number of products (init: demo SKUs; simulate: keys)", {}},
         {"stock", "S", "stock per product", {}},
         {"reset", "", "init: set existing demo products back to the given stock", {}},
-        {"name", "NAME", "add: the product's name", {}},
+        {"name", "NAME", "add: the product's name; agent: the agent's name (default HOST-PID)", {}},
         {"reason", "TEXT", "reason recorded in the audit row", {}},
         {"expect-version", "V", "adjust: apply only if the product is still at version V (else exit 1)", {}},
         {"request-id",
@@ -130,6 +132,13 @@ const std::vector<OptionInfo> &CommandReference::options()
         {"buyers", "B", "flash-sale: buyers (default 10000)", {}},
         {"quantity", "Q", "flash-sale: units per purchase (default 1)", {}},
         {"blind-buyers", "", "flash-sale: buyers purchase without reading first, as pgbench does", {}},
+        {"agents",
+         "all|N|NAME,...",
+         "flash-sale: spread the run's servers and buyers over load agents (inventory-console agent) and "
+         "merge "
+         "their results",
+         {}},
+        {"list", "", "agent: list the agents registered in Redis and exit", {}},
         {"client",
          "threads|loop",
          "flash-sale with --blind-buyers and versioned: loop drives each server's connections from one event "

@@ -1,5 +1,8 @@
 #include "simulatecommand.h"
 
+#include "interruptrouting.h"
+
+#include "agents/agentcoordinator.h"
 #include "sim/simulationspace.h"
 
 #include "errors.h"
@@ -23,79 +26,6 @@
 #include <unistd.h>
 
 namespace {
-// The write end of the self-pipe that carries a signal out of the handler; -1 when no run listens.
-volatile std::sig_atomic_t g_wakeFd = -1;
-volatile std::sig_atomic_t g_interrupts = 0;
-constexpr char kStopByte = 's';
-constexpr char kQuitByte = 'q';
-
-void onInterrupt(int signal)
-{
-    // The first SIGINT or SIGTERM stops the load and lets the run check its books and write its
-    // report; a second one ends the process at once, as the default action would.
-    if (g_interrupts != 0) {
-        std::signal(signal, SIG_DFL);
-        std::raise(signal);
-        return;
-    }
-    g_interrupts = 1;
-    // Only async-signal-safe calls here: stopping the run runs its stop callbacks, which may lock a
-    // mutex the interrupted thread holds, so a watcher thread stops it.
-    const int savedErrno = errno;
-    if (const int fd = g_wakeFd; fd >= 0) {
-        [[maybe_unused]] const auto written = ::write(fd, &kStopByte, 1);
-    }
-    errno = savedErrno;
-}
-
-// Routes SIGINT and SIGTERM to a running simulation or sweep for its lifetime, whatever ends the run:
-// the handler writes to a pipe, and a watcher thread reads it and calls the run's stop().
-class InterruptRouting
-{
-public:
-    explicit InterruptRouting(std::function<void()> stop) : m_stop(std::move(stop))
-    {
-        if (::pipe2(m_pipe, O_CLOEXEC) != 0)
-            throw inv::Error(std::string("cannot create the pipe for SIGINT and SIGTERM: ") +
-                             std::strerror(errno));
-        m_watcher = std::jthread([this] { watch(); });
-        g_interrupts = 0;
-        g_wakeFd = m_pipe[1];
-        std::signal(SIGINT, onInterrupt);
-        std::signal(SIGTERM, onInterrupt);
-    }
-    ~InterruptRouting()
-    {
-        std::signal(SIGINT, SIG_DFL);
-        std::signal(SIGTERM, SIG_DFL);
-        g_wakeFd = -1;
-        [[maybe_unused]] const auto written = ::write(m_pipe[1], &kQuitByte, 1);
-        m_watcher.join();
-        ::close(m_pipe[0]);
-        ::close(m_pipe[1]);
-    }
-    InterruptRouting(const InterruptRouting &) = delete;
-    InterruptRouting &operator=(const InterruptRouting &) = delete;
-
-private:
-    void watch() const
-    {
-        for (;;) {
-            char byte = 0;
-            const auto n = ::read(m_pipe[0], &byte, 1);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n != 1 || byte == kQuitByte)
-                return;
-            m_stop();
-        }
-    }
-
-    std::function<void()> m_stop;
-    int m_pipe[2] = {-1, -1};
-    std::jthread m_watcher;
-};
-
 std::map<std::string, double> parseSlos(const std::vector<std::string> &items)
 {
     std::map<std::string, double> out;
@@ -137,7 +67,39 @@ int SimulateCommand::run()
             throw inv::InvalidInput("cannot write the report to '" + *reportPath +
                                     "': check the folder exists and is writable");
     }
+    if (const auto agents = m_args.option("agents")) {
+        if (loadSweep)
+            throw inv::InvalidInput("--agents and --sweep do not go together: sweep in one process");
+        return runOnAgents(config, *agents);
+    }
     return loadSweep ? runSweep(*loadSweep) : runOnce(config);
+}
+
+int SimulateCommand::runOnAgents(const inv::SimulationConfig &config, const std::string &selection)
+{
+    const bool json = m_args.flag("json");
+    const bool terminal = isatty(STDERR_FILENO) == 1;
+    inv::AgentCoordinator coordinator(config, selection, INVENTORY_VERSION);
+    std::optional<InterruptRouting> routing(std::in_place, [&coordinator] { coordinator.stop(); });
+    auto tick = [&](const inv::TimelinePoint &p, double progress) {
+        if (!terminal)
+            return;
+        std::fprintf(stderr, "\r  %6.1f s  %3.0f%%  %8.0f req/s  read p99 %7.2f ms  write p99 %7.2f ms  ",
+                     p.t, progress * 100, p.rps, p.readP99Ms, p.writeP99Ms);
+        std::fflush(stderr);
+    };
+    auto say = [&](const std::string &text) {
+        if (!json || terminal)
+            std::fprintf(stderr, "%s%s\n", terminal ? "\r\033[K" : "", text.c_str());
+    };
+    inv::SimulationReport report = coordinator.run(tick, say);
+    routing.reset();
+    const std::string text = report.toJson();
+    writeReport(text);
+    std::cout << (json ? text : report.humanSummary());
+    if (report.stoppedEarly)
+        return 3;
+    return report.allSlosPass() ? 0 : 1;
 }
 
 inv::SimulationConfig SimulateCommand::configFor(const std::string &scenarioName) const

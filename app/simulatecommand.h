@@ -2,7 +2,8 @@
 // progress line on a terminal, writes the report, and returns 0 if every SLO passed and 1 if not.
 // SIGINT or SIGTERM stops the load: the partial report (stopped: true, no verdict) is still written
 // and the exit code is 3; a second signal ends the process at once. With --sweep it runs a LoadSweep
-// instead, prints its table and knee, and returns 0 once the sweep is done. Main thread only.
+// instead, prints its table and knee, and returns 0 once the sweep is done; with --agents it spreads
+// the run over load agents (AgentCoordinator). Main thread only.
 #pragma once
 
 #include "commandline.h"
@@ -23,6 +24,8 @@ private:
     inv::SimulationConfig configFor(const std::string &scenarioName) const;
     int runOnce(const inv::SimulationConfig &config);
     int runSweep(inv::LoadSweep &sweep);
+    // simulate --agents: the same run spread over load agents, merged here.
+    int runOnAgents(const inv::SimulationConfig &config, const std::string &selection);
     void writeReport(const std::string &text) const;
     // Removes the spaces (schemas and keys) of runs that no process runs any more, kept ones too.
     int cleanup();

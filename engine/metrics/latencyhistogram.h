@@ -54,6 +54,14 @@ public:
     // this - earlier, bucket by bucket; both are cumulative copies of the same histograms.
     HistogramCounts since(const HistogramCounts &earlier) const;
     void record(std::int64_t ns);
+    // Adds `count` to one bucket (a histogram sent over the wire, bucket by bucket). The caller
+    // checks the index against LatencyHistogram::kBuckets.
+    void addAt(int index, std::uint64_t count)
+    {
+        m_counts[static_cast<std::size_t>(index)] += count;
+        m_total += count;
+    }
+    std::uint64_t countAt(int index) const { return m_counts[static_cast<std::size_t>(index)]; }
 
     std::uint64_t count() const { return m_total; }
     // q in [0, 1]; returns milliseconds, 0 when empty.

@@ -261,10 +261,17 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
     if (m_config.client == ClientKind::Loop)
         say("opening the event loops' connections");
     scenario->prepare(context);
+    if (m_config.loadStartsAt) {
+        say("waiting for the load's start time");
+        while (SimClock::now() < *m_config.loadStartsAt && !m_stop.stop_requested())
+            std::this_thread::sleep_for(std::min<SimClock::duration>(*m_config.loadStartsAt - SimClock::now(),
+                                                                     std::chrono::milliseconds(50)));
+    }
     say("running " + std::string(SimulationConfig::scenarioName(m_config.scenario)));
     const auto started = SimClock::now();
     HostLoadSampler hostLoad;
     monitor.setNemesis(&nemesis);
+    monitor.setWindowSink(m_sink);
     monitor.start();
     nemesis.start(monitor.started(), m_config.faultsOnDemand);
     scenario->run(context);

@@ -39,15 +39,18 @@ public:
     // run is going on or the fault cannot run against its servers.
     void fireFault(const FaultSpec &fault);
     const SimulationConfig &config() const { return m_config; }
+    // The start of every audit row's server id this process writes: "sim-<run id>-<process token>-".
+    std::string serverIdPrefix() const;
+    // Every 250 ms window's raw figures, on the monitor's thread (a load agent sends them on).
+    void setWindowSink(SimulationMonitor::WindowSink sink) { m_sink = std::move(sink); }
 
 private:
     std::vector<std::string> createProducts(class InventoryService &admin, int keys,
                                             std::vector<long long> &initial,
                                             std::vector<std::int64_t> &initialVersion);
 
-    std::string serverIdPrefix() const;
-
     SimulationConfig m_config;
+    SimulationMonitor::WindowSink m_sink;
     std::stop_source m_stop;
     std::string m_runId;
     std::string m_processToken;

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -74,6 +75,8 @@ struct SimulationConfig
     // The event loop runs the flash sale's blind buyers with `versioned` only (--client loop).
     ClientKind client = ClientKind::Threads;
     std::uint64_t seed = 1;
+    // The load starts no earlier than this (processes that start one run together: load agents).
+    std::optional<std::chrono::steady_clock::time_point> loadStartsAt;
     // An operation later than this behind its intended start is dropped (open loop).
     std::chrono::milliseconds maxLag{1000};
     std::map<std::string, double> sloOverrides;

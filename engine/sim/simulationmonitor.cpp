@@ -158,6 +158,17 @@ void SimulationMonitor::collect()
     const double seconds = std::chrono::duration<double>(now - m_started).count();
     const double windowSeconds = std::max(1e-3, std::chrono::duration<double>(now - m_lastCollect).count());
     accountFaults(std::chrono::duration<double>(m_lastCollect - m_started).count(), seconds, readWindow, c);
+    if (m_sink) {
+        MonitorWindow w{m_lastCollect, now, windows};
+        w.successes = static_cast<long long>(c.successes - m_last.successes);
+        w.rejections = static_cast<long long>(c.rejections - m_last.rejections);
+        w.errors = static_cast<long long>(c.errors - m_last.errors);
+        w.dropped = static_cast<long long>(c.dropped - m_last.dropped);
+        w.reads = c.reads - m_last.reads;
+        w.hits = std::min(w.reads, c.hits - m_last.hits);
+        w.lockBusy = c.lockBusy - m_last.lockBusy;
+        m_sink(w);
+    }
     m_lastCollect = now;
 
     TimelinePoint p;

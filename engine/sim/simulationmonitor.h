@@ -32,10 +32,20 @@ struct SimulationSnapshot
     std::vector<OperationStats> operations;
 };
 
+// One 250 ms window's raw figures, for a process that sends them on to be merged (a load agent).
+struct MonitorWindow
+{
+    SimClock::time_point begin;
+    SimClock::time_point end;
+    std::array<HistogramCounts, kOperationKinds> latency;
+    long long successes = 0, rejections = 0, errors = 0, dropped = 0, reads = 0, hits = 0, lockBusy = 0;
+};
+
 class SimulationMonitor
 {
 public:
     using Tick = std::function<void(const TimelinePoint &, double progress)>;
+    using WindowSink = std::function<void(const MonitorWindow &)>;
     static constexpr std::chrono::milliseconds kWindow{250};
 
     // The monitor samples through its own pools so that it never takes a connection from a worker.
@@ -45,6 +55,8 @@ public:
 
     // The run's faults, whose windows the monitor measures; set before start().
     void setNemesis(const Nemesis *nemesis);
+    // Gets every window's raw figures on the monitor's thread; set before start().
+    void setWindowSink(WindowSink sink) { m_sink = std::move(sink); }
     void start();
     SimClock::time_point started() const { return m_started; }
     // The nemesis's outcomes with what the run saw during each fault; valid after stop().
@@ -95,6 +107,7 @@ private:
     PgPool &m_db;
     RedisPool &m_cache;
     Tick m_tick;
+    WindowSink m_sink;
     SimClock::time_point m_started;
     // When the last window ended: windows are divided by their real length, which differs from
     // kWindow for a skipped window and for the last one.

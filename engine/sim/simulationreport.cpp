@@ -302,6 +302,15 @@ std::string SimulationReport::humanSummary() const
                                     std::to_string(f.errors) + " errors, " + std::to_string(f.failOpenReads) +
                                     " fail-open reads" + format(", read p99 %.3f ms", f.readP99Ms) +
                                     (f.note.empty() ? "" : " (" + f.note + ")"));
+    for (const auto &a : agents)
+        line("agent " + a.name, a.state + " on " + a.host + ": " + std::to_string(a.servers) + " servers, " +
+                                    std::to_string(a.requests) + " requests, " + std::to_string(a.errors) +
+                                    " errors" + format(", p99 %.3f ms", a.p99Ms) +
+                                    format(", window lag %.0f ms", a.windowLagMs) + ", " +
+                                    std::to_string(a.auditRows) + " audit rows" +
+                                    (a.message.empty() ? "" : " (" + a.message + ")"));
+    if (rejectedRecords)
+        line("agent records", std::to_string(rejectedRecords) + " malformed, skipped");
     for (const auto &e : errorSamples)
         out += "  error: " + e + "\n";
     for (const auto &n : notes)

@@ -127,6 +127,29 @@ struct Slo
     static const char *categoryName(SloCategory category);
 };
 
+// One load agent's part in a run spread over agents (simulate --agents).
+struct AgentOutcome
+{
+    std::string name;
+    std::string host;
+    int servers = 0;
+    long long requests = 0;
+    long long successes = 0;
+    long long errors = 0;
+    double p99Ms = 0;
+    // How late its windows reached the coordinator: the largest gap from a window's end to its
+    // arrival, in ms, on the shared (Redis) time line.
+    double windowLagMs = 0;
+    long long windows = 0;
+    // The uncertainty of its clock's offset, in ms.
+    double clockUncertaintyMs = 0;
+    // Its audit rows in the database: for a lost agent, the writes it made before it went.
+    long long auditRows = 0;
+    // finished, failed, lost (its heartbeat expired), or never-started.
+    std::string state;
+    std::string message;
+};
+
 struct SimulationReport
 {
     SimulationConfig config;
@@ -172,6 +195,10 @@ struct SimulationReport
     // read, purchase and restock (each even when it did not occur), then "all".
     std::vector<OperationStats> operations;
     std::vector<FaultOutcome> faults;
+    // Set for a run spread over load agents.
+    std::vector<AgentOutcome> agents;
+    // Agent records the coordinator refused as malformed (and skipped).
+    long long rejectedRecords = 0;
     // Writes whose connection failed so that the client could not know whether they committed;
     // those settled by retrying with the same request id; and those the retry found committed.
     long long inDoubt = 0, inDoubtResolved = 0, inDoubtCommitted = 0;

@@ -183,6 +183,25 @@ std::string SimulationReport::toJson() const
                                  {"read_p99_ms", f.readP99Ms},
                                  {"note", f.note.empty() ? Json(nullptr) : Json(f.note)}});
     json["faults"] = std::move(faultList);
+    if (!agents.empty()) {
+        Json list = Json::array();
+        for (const auto &a : agents)
+            list.push_back(Json{{"name", a.name},
+                                {"host", a.host},
+                                {"servers", a.servers},
+                                {"requests", a.requests},
+                                {"successes", a.successes},
+                                {"errors", a.errors},
+                                {"p99_ms", a.p99Ms},
+                                {"window_lag_ms", a.windowLagMs},
+                                {"windows", a.windows},
+                                {"clock_uncertainty_ms", a.clockUncertaintyMs},
+                                {"audit_rows", a.auditRows},
+                                {"state", a.state},
+                                {"message", a.message.empty() ? Json(nullptr) : Json(a.message)}});
+        json["agents"] = std::move(list);
+        json["rejected_agent_records"] = rejectedRecords;
+    }
     json["in_doubt"] = inDoubt;
     json["in_doubt_resolved"] = inDoubtResolved;
     json["in_doubt_committed"] = inDoubtCommitted;

@@ -1,0 +1,69 @@
+#include "agentcommand.h"
+
+#include "agents/loadagent.h"
+#include "errors.h"
+#include "interruptrouting.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <optional>
+#include <unistd.h>
+
+AgentCommand::AgentCommand(const CommandLine &args, ResolvedConnections connections)
+    : m_args(args), m_connections(std::move(connections))
+{}
+
+int AgentCommand::run()
+{
+    if (m_args.flag("list"))
+        return list();
+    std::string name = m_args.option("name").value_or("");
+    if (name.empty()) {
+        char host[256] = {};
+        gethostname(host, sizeof host - 1);
+        name = std::string(host) + "-" + std::to_string(getpid());
+    }
+    if (name.size() > 64 || name.find_first_of(" \t\n{},") != std::string::npos)
+        throw inv::InvalidInput("invalid --name '" + name +
+                                "': give up to 64 characters without spaces, commas or braces");
+    inv::LoadAgent::Settings settings{name, m_connections.pg, m_connections.redis, INVENTORY_VERSION, {}};
+    if (const char *dir = std::getenv("INVENTORY_SANDBOX_DIR"))
+        settings.sandboxDir = dir;
+    inv::LoadAgent agent(settings);
+    std::stop_source stop;
+    std::optional<InterruptRouting> routing(std::in_place, [&stop] { stop.request_stop(); });
+    agent.serve(stop.get_token(),
+                [](const std::string &line) { std::fprintf(stderr, "%s\n", line.c_str()); });
+    return 0;
+}
+
+int AgentCommand::list()
+{
+    const auto agents = inv::LoadAgent::list(m_connections.redis);
+    if (m_args.flag("json")) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto &a : agents)
+            out.push_back({{"name", a.name},
+                           {"host", a.host},
+                           {"pid", a.pid},
+                           {"version", a.version},
+                           {"cores", a.cores},
+                           {"state", a.heartbeatAgeMs >= 0 ? a.state : std::string("lost")},
+                           {"heartbeat_age_ms", a.heartbeatAgeMs}});
+        std::cout << out.dump(2) << "\n";
+        return 0;
+    }
+    if (agents.empty())
+        std::cout
+            << "no load agent has registered here: start one with 'inventory-console agent --name NAME'\n";
+    for (const auto &a : agents)
+        std::cout << a.name << "  " << a.host << "  pid " << a.pid << "  " << a.version << "  " << a.cores
+                  << " cores  " << (a.heartbeatAgeMs >= 0 ? a.state : std::string("lost (no heartbeat)"))
+                  << (a.heartbeatAgeMs >= 0 ? "  heartbeat " + std::to_string(a.heartbeatAgeMs) + " ms ago"
+                                            : "")
+                  << "\n";
+    return 0;
+}
