@@ -93,7 +93,8 @@ std::vector<AgentInfo> LoadAgent::list(const std::string &redisUrl)
             }
         }
         RedisReply ttl = redis.command({"PTTL", AgentKeys::alive(name)});
-        info.heartbeatAgeMs = ttl.integer() > 0 ? kHeartbeatLives.count() - ttl.integer() : -1;
+        info.heartbeatAgeMs =
+            ttl.integer() > 0 ? std::max<long long>(0, kHeartbeatLives.count() - ttl.integer()) : -1;
         out.push_back(std::move(info));
     }
     return out;
