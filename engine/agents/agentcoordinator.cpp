@@ -1,5 +1,6 @@
 #include "agents/agentcoordinator.h"
 
+#include "agents/agentmerge.h"
 #include "agents/loadagent.h"
 #include "agents/redisclock.h"
 #include "cache/stockcache.h"
@@ -16,26 +17,6 @@
 namespace inv {
 
 namespace {
-constexpr long long kWindowUs = 250'000;
-
-struct Slot
-{
-    std::array<HistogramCounts, kOperationKinds> latency;
-    long long successes = 0, rejections = 0, errors = 0, dropped = 0, reads = 0, hits = 0, lockBusy = 0;
-};
-
-struct Book
-{
-    AgentInfo info;
-    AgentShare share;
-    AgentOutcome outcome;
-    std::array<HistogramCounts, kOperationKinds> latency;
-    std::string prefix;
-    long long lastSeq = -1;
-    bool started = false;
-    bool done = false;
-};
-
 std::string newRunId()
 {
     std::random_device device;
@@ -59,31 +40,6 @@ std::vector<std::string> splitNames(const std::string &text)
         from = comma + 1;
     }
     return out;
-}
-
-TimelinePoint pointFor(double t, const Slot &slot)
-{
-    const double seconds = kWindowUs / 1e6;
-    HistogramCounts writes = slot.latency[static_cast<std::size_t>(OperationKind::Purchase)];
-    writes.add(slot.latency[static_cast<std::size_t>(OperationKind::Restock)]);
-    const HistogramCounts &reads = slot.latency[static_cast<std::size_t>(OperationKind::Read)];
-    TimelinePoint p;
-    p.t = t;
-    p.rps = std::max(0.0, static_cast<double>(reads.count() + writes.count()) -
-                              static_cast<double>(slot.dropped)) /
-            seconds;
-    p.okPerSecond = static_cast<double>(slot.successes) / seconds;
-    p.rejectedPerSecond = static_cast<double>(slot.rejections) / seconds;
-    p.errorsPerSecond = static_cast<double>(slot.errors) / seconds;
-    p.readP50Ms = reads.percentileMs(0.5);
-    p.readP95Ms = reads.percentileMs(0.95);
-    p.readP99Ms = reads.percentileMs(0.99);
-    p.writeP50Ms = writes.percentileMs(0.5);
-    p.writeP95Ms = writes.percentileMs(0.95);
-    p.writeP99Ms = writes.percentileMs(0.99);
-    p.hitRate = slot.reads > 0 ? static_cast<double>(slot.hits) / static_cast<double>(slot.reads) : 0;
-    p.lockBusyPerSecond = static_cast<double>(slot.lockBusy) / seconds;
-    return p;
 }
 
 // Each audit row's stock_before is the previous row's stock_after and versions rise by one; the
@@ -172,6 +128,12 @@ std::vector<AgentInfo> AgentCoordinator::pick() const
     return chosen;
 }
 
+AgentsSnapshot AgentCoordinator::snapshot() const
+{
+    std::lock_guard lock(m_mergeMutex);
+    return m_merge ? m_merge->snapshot() : AgentsSnapshot{};
+}
+
 SimulationReport AgentCoordinator::run(const Tick &tick, const Say &say)
 {
     auto tell = [&](const std::string &text) {
@@ -187,7 +149,6 @@ SimulationReport AgentCoordinator::run(const Tick &tick, const Say &say)
 
     // Shares: servers dealt round robin, buyers in proportion to servers.
     const int servers = std::max(m_config.servers, static_cast<int>(agents.size()));
-    std::map<std::string, Book> books;
     std::vector<AgentShare> shares;
     int buyersLeft = m_config.buyers;
     for (std::size_t i = 0; i < agents.size(); ++i) {
@@ -201,13 +162,6 @@ SimulationReport AgentCoordinator::run(const Tick &tick, const Say &say)
                 : static_cast<int>(static_cast<long long>(m_config.buyers) * share.servers / servers);
         buyersLeft -= share.buyers;
         shares.push_back(share);
-        Book &book = books[agents[i].name];
-        book.info = agents[i];
-        book.share = share;
-        book.outcome.name = agents[i].name;
-        book.outcome.host = agents[i].host;
-        book.outcome.servers = share.servers;
-        book.outcome.state = "never-started";
     }
 
     const std::string runId = m_config.runId.empty() ? newRunId() : m_config.runId;
@@ -245,31 +199,19 @@ SimulationReport AgentCoordinator::run(const Tick &tick, const Say &say)
     tell("sent the run to " + std::to_string(agents.size()) + " agents; the load starts in " +
          std::to_string(kLeadTime.count()) + " ms");
 
+    auto merge = std::make_shared<AgentMerge>(agents, shares, command.startAtUs, m_config.buyers);
+    {
+        std::lock_guard lock(m_mergeMutex);
+        m_merge = merge;
+    }
     SimulationReport report;
     report.config = m_config;
     report.config.servers = servers;
     report.config.runId = runId;
     report.sharedSku = true;
-    std::map<long long, Slot> slots;
-    long long emittedUpTo = -1;
-    long long answered = 0;
-    long long lastEndUs = command.startAtUs;
     std::string lastId = "0-0";
     auto nextAliveCheck = std::chrono::steady_clock::now();
-    auto emit = [&](long long upTo) {
-        for (auto it = slots.upper_bound(emittedUpTo); it != slots.end() && it->first <= upTo; ++it) {
-            const TimelinePoint p =
-                pointFor(static_cast<double>(it->first + 1) * kWindowUs / 1e6, it->second);
-            report.timeline.push_back(p);
-            if (tick)
-                tick(p, std::min(1.0, static_cast<double>(answered) / std::max(1, m_config.buyers)));
-            emittedUpTo = it->first;
-        }
-    };
-    auto allDone = [&] {
-        return std::all_of(books.begin(), books.end(), [](const auto &b) { return b.second.done; });
-    };
-    while (!allDone() && !m_stop.load()) {
+    while (!merge->waitingFor().empty() && !m_stop.load()) {
         RedisReply got = redis.command({"XREAD", "COUNT", "200", "BLOCK", "250", "STREAMS", stream, lastId});
         const redisReply *r = got.get();
         const long long nowUs = clock.nowUs();
@@ -278,130 +220,68 @@ SimulationReport AgentCoordinator::run(const Tick &tick, const Say &say)
             for (std::size_t i = 0; i < entries->elements; ++i) {
                 const redisReply *entry = entries->element[i];
                 lastId.assign(entry->element[0]->str, entry->element[0]->len);
-                AgentRecord record;
                 try {
-                    record = AgentProtocol::decodeRecord(fieldR(entry->element[1]));
+                    if (!merge->add(AgentProtocol::decodeRecord(fieldR(entry->element[1])), nowUs))
+                        ++report.rejectedRecords;
                 } catch (const InvalidInput &) {
                     ++report.rejectedRecords;
-                    continue;
-                }
-                auto found = books.find(record.agent);
-                if (found == books.end() || found->second.done || record.seq <= found->second.lastSeq) {
-                    ++report.rejectedRecords;
-                    continue;
-                }
-                Book &book = found->second;
-                book.lastSeq = record.seq;
-                switch (record.kind) {
-                case AgentRecord::Kind::Started:
-                    book.started = true;
-                    book.prefix = record.serverPrefix;
-                    book.outcome.state = "running";
-                    book.outcome.clockUncertaintyMs =
-                        static_cast<double>(record.offsetUncertaintyUs) / 1000.0;
-                    break;
-                case AgentRecord::Kind::Window: {
-                    ++book.outcome.windows;
-                    book.outcome.windowLagMs = std::max(book.outcome.windowLagMs,
-                                                        static_cast<double>(nowUs - record.endUs) / 1000.0);
-                    Slot &slot = slots[std::max(0LL, (record.beginUs - command.startAtUs + kWindowUs / 2) /
-                                                         kWindowUs)];
-                    for (std::size_t k = 0; k < slot.latency.size(); ++k) {
-                        slot.latency[k].add(record.latency[k]);
-                        book.latency[k].add(record.latency[k]);
-                    }
-                    slot.successes += record.successes;
-                    slot.rejections += record.rejections;
-                    slot.errors += record.errors;
-                    slot.dropped += record.dropped;
-                    slot.reads += record.reads;
-                    slot.hits += record.hits;
-                    slot.lockBusy += record.lockBusy;
-                    answered += record.successes + record.rejections + record.errors;
-                    break;
-                }
-                case AgentRecord::Kind::Finished:
-                    book.done = true;
-                    book.outcome.state = "finished";
-                    book.outcome.successes = record.successes;
-                    book.outcome.errors = record.errors;
-                    report.successes += record.successes;
-                    report.rejections += record.rejections;
-                    report.errors += record.errors;
-                    report.dropped += record.dropped;
-                    lastEndUs = std::max(lastEndUs, record.endUs);
-                    break;
-                case AgentRecord::Kind::Failed:
-                    book.done = true;
-                    book.outcome.state = "failed";
-                    book.outcome.message = record.message;
-                    break;
                 }
             }
         }
         // Windows more than a second old are complete from every agent still up: draw them.
-        emit((nowUs - command.startAtUs) / kWindowUs - 4);
-        if (std::chrono::steady_clock::now() >= nextAliveCheck) {
-            nextAliveCheck = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
-            for (auto &[name, book] : books) {
-                if (book.done)
-                    continue;
-                if (redis.command({"PTTL", AgentKeys::alive(name)}).integer() <= 0) {
-                    book.done = true;
-                    book.outcome.state = "lost";
-                    book.outcome.message = "its heartbeat expired during the run";
-                    tell("agent '" + name + "' is lost: its heartbeat expired; the run goes on without it");
-                } else if (!book.started && std::chrono::steady_clock::now() - commandAt > kStartWithin) {
-                    book.done = true;
-                    book.outcome.state = "never-started";
-                    book.outcome.message =
-                        "it did not start within " + std::to_string(kStartWithin.count()) + " s";
-                }
+        merge->draw((nowUs - command.startAtUs) / AgentMerge::kWindowUs - 4, tick);
+        if (std::chrono::steady_clock::now() < nextAliveCheck)
+            continue;
+        nextAliveCheck = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+        for (const auto &name : merge->waitingFor()) {
+            if (redis.command({"PTTL", AgentKeys::alive(name)}).integer() <= 0) {
+                merge->giveUp(name, "lost", "its heartbeat expired during the run");
+                tell("agent '" + name + "' is lost: its heartbeat expired; the run goes on without it");
+            } else if (!merge->started(name) && std::chrono::steady_clock::now() - commandAt > kStartWithin) {
+                merge->giveUp(name, "never-started",
+                              "it did not start within " + std::to_string(kStartWithin.count()) + " s");
             }
         }
     }
-    emit(std::numeric_limits<long long>::max());
+    merge->draw(std::numeric_limits<long long>::max(), tick);
+    merge->finish();
     report.stoppedEarly = m_stop.load();
-    if (std::none_of(books.begin(), books.end(), [](const auto &b) { return b.second.started; })) {
+    if (!merge->anyStarted()) {
         std::string why;
-        for (const auto &[name, book] : books)
-            why += (why.empty() ? "" : "; ") + name + ": " + book.outcome.state +
-                   (book.outcome.message.empty() ? "" : " (" + book.outcome.message + ")");
+        for (const auto &a : merge->outcomes())
+            why += (why.empty() ? "" : "; ") + a.name + ": " + a.state +
+                   (a.message.empty() ? "" : " (" + a.message + ")");
         throw Error("no agent ran its share of run " + runId + " (" + why +
                     "); check the agents' output, and that they reach the same PostgreSQL and Redis");
     }
 
     tell("checking the books against the database and the cache");
-    std::array<HistogramCounts, kOperationKinds> totals;
-    for (auto &[name, book] : books) {
-        for (std::size_t k = 0; k < totals.size(); ++k)
-            totals[k].add(book.latency[k]);
-        HistogramCounts all = book.latency[0];
-        all.add(book.latency[1]);
-        all.add(book.latency[2]);
-        book.outcome.requests = static_cast<long long>(all.count());
-        book.outcome.p99Ms = all.percentileMs(0.99);
-        if (!book.prefix.empty())
-            book.outcome.auditRows =
-                db.exec("SELECT count(*) FROM inventory_audit WHERE starts_with(server_id, $1)",
-                        {book.prefix})
+    report.timeline = merge->snapshot().total;
+    const AgentMerge::Counts counts = merge->counts();
+    for (auto outcome : merge->outcomes()) {
+        const std::string prefix = merge->prefix(outcome.name);
+        if (!prefix.empty())
+            outcome.auditRows =
+                db.exec("SELECT count(*) FROM inventory_audit WHERE starts_with(server_id, $1)", {prefix})
                     .int64(0, 0);
-        report.agents.push_back(book.outcome);
+        report.agents.push_back(std::move(outcome));
     }
-    report.read = SimulationMonitor::summarize(totals[static_cast<std::size_t>(OperationKind::Read)]);
-    HistogramCounts writes = totals[static_cast<std::size_t>(OperationKind::Purchase)];
-    writes.add(totals[static_cast<std::size_t>(OperationKind::Restock)]);
+    report.successes = counts.successes;
+    report.rejections = counts.rejections;
+    report.errors = counts.errors;
+    report.dropped = counts.dropped;
+    report.read = SimulationMonitor::summarize(counts.latency[static_cast<std::size_t>(OperationKind::Read)]);
+    HistogramCounts writes = counts.latency[static_cast<std::size_t>(OperationKind::Purchase)];
+    writes.add(counts.latency[static_cast<std::size_t>(OperationKind::Restock)]);
     report.write = SimulationMonitor::summarize(writes);
     report.requests = report.read.count + report.write.count;
-    report.durationSeconds = std::max(1e-3, static_cast<double>(lastEndUs - command.startAtUs) / 1e6);
+    report.durationSeconds =
+        std::max(1e-3, static_cast<double>(merge->lastEndUs() - command.startAtUs) / 1e6);
     report.throughputRps = static_cast<double>(report.requests - report.dropped) / report.durationSeconds;
-    long long reads = 0, hits = 0;
-    for (const auto &[index, slot] : slots) {
-        reads += slot.reads;
-        hits += slot.hits;
-        report.lockBusy += slot.lockBusy;
-    }
-    report.cacheHitRate = reads > 0 ? static_cast<double>(hits) / static_cast<double>(reads) : 0;
+    report.cacheHitRate =
+        counts.reads > 0 ? static_cast<double>(counts.hits) / static_cast<double>(counts.reads) : 0;
+    report.lockBusy = counts.lockBusy;
+    report.staleReads = counts.staleReads;
 
     const auto row = db.exec("SELECT stock, version FROM inventory WHERE sku = $1", {sku});
     const auto audit =
@@ -451,7 +331,8 @@ SimulationReport AgentCoordinator::run(const Tick &tick, const Say &say)
         report.notes.push_back(std::to_string(report.rejectedRecords) +
                                " agent records were malformed or out of "
                                "order and were skipped");
-    report.notes.push_back("stale reads are counted within each agent, not across agents");
+    report.notes.push_back(
+        "stale reads are counted by each agent between its own servers, not across agents");
     if (report.stoppedEarly)
         report.notes.push_back("stopped before the load was done: partial results, no verdict");
     report.evaluateSlos();

@@ -8,12 +8,15 @@
 // flash-sale scenario only. Calling thread only; stop() from any thread.
 #pragma once
 
+#include "agents/agentmerge.h"
 #include "agents/agentprotocol.h"
 #include "sim/simulationmonitor.h"
 #include "sim/simulationreport.h"
 
 #include <atomic>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -34,6 +37,9 @@ public:
     // Throws InvalidInput for a bad selection or configuration, and what pick() throws.
     SimulationReport run(const Tick &tick = {}, const Say &say = {});
     void stop() { m_stop.store(true); }
+    // The run as merged so far: each agent's state and counts, the total and per-agent time lines.
+    // Any thread; empty before run() has sent the command.
+    AgentsSnapshot snapshot() const;
 
     // How long an agent may take from the command to its first record before it counts as lost.
     static constexpr std::chrono::seconds kStartWithin{15};
@@ -45,6 +51,8 @@ private:
     std::string m_selection;
     std::string m_version;
     std::atomic<bool> m_stop{false};
+    mutable std::mutex m_mergeMutex;
+    std::shared_ptr<AgentMerge> m_merge;
 };
 
 } // namespace inv

@@ -196,6 +196,8 @@ std::string encode(const AgentRecord &r)
         json["reads"] = r.reads;
         json["hits"] = r.hits;
         json["lock_busy"] = r.lockBusy;
+        if (r.kind == AgentRecord::Kind::Finished)
+            json["stale_reads"] = r.staleReads;
         break;
     case AgentRecord::Kind::Failed:
         json["message"] = r.message;
@@ -241,6 +243,8 @@ AgentRecord decodeRecord(const std::string &body)
         r.reads = number(json, "reads");
         r.hits = number(json, "hits", 0, r.reads);
         r.lockBusy = number(json, "lock_busy");
+        if (r.kind == AgentRecord::Kind::Finished)
+            r.staleReads = number(json, "stale_reads");
         break;
     case AgentRecord::Kind::Failed:
         r.message = text(json, "message", 2000);

@@ -97,6 +97,8 @@ struct AgentRecord
     long long reads = 0;
     long long hits = 0;
     long long lockBusy = 0;
+    // Finished: the stale reads its own checker counted (between its own servers).
+    long long staleReads = 0;
     // Started: the prefix of its audit rows' server ids, and the uncertainty of its clock offset.
     std::string serverPrefix;
     long long offsetUncertaintyUs = 0;

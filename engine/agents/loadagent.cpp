@@ -283,6 +283,7 @@ void LoadAgent::runShare(const AgentRunCommand &command, const AgentShare &share
         finished.rejections = report.rejections;
         finished.errors = report.errors;
         finished.dropped = report.dropped;
+        finished.staleReads = report.staleReads;
         publish(redis, stream, AgentProtocol::encode(finished));
         say("run " + command.runId + " done: " + std::to_string(report.successes) + " ok, " +
             std::to_string(report.rejections) + " refused, " + std::to_string(report.errors) + " errors");
