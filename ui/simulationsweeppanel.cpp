@@ -29,7 +29,7 @@ SimulationSweepPanel::SimulationSweepPanel(SimulationForm *form, QWidget *parent
     m_thread.start();
 
     m_parameter->addItem(tr("rate (req/s)"), QStringLiteral("rate"));
-    m_parameter->addItem(tr("connections per server"), QStringLiteral("connections"));
+    m_parameter->addItem(tr("connections in all"), QStringLiteral("connections"));
     m_from->setRange(1, 1'000'000);
     m_to->setRange(2, 1'000'000);
     m_from->setValue(1000);
@@ -44,7 +44,7 @@ SimulationSweepPanel::SimulationSweepPanel(SimulationForm *form, QWidget *parent
     connect(m_parameter, &QComboBox::currentIndexChanged, this, [this] {
         const bool rate = m_parameter->currentData().toString() == QLatin1String("rate");
         m_from->setValue(rate ? 1000 : 1);
-        m_to->setValue(rate ? 40'000 : 64);
+        m_to->setValue(rate ? 40'000 : 128);
     });
 
     // Two rows, so that the page still fits a 1024 px window beside the form.

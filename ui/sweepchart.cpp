@@ -54,7 +54,7 @@ void SweepChart::reset(inv::SweepParameter parameter)
     m_order.clear();
     const bool rate = parameter == inv::SweepParameter::Rate;
     m_x->setTitleText(rate ? tr("offered load (req/s, log scale)")
-                           : tr("connections per server (log scale)"));
+                           : tr("client connections in all servers (log scale)"));
     chart()->setTitle(rate ? tr("Load sweep: read latency and throughput against offered load; ★ marks the "
                                 "knee, the first step that broke an SLO")
                            : tr("Load sweep: read latency and throughput against connections; ★ marks the "

@@ -230,8 +230,7 @@ std::string SimulationReport::humanSummary() const
     };
     out +=
         std::string(SimulationConfig::scenarioName(config.scenario)) + " with strategy " +
-        Strategy::kindName(config.strategy) + ", " + std::to_string(config.servers) + " servers x " +
-        std::to_string(config.connections) + " connections" +
+        Strategy::kindName(config.strategy) + ", " + config.connectionsText() +
         (config.raceDelay.count() ? ", race delay " + std::to_string(config.raceDelay.count()) + " ms" : "") +
         (stoppedEarly ? "  (stopped: partial results, no verdict)" : "") + "\n";
     line("duration", format("%.2f s", durationSeconds));

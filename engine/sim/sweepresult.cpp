@@ -25,6 +25,8 @@ Json stepJson(const SweepStep &s, std::size_t index)
 {
     return {{"index", index},
             {"value", s.value},
+            {"servers", s.servers},
+            {"connections", s.connections},
             {"offered_rps", s.offeredRps},
             {"throughput_rps", s.throughputRps},
             {"duration_s", s.durationSeconds},
@@ -44,6 +46,8 @@ SweepStep SweepStep::fromReport(double value, const SimulationReport &report)
 {
     SweepStep step;
     step.value = value;
+    step.servers = report.config.servers;
+    step.connections = report.config.connectionCount();
     step.offeredRps = report.config.rate;
     step.throughputRps = report.throughputRps;
     step.durationSeconds = report.durationSeconds;

@@ -15,8 +15,11 @@ namespace inv {
 
 struct SweepStep
 {
-    // The swept parameter's value: arrivals per second or connections per server.
+    // The swept parameter's value: arrivals per second or connections in all.
     double value = 0;
+    // The virtual servers the step ran on, and their connections in all.
+    int servers = 0;
+    int connections = 0;
     // Arrivals per second the step asked for, and what it served.
     double offeredRps = 0;
     double throughputRps = 0;
