@@ -122,17 +122,19 @@ std::string SweepResult::toJson() const
                     {"last_pass", brief(lastPass())},
                     {"first_fail", brief(firstFail())},
                     {"text", kneeText()}};
-    const Json sweep{{"parameter", range.parameterName()},
-                     {"unit", range.unit()},
-                     {"from", range.from},
-                     {"to", range.to},
-                     {"planned_steps", range.values().size()},
-                     {"step_seconds", stepSeconds},
-                     {"scenario", scenario},
-                     {"strategy", strategy},
-                     {"stopped", stopped},
-                     {"steps", list},
-                     {"knee", knee}};
+    Json sweep{{"parameter", range.parameterName()},
+               {"unit", range.unit()},
+               {"from", range.from},
+               {"to", range.to},
+               {"planned_steps", range.values().size()},
+               {"step_seconds", stepSeconds},
+               {"scenario", scenario},
+               {"strategy", strategy},
+               {"stopped", stopped},
+               {"steps", list},
+               {"knee", knee}};
+    if (!references.empty())
+        sweep["references"] = Json::parse(SweepReference::toJson(references)).at("references");
     return Json{{"sweep", sweep}}.dump(2) + "\n";
 }
 
@@ -158,7 +160,10 @@ std::string SweepResult::humanSummary() const
                       s.dropped, s.cacheHitRate * 100);
         out += line + result + "\n";
     }
-    return out + kneeText() + "\n";
+    out += kneeText() + "\n";
+    for (const SweepReference &r : references)
+        out += "reference (measured, closed loop): " + r.summary() + "\n";
+    return out;
 }
 
 } // namespace inv

@@ -6,6 +6,7 @@
 
 #include "sim/simulationreport.h"
 #include "sim/sweeprange.h"
+#include "sim/sweepreference.h"
 
 #include <optional>
 #include <string>
@@ -45,6 +46,8 @@ struct SweepResult
     std::vector<SweepStep> steps;
     // Stopped before the sweep found its knee or ran every step.
     bool stopped = false;
+    // The peers' measurements given with --reference, reported beside the steps as they are.
+    std::vector<SweepReference> references;
 
     // Indexes into steps; lastPass is empty when the first step failed, firstFail when none did.
     std::optional<std::size_t> lastPass() const;
@@ -52,7 +55,7 @@ struct SweepResult
     // "knee: between rate 6325 req/s (passed) and 11696 req/s (read_p99_ms 7.1 > 5)", or why none.
     std::string kneeText() const;
     std::string toJson() const;
-    // A table of the steps, then the knee line.
+    // A table of the steps, then the knee line, then a line per reference.
     std::string humanSummary() const;
 };
 

@@ -24,6 +24,9 @@ private slots:
     void stopsAtTheFirstFailingStep_data();
     void stopsAtTheFirstFailingStep();
     void connectionsPast64();
+    void referencesBesideTheSteps();
+    void badReferenceRunsNothing_data();
+    void badReferenceRunsNothing();
     void badInputRunsNothing_data();
     void badInputRunsNothing();
 
@@ -180,6 +183,89 @@ void TestSweep::stopsAtTheFirstFailingStep()
     QVERIFY2(
         human.out.trimmed().split(QLatin1Char('\n')).last().startsWith(QLatin1String("knee: below rate 200")),
         qPrintable(human.out));
+}
+
+namespace {
+QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &text)
+{
+    const QString path = dir.filePath(name);
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size())
+        return {};
+    return path;
+}
+
+const QByteArray kReferences = R"({"references": [
+  {"tool": "redis-benchmark", "workload": "GET of 1,000 keys", "clients": 16, "throughput_rps": 61230.5,
+   "latency_ms": {"p50": 0.2, "p99": 0.45}},
+  {"tool": "pgbench", "workload": "the purchase statement", "clients": 16, "throughput_rps": 9000}
+]})";
+} // namespace
+
+void TestSweep::referencesBesideTheSteps()
+{
+    QTemporaryDir dir;
+    const QString references = writeFile(dir, QStringLiteral("references.json"), kReferences);
+    const QStringList arguments{QStringLiteral("simulate"),
+                                QStringLiteral("--sweep"),
+                                QStringLiteral("rate=200..400"),
+                                QStringLiteral("--step-seconds"),
+                                QStringLiteral("1"),
+                                QStringLiteral("--slo"),
+                                QStringLiteral("throughput_rps=1000000"),
+                                QStringLiteral("--reference"),
+                                references};
+    const CliRun json = runCli(arguments + QStringList{QStringLiteral("--json")}, 120000);
+    QVERIFY2(json.exitCode == 0, qPrintable(json.err));
+    const QJsonArray listed = QJsonDocument::fromJson(json.out.toUtf8())
+                                  .object()
+                                  .value(QLatin1String("sweep"))
+                                  .toObject()
+                                  .value(QLatin1String("references"))
+                                  .toArray();
+    QCOMPARE(listed,
+             QJsonDocument::fromJson(kReferences).object().value(QLatin1String("references")).toArray());
+    const CliRun human = runCli(arguments, 120000);
+    QCOMPARE(human.exitCode, 0);
+    QVERIFY2(
+        human.out.contains(QLatin1String("reference (measured, closed loop): redis-benchmark GET of 1,000 "
+                                         "keys, 16 clients: 61230 req/s, p50 0.20 ms, p99 0.45 ms")),
+        qPrintable(human.out));
+}
+
+void TestSweep::badReferenceRunsNothing_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QString>("why");
+    QTest::newRow("missing") << QByteArray() << QStringLiteral("cannot read --reference");
+    QTest::newRow("not JSON") << QByteArray("pgbench 9000 tps") << QStringLiteral("not JSON");
+    QTest::newRow("no throughput") << QByteArray(R"({"references": [{"tool": "pgbench", "clients": 16}]})")
+                                   << QStringLiteral("entry 1: \"throughput_rps\" must be a number above 0");
+}
+
+void TestSweep::badReferenceRunsNothing()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(QString, why);
+    QTemporaryDir dir;
+    const QString references = text.isEmpty() ? dir.filePath(QStringLiteral("none.json"))
+                                              : writeFile(dir, QStringLiteral("references.json"), text);
+    const QString reportPath = dir.filePath(QStringLiteral("sweep.json"));
+    const long long before = simulationSpaces();
+    const CliRun run =
+        runCli({QStringLiteral("simulate"), QStringLiteral("--keep"), QStringLiteral("--sweep"),
+                QStringLiteral("rate=200..400"), QStringLiteral("--reference"), references,
+                QStringLiteral("--report"), reportPath});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.out.isEmpty(), qPrintable(run.out));
+    QVERIFY2(run.err.contains(why), qPrintable(run.err));
+    QVERIFY(!QFile::exists(reportPath));
+    QCOMPARE(simulationSpaces(), before);
+    // Outside a sweep the option is refused as well.
+    const CliRun once = runCli({QStringLiteral("simulate"), QStringLiteral("--scenario"),
+                                QStringLiteral("mixed"), QStringLiteral("--reference"), references});
+    QCOMPARE(once.exitCode, 2);
+    QVERIFY2(once.err.contains(QLatin1String("--reference applies to a sweep only")), qPrintable(once.err));
 }
 
 void TestSweep::badInputRunsNothing_data()
