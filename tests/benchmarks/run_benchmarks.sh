@@ -166,8 +166,8 @@ C_MET=$(runs "f\"{sum(r['latency_ms']['read']['p99'] < 2 for r in rs)} of {len(r
 C_P99S=$(runs "', '.join(f\"{r['latency_ms']['read']['p99']:.2f}\" for r in rs)" mixed)
 # The host's load average during each run: these cores are shared, and a busy host shows in p99.
 C_LOADS=$(runs "', '.join(f\"{r['host']['load_avg_max']}\" for r in rs)" mixed)
-M_LOADS=$(runs "', '.join(f\"{r['host']['load_avg_max']}\" for r in rs)" moonshot)
 mixed_runs "$MOONSHOT_RATE" moonshot
+M_LOADS=$(runs "', '.join(f\"{r['host']['load_avg_max']}\" for r in rs)" moonshot)
 M_MET=$(runs "f\"{sum(r['latency_ms']['read']['p99'] < 5 and r['dropped'] == 0 for r in rs)} of {len(rs)}\"" moonshot)
 M_DETAIL=$(runs "'read p99 ' + ', '.join(f\"{r['latency_ms']['read']['p99']:.1f}\" for r in rs) + ' ms; dropped ' + \
 ', '.join(str(r['dropped']) for r in rs) + '; served ' + ', '.join(str(round(r['throughput_rps'])) for r in rs) + '/s'" moonshot)
