@@ -269,9 +269,10 @@ void SweepChart::rescale()
     lowest = std::min(lowest, latency);
     // A step's worth of room on each side, so the first and last points are not on the frame.
     m_x->setRange(std::max(0.5, xMin / 1.25), xMax * 1.25);
-    // Whole decades, so that the labels are round numbers.
-    m_latency->setRange(std::pow(10, std::floor(std::log10(lowest))),
-                        std::pow(10, std::ceil(std::log10(std::max(latency * 1.2, lowest * 10)))));
+    // Whole decades, so that the labels are round numbers; a hair wider, so that the bottom and top
+    // decades keep their labels despite rounding.
+    m_latency->setRange(0.999 * std::pow(10, std::floor(std::log10(lowest))),
+                        1.001 * std::pow(10, std::ceil(std::log10(std::max(latency * 1.2, lowest * 10)))));
     m_throughput->setRange(0, std::max(10.0, served * 1.15));
     m_throughput->applyNiceNumbers();
     for (const auto &[level, series] : std::as_const(m_levels))
