@@ -50,7 +50,7 @@ xvfb-run -a -s "-screen 0 1440x900x24" "$CLI" --autostart mixed --compare unsafe
 references=()
 reference_file="$PWD/${BUILD_DIR:-build}/benchmark-sweep/references-rate.json"
 [ -f "$reference_file" ] && references=(--reference "$reference_file")
-QT_QPA_PLATFORM=offscreen "$CLI" --sweep rate=1000..40000 --step-seconds 3 --compare naive,locked,versioned,combined \
+QT_QPA_PLATFORM=offscreen "$CLI" --sweep rate=1000..40000 --step-seconds 5 --compare naive,locked,versioned,combined \
     "${references[@]}" --export-sweep "$PWD/docs/simulation-sweep.png" || true
 # The smallest size operators use: the charts scroll, none is cropped.
 xvfb-run -a -s "-screen 0 1440x900x24" "$CLI" --autostart flash-sale --strategy versioned --buyers 150000 \
