@@ -4,7 +4,6 @@
 #include "simulationcharttheme.h"
 
 #include <QChart>
-#include <QFile>
 #include <QGraphicsLayout>
 #include <QGraphicsScene>
 #include <QLegend>
@@ -135,11 +134,13 @@ void SweepChart::drawReferences()
         } else {
             served->setName(tr("%1: served (req/s, measured)").arg(label));
             served->setPointsVisible(true);
+            QList<QPointF> points;
             for (const inv::SweepReference *r : entries) {
-                served->append(r->clients, r->throughputRps);
+                points.append({static_cast<double>(r->clients), r->throughputRps});
                 if (r->p99Ms)
                     p99.append({static_cast<double>(r->clients), std::max(kLatencyFloorMs, *r->p99Ms)});
             }
+            served->replace(points);
         }
         attach(served, m_throughput);
         if (p99.isEmpty())
