@@ -50,7 +50,7 @@ const std::vector<CommandInfo> &CommandReference::commands()
                          "window-size",  "dark",         "autostart",     "compare",    "buyers",
                          "stock",        "rate",         "duration",      "servers",    "connections",
                          "products",     "readers",      "race-delay-ms", "fault",      "sweep",
-                         "step-seconds", "blind-buyers", "client"})},
+                         "step-seconds", "blind-buyers", "client",        "reference",  "export-sweep"})},
         {"sandbox",
          "start|stop|status",
          "start, stop or show the local PostgreSQL and Redis",
@@ -77,7 +77,7 @@ const std::vector<CommandInfo> &CommandReference::commands()
               "skew",       "no-warm",      "readers",     "rounds",      "race-delay-ms",   "seed",
               "max-lag-ms", "slo",          "run-id",      "keep",        "cleanup",         "report",
               "json",       "fault",        "dir",         "combine-max", "combine-wait-us", "near-cache",
-              "sweep",      "step-seconds", "client",      "agents"})},
+              "sweep",      "step-seconds", "client",      "agents",      "reference"})},
         {"agent", "", "run a load agent that takes its share of simulations started with simulate --agents",
          withConnection({"name", "list", "json"})},
     };
@@ -170,9 +170,20 @@ const std::vector<OptionInfo> &CommandReference::options()
         {"sweep",
          "PARAM=FROM..TO[:N]",
          "simulate (mixed), GUI demo mode: raise rate (req/s) or connections step by step until an SLO "
-         "breaks, and report the knee, e.g. rate=1000..40000 (N steps; default: doubling)",
+         "breaks, and report the knee, e.g. rate=1000..40000 or connections=1..128 (N steps; default: "
+         "doubling). Connections count in all, spread over --servers (the first servers take one more; "
+         "a step with fewer connections than servers runs on fewer servers), at most 64 a server",
          {}},
         {"step-seconds", "SEC", "sweep: seconds per step (default 3)", {}},
+        {"reference",
+         "FILE",
+         "sweep: pgbench's and redis-benchmark's measured results (JSON, as run_benchmarks.sh writes "
+         "it), listed in the sweep's report and drawn on the GUI's sweep chart",
+         {}},
+        {"export-sweep",
+         "FILE.png",
+         "GUI demo mode: when the sweep ends, save its chart as Export chart does (PNG, 1400x800) and quit",
+         {}},
         {"slo", "NAME=VALUE", "override an SLO threshold, e.g. read_p99_ms=2 (repeatable)", {}},
         {"report", "FILE", "write the JSON report to FILE", {}},
         {"fault",

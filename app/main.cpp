@@ -7,13 +7,17 @@
 #include "mainwindow.h"
 #include "sim/simulationconfig.h"
 #include "sim/sweeprange.h"
+#include "sim/sweepreference.h"
 
 #include <QApplication>
 #include <QIcon>
 
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
+
+#include <unistd.h>
 
 namespace {
 bool hasDisplay()
@@ -55,6 +59,19 @@ int main(int argc, char **argv)
             inv::SimulationConfig::parseScenario(*scenario);
         if (auto sweep = args.option("sweep"))
             inv::SweepRange::parse(*sweep);
+        // A bad file opens nothing and writes nothing.
+        if (auto reference = args.option("reference"))
+            inv::SweepReference::load(*reference);
+        if ((args.option("reference") || args.option("export-sweep")) && !args.option("sweep"))
+            throw inv::InvalidInput(
+                "--reference and --export-sweep go with --sweep: add --sweep rate=FROM..TO");
+        if (auto png = args.option("export-sweep")) {
+            // Checked before the sweep runs, without creating the file.
+            const auto folder = std::filesystem::absolute(*png).parent_path();
+            if (!std::filesystem::is_directory(folder) || access(folder.c_str(), W_OK) != 0)
+                throw inv::InvalidInput("cannot write --export-sweep '" + *png +
+                                        "': its folder does not exist or is not writable");
+        }
         args.number("step-seconds", 3, 0.5, 600);
         if (auto compare = args.option("compare")) {
             std::string item;
@@ -112,6 +129,8 @@ int main(int argc, char **argv)
         options.compare = compare.split(QLatin1Char(','), Qt::SkipEmptyParts);
     options.sweep = text("sweep", nullptr);
     options.stepSeconds = args.number("step-seconds", 3, 0.5, 600);
+    options.reference = text("reference", nullptr);
+    options.exportSweep = text("export-sweep", nullptr);
     if (!options.autostart.isEmpty() || !options.sweep.isEmpty())
         options.page = QStringLiteral("simulation");
     for (const char *name : {"race-delay-ms", "buyers", "stock", "rate", "duration", "servers", "connections",

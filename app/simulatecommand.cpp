@@ -52,6 +52,11 @@ int SimulateCommand::run()
         throw inv::InvalidInput("simulate needs --scenario flash-sale, mixed or stampede, or --sweep");
     if (!sweep && m_args.option("step-seconds"))
         throw inv::InvalidInput("--step-seconds applies to a sweep only: add --sweep rate=FROM..TO");
+    if (!sweep && m_args.option("reference"))
+        throw inv::InvalidInput("--reference applies to a sweep only: add --sweep rate=FROM..TO");
+    // Read before anything runs: a bad file runs nothing and writes nothing.
+    if (const auto reference = m_args.option("reference"))
+        m_references = inv::SweepReference::load(*reference);
     const inv::SimulationConfig config = configFor(*scenarioName);
     std::optional<inv::LoadSweep> loadSweep;
     if (sweep) {
@@ -215,7 +220,8 @@ int SimulateCommand::runSweep(inv::LoadSweep &sweep)
                                       : ("FAIL " + step.failure).c_str());
     };
     std::optional<InterruptRouting> routing(std::in_place, [&sweep] { sweep.stop(); });
-    const inv::SweepResult result = sweep.run(started, done);
+    inv::SweepResult result = sweep.run(started, done);
+    result.references = m_references;
     routing.reset();
     const std::string text = result.toJson();
     writeReport(text);

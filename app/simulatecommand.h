@@ -2,8 +2,9 @@
 // progress line on a terminal, writes the report, and returns 0 if every SLO passed and 1 if not.
 // SIGINT or SIGTERM stops the load: the partial report (stopped: true, no verdict) is still written
 // and the exit code is 3; a second signal ends the process at once. With --sweep it runs a LoadSweep
-// instead, prints its table and knee, and returns 0 once the sweep is done; with --agents it spreads
-// the run over load agents (AgentCoordinator). Main thread only.
+// instead, prints its table and knee (and the --reference peers' results), and returns 0 once the
+// sweep is done; with --agents it spreads the run over load agents (AgentCoordinator). Main thread
+// only.
 #pragma once
 
 #include "commandline.h"
@@ -11,6 +12,9 @@
 
 #include "sim/loadsweep.h"
 #include "sim/simulationconfig.h"
+#include "sim/sweepreference.h"
+
+#include <vector>
 
 class SimulateCommand
 {
@@ -32,4 +36,6 @@ private:
 
     const CommandLine &m_args;
     ResolvedConnections m_connections;
+    // --reference: the peers' results a sweep's report lists beside its steps.
+    std::vector<inv::SweepReference> m_references;
 };

@@ -45,10 +45,13 @@ xvfb-run -a -s "-screen 0 1440x900x24" "$CLI" --autostart mixed --compare naive,
 xvfb-run -a -s "-screen 0 1440x900x24" "$CLI" --autostart mixed --compare unsafe,naive,locked,versioned,combined \
     --race-delay-ms 5 --rate 1500 --duration 4 --products 5 --window-size 1280x800 \
     --screenshot "$PWD/docs/simulation-race.png" --quit-when-done || true
-# A load sweep of three strategies, each to its knee.
-xvfb-run -a -s "-screen 0 1600x1000x24" "$CLI" --sweep rate=1000..32000 --step-seconds 2 \
-    --compare versioned,locked,combined --window-size 1440x900 --screenshot "$PWD/docs/simulation-sweep.png" \
-    --quit-when-done || true
+# The load sweep chart from the console's own export: four strategies, each to its knee, with the
+# peers' results when tests/benchmarks/run_benchmarks.sh (section f) has measured them.
+references=()
+reference_file="$PWD/${BUILD_DIR:-build}/benchmark-sweep/references-rate.json"
+[ -f "$reference_file" ] && references=(--reference "$reference_file")
+QT_QPA_PLATFORM=offscreen "$CLI" --sweep rate=1000..40000 --step-seconds 5 --compare naive,locked,versioned,combined \
+    "${references[@]}" --export-sweep "$PWD/docs/simulation-sweep.png" || true
 # The smallest size operators use: the charts scroll, none is cropped.
 xvfb-run -a -s "-screen 0 1440x900x24" "$CLI" --autostart flash-sale --strategy versioned --buyers 150000 \
     --stock 5000 --window-size 1024x700 --screenshot "$PWD/docs/simulation-1024.png" --quit-when-done || true

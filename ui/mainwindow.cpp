@@ -142,9 +142,11 @@ MainWindow::MainWindow(StartOptions options, QWidget *parent)
             m_simulation->selectScenario(QStringLiteral("mixed"));
             for (const auto &[name, value] : m_options.simulationParameters)
                 m_simulation->setParameter(name, value);
+            if (!m_options.reference.isEmpty())
+                m_simulation->sweep()->loadReferences(m_options.reference);
             if (!m_simulation->startSweep(m_options.sweep, strategies, m_options.stepSeconds)) {
                 std::fprintf(stderr, "error: %s\n", qPrintable(m_simulation->sweep()->status()));
-                if (m_options.quitAfterScreenshot)
+                if (m_options.quitAfterScreenshot || !m_options.exportSweep.isEmpty())
                     QTimer::singleShot(0, qApp, [] { QCoreApplication::exit(2); });
             }
             m_options.sweep.clear();

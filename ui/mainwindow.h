@@ -45,6 +45,10 @@ struct StartOptions
     // Demo mode: sweep this range ("rate=1000..40000") on the Simulation page for the same strategies.
     QString sweep;
     double stepSeconds = 3;
+    // Peers' results drawn on the sweep chart (a reference file, already checked).
+    QString reference;
+    // When the sweep ends, the chart is exported to this PNG and the console quits.
+    QString exportSweep;
     QList<QPair<QString, double>> simulationParameters;
     // Faults scheduled for the demo run, as the Faults box takes them ("redis-pause@2s+1s").
     QStringList faults;

@@ -3,6 +3,7 @@
 #include "connectiondialog.h"
 #include "consolebackend.h"
 #include "simulationpage.h"
+#include "simulationsweeppanel.h"
 #include "stockcountdialog.h"
 
 #include <QCoreApplication>
@@ -22,11 +23,16 @@ ScreenshotMode::ScreenshotMode(MainWindow *window, ConsoleBackend *backend, Star
         QTimer::singleShot(0, qApp, [passed, saved] { QCoreApplication::exit(!saved ? 2 : passed ? 0 : 1); });
     });
     connect(window->simulationPage(), &SimulationPage::sweepFinished, this, [this](bool stopped) {
-        if (!m_options.quitAfterScreenshot)
+        if (!m_options.quitAfterScreenshot && m_options.exportSweep.isEmpty())
             return;
         // The chart lays out its legend's last entries on a later pass of the event loop.
         QTimer::singleShot(500, this, [this, stopped] {
-            const bool saved = m_options.screenshot.isEmpty() || save(m_window);
+            bool saved = m_options.screenshot.isEmpty() || save(m_window);
+            if (!m_options.exportSweep.isEmpty()) {
+                SimulationSweepPanel *panel = m_window->simulationPage()->sweep();
+                saved = panel->exportChart(m_options.exportSweep) && saved;
+                std::fprintf(stderr, "%s\n", qPrintable(panel->status()));
+            }
             std::fprintf(stderr, "sweep %s\n", stopped ? "stopped" : "done");
             QCoreApplication::exit(!saved ? 2 : stopped ? 3 : 0);
         });

@@ -1,6 +1,7 @@
-// The console's screenshot and demo mode (--screenshot, --autostart, --quit-when-done): saves the
-// window, or the dialog it was asked for, once it shows data, and ends the process with the result
-// (0 saved, 2 not saved; in demo mode 1 when an SLO failed). GUI thread only.
+// The console's screenshot and demo mode (--screenshot, --autostart, --quit-when-done, --export-sweep):
+// saves the window, or the dialog it was asked for, once it shows data (or the sweep chart once the
+// sweep ends), and ends the process with the result (0 saved, 2 not saved; in demo mode 1 when an
+// SLO failed). GUI thread only.
 #pragma once
 
 #include "mainwindow.h"

@@ -2,12 +2,14 @@
 
 #include "errors.h"
 #include "sim/loadsweep.h"
+#include "simulationexport.h"
 #include "simulationform.h"
 #include "sweepchart.h"
 #include "sweeprunner.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -18,7 +20,8 @@ SimulationSweepPanel::SimulationSweepPanel(SimulationForm *form, QWidget *parent
     : QWidget(parent), m_form(form), m_runner(new SweepRunner), m_parameter(new QComboBox(this)),
       m_from(new QSpinBox(this)), m_to(new QSpinBox(this)), m_steps(new QSpinBox(this)),
       m_stepSeconds(new QDoubleSpinBox(this)), m_sweep(new QPushButton(tr("Sweep"), this)),
-      m_stop(new QPushButton(tr("Stop sweep"), this)),
+      m_stop(new QPushButton(tr("Stop sweep"), this)), m_references(new QPushButton(tr("Peers…"), this)),
+      m_export(new QPushButton(tr("Export chart…"), this)),
       m_status(
           new QLabel(tr("Sweeps the mixed scenario for the checked strategies until an SLO breaks."), this)),
       m_chart(new SweepChart(this))
@@ -29,7 +32,7 @@ SimulationSweepPanel::SimulationSweepPanel(SimulationForm *form, QWidget *parent
     m_thread.start();
 
     m_parameter->addItem(tr("rate (req/s)"), QStringLiteral("rate"));
-    m_parameter->addItem(tr("connections per server"), QStringLiteral("connections"));
+    m_parameter->addItem(tr("connections in all"), QStringLiteral("connections"));
     m_from->setRange(1, 1'000'000);
     m_to->setRange(2, 1'000'000);
     m_from->setValue(1000);
@@ -40,11 +43,17 @@ SimulationSweepPanel::SimulationSweepPanel(SimulationForm *form, QWidget *parent
     m_stepSeconds->setValue(inv::LoadSweep::kDefaultStepSeconds);
     m_stepSeconds->setSuffix(tr(" s"));
     m_stop->setEnabled(false);
+    m_references->setToolTip(
+        tr("Draw pgbench's and redis-benchmark's measured results from a reference file, "
+           "as tests/benchmarks/run_benchmarks.sh writes it"));
+    m_export->setToolTip(tr("Save the sweep chart as a PNG of %1x%2")
+                             .arg(SweepChart::kExportSize.width())
+                             .arg(SweepChart::kExportSize.height()));
     m_status->setWordWrap(true);
     connect(m_parameter, &QComboBox::currentIndexChanged, this, [this] {
         const bool rate = m_parameter->currentData().toString() == QLatin1String("rate");
         m_from->setValue(rate ? 1000 : 1);
-        m_to->setValue(rate ? 40'000 : 64);
+        m_to->setValue(rate ? 40'000 : 128);
     });
 
     // Two rows, so that the page still fits a 1024 px window beside the form.
@@ -65,6 +74,8 @@ SimulationSweepPanel::SimulationSweepPanel(SimulationForm *form, QWidget *parent
     pace->addWidget(m_sweep);
     pace->addWidget(m_stop);
     pace->addStretch(1);
+    pace->addWidget(m_references);
+    pace->addWidget(m_export);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(range);
     layout->addLayout(pace);
@@ -73,6 +84,8 @@ SimulationSweepPanel::SimulationSweepPanel(SimulationForm *form, QWidget *parent
 
     connect(m_sweep, &QPushButton::clicked, this, &SimulationSweepPanel::startFromFields);
     connect(m_stop, &QPushButton::clicked, this, &SimulationSweepPanel::stop);
+    connect(m_references, &QPushButton::clicked, this, &SimulationSweepPanel::chooseReferences);
+    connect(m_export, &QPushButton::clicked, this, &SimulationSweepPanel::chooseExport);
     connect(m_runner, &SweepRunner::stepStarted, this,
             [this](const QString &strategy, int index, int count, double value) {
                 m_status->setText(tr("%1: step %2 of %3, %4 %5")
@@ -119,6 +132,52 @@ void SimulationSweepPanel::startFromFields()
     if (m_steps->value() > 0)
         range += u':' + QString::number(m_steps->value());
     start(range, m_form->checkedStrategies(), m_stepSeconds->value());
+}
+
+void SimulationSweepPanel::chooseReferences()
+{
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Peers' results"), QString(), tr("JSON (*.json)"));
+    if (!path.isEmpty())
+        loadReferences(path);
+}
+
+bool SimulationSweepPanel::loadReferences(const QString &path)
+{
+    Q_ASSERT(QThread::currentThread() == thread());
+    try {
+        auto references = inv::SweepReference::load(path.toStdString());
+        const auto count = references.size();
+        m_chart->setReferences(std::move(references));
+        m_status->setText(
+            tr("Drawing %n measured peer result(s) from %1.", nullptr, static_cast<int>(count)).arg(path));
+        return true;
+    } catch (const inv::InvalidInput &e) {
+        m_status->setText(tr("Peers not drawn: %1").arg(QString::fromUtf8(e.what())));
+        return false;
+    }
+}
+
+void SimulationSweepPanel::chooseExport()
+{
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export chart"),
+        SimulationExport::defaultFileName(QStringLiteral("sweep"), QStringLiteral("png")), tr("PNG (*.png)"));
+    if (!path.isEmpty())
+        exportChart(path);
+}
+
+bool SimulationSweepPanel::exportChart(const QString &path)
+{
+    if (m_chart->exportPng(path)) {
+        m_status->setText(tr("Saved the chart to %1.").arg(path));
+        return true;
+    }
+    m_status->setText(
+        tr("Could not write %1: check that its folder exists and is writable, and that the name "
+           "ends in .png")
+            .arg(path));
+    return false;
 }
 
 bool SimulationSweepPanel::start(const QString &range, const QStringList &strategies, double stepSeconds)

@@ -4,6 +4,8 @@
 #include "simulationcharttheme.h"
 
 #include <QChart>
+#include <QGraphicsLayout>
+#include <QGraphicsScene>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
@@ -14,6 +16,23 @@
 
 #include <algorithm>
 #include <cmath>
+
+namespace {
+// Peers in neutral colours, apart from the strategies'.
+QColor referenceColor(const std::string &tool)
+{
+    if (tool == "pgbench")
+        return QColor(60, 60, 60);
+    if (tool == "redis-benchmark")
+        return QColor(150, 95, 50);
+    return QColor(120, 120, 120);
+}
+
+QString text(const std::string &value)
+{
+    return QString::fromStdString(value);
+}
+} // namespace
 
 SweepChart::SweepChart(QWidget *parent)
     : QChartView(new QChart, parent), m_x(new QLogValueAxis), m_latency(new QLogValueAxis),
@@ -30,8 +49,6 @@ SweepChart::SweepChart(QWidget *parent)
     c->setBackgroundBrush(pal.color(QPalette::Base));
     c->setTitleBrush(pal.color(QPalette::Text));
     c->legend()->setLabelColor(pal.color(QPalette::Text));
-    // Geometric steps sit evenly on a base-2 axis.
-    m_x->setBase(2);
     m_x->setLabelFormat(QStringLiteral("%.0f"));
     // Percentiles span tenths of a millisecond to hundreds past the knee: a log axis shows both.
     m_latency->setBase(10);
@@ -49,12 +66,19 @@ SweepChart::SweepChart(QWidget *parent)
 void SweepChart::reset(inv::SweepParameter parameter)
 {
     m_parameter = parameter;
+    // Every series goes, the peers' too; drawReferences draws them again for this parameter.
     chart()->removeAllSeries();
+    m_referenceSeries.clear();
+    m_levels.clear();
     m_lines.clear();
     m_order.clear();
     const bool rate = parameter == inv::SweepParameter::Rate;
+    // Geometric steps sit evenly on a log axis: connections double (1, 2, 4, ...: base 2); rates are
+    // round numbers that do not, so their labels are decades, with a grid line at each multiple.
+    m_x->setBase(rate ? 10 : 2);
+    m_x->setMinorTickCount(rate ? 8 : 0);
     m_x->setTitleText(rate ? tr("offered load (req/s, log scale)")
-                           : tr("connections per server (log scale)"));
+                           : tr("client connections in all servers (log scale)"));
     chart()->setTitle(rate ? tr("Load sweep: read latency and throughput against offered load; ★ marks the "
                                 "knee, the first step that broke an SLO")
                            : tr("Load sweep: read latency and throughput against connections; ★ marks the "
@@ -62,6 +86,87 @@ void SweepChart::reset(inv::SweepParameter parameter)
     m_x->setRange(1, 2);
     m_latency->setRange(0.1, 10);
     m_throughput->setRange(0, 1);
+    drawReferences();
+}
+
+void SweepChart::setReferences(std::vector<inv::SweepReference> references)
+{
+    m_references = std::move(references);
+    drawReferences();
+}
+
+void SweepChart::drawReferences()
+{
+    for (QAbstractSeries *series : std::as_const(m_referenceSeries)) {
+        chart()->removeSeries(series);
+        delete series;
+    }
+    m_referenceSeries.clear();
+    m_levels.clear();
+    auto attach = [&](QAbstractSeries *series, QAbstractAxis *y) {
+        chart()->addSeries(series);
+        series->attachAxis(m_x);
+        series->attachAxis(y);
+        m_referenceSeries.push_back(series);
+    };
+    const bool rate = m_parameter == inv::SweepParameter::Rate;
+    // Against connections, a peer's entries make lines over their client counts, one per tool and
+    // workload; against offered load, each entry is the rate it reached closed loop.
+    std::map<std::string, std::vector<const inv::SweepReference *>> byLabel;
+    for (const inv::SweepReference &r : m_references)
+        byLabel[rate ? r.label() + "\n" + std::to_string(r.clients) : r.label()].push_back(&r);
+    for (auto &[key, entries] : byLabel) {
+        std::sort(entries.begin(), entries.end(), [](auto *a, auto *b) { return a->clients < b->clients; });
+        const inv::SweepReference &first = *entries.front();
+        const QColor color = referenceColor(first.tool);
+        const QString label = text(first.label());
+        auto *served = new QLineSeries(this);
+        served->setPen(QPen(color, 2.2, Qt::DashDotLine));
+        QList<QPointF> p99;
+        if (rate) {
+            served->setName(tr("%1, %2 clients: %L3/s served (measured)")
+                                .arg(label)
+                                .arg(first.clients)
+                                .arg(std::round(first.throughputRps), 0, 'f', 0));
+            m_levels.push_back({first.throughputRps, served});
+            if (first.p99Ms)
+                p99.append({first.throughputRps, std::max(kLatencyFloorMs, *first.p99Ms)});
+        } else {
+            served->setName(tr("%1: served (req/s, measured)").arg(label));
+            served->setPointsVisible(true);
+            QList<QPointF> points;
+            for (const inv::SweepReference *r : entries) {
+                points.append({static_cast<double>(r->clients), r->throughputRps});
+                if (r->p99Ms)
+                    p99.append({static_cast<double>(r->clients), std::max(kLatencyFloorMs, *r->p99Ms)});
+            }
+            served->replace(points);
+        }
+        attach(served, m_throughput);
+        if (p99.isEmpty())
+            continue;
+        if (rate) {
+            auto *point = new QScatterSeries(this);
+            point->setName(tr("%1, %2 clients: p99 %3 ms (measured)")
+                               .arg(label)
+                               .arg(first.clients)
+                               .arg(*first.p99Ms, 0, 'g', 3));
+            point->setMarkerShape(QScatterSeries::MarkerShapeTriangle);
+            point->setMarkerSize(13);
+            point->setColor(color);
+            point->setBorderColor(color.darker(150));
+            point->replace(p99);
+            attach(point, m_latency);
+        } else {
+            auto *line = new QLineSeries(this);
+            line->setName(tr("%1: p99 (ms, measured)").arg(label));
+            line->setPen(QPen(color, 1.6, Qt::SolidLine));
+            line->setPointsVisible(true);
+            line->replace(p99);
+            attach(line, m_latency);
+        }
+    }
+    rescale();
 }
 
 double SweepChart::xOf(const inv::SweepStep &step) const
@@ -135,10 +240,13 @@ void SweepChart::markKnee(const QString &strategy, const inv::SweepResult &resul
 void SweepChart::rescale()
 {
     double xMin = 0, xMax = 0, latency = 0, lowest = 1e9, served = 0;
+    auto takeX = [&](double x) {
+        xMin = xMin == 0 ? x : std::min(xMin, x);
+        xMax = std::max(xMax, x);
+    };
     for (const auto &[name, lines] : m_lines) {
         for (const QPointF &p : lines.p99Points) {
-            xMin = xMin == 0 ? p.x() : std::min(xMin, p.x());
-            xMax = std::max(xMax, p.x());
+            takeX(p.x());
             latency = std::max(latency, p.y());
         }
         for (const QPointF &p : lines.p50Points)
@@ -146,14 +254,55 @@ void SweepChart::rescale()
         for (const QPointF &p : lines.throughputPoints)
             served = std::max(served, p.y());
     }
+    const bool rate = m_parameter == inv::SweepParameter::Rate;
+    for (const inv::SweepReference &r : m_references) {
+        // Against offered load only a peer's p99 point has an x of its own: the rate it reached.
+        if (!rate || r.p99Ms)
+            takeX(rate ? r.throughputRps : r.clients);
+        served = std::max(served, r.throughputRps);
+        if (r.p99Ms) {
+            latency = std::max(latency, *r.p99Ms);
+            lowest = std::min(lowest, std::max(kLatencyFloorMs, *r.p99Ms));
+        }
+    }
     if (xMax <= 0)
         return;
+    lowest = std::min(lowest, latency);
     // A step's worth of room on each side, so the first and last points are not on the frame.
     m_x->setRange(std::max(0.5, xMin / 1.25), xMax * 1.25);
-    // Whole decades, so that the labels are round numbers.
-    m_latency->setRange(std::pow(10, std::floor(std::log10(lowest))),
-                        std::pow(10, std::ceil(std::log10(std::max(latency * 1.2, lowest * 10)))));
+    // Whole decades, so that the labels are round numbers; a hair wider, so that the bottom and top
+    // decades keep their labels despite rounding.
+    m_latency->setRange(0.999 * std::pow(10, std::floor(std::log10(lowest))),
+                        1.001 * std::pow(10, std::ceil(std::log10(std::max(latency * 1.2, lowest * 10)))));
     m_throughput->setRange(0, std::max(10.0, served * 1.15));
+    m_throughput->applyNiceNumbers();
+    for (const auto &[level, series] : std::as_const(m_levels))
+        series->replace(QList<QPointF>{{m_x->min(), level}, {m_x->max(), level}});
+}
+
+QImage SweepChart::image(QSize size) const
+{
+    QChart *c = chart();
+    const QSizeF viewSize = c->size();
+    // Laid out at the export size for the picture, then back at the view's.
+    c->resize(size);
+    c->layout()->activate();
+    QImage out(size * devicePixelRatio(), QImage::Format_ARGB32_Premultiplied);
+    out.setDevicePixelRatio(devicePixelRatio());
+    out.fill(c->backgroundBrush().color());
+    {
+        QPainter painter(&out);
+        painter.setRenderHint(QPainter::Antialiasing);
+        scene()->render(&painter, QRectF(QPointF(0, 0), QSizeF(size)), QRectF(c->pos(), QSizeF(size)));
+    }
+    c->resize(viewSize);
+    c->layout()->activate();
+    return out;
+}
+
+bool SweepChart::exportPng(const QString &path, QSize size) const
+{
+    return image(size).save(path, "PNG");
 }
 
 QStringList SweepChart::strategies() const
@@ -181,4 +330,9 @@ QScatterSeries *SweepChart::knee(const QString &strategy) const
 {
     auto it = m_lines.find(strategy);
     return it == m_lines.end() ? nullptr : it->second.knee;
+}
+
+QList<QAbstractSeries *> SweepChart::referenceSeries() const
+{
+    return m_referenceSeries;
 }

@@ -28,7 +28,7 @@ SimulationConfig LoadSweep::configFor(double value) const
     if (m_range.parameter == SweepParameter::Rate)
         config.rate = value;
     else
-        config.connections = static_cast<int>(value);
+        config.spreadConnections(static_cast<int>(value), m_base.servers);
     // Each step gets a space of its own, so no step reads what an earlier one left behind.
     config.runId.clear();
     config.sku.clear();

@@ -1,5 +1,6 @@
 // A load sweep: short runs of the mixed scenario, one after another, with the arrival rate or the
-// connections per server rising step by step, until a step breaks an SLO; the result names the knee.
+// client connections rising step by step, until a step breaks an SLO; the result names the knee. A
+// step of N connections spreads them over the base's servers (over N servers when N is fewer).
 // run() blocks the calling thread; stop() may be called from any other thread (or a signal watcher)
 // and ends the step going on, whose partial report has no verdict.
 #pragma once

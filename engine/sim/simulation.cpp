@@ -191,8 +191,8 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
         service.actor = "sim:" + m_runId + "/" + service.serverId;
         service.pgSchema = space.schema();
         service.keyPrefix = space.keyPrefix();
-        service.pgConnections = m_config.connections;
-        service.redisConnections = m_config.connections;
+        service.pgConnections = m_config.connectionsOf(i);
+        service.redisConnections = m_config.connectionsOf(i);
         service.cacheTtl = m_config.ttl;
         service.raceDelay = m_config.raceDelay;
         service.combiner = CombinerSettings{m_config.combineMax, m_config.combineWait};
@@ -214,8 +214,8 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
     VisibilityProbe probe(RedisUrl::parse(m_config.redisUrl), space.keyPrefix());
 
     const int workers = m_config.scenario == ScenarioKind::Stampede
-                            ? std::max(m_config.servers * m_config.connections, m_config.readers)
-                            : m_config.servers * m_config.connections;
+                            ? std::max(m_config.connectionCount(), m_config.readers)
+                            : m_config.connectionCount();
     SimulationContext context(m_config, servers, checker, probe, m_stop.get_token(), workers,
                               serverIdPrefix());
 

@@ -83,9 +83,20 @@ void SimulationConfig::validate() const
     if (!runId.empty())
         SimulationSpace::checkRunId(runId);
     require(servers >= 1 && servers <= 64, "--servers must be from 1 to 64");
+    if (totalConnections > 0) {
+        const std::string total = std::to_string(totalConnections) + " connections";
+        require(totalConnections >= servers,
+                total + " cannot keep " + std::to_string(servers) + " servers busy: give at most " + total);
+        require(connections == (totalConnections + servers - 1) / servers,
+                "the connections per server do not add up to " + total);
+        require(connections <= 64, total + " over " + std::to_string(servers) + " server(s) is " +
+                                       std::to_string(connections) +
+                                       " per server: at most 64 each; add --servers to spread them");
+    }
     require(connections >= 1 && connections <= 64, "--connections must be from 1 to 64");
-    require(servers * connections <= 360,
-            "--servers x --connections is " + std::to_string(servers * connections) +
+    require(connectionCount() <= 360,
+            (totalConnections > 0 ? std::to_string(totalConnections) + " connections in all"
+                                  : "--servers x --connections is " + std::to_string(connectionCount())) +
                 ": keep it at most 360 so that PostgreSQL's connection limit is not exceeded");
     require(buyers >= 1 && buyers <= 10'000'000, "--buyers must be from 1 to 10000000");
     require(stock >= 0 && stock <= Quantity::kMax, "--stock must be from 0 to 1000000");
@@ -120,6 +131,34 @@ void SimulationConfig::validate() const
         require(!nearCache && raceDelay.count() == 0,
                 "--client loop takes no --near-cache or --race-delay-ms: use --client threads for them");
     }
+}
+
+int SimulationConfig::connectionsOf(int index) const
+{
+    if (totalConnections <= 0)
+        return connections;
+    return totalConnections / servers + (index < totalConnections % servers ? 1 : 0);
+}
+
+int SimulationConfig::connectionCount() const
+{
+    return totalConnections > 0 ? totalConnections : servers * connections;
+}
+
+void SimulationConfig::spreadConnections(int total, int maxServers)
+{
+    totalConnections = total;
+    servers = std::max(1, std::min(maxServers, total));
+    connections = (total + servers - 1) / servers;
+}
+
+std::string SimulationConfig::connectionsText() const
+{
+    const std::string serverCount = std::to_string(servers) + (servers == 1 ? " server" : " servers");
+    if (totalConnections <= 0 || totalConnections % servers == 0)
+        return serverCount + " x " + std::to_string(connections) + " connections";
+    return serverCount + ", " + std::to_string(totalConnections) + " connections in all (" +
+           std::to_string(connections) + " or " + std::to_string(connections - 1) + " each)";
 }
 
 } // namespace inv

@@ -38,6 +38,9 @@ struct SimulationConfig
     std::string redisUrl;
     int servers = 4;
     int connections = 4; // per server, for PostgreSQL and for Redis
+    // Above 0: this many connections in all (the connections sweep), spread as evenly as they go over
+    // the servers, the first servers taking one more; `connections` is then the most any server has.
+    int totalConnections = 0;
     // flash-sale
     int buyers = 10'000;
     int stock = 100;
@@ -91,6 +94,14 @@ struct SimulationConfig
 
     // Throws InvalidInput naming the first bad parameter.
     void validate() const;
+    // Connections (and load-generating workers) of server `index` (from 0), and of the whole run.
+    int connectionsOf(int index) const;
+    int connectionCount() const;
+    // Sets totalConnections to `total` over at most `maxServers` servers (fewer when there are
+    // fewer connections than that), and servers and connections to match.
+    void spreadConnections(int total, int maxServers);
+    // "4 servers x 4 connections", or "4 servers, 11 connections in all (3 or 2 each)".
+    std::string connectionsText() const;
     static ScenarioKind parseScenario(const std::string &name);
     // One `simulate --slo NAME=VALUE`: NAME one of SimulationReport::sloNames(), VALUE a finite number.
     // Throws InvalidInput naming the SLOs it knows.

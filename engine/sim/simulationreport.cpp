@@ -230,8 +230,7 @@ std::string SimulationReport::humanSummary() const
     };
     out +=
         std::string(SimulationConfig::scenarioName(config.scenario)) + " with strategy " +
-        Strategy::kindName(config.strategy) + ", " + std::to_string(config.servers) + " servers x " +
-        std::to_string(config.connections) + " connections" +
+        Strategy::kindName(config.strategy) + ", " + config.connectionsText() +
         (config.scenario == ScenarioKind::FlashSale && !config.buyersRead ? ", blind buyers" : "") +
         (config.client == ClientKind::Loop ? ", event-loop client" : "") +
         (config.raceDelay.count() ? ", race delay " + std::to_string(config.raceDelay.count()) + " ms" : "") +

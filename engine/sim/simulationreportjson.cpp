@@ -36,6 +36,8 @@ std::string SimulationReport::toJson() const
                     {"race_delay_ms", static_cast<long long>(config.raceDelay.count())},
                     {"ttl_ms", static_cast<long long>(config.ttl.count())},
                     {"seed", static_cast<long long>(config.seed)}};
+    if (config.totalConnections > 0)
+        parameters["connections_in_all"] = config.totalConnections;
     if (config.strategy == StrategyKind::Combined) {
         parameters["combine_max"] = config.combineMax;
         parameters["combine_wait_us"] = static_cast<long long>(config.combineWait.count());

@@ -54,7 +54,7 @@ SweepRange SweepRange::parse(const std::string &text)
         refuse(text, "the bounds must be whole numbers of at least 1");
     if (from >= to)
         refuse(text, "FROM must be below TO");
-    const long long most = range.parameter == SweepParameter::Rate ? 1'000'000 : 64;
+    const long long most = range.parameter == SweepParameter::Rate ? 1'000'000 : kMaxConnections;
     if (to > most)
         refuse(text, std::string(name) + " goes up to " + std::to_string(most));
     range.from = static_cast<double>(from);

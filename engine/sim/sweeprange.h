@@ -1,5 +1,6 @@
 // What a load sweep raises and over which values: `rate=1000..40000` (the mixed scenario's arrivals
-// per second) or `connections=1..64` (per server), with an optional step count after a colon
+// per second) or `connections=1..128` (client connections in all, spread over the servers, so that a
+// step compares with pgbench -c N and redis-benchmark -c N), with an optional step count after a colon
 // (`rate=1000..40000:12`). Without one the values roughly double from step to step. A plain value;
 // any thread.
 #pragma once
@@ -32,6 +33,8 @@ struct SweepRange
     const char *unit() const;
 
     static constexpr int kMaxSteps = 50;
+    // As many as PostgreSQL's connection limit leaves room for (SimulationConfig::validate).
+    static constexpr int kMaxConnections = 360;
 };
 
 } // namespace inv

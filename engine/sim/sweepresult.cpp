@@ -25,6 +25,8 @@ Json stepJson(const SweepStep &s, std::size_t index)
 {
     return {{"index", index},
             {"value", s.value},
+            {"servers", s.servers},
+            {"connections", s.connections},
             {"offered_rps", s.offeredRps},
             {"throughput_rps", s.throughputRps},
             {"duration_s", s.durationSeconds},
@@ -44,6 +46,8 @@ SweepStep SweepStep::fromReport(double value, const SimulationReport &report)
 {
     SweepStep step;
     step.value = value;
+    step.servers = report.config.servers;
+    step.connections = report.config.connectionCount();
     step.offeredRps = report.config.rate;
     step.throughputRps = report.throughputRps;
     step.durationSeconds = report.durationSeconds;
@@ -118,17 +122,19 @@ std::string SweepResult::toJson() const
                     {"last_pass", brief(lastPass())},
                     {"first_fail", brief(firstFail())},
                     {"text", kneeText()}};
-    const Json sweep{{"parameter", range.parameterName()},
-                     {"unit", range.unit()},
-                     {"from", range.from},
-                     {"to", range.to},
-                     {"planned_steps", range.values().size()},
-                     {"step_seconds", stepSeconds},
-                     {"scenario", scenario},
-                     {"strategy", strategy},
-                     {"stopped", stopped},
-                     {"steps", list},
-                     {"knee", knee}};
+    Json sweep{{"parameter", range.parameterName()},
+               {"unit", range.unit()},
+               {"from", range.from},
+               {"to", range.to},
+               {"planned_steps", range.values().size()},
+               {"step_seconds", stepSeconds},
+               {"scenario", scenario},
+               {"strategy", strategy},
+               {"stopped", stopped},
+               {"steps", list},
+               {"knee", knee}};
+    if (!references.empty())
+        sweep["references"] = Json::parse(SweepReference::toJson(references)).at("references");
     return Json{{"sweep", sweep}}.dump(2) + "\n";
 }
 
@@ -154,7 +160,10 @@ std::string SweepResult::humanSummary() const
                       s.dropped, s.cacheHitRate * 100);
         out += line + result + "\n";
     }
-    return out + kneeText() + "\n";
+    out += kneeText() + "\n";
+    for (const SweepReference &r : references)
+        out += "reference (measured, closed loop): " + r.summary() + "\n";
+    return out;
 }
 
 } // namespace inv

@@ -6,6 +6,7 @@
 
 #include "sim/simulationreport.h"
 #include "sim/sweeprange.h"
+#include "sim/sweepreference.h"
 
 #include <optional>
 #include <string>
@@ -15,8 +16,11 @@ namespace inv {
 
 struct SweepStep
 {
-    // The swept parameter's value: arrivals per second or connections per server.
+    // The swept parameter's value: arrivals per second or connections in all.
     double value = 0;
+    // The virtual servers the step ran on, and their connections in all.
+    int servers = 0;
+    int connections = 0;
     // Arrivals per second the step asked for, and what it served.
     double offeredRps = 0;
     double throughputRps = 0;
@@ -42,6 +46,8 @@ struct SweepResult
     std::vector<SweepStep> steps;
     // Stopped before the sweep found its knee or ran every step.
     bool stopped = false;
+    // The peers' measurements given with --reference, reported beside the steps as they are.
+    std::vector<SweepReference> references;
 
     // Indexes into steps; lastPass is empty when the first step failed, firstFail when none did.
     std::optional<std::size_t> lastPass() const;
@@ -49,7 +55,7 @@ struct SweepResult
     // "knee: between rate 6325 req/s (passed) and 11696 req/s (read_p99_ms 7.1 > 5)", or why none.
     std::string kneeText() const;
     std::string toJson() const;
-    // A table of the steps, then the knee line.
+    // A table of the steps, then the knee line, then a line per reference.
     std::string humanSummary() const;
 };
 

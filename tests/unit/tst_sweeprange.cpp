@@ -1,6 +1,7 @@
 // SweepRange and SweepResult without services: the forms --sweep accepts, the values each runs,
-// and which steps make the knee.
+// how a step's connections are spread over the servers, and which steps make the knee.
 #include "errors.h"
+#include "sim/loadsweep.h"
 #include "sim/sweepresult.h"
 
 #include <QTest>
@@ -16,6 +17,9 @@ private slots:
     void values();
     void refusesBadForms_data();
     void refusesBadForms();
+    void connectionsSpreadOverTheServers_data();
+    void connectionsSpreadOverTheServers();
+    void refusesMoreThan64ConnectionsAServer();
     void kneeIsTheFirstFailure();
 };
 
@@ -25,8 +29,8 @@ void TestSweepRange::values_data()
     QTest::addColumn<std::vector<double>>("expected");
     QTest::newRow("doubling") << QStringLiteral("rate=200..3200")
                               << std::vector<double>{200, 400, 800, 1600, 3200};
-    QTest::newRow("connections") << QStringLiteral("connections=1..64")
-                                 << std::vector<double>{1, 2, 4, 8, 16, 32, 64};
+    QTest::newRow("connections") << QStringLiteral("connections=1..128")
+                                 << std::vector<double>{1, 2, 4, 8, 16, 32, 64, 128};
     QTest::newRow("not a power of two") << QStringLiteral("rate=1000..40000")
                                         << std::vector<double>{1000, 1849, 3420, 6325, 11696, 21630, 40000};
     QTest::newRow("explicit count") << QStringLiteral("rate=100..400:3")
@@ -48,7 +52,7 @@ void TestSweepRange::refusesBadForms_data()
     for (const char *bad :
          {"", "rate", "rate=", "rate=10", "rate=10..", "rate=..10", "rate=10..5", "rate=5..5", "rate=0..10",
           "rate=1.5..10", "rate=1..10:1", "rate=1..10:51", "rate=1..10:x", "servers=1..4",
-          "connections=1..65", "rate=1..2000000", "rate= 1..10"})
+          "connections=1..361", "rate=1..2000000", "rate= 1..10"})
         QTest::newRow(bad) << QString::fromLatin1(bad);
 }
 
@@ -62,6 +66,58 @@ void TestSweepRange::refusesBadForms()
         QVERIFY2(QString::fromUtf8(e.what()).contains(QLatin1String("rate=FROM..TO or connections=FROM..TO")),
                  e.what());
     }
+}
+
+void TestSweepRange::connectionsSpreadOverTheServers_data()
+{
+    QTest::addColumn<int>("total");
+    QTest::addColumn<std::vector<int>>("perServer");
+    // Fewer connections than servers: as many servers as connections, one each.
+    QTest::newRow("1") << 1 << std::vector<int>{1};
+    QTest::newRow("3") << 3 << std::vector<int>{1, 1, 1};
+    QTest::newRow("11: the first servers take one more") << 11 << std::vector<int>{3, 3, 3, 2};
+    QTest::newRow("128") << 128 << std::vector<int>{32, 32, 32, 32};
+    QTest::newRow("256: 64 each") << 256 << std::vector<int>{64, 64, 64, 64};
+}
+
+void TestSweepRange::connectionsSpreadOverTheServers()
+{
+    QFETCH(int, total);
+    QFETCH(std::vector<int>, perServer);
+    inv::SimulationConfig base;
+    base.scenario = inv::ScenarioKind::Mixed;
+    base.servers = 4;
+    const inv::LoadSweep sweep(base, inv::SweepRange::parse("connections=1..256"));
+    const inv::SimulationConfig config = sweep.configFor(total);
+    config.validate();
+    QCOMPARE(config.servers, static_cast<int>(perServer.size()));
+    std::vector<int> spread;
+    for (int i = 0; i < config.servers; ++i)
+        spread.push_back(config.connectionsOf(i));
+    QCOMPARE(spread, perServer);
+    QCOMPARE(config.connectionCount(), total);
+    QCOMPARE(config.connections, perServer.front());
+}
+
+void TestSweepRange::refusesMoreThan64ConnectionsAServer()
+{
+    inv::SimulationConfig base;
+    base.scenario = inv::ScenarioKind::Mixed;
+    base.servers = 1;
+    // 128 connections on one server: every step is checked before the first runs.
+    try {
+        inv::LoadSweep(base, inv::SweepRange::parse("connections=1..128")).validate();
+        QFAIL("accepted 128 connections on one server");
+    } catch (const inv::InvalidInput &e) {
+        QVERIFY2(QString::fromUtf8(e.what()).contains(QLatin1String("at most 64 each")), e.what());
+    }
+    base.servers = 2;
+    inv::LoadSweep(base, inv::SweepRange::parse("connections=1..128")).validate();
+    // And PostgreSQL's limit: 361 in all is refused even over 8 servers.
+    base.servers = 8;
+    inv::SimulationConfig tooMany = base;
+    tooMany.spreadConnections(361, 8);
+    QVERIFY_THROWS_EXCEPTION(inv::InvalidInput, tooMany.validate());
 }
 
 void TestSweepRange::kneeIsTheFirstFailure()
