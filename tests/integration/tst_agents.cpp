@@ -222,7 +222,7 @@ void TestAgents::hostileRecordsAreCountedAndSkipped()
     std::this_thread::sleep_for(inv::AgentCoordinator::kLeadTime / 2);
     inv::RedisConnection redis(inv::RedisUrl::parse(testservices::redisUrl()), inv::RedisTimeouts{});
     const std::string stream = inv::AgentKeys::metrics(config.runId);
-    for (const std::string bad :
+    for (const std::string &bad :
          {std::string("{\"type\":"),
           std::string(R"({"type":"finished","agent":"impostor","seq":9,"begin_us":1,)"
                       R"("end_us":2,"read":[],"purchase":[],"restock":[],"successes":5,)"
