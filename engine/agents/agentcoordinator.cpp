@@ -1,9 +1,10 @@
 #include "agents/agentcoordinator.h"
 
+#include "agents/agentbooks.h"
 #include "agents/agentmerge.h"
 #include "agents/loadagent.h"
 #include "agents/redisclock.h"
-#include "cache/stockcache.h"
+#include "db/pgarray.h"
 #include "errors.h"
 #include "sim/simulationspace.h"
 
@@ -40,27 +41,6 @@ std::vector<std::string> splitNames(const std::string &text)
         from = comma + 1;
     }
     return out;
-}
-
-// Each audit row's stock_before is the previous row's stock_after and versions rise by one; the
-// last row matches the product. Returns the number of broken links.
-long long brokenLinks(PgConnection &db, const std::string &sku)
-{
-    return db
-        .exec(R"sql(
-        WITH chain AS (
-            SELECT version, stock_before, stock_after,
-                   lag(stock_after) OVER (ORDER BY version) AS previous_after,
-                   lag(version) OVER (ORDER BY version) AS previous_version
-            FROM inventory_audit WHERE sku = $1)
-        SELECT (SELECT count(*) FROM chain
-                WHERE previous_version IS NOT NULL
-                  AND (stock_before <> previous_after OR version <> previous_version + 1))
-             + (SELECT count(*) FROM inventory i
-                WHERE i.sku = $1 AND EXISTS (SELECT 1 FROM chain) AND NOT EXISTS (
-                    SELECT 1 FROM chain c WHERE c.version = i.version AND c.stock_after = i.stock)))sql",
-              {sku})
-        .int64(0, 0);
 }
 
 std::string fieldR(const redisReply *fields)
@@ -140,9 +120,8 @@ SimulationReport AgentCoordinator::run(const Tick &tick, const Say &say)
         if (say)
             say(text);
     };
-    if (m_config.scenario != ScenarioKind::FlashSale)
-        throw InvalidInput(
-            "simulate --agents runs the flash-sale scenario; run mixed and stampede in one process");
+    if (m_config.scenario == ScenarioKind::Stampede)
+        throw InvalidInput("simulate --agents runs flash-sale and mixed; run a stampede in one process");
     m_config.sku.clear();
     m_config.validate();
     const std::vector<AgentInfo> agents = pick();
@@ -160,6 +139,7 @@ SimulationReport AgentCoordinator::run(const Tick &tick, const Say &say)
             i + 1 == agents.size()
                 ? buyersLeft
                 : static_cast<int>(static_cast<long long>(m_config.buyers) * share.servers / servers);
+        share.rate = m_config.rate * share.servers / servers;
         buyersLeft -= share.buyers;
         shares.push_back(share);
     }
@@ -170,12 +150,24 @@ SimulationReport AgentCoordinator::run(const Tick &tick, const Say &say)
     space.open();
     if (m_config.keep)
         space.keep();
-    const std::string sku = "AGENTS-" + runId;
+    // The run's products: one for a flash sale, `products` for mixed load (named as every agent's
+    // Simulation names them, so that they all find the same rows).
+    const bool flash = m_config.scenario == ScenarioKind::FlashSale;
+    const std::string sku = flash ? "AGENTS-" + runId : std::string();
+    std::vector<std::string> skus;
+    if (flash) {
+        skus.push_back(sku);
+    } else {
+        char name[16];
+        for (int k = 1; k <= m_config.products; ++k) {
+            std::snprintf(name, sizeof name, "%06d", k);
+            skus.push_back("SIM-" + runId + "-" + name);
+        }
+    }
     PgConnection db(m_config.pgConninfo, space.schema());
-    db.exec("INSERT INTO inventory (sku, name, stock, version, updated_at) VALUES ($1, 'Agent flash sale', "
-            "$2, 1, "
-            "clock_timestamp())",
-            {sku, std::to_string(m_config.stock)});
+    db.exec("INSERT INTO inventory (sku, name, stock, version, updated_at) "
+            "SELECT s, 'Agent run product', $2, 1, clock_timestamp() FROM unnest($1::text[]) AS s",
+            {pgTextArray(skus), std::to_string(m_config.stock)});
 
     const RedisUrl url = RedisUrl::parse(m_config.redisUrl);
     RedisConnection redis(url,
@@ -199,7 +191,9 @@ SimulationReport AgentCoordinator::run(const Tick &tick, const Say &say)
     tell("sent the run to " + std::to_string(agents.size()) + " agents; the load starts in " +
          std::to_string(kLeadTime.count()) + " ms");
 
-    auto merge = std::make_shared<AgentMerge>(agents, shares, command.startAtUs, m_config.buyers);
+    const int answers =
+        flash ? m_config.buyers : static_cast<int>(std::min(2e9, m_config.rate * m_config.durationSeconds));
+    auto merge = std::make_shared<AgentMerge>(agents, shares, command.startAtUs, answers);
     {
         std::lock_guard lock(m_mergeMutex);
         m_merge = merge;
@@ -281,19 +275,17 @@ SimulationReport AgentCoordinator::run(const Tick &tick, const Say &say)
     report.cacheHitRate =
         counts.reads > 0 ? static_cast<double>(counts.hits) / static_cast<double>(counts.reads) : 0;
     report.lockBusy = counts.lockBusy;
-    report.staleReads = counts.staleReads;
 
-    const auto row = db.exec("SELECT stock, version FROM inventory WHERE sku = $1", {sku});
-    const auto audit =
-        db.exec("SELECT count(*), coalesce(sum(quantity) FILTER (WHERE action = 'purchase'), 0) "
-                "FROM inventory_audit WHERE sku = $1",
-                {sku});
-    report.initialStock = m_config.stock;
-    report.finalDbStock = row.int32(0, 0);
-    report.auditRows = audit.int64(0, 0);
-    const long long purchased = audit.int64(0, 1);
-    report.oversold = std::max(0LL, purchased - m_config.stock);
-    report.ledgerBrokenLinks = brokenLinks(db, sku);
+    const AgentBooks books = AgentBooks::check(db, redis, space.keyPrefix(), skus, m_config.stock);
+    report.initialStock = books.initialStock;
+    report.finalDbStock = books.finalStock;
+    report.auditRows = books.auditRows;
+    report.oversold = books.oversold;
+    report.ledgerBrokenLinks = books.brokenLinks;
+    report.finalCacheStock = books.cachedStock;
+    report.divergentKeysAtEnd = books.divergentKeys;
+    if (!books.divergentKeys)
+        report.notes.push_back("divergent keys unknown: the cache could not be read at the end of the run");
     // Every acknowledged write has its row, and every row of an agent that finished was acknowledged;
     // a lost agent's rows are counted from the database, as nobody can know what it acknowledged.
     bool agentsAgree = true;
@@ -306,22 +298,16 @@ SimulationReport AgentCoordinator::run(const Tick &tick, const Say &say)
             expectedRows += a.auditRows;
         }
     }
-    report.ledgerOk = report.initialStock - purchased == report.finalDbStock &&
-                      report.ledgerBrokenLinks == 0 && report.auditRows == expectedRows && agentsAgree;
-    try {
-        RedisReply cached = redis.command({"GET", StockCache::key(sku, space.keyPrefix())});
-        report.divergentKeysAtEnd = 0;
-        if (cached.isString()) {
-            const std::string value = cached.str();
-            const auto colon = value.find(':');
-            report.finalCacheStock = std::stoll(value.substr(0, colon));
-            const bool same = report.finalCacheStock == report.finalDbStock &&
-                              std::stoll(value.substr(colon + 1)) == row.int64(0, 1);
-            report.divergentKeysAtEnd = same ? 0 : 1;
-        }
-    } catch (const std::exception &) {
-        report.notes.push_back("divergent keys unknown: the cache could not be read at the end of the run");
-    }
+    report.ledgerOk = books.balances() && report.auditRows == expectedRows && agentsAgree;
+    const CrossAgentCheck::Result cross = merge->crossCheck();
+    report.staleReads = cross.stale;
+    report.staleReadsUndecided = cross.undecided;
+    report.notes.push_back(
+        "stale reads checked across agents on the Redis clock: " + std::to_string(cross.checkedReads) +
+        " reads, " + std::to_string(cross.stale) + " stale, " + std::to_string(cross.undecided) +
+        " undecided (within the clocks' uncertainty of a newer write)" +
+        (merge->unlogged() ? ", " + std::to_string(merge->unlogged()) + " observations not sent"
+                           : std::string()));
     for (const auto &a : report.agents)
         if (a.state != "finished")
             report.notes.push_back(
@@ -331,8 +317,6 @@ SimulationReport AgentCoordinator::run(const Tick &tick, const Say &say)
         report.notes.push_back(std::to_string(report.rejectedRecords) +
                                " agent records were malformed or out of "
                                "order and were skipped");
-    report.notes.push_back(
-        "stale reads are counted by each agent between its own servers, not across agents");
     if (report.stoppedEarly)
         report.notes.push_back("stopped before the load was done: partial results, no verdict");
     report.evaluateSlos();

@@ -5,7 +5,8 @@
 // An agent whose heartbeat expires is marked lost and the run goes on with the others. At the end
 // it checks the books against the database: the stock, every audit row of the run (a lost agent's
 // too), the chain of versions, and each agent's acknowledged writes against its audit rows. The
-// flash-sale scenario only. Calling thread only; stop() from any thread.
+// flash-sale and mixed scenarios; stale reads are checked across agents on the Redis clock
+// (CrossAgentCheck). Calling thread only; stop() from any thread.
 #pragma once
 
 #include "agents/agentmerge.h"

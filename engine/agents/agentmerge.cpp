@@ -69,6 +69,7 @@ bool AgentMerge::add(const AgentRecord &record, long long nowUs)
         book.prefix = record.serverPrefix;
         book.outcome.state = "running";
         book.outcome.clockUncertaintyMs = static_cast<double>(record.offsetUncertaintyUs) / 1000.0;
+        m_cross.setUncertainty(record.agent, record.offsetUncertaintyUs);
         break;
     case AgentRecord::Kind::Window: {
         ++book.outcome.windows;
@@ -83,6 +84,8 @@ bool AgentMerge::add(const AgentRecord &record, long long nowUs)
             record.latency[0].count() + record.latency[1].count() + record.latency[2].count());
         book.outcome.errors += record.errors;
         m_answered += record.successes + record.rejections + record.errors;
+        m_cross.add(record.agent, record.readsSeen, record.writesSeen);
+        m_unlogged += record.unlogged;
         break;
     }
     case AgentRecord::Kind::Finished:
@@ -202,6 +205,18 @@ AgentMerge::Counts AgentMerge::counts() const
         c.lockBusy += slot.lockBusy;
     }
     return c;
+}
+
+CrossAgentCheck::Result AgentMerge::crossCheck() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_cross.finish();
+}
+
+long long AgentMerge::unlogged() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_unlogged;
 }
 
 void AgentMerge::finish()

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "agents/agentprotocol.h"
+#include "agents/crossagentcheck.h"
 #include "sim/simulationmonitor.h"
 #include "sim/simulationreport.h"
 
@@ -59,6 +60,10 @@ public:
     };
     Counts counts() const;
     AgentsSnapshot snapshot() const;
+    // Stale reads across agents, from every window's observations; and the observations the agents
+    // could not send.
+    CrossAgentCheck::Result crossCheck() const;
+    long long unlogged() const;
     // The run is over: snapshot() says so.
     void finish();
 
@@ -89,6 +94,8 @@ private:
     mutable std::mutex m_mutex;
     std::map<std::string, Book> m_books;
     std::map<long long, Slot> m_slots;
+    CrossAgentCheck m_cross;
+    long long m_unlogged = 0;
     long long m_drawnUpTo = -1;
     long long m_answered = 0;
     long long m_lastEndUs;

@@ -97,6 +97,33 @@ Json parse(const std::string &text)
 }
 
 const char *const kHistogramNames[kOperationKinds] = {"read", "purchase", "restock"};
+
+Json observations(const std::vector<AgentObservation> &list)
+{
+    Json out = Json::array();
+    for (const auto &o : list)
+        out.push_back(Json::array({o.key, o.version, o.us}));
+    return out;
+}
+
+std::vector<AgentObservation> observations(const Json &list, const char *name)
+{
+    if (!list.is_array() || list.size() > 100'000)
+        refuse(std::string("'") + name + "' is not a list of at most 100000 observations");
+    std::vector<AgentObservation> out;
+    out.reserve(list.size());
+    for (const Json &o : list) {
+        if (!o.is_array() || o.size() != 3 || !o[0].is_number_integer() || !o[1].is_number_integer() ||
+            !o[2].is_number_integer())
+            refuse(std::string("'") + name + "' has an entry that is not [key, version, time]");
+        const long long key = o[0].get<long long>(), version = o[1].get<long long>(),
+                        us = o[2].get<long long>();
+        if (key < 0 || key >= 1'000'000 || version < 0 || version > kLargest || us < 0 || us > kLatestUs)
+            refuse(std::string("'") + name + "' has an entry out of range");
+        out.push_back(AgentObservation{static_cast<int>(key), version, us});
+    }
+    return out;
+}
 } // namespace
 
 namespace AgentProtocol {
@@ -120,7 +147,8 @@ std::string encode(const AgentRunCommand &command)
 {
     Json shares = Json::array();
     for (const auto &s : command.shares)
-        shares.push_back({{"agent", s.agent}, {"servers", s.servers}, {"buyers", s.buyers}});
+        shares.push_back(
+            {{"agent", s.agent}, {"servers", s.servers}, {"buyers", s.buyers}, {"rate", s.rate}});
     const SimulationConfig &c = command.config;
     return Json{{"type", "run"},
                 {"run_id", command.runId},
@@ -135,6 +163,12 @@ std::string encode(const AgentRunCommand &command)
                 {"ttl_ms", c.ttl.count()},
                 {"race_delay_ms", c.raceDelay.count()},
                 {"seed", static_cast<long long>(c.seed % 1'000'000'000'000ULL)},
+                {"duration_ms", static_cast<long long>(c.durationSeconds * 1000)},
+                {"read_ratio_permille", static_cast<long long>(c.readRatio * 1000 + 0.5)},
+                {"products", c.products},
+                {"skew_permille", static_cast<long long>(c.skew * 1000 + 0.5)},
+                {"warm", c.warm},
+                {"max_lag_ms", c.maxLag.count()},
                 {"shares", shares},
                 {"start_at_us", command.startAtUs},
                 {"coordinator", command.coordinator}}
@@ -163,12 +197,26 @@ AgentRunCommand decodeCommand(const std::string &body)
     c.ttl = std::chrono::milliseconds(number(json, "ttl_ms", 1, 86'400'000));
     c.raceDelay = std::chrono::milliseconds(number(json, "race_delay_ms", 0, 10'000));
     c.seed = static_cast<std::uint64_t>(number(json, "seed"));
+    c.durationSeconds = static_cast<double>(number(json, "duration_ms", 1, 86'400'000)) / 1000.0;
+    c.readRatio = static_cast<double>(number(json, "read_ratio_permille", 0, 1000)) / 1000.0;
+    c.products = static_cast<int>(number(json, "products", 1, 1'000'000));
+    c.skew = static_cast<double>(number(json, "skew_permille", 0, 5000)) / 1000.0;
+    const Json &warm = field(json, "warm");
+    if (!warm.is_boolean())
+        refuse("'warm' is not true or false");
+    c.warm = warm.get<bool>();
+    c.maxLag = std::chrono::milliseconds(number(json, "max_lag_ms", 1, 60'000));
     const Json &shares = field(json, "shares");
     if (!shares.is_array() || shares.empty() || shares.size() > 1000)
         refuse("'shares' is not a list of 1 to 1000 agents");
-    for (const Json &s : shares)
+    for (const Json &s : shares) {
+        const Json &rate = field(s, "rate");
+        if (!rate.is_number() || rate.get<double>() < 0 || rate.get<double>() > 1'000'000)
+            refuse("a share's 'rate' is not a number from 0 to 1000000");
         command.shares.push_back(AgentShare{text(s, "agent"), static_cast<int>(number(s, "servers", 1, 64)),
-                                            static_cast<int>(number(s, "buyers", 0, 10'000'000))});
+                                            static_cast<int>(number(s, "buyers", 0, 10'000'000)),
+                                            rate.get<double>()});
+    }
     command.startAtUs = number(json, "start_at_us", 0, kLatestUs);
     command.coordinator = text(json, "coordinator");
     return command;
@@ -198,6 +246,11 @@ std::string encode(const AgentRecord &r)
         json["lock_busy"] = r.lockBusy;
         if (r.kind == AgentRecord::Kind::Finished)
             json["stale_reads"] = r.staleReads;
+        if (r.kind == AgentRecord::Kind::Window) {
+            json["reads_seen"] = observations(r.readsSeen);
+            json["writes_seen"] = observations(r.writesSeen);
+            json["unlogged"] = r.unlogged;
+        }
         break;
     case AgentRecord::Kind::Failed:
         json["message"] = r.message;
@@ -245,6 +298,11 @@ AgentRecord decodeRecord(const std::string &body)
         r.lockBusy = number(json, "lock_busy");
         if (r.kind == AgentRecord::Kind::Finished)
             r.staleReads = number(json, "stale_reads");
+        if (r.kind == AgentRecord::Kind::Window) {
+            r.readsSeen = observations(field(json, "reads_seen"), "reads_seen");
+            r.writesSeen = observations(field(json, "writes_seen"), "writes_seen");
+            r.unlogged = number(json, "unlogged");
+        }
         break;
     case AgentRecord::Kind::Failed:
         r.message = text(json, "message", 2000);

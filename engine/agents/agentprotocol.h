@@ -56,7 +56,18 @@ struct AgentShare
 {
     std::string agent;
     int servers = 1;
+    // flash-sale: its buyers; mixed: its arrivals per second.
     int buyers = 0;
+    double rate = 0;
+};
+
+// A read's start or a write's acknowledgement on the shared time line (Redis µs), for the check
+// of stale reads across agents.
+struct AgentObservation
+{
+    int key = 0;
+    long long version = 0;
+    long long us = 0;
 };
 
 struct AgentRunCommand
@@ -64,7 +75,8 @@ struct AgentRunCommand
     std::string runId;
     // The product every agent buys, created by the coordinator in the run's space.
     std::string sku;
-    // scenario, strategy, connections, stock, quantity, buyers who read, TTL, race delay, seed, client.
+    // scenario, strategy, connections, stock, quantity, buyers who read, TTL, race delay, seed, client;
+    // for mixed also duration, read ratio, products, skew, warm-up and the lag allowance.
     SimulationConfig config;
     std::vector<AgentShare> shares;
     // When the agents start the load, in Redis time (microseconds since the epoch, from TIME).
@@ -99,6 +111,10 @@ struct AgentRecord
     long long lockBusy = 0;
     // Finished: the stale reads its own checker counted (between its own servers).
     long long staleReads = 0;
+    // Window: its reads and acknowledged writes, and how many it could not send (over the cap).
+    std::vector<AgentObservation> readsSeen;
+    std::vector<AgentObservation> writesSeen;
+    long long unlogged = 0;
     // Started: the prefix of its audit rows' server ids, and the uncertainty of its clock offset.
     std::string serverPrefix;
     long long offsetUncertaintyUs = 0;

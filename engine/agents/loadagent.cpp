@@ -232,8 +232,11 @@ void LoadAgent::runShare(const AgentRunCommand &command, const AgentShare &share
         config.redisUrl = m_settings.redisUrl;
         config.runId = command.runId;
         config.sku = command.sku;
+        config.sharedProducts = command.sku.empty();
         config.servers = share.servers;
         config.buyers = std::max(1, share.buyers);
+        if (config.scenario == ScenarioKind::Mixed)
+            config.rate = std::max(0.001, share.rate);
         config.sandboxDir = m_settings.sandboxDir;
         config.loadStartsAt = clock.fromRedisUs(command.startAtUs);
         Simulation simulation(config);
@@ -250,6 +253,15 @@ void LoadAgent::runShare(const AgentRunCommand &command, const AgentShare &share
         // The monitor's thread publishes the windows on its own connection.
         RedisConnection windows(url, RedisTimeouts{});
         std::atomic<long long> nextSeq{seq};
+        ObservationLog observations;
+        simulation.setObservationLog(&observations);
+        auto onTimeLine = [&clock](const std::vector<Observation> &list) {
+            std::vector<AgentObservation> out;
+            out.reserve(list.size());
+            for (const auto &o : list)
+                out.push_back(AgentObservation{o.key, o.version, clock.toRedisUs(o.at)});
+            return out;
+        };
         simulation.setWindowSink([&](const MonitorWindow &w) {
             AgentRecord record;
             record.kind = AgentRecord::Kind::Window;
@@ -265,6 +277,10 @@ void LoadAgent::runShare(const AgentRunCommand &command, const AgentShare &share
             record.reads = w.reads;
             record.hits = w.hits;
             record.lockBusy = w.lockBusy;
+            ObservationLog::Batch seen = observations.drain();
+            record.readsSeen = onTimeLine(seen.reads);
+            record.writesSeen = onTimeLine(seen.writes);
+            record.unlogged = seen.dropped;
             try {
                 publish(windows, stream, AgentProtocol::encode(record));
             } catch (const Error &) {

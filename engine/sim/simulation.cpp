@@ -138,6 +138,24 @@ std::vector<std::string> Simulation::createProducts(InventoryService &admin, int
     }
     auto connection = admin.pgPool().acquire();
     const std::string prefix = "SIM-" + m_runId + "-";
+    if (m_config.sharedProducts) {
+        // The run's products, made by whichever process of the run comes first; the stock each
+        // starts with is read back, before any process starts its load.
+        connection->exec(
+            "INSERT INTO inventory (sku, name, stock, version, updated_at) "
+            "SELECT $1 || lpad(g::text, 6, '0'), 'Simulated product ' || g, $3, 1, clock_timestamp() "
+            "FROM generate_series(1, $2::int) AS g ON CONFLICT (sku) DO NOTHING",
+            {prefix, std::to_string(keys), std::to_string(m_config.stock)});
+        auto rows = connection->exec("SELECT sku, stock, version FROM inventory WHERE starts_with(sku, $1) "
+                                     "ORDER BY sku LIMIT $2",
+                                     {prefix, std::to_string(keys)});
+        for (int r = 0; r < rows.rows(); ++r) {
+            skus.push_back(rows.text(r, 0));
+            initial.push_back(rows.int32(r, 1));
+            initialVersion.push_back(rows.int64(r, 2));
+        }
+        return skus;
+    }
     connection->exec(
         "INSERT INTO inventory (sku, name, stock, version, updated_at) "
         "SELECT $1 || lpad(g::text, 6, '0'), 'Simulated product ' || g, $3, 1, clock_timestamp() "
@@ -218,6 +236,7 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
                             : m_config.connectionCount();
     SimulationContext context(m_config, servers, checker, probe, m_stop.get_token(), workers,
                               serverIdPrefix());
+    context.setObservationLog(m_observations);
 
     if (m_config.scenario == ScenarioKind::Mixed && m_config.warm && m_config.readRatio > 0) {
         say("warming the cache");
@@ -290,7 +309,7 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
     say("checking the books against the database and the cache");
     SimulationReport report;
     report.config = m_config;
-    report.sharedSku = !m_config.sku.empty();
+    report.sharedSku = !m_config.sku.empty() || m_config.sharedProducts;
     report.stoppedEarly = m_stop.stop_requested();
     report.durationSeconds = seconds;
     for (const auto &w : context.workers()) {

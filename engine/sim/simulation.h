@@ -43,6 +43,8 @@ public:
     std::string serverIdPrefix() const;
     // Every 250 ms window's raw figures, on the monitor's thread (a load agent sends them on).
     void setWindowSink(SimulationMonitor::WindowSink sink) { m_sink = std::move(sink); }
+    // Every successful read and write of the run is logged here too (a load agent drains it).
+    void setObservationLog(ObservationLog *log) { m_observations = log; }
 
 private:
     std::vector<std::string> createProducts(class InventoryService &admin, int keys,
@@ -51,6 +53,7 @@ private:
 
     SimulationConfig m_config;
     SimulationMonitor::WindowSink m_sink;
+    ObservationLog *m_observations = nullptr;
     std::stop_source m_stop;
     std::string m_runId;
     std::string m_processToken;

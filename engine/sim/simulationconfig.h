@@ -51,6 +51,9 @@ struct SimulationConfig
     // The SKU to buy; created in the run's space with `stock` units if it is not there yet. Runs
     // that share a runId share it.
     std::string sku;
+    // The run's products may exist already, made by another process of the run (a run over load
+    // agents): they are created if missing, and their stock at the start is read back.
+    bool sharedProducts = false;
     // mixed
     double rate = 10'000;
     double durationSeconds = 10;

@@ -62,6 +62,7 @@ std::optional<StockView> SimulationContext::read(int worker, int key, SimClock::
     const std::string &sku = m_checker.skus()[static_cast<std::size_t>(key)];
     auto &server = serverFor(worker);
     // After the floor: a write acknowledged before it registered its expected evictions first.
+    const auto startedAt = SimClock::now();
     const bool inWindow = server.nearCache() && server.nearCache()->watch().windowOpen(sku);
     if (inWindow)
         m_readsInWindow.fetch_add(1, std::memory_order_relaxed);
@@ -70,6 +71,8 @@ std::optional<StockView> SimulationContext::read(int worker, int key, SimClock::
         metrics.latency(OperationKind::Read).record(nanosSince(intended));
         if (m_checker.onRead(floor, view.version) && inWindow)
             m_staleInWindow.fetch_add(1, std::memory_order_relaxed);
+        if (m_observations)
+            m_observations->read(key, view.version, startedAt);
         return view;
     } catch (const std::exception &e) {
         metrics.latency(OperationKind::Read).record(nanosSince(intended));
@@ -129,6 +132,8 @@ void SimulationContext::written(int worker, int key, const WriteRequest &request
     metrics.latency(kind).record(
         std::chrono::duration_cast<std::chrono::nanoseconds>(acknowledged - intended).count());
     m_checker.onWrite(key, request.action, request.quantity, result.version);
+    if (m_observations)
+        m_observations->write(key, result.version, acknowledged);
     metrics.addSuccess();
     if (request.action == Action::Purchase && result.stock <= 0)
         soldOut();

@@ -7,6 +7,7 @@
 #include "inventory/inventoryservice.h"
 #include "metrics/workermetrics.h"
 #include "sim/consistencychecker.h"
+#include "sim/observationlog.h"
 #include "sim/simulationconfig.h"
 #include "sim/visibilityprobe.h"
 
@@ -84,6 +85,8 @@ public:
     // Reads that began inside a near cache's invalidation window, and the stale ones among them.
     long long readsInWindow() const { return m_readsInWindow.load(std::memory_order_relaxed); }
     long long staleReadsInWindow() const { return m_staleInWindow.load(std::memory_order_relaxed); }
+    // Every successful read and write is also logged here when set (a load agent's runs).
+    void setObservationLog(ObservationLog *log) { m_observations = log; }
 
 private:
     // Retries an in-doubt write with its request id until it is settled or the deadline passes.
@@ -107,6 +110,7 @@ private:
     mutable std::mutex m_errorMutex;
     std::vector<std::string> m_errorSamples;
     std::atomic<bool> m_soldOut{false};
+    ObservationLog *m_observations = nullptr;
     mutable std::mutex m_eventMutex;
     std::vector<Event> m_events;
 };

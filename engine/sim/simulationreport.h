@@ -199,6 +199,8 @@ struct SimulationReport
     std::vector<AgentOutcome> agents;
     // Agent records the coordinator refused as malformed (and skipped).
     long long rejectedRecords = 0;
+    // Reads across agents whose order against a newer write was within the clocks' uncertainty.
+    long long staleReadsUndecided = 0;
     // Writes whose connection failed so that the client could not know whether they committed;
     // those settled by retrying with the same request id; and those the retry found committed.
     long long inDoubt = 0, inDoubtResolved = 0, inDoubtCommitted = 0;

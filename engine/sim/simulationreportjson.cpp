@@ -203,6 +203,7 @@ std::string SimulationReport::toJson() const
                                 {"message", a.message.empty() ? Json(nullptr) : Json(a.message)}});
         json["agents"] = std::move(list);
         json["rejected_agent_records"] = rejectedRecords;
+        json["stale_reads_undecided"] = staleReadsUndecided;
     }
     json["in_doubt"] = inDoubt;
     json["in_doubt_resolved"] = inDoubtResolved;

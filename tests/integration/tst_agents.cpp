@@ -3,7 +3,7 @@
 // killed with SIGKILL mid-run is reported lost while the run completes and its writes are reconciled
 // from the audit log; an agent of another version or database is refused, as is a second agent
 // with a taken name; hostile records on the metrics stream are counted and skipped; SIGTERM ends an
-// agent cleanly.
+// agent cleanly; in mixed load, naive serves stale reads across processes and versioned does not.
 #include "agents/agentcoordinator.h"
 #include "agents/loadagent.h"
 #include "cache/redisconnection.h"
@@ -32,6 +32,8 @@ private slots:
     void otherVersionOrDatabaseIsRefused();
     void takenNameIsRefused();
     void hostileRecordsAreCountedAndSkipped();
+    void mixedLoadShowsStaleReadsAcrossAgents_data();
+    void mixedLoadShowsStaleReadsAcrossAgents();
 
 private:
     // Starts agents with fresh names and waits until each has registered.
@@ -235,6 +237,48 @@ void TestAgents::hostileRecordsAreCountedAndSkipped()
     QCOMPARE(report.auditRows, 20'000LL);
     QCOMPARE(report.successes, 20'000LL);
     QVERIFY2(report.ledgerOk, report.humanSummary().c_str());
+}
+
+void TestAgents::mixedLoadShowsStaleReadsAcrossAgents_data()
+{
+    QTest::addColumn<QString>("strategy");
+    QTest::addColumn<bool>("stale");
+    QTest::newRow("naive") << QStringLiteral("naive") << true;
+    QTest::newRow("versioned") << QStringLiteral("versioned") << false;
+}
+
+void TestAgents::mixedLoadShowsStaleReadsAcrossAgents()
+{
+    // Three processes, one server each, on three hot products with a 5 ms race delay: naive serves
+    // reads older than writes the other processes acknowledged; versioned never does.
+    QFETCH(QString, strategy);
+    QFETCH(bool, stale);
+    const QStringList names = startAgents(3);
+    auto config = testservices::simulationConfig(inv::ScenarioKind::Mixed,
+                                                 inv::Strategy::parseKind(strategy.toStdString()), 4, 7);
+    config.servers = 3;
+    config.products = 3;
+    config.stock = 100'000;
+    config.rate = 1500;
+    config.durationSeconds = 2;
+    config.readRatio = 0.7;
+    config.raceDelay = 5ms;
+    inv::AgentCoordinator coordinator(config, names.join(QLatin1Char(',')).toStdString(), INVENTORY_VERSION);
+    const inv::SimulationReport report = coordinator.run();
+    qInfo("%s over 3 agents: %lld stale reads across agents, %lld undecided, %lld requests",
+          qPrintable(strategy), report.staleReads, report.staleReadsUndecided, report.requests);
+    long long requests = 0;
+    for (const auto &a : report.agents) {
+        QCOMPARE(a.state, std::string("finished"));
+        requests += a.requests;
+    }
+    QCOMPARE(report.requests, requests);
+    QVERIFY2(report.ledgerOk, report.humanSummary().c_str());
+    QCOMPARE(report.oversold, 0LL);
+    if (stale)
+        QVERIFY2(report.staleReads > 0, report.humanSummary().c_str());
+    else
+        QCOMPARE(report.staleReads, 0LL);
 }
 
 QTEST_GUILESS_MAIN(TestAgents)

@@ -1,7 +1,9 @@
 // The load agents' records: a run command and a window survive encoding, windows merged bucket by
 // bucket give the same percentiles as one histogram of every sample, and bad or hostile records
-// (wrong type, truncated histogram, huge numbers, buckets out of order) are refused, never trusted.
+// (wrong type, truncated histogram, huge numbers, buckets out of order) are refused, never trusted;
+// a stale read across agents is counted only when the clocks' uncertainty cannot reorder it.
 #include "agents/agentprotocol.h"
+#include "agents/crossagentcheck.h"
 #include "errors.h"
 
 #include <QTest>
@@ -19,6 +21,7 @@ private slots:
     void windowRoundTripsAndMergesExactly();
     void hostileRecordsAreRefused_data();
     void hostileRecordsAreRefused();
+    void staleAcrossAgentsNeedsCertainOrder();
 };
 
 void TestAgentProtocol::commandRoundTrips()
@@ -136,6 +139,24 @@ void TestAgentProtocol::hostileRecordsAreRefused()
     } catch (const inv::InvalidInput &e) {
         QVERIFY2(QString::fromUtf8(e.what()).contains(why), e.what());
     }
+}
+
+void TestAgentProtocol::staleAcrossAgentsNeedsCertainOrder()
+{
+    // a1 acknowledges version 5 of key 0 at t = 1000 µs; its clock is known to 100 µs, a2's to 50.
+    inv::CrossAgentCheck check;
+    check.setUncertainty("a1", 100);
+    check.setUncertainty("a2", 50);
+    check.add("a1", {}, {{0, 5, 1000}});
+    // a2 reads version 4: well after the write (stale), inside the 150 µs margin (undecided), and
+    // before it (fine); a read of version 5 is never stale; a read of another key is not either.
+    check.add("a2", {{0, 4, 1200}, {0, 4, 1100}, {0, 4, 800}, {0, 5, 5000}, {1, 0, 5000}}, {});
+    // a1's own read 1 µs after its own write: one clock, so certainly stale.
+    check.add("a1", {{0, 4, 1001}}, {});
+    const auto result = check.finish();
+    QCOMPARE(result.checkedReads, 6LL);
+    QCOMPARE(result.stale, 2LL);
+    QCOMPARE(result.undecided, 1LL);
 }
 
 QTEST_GUILESS_MAIN(TestAgentProtocol)
