@@ -204,6 +204,8 @@ SimulationReport AgentCoordinator::run(const Tick &tick, const Say &say)
     report.config.runId = runId;
     report.sharedSku = true;
     std::string lastId = "0-0";
+    double mergeUs = 0;
+    long long merged = 0;
     auto nextAliveCheck = std::chrono::steady_clock::now();
     while (!merge->waitingFor().empty() && !m_stop.load()) {
         RedisReply got = redis.command({"XREAD", "COUNT", "200", "BLOCK", "250", "STREAMS", stream, lastId});
@@ -214,9 +216,20 @@ SimulationReport AgentCoordinator::run(const Tick &tick, const Say &say)
             for (std::size_t i = 0; i < entries->elements; ++i) {
                 const redisReply *entry = entries->element[i];
                 lastId.assign(entry->element[0]->str, entry->element[0]->len);
+                const auto began = std::chrono::steady_clock::now();
+                const std::string body = fieldR(entry->element[1]);
                 try {
-                    if (!merge->add(AgentProtocol::decodeRecord(fieldR(entry->element[1])), nowUs))
+                    const AgentRecord record = AgentProtocol::decodeRecord(body);
+                    if (!merge->add(record, nowUs, body.size()))
                         ++report.rejectedRecords;
+                    if (record.kind == AgentRecord::Kind::Window) {
+                        const double us = std::chrono::duration<double, std::micro>(
+                                              std::chrono::steady_clock::now() - began)
+                                              .count();
+                        mergeUs += us;
+                        report.mergeUsMax = std::max(report.mergeUsMax, us);
+                        ++merged;
+                    }
                 } catch (const InvalidInput &) {
                     ++report.rejectedRecords;
                 }
@@ -240,6 +253,7 @@ SimulationReport AgentCoordinator::run(const Tick &tick, const Say &say)
     merge->draw(std::numeric_limits<long long>::max(), tick);
     merge->finish();
     report.stoppedEarly = m_stop.load();
+    report.mergeUsPerWindow = merged > 0 ? mergeUs / static_cast<double>(merged) : 0;
     if (!merge->anyStarted()) {
         std::string why;
         for (const auto &a : merge->outcomes())

@@ -55,7 +55,7 @@ TimelinePoint AgentMerge::pointFor(double t, const Slot &slot)
     return p;
 }
 
-bool AgentMerge::add(const AgentRecord &record, long long nowUs)
+bool AgentMerge::add(const AgentRecord &record, long long nowUs, std::size_t bytes)
 {
     std::lock_guard lock(m_mutex);
     auto found = m_books.find(record.agent);
@@ -73,6 +73,9 @@ bool AgentMerge::add(const AgentRecord &record, long long nowUs)
         break;
     case AgentRecord::Kind::Window: {
         ++book.outcome.windows;
+        book.windowBytes += static_cast<long long>(bytes);
+        book.outcome.bytesPerWindow =
+            static_cast<double>(book.windowBytes) / static_cast<double>(book.outcome.windows);
         book.outcome.windowLagMs =
             std::max(book.outcome.windowLagMs, static_cast<double>(nowUs - record.endUs) / 1000.0);
         const long long slot = std::max(0LL, (record.beginUs - m_startAtUs + kWindowUs / 2) / kWindowUs);

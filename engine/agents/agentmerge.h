@@ -37,7 +37,7 @@ public:
 
     // False when the record is refused: an agent not in the run, one already done, or a sequence
     // number not above its last (a replay).
-    bool add(const AgentRecord &record, long long nowUs);
+    bool add(const AgentRecord &record, long long nowUs, std::size_t bytes = 0);
     // Draws the windows up to slot `upTo` (inclusive) into the time lines.
     void draw(long long upTo, const SimulationMonitor::Tick &tick);
     // An agent whose heartbeat expired, or that never sent its first record.
@@ -84,6 +84,7 @@ private:
         long long rejections = 0;
         long long dropped = 0;
         long long staleReads = 0;
+        long long windowBytes = 0;
         bool started = false;
         bool done = false;
     };

@@ -302,12 +302,16 @@ std::string SimulationReport::humanSummary() const
                                     " fail-open reads" + format(", read p99 %.3f ms", f.readP99Ms) +
                                     (f.note.empty() ? "" : " (" + f.note + ")"));
     for (const auto &a : agents)
-        line("agent " + a.name, a.state + " on " + a.host + ": " + std::to_string(a.servers) + " servers, " +
-                                    std::to_string(a.requests) + " requests, " + std::to_string(a.errors) +
-                                    " errors" + format(", p99 %.3f ms", a.p99Ms) +
-                                    format(", window lag %.0f ms", a.windowLagMs) + ", " +
-                                    std::to_string(a.auditRows) + " audit rows" +
-                                    (a.message.empty() ? "" : " (" + a.message + ")"));
+        line("agent " + a.name,
+             a.state + " on " + a.host + ": " + std::to_string(a.servers) + " servers, " +
+                 std::to_string(a.requests) + " requests, " + std::to_string(a.errors) + " errors" +
+                 format(", p99 %.3f ms", a.p99Ms) + format(", window lag %.0f ms", a.windowLagMs) +
+                 format(", %.0f B/window", a.bytesPerWindow) + ", " + std::to_string(a.auditRows) +
+                 " audit rows" + (a.message.empty() ? "" : " (" + a.message + ")"));
+    if (!agents.empty())
+        line("agent merge", format("%.1f us per window", mergeUsPerWindow) +
+                                format(" (max %.0f us)", mergeUsMax) + ", " +
+                                std::to_string(staleReadsUndecided) + " reads undecided across agents");
     if (rejectedRecords)
         line("agent records", std::to_string(rejectedRecords) + " malformed, skipped");
     for (const auto &e : errorSamples)

@@ -141,6 +141,8 @@ struct AgentOutcome
     // arrival, in ms, on the shared (Redis) time line.
     double windowLagMs = 0;
     long long windows = 0;
+    // The mean size of its window records on the stream, in bytes.
+    double bytesPerWindow = 0;
     // The uncertainty of its clock's offset, in ms.
     double clockUncertaintyMs = 0;
     // Its audit rows in the database: for a lost agent, the writes it made before it went.
@@ -201,6 +203,9 @@ struct SimulationReport
     long long rejectedRecords = 0;
     // Reads across agents whose order against a newer write was within the clocks' uncertainty.
     long long staleReadsUndecided = 0;
+    // The coordinator's time to decode and merge one window record, mean and largest, in µs.
+    double mergeUsPerWindow = 0;
+    double mergeUsMax = 0;
     // Writes whose connection failed so that the client could not know whether they committed;
     // those settled by retrying with the same request id; and those the retry found committed.
     long long inDoubt = 0, inDoubtResolved = 0, inDoubtCommitted = 0;

@@ -197,6 +197,7 @@ std::string SimulationReport::toJson() const
                                 {"p99_ms", a.p99Ms},
                                 {"window_lag_ms", a.windowLagMs},
                                 {"windows", a.windows},
+                                {"bytes_per_window", a.bytesPerWindow},
                                 {"clock_uncertainty_ms", a.clockUncertaintyMs},
                                 {"audit_rows", a.auditRows},
                                 {"state", a.state},
@@ -204,6 +205,8 @@ std::string SimulationReport::toJson() const
         json["agents"] = std::move(list);
         json["rejected_agent_records"] = rejectedRecords;
         json["stale_reads_undecided"] = staleReadsUndecided;
+        json["merge_us_per_window"] = mergeUsPerWindow;
+        json["merge_us_max"] = mergeUsMax;
     }
     json["in_doubt"] = inDoubt;
     json["in_doubt_resolved"] = inDoubtResolved;
