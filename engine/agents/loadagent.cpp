@@ -294,7 +294,8 @@ void LoadAgent::runShare(const AgentRunCommand &command, const AgentShare &share
         finished.agent = m_info.name;
         finished.seq = nextSeq.fetch_add(1);
         finished.beginUs = command.startAtUs;
-        finished.endUs = clock.nowUs();
+        // The load's own end, not the end of the checks that followed it.
+        finished.endUs = command.startAtUs + static_cast<long long>(report.durationSeconds * 1e6);
         finished.successes = report.successes;
         finished.rejections = report.rejections;
         finished.errors = report.errors;
