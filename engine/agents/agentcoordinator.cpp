@@ -252,6 +252,11 @@ SimulationReport AgentCoordinator::run(const Tick &tick, const Say &say)
     }
     merge->draw(std::numeric_limits<long long>::max(), tick);
     merge->finish();
+    try {
+        // Read to the end: the records are in the report now.
+        redis.command({"DEL", stream});
+    } catch (const CacheError &) {
+    }
     report.stoppedEarly = m_stop.load();
     report.mergeUsPerWindow = merged > 0 ? mergeUs / static_cast<double>(merged) : 0;
     if (!merge->anyStarted()) {

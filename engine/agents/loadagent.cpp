@@ -19,7 +19,9 @@ constexpr std::chrono::milliseconds kHeartbeatEvery{1000};
 constexpr std::chrono::milliseconds kHeartbeatLives{3000};
 // The entries of the control and metrics streams kept at most (trimmed approximately).
 constexpr const char *kControlKept = "1000";
-constexpr const char *kMetricsKept = "100000";
+// A run's records wait here only until the coordinator reads them (it reads continuously): enough
+// for a minute of 50 agents' windows.
+constexpr const char *kMetricsKept = "12000";
 
 RedisTimeouts blockingTimeouts()
 {
