@@ -14,9 +14,11 @@ struct CliRun
 };
 
 // Runs a program to completion; a run that outlasts the timeout is killed and reported as such.
-inline CliRun runProgram(const QString &program, const QStringList &arguments, int timeoutMs = 60000)
+inline CliRun runProgram(const QString &program, const QStringList &arguments, int timeoutMs = 60000,
+                         const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment())
 {
     QProcess process;
+    process.setProcessEnvironment(environment);
     process.start(program, arguments);
     CliRun run;
     if (!process.waitForFinished(timeoutMs)) {

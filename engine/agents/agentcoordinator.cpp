@@ -18,14 +18,6 @@
 namespace inv {
 
 namespace {
-std::string newRunId()
-{
-    std::random_device device;
-    char buffer[16];
-    std::snprintf(buffer, sizeof buffer, "%08x", device());
-    return buffer;
-}
-
 std::vector<std::string> splitNames(const std::string &text)
 {
     std::vector<std::string> out;
@@ -144,7 +136,7 @@ SimulationReport AgentCoordinator::run(const Tick &tick, const Say &say)
         shares.push_back(share);
     }
 
-    const std::string runId = m_config.runId.empty() ? newRunId() : m_config.runId;
+    const std::string runId = m_config.runId.empty() ? SimulationSpace::newRunId() : m_config.runId;
     tell("preparing the run's space sim_" + runId);
     SimulationSpace space(m_config.pgConninfo, m_config.redisUrl, runId);
     space.open();

@@ -71,16 +71,8 @@ void PgConnection::connect()
     m_inTransaction = false;
     const auto parameters = PgConnectionParameters::effective(m_conninfo, m_schema);
     m_answerDeadline = PgConnectionParameters::answerDeadline(parameters);
-    std::vector<const char *> keywords;
-    std::vector<const char *> values;
-    for (const auto &[key, value] : parameters) {
-        keywords.push_back(key.c_str());
-        values.push_back(value.c_str());
-    }
-    keywords.push_back(nullptr);
-    values.push_back(nullptr);
     // connect_timeout bounds this call, including a server that accepts and then never answers.
-    m_conn.reset(PQconnectdbParams(keywords.data(), values.data(), 0));
+    m_conn.reset(PgConnectionParameters::connect(parameters));
     if (!m_conn)
         throw DbError("out of memory while connecting to PostgreSQL", "08001");
     if (PQstatus(m_conn.get()) != CONNECTION_OK) {

@@ -129,4 +129,17 @@ std::chrono::milliseconds PgConnectionParameters::answerDeadline(const List &par
     return std::chrono::milliseconds(statementTimeout + kAnswerGraceMs);
 }
 
+PGconn *PgConnectionParameters::connect(const List &parameters)
+{
+    std::vector<const char *> keywords;
+    std::vector<const char *> values;
+    for (const auto &[key, value] : parameters) {
+        keywords.push_back(key.c_str());
+        values.push_back(value.c_str());
+    }
+    keywords.push_back(nullptr);
+    values.push_back(nullptr);
+    return PQconnectdbParams(keywords.data(), values.data(), 0);
+}
+
 } // namespace inv

@@ -3,6 +3,8 @@
 // and statement timeouts. Whatever the user set wins. Pure functions; any thread.
 #pragma once
 
+#include <libpq-fe.h>
+
 #include <chrono>
 #include <string>
 #include <utility>
@@ -21,6 +23,9 @@ public:
     // How long the client waits for any answer: the statement timeout plus a grace, or zero (no
     // bound) when the user asked for statements without one.
     static std::chrono::milliseconds answerDeadline(const List &parameters);
+    // PQconnectdbParams with these parameters: waits within connect_timeout. The caller owns the
+    // connection (nullptr only when out of memory) and checks its status.
+    static PGconn *connect(const List &parameters);
 };
 
 } // namespace inv

@@ -40,15 +40,7 @@ void AsyncPgConnection::open()
 {
     const auto parameters = PgConnectionParameters::effective(m_conninfo, m_schema);
     m_answerDeadline = PgConnectionParameters::answerDeadline(parameters);
-    std::vector<const char *> keywords;
-    std::vector<const char *> values;
-    for (const auto &[key, value] : parameters) {
-        keywords.push_back(key.c_str());
-        values.push_back(value.c_str());
-    }
-    keywords.push_back(nullptr);
-    values.push_back(nullptr);
-    PGconn *conn = PQconnectdbParams(keywords.data(), values.data(), 0);
+    PGconn *conn = PgConnectionParameters::connect(parameters);
     auto refuse = [&](const std::string &what) {
         const std::string reason = trimmed(PQerrorMessage(conn));
         PQfinish(conn);

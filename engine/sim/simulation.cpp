@@ -18,14 +18,6 @@
 namespace inv {
 
 namespace {
-std::string newRunId()
-{
-    std::random_device device;
-    char buffer[16];
-    std::snprintf(buffer, sizeof buffer, "%08x", device());
-    return buffer;
-}
-
 double peakRssMb()
 {
     std::ifstream status("/proc/self/status");
@@ -91,8 +83,9 @@ private:
 } // namespace
 
 Simulation::Simulation(SimulationConfig config)
-    : m_config(std::move(config)), m_runId(m_config.runId.empty() ? newRunId() : m_config.runId),
-      m_processToken(newRunId())
+    : m_config(std::move(config)),
+      m_runId(m_config.runId.empty() ? SimulationSpace::newRunId() : m_config.runId),
+      m_processToken(SimulationSpace::newRunId())
 {}
 
 Simulation::~Simulation() = default;

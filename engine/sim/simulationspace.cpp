@@ -4,6 +4,9 @@
 #include "db/migrations.h"
 #include "errors.h"
 
+#include <cstdio>
+#include <random>
+
 namespace inv {
 
 namespace {
@@ -54,6 +57,14 @@ SimulationSpace::~SimulationSpace()
     } catch (const std::exception &) {
         // Left behind: the next run's start, or `simulate --cleanup`, removes it.
     }
+}
+
+std::string SimulationSpace::newRunId()
+{
+    std::random_device device;
+    char buffer[16];
+    std::snprintf(buffer, sizeof buffer, "%08x", device());
+    return buffer;
 }
 
 void SimulationSpace::checkRunId(const std::string &runId)

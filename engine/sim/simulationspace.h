@@ -23,6 +23,8 @@ public:
     SimulationSpace &operator=(const SimulationSpace &) = delete;
 
     static void checkRunId(const std::string &runId);
+    // Eight random hex digits: a new run's id, or a process's token within a run.
+    static std::string newRunId();
     static std::string schemaFor(const std::string &runId) { return "sim_" + runId; }
     static std::string prefixFor(const std::string &runId) { return "sim:" + runId + ":"; }
 

@@ -154,20 +154,7 @@ CliRun TestSimulationSweep::runConsole(const QStringList &arguments, int timeout
         environment.insert(QLatin1String(name),
                            m_dir.filePath(QStringLiteral("home/") + QLatin1String(name)));
     environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-    QProcess process;
-    process.setProcessEnvironment(environment);
-    process.start(QStringLiteral(INVENTORY_CLI_PATH), arguments);
-    CliRun run;
-    if (!process.waitForFinished(timeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        run.err = QStringLiteral("timed out");
-        return run;
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run.out = QString::fromUtf8(process.readAllStandardOutput());
-    run.err = QString::fromUtf8(process.readAllStandardError());
-    return run;
+    return runProgram(QStringLiteral(INVENTORY_CLI_PATH), arguments, timeoutMs, environment);
 }
 
 void TestSimulationSweep::referencesDrawnAgainstConnections()

@@ -128,9 +128,10 @@ void TestAgents::threeAgentsSellExactlyTheStock()
     QCOMPARE(report.correct(), std::optional<bool>(true));
     // The run kept to its own space: nothing in the operator's tables, and the space is gone.
     inv::PgConnection db(testservices::pgUrl());
-    QCOMPARE(db.exec("SELECT count(*) FROM public.inventory WHERE sku = $1", {"AGENTS-" + report.config.runId})
-                 .int64(0, 0),
-             0LL);
+    QCOMPARE(
+        db.exec("SELECT count(*) FROM public.inventory WHERE sku = $1", {"AGENTS-" + report.config.runId})
+            .int64(0, 0),
+        0LL);
     QCOMPARE(db.exec("SELECT count(*) FROM pg_namespace WHERE nspname = $1", {"sim_" + report.config.runId})
                  .int64(0, 0),
              0LL);
