@@ -19,21 +19,23 @@ namespace inv {
 
 namespace AgentKeys {
 // A hash per agent (name, host, pid, version, cores, database, state) and a key that lives as long as
-// its heartbeat keeps renewing it.
+// its heartbeat keeps renewing it. Beside the stock cache's inv:{sku} keys, never among them.
 inline std::string info(const std::string &name)
 {
-    return "inv:agent:{" + name + "}";
+    return "agents:{" + name + "}";
 }
 inline std::string alive(const std::string &name)
 {
-    return "inv:agent:{" + name + "}:alive";
+    return "agents:{" + name + "}:alive";
 }
 // The set of every agent name ever registered here; the alive keys say which are up.
-inline const std::string kAll = "inv:agents";
-inline const std::string kControl = "inv:agents:control";
+inline const std::string kAll = "agents:all";
+inline const std::string kControl = "agents:control";
+// A run's records live under the run's own prefix (SimulationSpace::prefixFor), so that a run's
+// cleanup removes them with its other keys.
 inline std::string metrics(const std::string &runId)
 {
-    return "inv:run:" + runId + ":metrics";
+    return "sim:" + runId + ":agents:metrics";
 }
 } // namespace AgentKeys
 

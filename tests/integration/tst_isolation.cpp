@@ -97,8 +97,9 @@ std::map<std::string, std::string> TestIsolation::operatorKeys()
         const redisReply *keys = reply->element[1];
         for (std::size_t i = 0; i < keys->elements; ++i) {
             const std::string key(keys->element[i]->str, keys->element[i]->len);
-            if (key.rfind("sim:", 0) != 0) {
-                // A key that expires between SCAN and GET is gone, not changed.
+            // The operator's cache entries are strings; load agents' registrations are not theirs.
+            if (key.rfind("sim:", 0) != 0 && m_redis->command({"TYPE", key}).str() == "string") {
+                // A key that expires between TYPE and GET is gone, not changed.
                 auto value = m_redis->command({"GET", key});
                 if (value.isString())
                     out[key] = value.str();
