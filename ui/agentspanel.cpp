@@ -12,6 +12,8 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 AgentsPanel::AgentsPanel(SimulationCharts *charts, QWidget *parent)
     : QWidget(parent), m_charts(charts), m_model(new AgentStatusModel(this)), m_table(new QTableView(this)),
       m_status(new QLabel(this)), m_perAgent(new QCheckBox(tr("Charts: one line per agent"), this)),
@@ -38,6 +40,7 @@ AgentsPanel::AgentsPanel(SimulationCharts *charts, QWidget *parent)
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
+    m_table->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_status->setObjectName(QStringLiteral("agentsStatus"));
@@ -107,9 +110,18 @@ void AgentsPanel::onRegistryRead(const AgentRegistry &registry)
         m_status->setText(tr("No load agent is registered: start one on each load machine with "
                              "<code>inventory-console agent --name NAME</code> (or its systemd unit)."));
     else
-        m_status->setText(
-            tr("%n agent(s) alive of %1 registered; read from Redis every second.", nullptr, alive)
-                .arg(registry.agents.size()));
+        m_status->setText((alive == 1 ? tr("1 agent alive") : tr("%1 agents alive").arg(alive)) +
+                          tr(", %1 registered; read from Redis every second").arg(registry.agents.size()));
+    fitRows();
+}
+
+void AgentsPanel::fitRows()
+{
+    // Room for the first few agents without scrolling, which the page's splitter keeps.
+    const int rows = std::clamp(m_model->rowCount(), 1, kRowsShown);
+    m_table->setMinimumHeight(m_table->horizontalHeader()->sizeHint().height() +
+                              rows * m_table->verticalHeader()->defaultSectionSize() +
+                              2 * m_table->frameWidth());
 }
 
 void AgentsPanel::start(const QList<inv::SimulationConfig> &configs, const QString &selection)
@@ -134,6 +146,7 @@ void AgentsPanel::beginRun(int totalLine, const QString &prefix)
     m_charts->setRunShown(totalLine, !perAgentLines());
     m_lines.clear();
     m_prefix = prefix;
+    m_drawnSeconds = 0;
     m_model->clearRun();
 }
 
@@ -163,6 +176,7 @@ inv::SimulationSnapshot AgentsPanel::poll()
     total.progress = snapshot.progress;
     total.timeline = snapshot.total;
     total.elapsedSeconds = snapshot.total.empty() ? 0 : snapshot.total.back().t;
+    m_drawnSeconds = total.elapsedSeconds;
     return total;
 }
 

@@ -52,14 +52,18 @@ public:
     void beginRun(int totalLine, const QString &prefix);
     // Samples the run: the table and the agents' lines; the total, as the page draws a local run.
     inv::SimulationSnapshot poll();
+    // How many seconds of the run the last poll() drew.
+    double drawnSeconds() const { return m_drawnSeconds; }
     void setPerAgentLines(bool perAgent);
     bool perAgentLines() const;
 
     static QColor colorFor(int agent);
     static constexpr int kRefreshMs = 1000;
+    static constexpr int kRowsShown = 4;
 
 private:
     void refresh();
+    void fitRows();
     void onRegistryRead(const AgentRegistry &registry);
 
     SimulationCharts *m_charts;
@@ -82,4 +86,5 @@ private:
     // The current run's lines by agent, with the points each holds.
     std::map<std::string, std::pair<int, std::size_t>> m_lines;
     QString m_prefix;
+    double m_drawnSeconds = 0;
 };

@@ -229,7 +229,14 @@ void AgentStatusModel::clearRun()
 
 void AgentStatusModel::apply(std::vector<Row> next)
 {
-    std::sort(next.begin(), next.end(), [](const Row &a, const Row &b) { return a.name < b.name; });
+    // The agents alive first, then those lost, then those stopped: the registry keeps every name.
+    const auto rank = [](const Row &r) {
+        const QString s = stateOf(r);
+        return s == QLatin1String("stopped") ? 2 : s == QLatin1String("lost") ? 1 : 0;
+    };
+    std::sort(next.begin(), next.end(), [&](const Row &a, const Row &b) {
+        return std::pair(rank(a), a.name) < std::pair(rank(b), b.name);
+    });
     const bool sameNames = next.size() == m_rows.size() &&
                            std::equal(next.begin(), next.end(), m_rows.begin(),
                                       [](const Row &a, const Row &b) { return a.name == b.name; });

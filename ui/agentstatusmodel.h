@@ -2,7 +2,8 @@
 // (idle, running, stopping, stopped, or lost when its heartbeat expired), heartbeat age, version and
 // cores, and during and after a run over agents its share of servers, its requests, its throughput
 // in the latest merged window and its outcome. The registry and the run are merged by agent name;
-// a refresh that changes no agent's set reports each changed cell alone. GUI thread only.
+// the rows list the agents alive first, then the lost, then the stopped, each by name. A refresh
+// that changes neither the set nor the order reports each changed cell alone. GUI thread only.
 #pragma once
 
 #include "agents/agentmerge.h"
