@@ -106,12 +106,12 @@ void AgentsPanel::onRegistryRead(const AgentRegistry &registry)
     m_readError.clear();
     m_model->setRegistry(registry.agents);
     const int alive = m_model->aliveCount();
-    if (registry.agents.empty())
+    if (m_model->rowCount() == 0)
         m_status->setText(tr("No load agent is registered: start one on each load machine with "
                              "<code>inventory-console agent --name NAME</code> (or its systemd unit)."));
     else
         m_status->setText((alive == 1 ? tr("1 agent alive") : tr("%1 agents alive").arg(alive)) +
-                          tr(", %1 registered; read from Redis every second").arg(registry.agents.size()));
+                          tr(", %1 listed; read from Redis every second").arg(m_model->rowCount()));
     fitRows();
 }
 

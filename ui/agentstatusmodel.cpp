@@ -169,7 +169,12 @@ void AgentStatusModel::setRegistry(const std::vector<inv::AgentInfo> &agents)
     for (const auto &info : agents) {
         Row row;
         row.name = QString::fromStdString(info.name);
-        if (const int at = rowOf(row.name); at >= 0)
+        const int at = rowOf(row.name);
+        // An agent that stopped cleanly is of no more interest once its run's figures are gone.
+        if (info.heartbeatAgeMs < 0 && info.state == "stopped" &&
+            (at < 0 || !m_rows[static_cast<std::size_t>(at)].inRun))
+            continue;
+        if (at >= 0)
             row = m_rows[static_cast<std::size_t>(at)];
         row.registered = true;
         row.info = info;

@@ -1,4 +1,5 @@
-// The Agents panel's table: one row per load agent registered in Redis, with its host, state
+// The Agents panel's table: one row per load agent registered in Redis (but those that stopped
+// cleanly, unless they took part in the run shown), with its host, state
 // (idle, running, stopping, stopped, or lost when its heartbeat expired), heartbeat age, version and
 // cores, and during and after a run over agents its share of servers, its requests, its throughput
 // in the latest merged window and its outcome. The registry and the run are merged by agent name;

@@ -2,7 +2,8 @@
 // with `inventory-console agent` are listed idle with their version and cores; a flash sale run over
 // them from the Simulation form sells exactly the stock (in the report and in the kept schema), the
 // panel shows both running with their share while it goes on, and the charts draw one line per agent
-// on demand; an agent killed with SIGKILL is marked lost within a few seconds.
+// on demand; an agent killed with SIGKILL is marked lost within a few seconds; one stopped with
+// SIGTERM is marked stopped if it took part in the run shown, and leaves the list if not.
 #include "agents/agentprotocol.h"
 #include "agentselector.h"
 #include "agentspanel.h"
@@ -37,6 +38,7 @@ private slots:
     void listsTheAgentsIdle();
     void flashSaleOverTheAgentsSellsTheStock();
     void killedAgentIsMarkedLost();
+    void stoppedAgentsAreMarkedOrLeaveTheList();
     void cleanupTestCase();
 
 private:
@@ -139,11 +141,12 @@ void TestAgentsPanel::flashSaleOverTheAgentsSellsTheStock()
     });
     QSignalSpy finished(m_page, &SimulationPage::finished);
     m_page->start(QStringLiteral("flash-sale"), {QStringLiteral("versioned")});
-    QTRY_VERIFY_WITH_TIMEOUT(m_page->charts()->pointCount() > 0 && m_page->isRunning(), 20000);
+    QVERIFY(m_page->isRunning());
     // One line per agent beside the total, and back.
     m_panel->setPerAgentLines(true);
     QVERIFY(m_panel->perAgentLines());
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 90000);
+    QVERIFY(m_page->charts()->pointCount() > 0);
     disconnect(watch);
     keep->setChecked(false);
     m_panel->setPerAgentLines(false);
@@ -210,6 +213,28 @@ void TestAgentsPanel::killedAgentIsMarkedLost()
     QCOMPARE(stateOf(m_names.at(1)), QStringLiteral("idle"));
     // The lost agent goes below the ones alive.
     QVERIFY(m_panel->model()->rowOf(victim) > m_panel->model()->rowOf(m_names.at(1)));
+}
+
+void TestAgentsPanel::stoppedAgentsAreMarkedOrLeaveTheList()
+{
+    // One that took part in the run shown stays, marked stopped, with its figures.
+    const QString ran = m_names.at(1);
+    m_agents.at(1)->terminate();
+    QVERIFY(m_agents.at(1)->waitForFinished(10000));
+    QCOMPARE(m_agents.at(1)->exitStatus(), QProcess::NormalExit);
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(ran), QStringLiteral("stopped"), 5000);
+    QCOMPARE(cell(ran, AgentStatusModel::Outcome), QStringLiteral("finished"));
+    QVERIFY(m_panel->model()->rowOf(ran) > m_panel->model()->rowOf(m_names.front()));
+    // One that did not leaves the list once it has deregistered.
+    const QString name = m_names.front() + QStringLiteral("-idle");
+    auto process = std::make_unique<QProcess>();
+    process->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    process->start(QStringLiteral(INVENTORY_CLI_PATH),
+                   {QStringLiteral("agent"), QStringLiteral("--name"), name});
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(name), QStringLiteral("idle"), 15000);
+    process->terminate();
+    QVERIFY(process->waitForFinished(10000));
+    QTRY_COMPARE_WITH_TIMEOUT(m_panel->model()->rowOf(name), -1, 5000);
 }
 
 void TestAgentsPanel::cleanupTestCase()
