@@ -28,7 +28,7 @@ private:
     bool save(QWidget *widget);
 
     // How much of a run over agents is drawn when it is shot.
-    static constexpr double kAgentRunSeconds = 4;
+    static constexpr double kAgentRunSeconds = 7;
 
     MainWindow *m_window;
     StartOptions m_options;
