@@ -118,7 +118,7 @@ void AgentMerge::draw(long long upTo, const SimulationMonitor::Tick &tick)
             for (auto &[name, book] : m_books) {
                 const auto own = book.ownSlots.find(it->first);
                 m_perAgent[name].push_back(own == book.ownSlots.end() ? pointFor(t, Slot{})
-                                                                   : pointFor(t, own->second));
+                                                                      : pointFor(t, own->second));
             }
             m_drawnUpTo = it->first;
         }
