@@ -50,7 +50,8 @@ const std::vector<CommandInfo> &CommandReference::commands()
                          "window-size",  "dark",         "autostart",     "compare",    "buyers",
                          "stock",        "rate",         "duration",      "servers",    "connections",
                          "products",     "readers",      "race-delay-ms", "fault",      "sweep",
-                         "step-seconds", "blind-buyers", "client",        "reference",  "export-sweep"})},
+                         "step-seconds", "blind-buyers", "client",        "reference",  "export-sweep",
+                         "agents"})},
         {"sandbox",
          "start|stop|status",
          "start, stop or show the local PostgreSQL and Redis",
@@ -134,9 +135,8 @@ const std::vector<OptionInfo> &CommandReference::options()
         {"blind-buyers", "", "flash-sale: buyers purchase without reading first, as pgbench does", {}},
         {"agents",
          "all|N|NAME,...",
-         "flash-sale: spread the run's servers and buyers over load agents (inventory-console agent) and "
-         "merge "
-         "their results",
+         "flash-sale (simulate, GUI demo mode): spread the run's servers and buyers over load agents "
+         "(inventory-console agent) and merge their results",
          {}},
         {"list", "", "agent: list the agents registered in Redis and exit", {}},
         {"client",

@@ -113,6 +113,11 @@ int main(int argc, char **argv)
     options.dark = args.flag("dark");
     options.quitAfterScreenshot = args.flag("quit-when-done");
     options.autostart = text("autostart", nullptr);
+    options.agents = text("agents", nullptr);
+    if (!options.agents.isEmpty() && options.autostart != QLatin1String("flash-sale")) {
+        std::cerr << "error: --agents goes with --autostart flash-sale: only the flash sale runs on agents\n";
+        return 2;
+    }
     if (const QString size = text("window-size", nullptr); !size.isEmpty()) {
         const QStringList parts = size.split(QLatin1Char('x'));
         const int width = parts.size() == 2 ? parts[0].toInt() : 0,

@@ -8,7 +8,8 @@
 # 2. apt-get install ./inventory-console_*.deb must pull in all it needs;
 # 3. as a normal user: sandbox start, init, purchase, audit and a short simulate; the console opens
 #    under xvfb-run and saves a screenshot;
-# 4. lintian (no errors), appstreamcli validate, the man page and bash completion load;
+# 4. lintian (no errors), appstreamcli validate, the man page and bash completion load, and
+#    systemd-analyze verify accepts an instance of the load agent's unit;
 # 5. apt-get remove leaves none of the package's files behind.
 # Root only: it installs and removes packages. Exits non-zero at the first check that fails.
 set -euo pipefail
@@ -55,6 +56,8 @@ done
 if ldd /usr/bin/inventory-console | grep 'not found'; then fail "unresolved shared libraries"; fi
 inventory-console --version
 dpkg -L inventory-console | sort >"$OUT/installed-files"
+unit=/usr/lib/systemd/system/inventory-console-agent@.service
+grep -qx "$unit" "$OUT/installed-files" || fail "the package lacks $unit"
 
 step "as a normal user: sandbox, init, purchase, audit, simulate"
 id clerk >/dev/null 2>&1 || useradd -m -s /bin/bash clerk
@@ -103,6 +106,15 @@ completion=$(bash -c '. /usr/share/bash-completion/bash_completion
     echo "${COMPREPLY[*]}"')
 [ "$completion" = "--scenario" ] || fail "bash completion of 'simulate --scen' gave '$completion'"
 echo "bash completion: 'inventory-console simulate --scen' completes to $completion"
+command -v systemd-analyze >/dev/null ||
+    apt-get install -y -q --no-install-recommends systemd >>"$OUT/tools.log" 2>&1 || fail "installing systemd"
+# An instance of the template, as `systemctl enable inventory-console-agent@check` would load it; its
+# Documentation= key must resolve to the man page, its ExecStart= to the installed binary.
+mkdir -p "$OUT/unit"
+cp "$unit" "$OUT/unit/inventory-console-agent@check.service"
+systemd-analyze verify "$OUT/unit/inventory-console-agent@check.service" >"$OUT/unit-verify.txt" 2>&1 ||
+    { cat "$OUT/unit-verify.txt"; fail "systemd-analyze verify rejected the agent's unit"; }
+echo "systemd unit: $unit verifies"
 
 step "apt-get remove leaves nothing behind"
 apt-get remove -y -q inventory-console >"$OUT/remove.log" 2>&1 || fail "remove"

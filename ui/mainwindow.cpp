@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "agentselector.h"
 #include "auditpage.h"
 #include "connectiondialog.h"
 #include "consolebackend.h"
@@ -133,6 +134,7 @@ MainWindow::MainWindow(StartOptions options, QWidget *parent)
             for (const auto &[name, value] : m_options.simulationParameters)
                 m_simulation->setParameter(name, value);
             m_simulation->form()->setScheduledFaults(m_options.faults.join(QLatin1Char(' ')));
+            m_simulation->form()->agents()->setSelection(m_options.agents);
             m_simulation->start(m_options.autostart, strategies);
             m_options.autostart.clear();
         }

@@ -52,6 +52,8 @@ struct StartOptions
     QList<QPair<QString, double>> simulationParameters;
     // Faults scheduled for the demo run, as the Faults box takes them ("redis-pause@2s+1s").
     QStringList faults;
+    // Demo mode: run the flash sale over these load agents ("all", a count, or names).
+    QString agents;
     // The window's size for this session (screenshots at a given size); invalid: the saved one.
     QSize windowSize;
     // Opens in the dark palette without saving the choice (screenshots).

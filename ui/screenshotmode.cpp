@@ -1,5 +1,6 @@
 #include "screenshotmode.h"
 
+#include "agentspanel.h"
 #include "connectiondialog.h"
 #include "consolebackend.h"
 #include "simulationpage.h"
@@ -17,7 +18,8 @@ ScreenshotMode::ScreenshotMode(MainWindow *window, ConsoleBackend *backend, Star
     connect(window->simulationPage(), &SimulationPage::finished, this, [this](bool passed, bool) {
         if (m_options.page != QLatin1String("simulation") || !m_options.quitAfterScreenshot)
             return;
-        const bool saved = m_options.screenshot.isEmpty() || save(m_window);
+        const bool saved =
+            m_options.screenshot.isEmpty() || (m_savedDuringRun ? *m_savedDuringRun : save(m_window));
         std::fprintf(stderr, "simulation %s; event loop lateness p99 %.0f ms\n",
                      passed ? "passed every SLO" : "failed an SLO", m_window->simulationPage()->uiLagP99());
         QTimer::singleShot(0, qApp, [passed, saved] { QCoreApplication::exit(!saved ? 2 : passed ? 0 : 1); });
@@ -37,6 +39,8 @@ ScreenshotMode::ScreenshotMode(MainWindow *window, ConsoleBackend *backend, Star
             QCoreApplication::exit(!saved ? 2 : stopped ? 3 : 0);
         });
     });
+    if (!m_options.agents.isEmpty() && !m_options.screenshot.isEmpty())
+        shootAgentRun();
     if (!m_options.screenshot.isEmpty() && m_options.page != QLatin1String("simulation")) {
         connect(backend, &ConsoleBackend::inventoryLoaded, this, [this] {
             // The Servers page needs a few seconds of samples before its charts show anything.
@@ -46,6 +50,20 @@ ScreenshotMode::ScreenshotMode(MainWindow *window, ConsoleBackend *backend, Star
             m_taken = true;
         });
     }
+}
+
+void ScreenshotMode::shootAgentRun()
+{
+    AgentsPanel *agents = m_window->simulationPage()->agents();
+    agents->setPerAgentLines(true);
+    auto *timer = new QTimer(this);
+    connect(timer, &QTimer::timeout, this, [this, agents, timer] {
+        if (agents->drawnSeconds() < kAgentRunSeconds)
+            return;
+        timer->stop();
+        m_savedDuringRun = save(m_window);
+    });
+    timer->start(250);
 }
 
 void ScreenshotMode::quitIfAsked(bool saved)

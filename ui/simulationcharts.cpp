@@ -198,6 +198,18 @@ int SimulationCharts::beginRun(const QString &name, const QColor &color)
     return index;
 }
 
+void SimulationCharts::setRunShown(int run, bool shown)
+{
+    if (run < 0 || run >= static_cast<int>(m_runs.size()))
+        return;
+    if (QCheckBox *toggle = m_runs[static_cast<std::size_t>(run)].toggle) {
+        toggle->setChecked(shown); // its toggled signal shows or hides the lines
+        return;
+    }
+    for (auto *panel : m_panels)
+        panel->setRunVisible(run, shown);
+}
+
 void SimulationCharts::setTimeline(int run, const std::vector<inv::TimelinePoint> &timeline)
 {
     if (run < 0 || run >= static_cast<int>(m_runs.size()))

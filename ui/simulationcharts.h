@@ -54,6 +54,8 @@ public:
         setTimeline(run, snapshot.timeline);
         setEvents(run, snapshot.events);
     }
+    // Hides or shows every line of a run, as its box in the bar of runs does.
+    void setRunShown(int run, bool shown);
     // Draws the run's events as markers on every chart; in compare mode, with its start labelled.
     void setEvents(int run, const std::vector<inv::TimelineEvent> &events);
     // Draws the SLOs that have a chart (read p99, throughput, hit rate) as dashed lines.

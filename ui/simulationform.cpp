@@ -1,5 +1,6 @@
 #include "simulationform.h"
 
+#include "agentselector.h"
 #include "simulationcharts.h"
 
 #include "errors.h"
@@ -72,6 +73,8 @@ SimulationForm::SimulationForm(QWidget *parent) : QScrollArea(parent)
         tr("Each server reads through an in-process cache that Redis's invalidations keep "
            "coherent (--near-cache); unsafe always runs without it"));
     layout->addRow(QString(), m_nearCache);
+    m_agents = new AgentSelector(form);
+    layout->addRow(QString(), m_agents);
     m_servers = spin(1, 64, 4, form);
     m_connections = spin(1, 64, 4, form);
     m_buyers = spin(1, 10'000'000, 10'000, form);
@@ -243,7 +246,7 @@ void SimulationForm::applyPreset()
     const bool flash = current == QLatin1String("flash-sale");
     const bool mixed = current == QLatin1String("mixed");
     const bool stampede = current == QLatin1String("stampede");
-    for (QWidget *w : std::initializer_list<QWidget *>{m_buyers, m_quantity, m_blindBuyers})
+    for (QWidget *w : std::initializer_list<QWidget *>{m_buyers, m_quantity, m_blindBuyers, m_agents})
         w->setEnabled(flash);
     m_loopClient->setEnabled(flash && m_blindBuyers->isChecked());
     for (QWidget *w : std::initializer_list<QWidget *>{m_rate, m_duration, m_readRatio, m_skew})

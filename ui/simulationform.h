@@ -12,6 +12,7 @@
 
 #include <vector>
 
+class AgentSelector;
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
@@ -40,6 +41,8 @@ public:
     void prepareRaceDemo();
     // The configuration of one run of the current scenario with `strategy`.
     inv::SimulationConfig configFor(const QString &strategy, const QString &pg, const QString &redis) const;
+    // Run on agents: a flash sale over the load agents instead of in this process.
+    AgentSelector *agents() const { return m_agents; }
     // Disables Start and the demo while runs are queued, and enables Stop and Fire now.
     void setRunning(bool running);
     // The Faults box's schedule, as simulate --fault takes each: "redis-pause@3s+2s pg-terminate@5s".
@@ -72,6 +75,7 @@ private:
     QCheckBox *m_blindBuyers = nullptr;
     QCheckBox *m_loopClient = nullptr;
     QCheckBox *m_nearCache;
+    AgentSelector *m_agents;
     QLineEdit *m_faults;
     QComboBox *m_fireKind;
     QSpinBox *m_fireSeconds;

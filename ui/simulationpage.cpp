@@ -1,5 +1,8 @@
 #include "simulationpage.h"
 
+#include "agentrunner.h"
+#include "agentselector.h"
+#include "agentspanel.h"
 #include "simulationcharts.h"
 #include "simulationexport.h"
 #include "simulationform.h"
@@ -33,20 +36,27 @@ SimulationPage::SimulationPage(QWidget *parent)
       m_charts(new SimulationCharts(this)), m_stats(new SimulationStatsTable(this)),
       m_results(new SimulationResults(this)), m_log(new QPlainTextEdit(this)),
       m_history(new SimulationHistory(this)), m_tabs(new QTabWidget(this)),
-      m_sweep(new SimulationSweepPanel(m_form, this)), m_chartTabs(new QTabWidget(this))
+      m_sweep(new SimulationSweepPanel(m_form, this)), m_chartTabs(new QTabWidget(this)),
+      m_agents(new AgentsPanel(m_charts, this))
 {
     m_runner->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_runner, &QObject::deleteLater);
     m_thread.setObjectName(QStringLiteral("simulation"));
     m_thread.start();
-    connect(m_runner, &SimulationRunner::runStarted, this, &SimulationPage::onRunStarted);
-    connect(m_runner, &SimulationRunner::runFinished, this, &SimulationPage::onRunFinished);
-    connect(m_runner, &SimulationRunner::runFailed, this, [this](int index, const QString &message) {
-        m_results->addFailure(m_queue.value(index), message);
-        log(tr("run failed: %1").arg(message));
-    });
-    connect(m_runner, &SimulationRunner::phase, this, &SimulationPage::log);
-    connect(m_runner, &SimulationRunner::allFinished, this, &SimulationPage::onAllFinished);
+    // A local run and a run over agents answer alike.
+    const auto route = [this](auto *runner) {
+        using Runner = std::remove_pointer_t<decltype(runner)>;
+        connect(runner, &Runner::runStarted, this, &SimulationPage::onRunStarted);
+        connect(runner, &Runner::runFinished, this, &SimulationPage::onRunFinished);
+        connect(runner, &Runner::runFailed, this, [this](int index, const QString &message) {
+            m_results->addFailure(m_queue.value(index), message);
+            log(tr("run failed: %1").arg(message));
+        });
+        connect(runner, &Runner::phase, this, &SimulationPage::log);
+        connect(runner, &Runner::allFinished, this, &SimulationPage::onAllFinished);
+    };
+    route(m_runner);
+    route(m_agents->runner());
     connect(m_runner, &SimulationRunner::historyLoaded, m_history, &SimulationHistory::setEntries);
     connect(m_runner, &SimulationRunner::reportLoaded, this, &SimulationPage::reopen);
     connect(m_runner, &SimulationRunner::historyFailed, this,
@@ -95,6 +105,7 @@ SimulationPage::SimulationPage(QWidget *parent)
     m_tabs->addTab(resultsPane, tr("Results"));
     m_tabs->addTab(m_log, tr("Event log"));
     m_tabs->addTab(m_history, tr("History (double-click to reopen)"));
+    m_tabs->addTab(m_agents, tr("Agents"));
 
     // Charts, then the live statistics, then results: each part can be given more room by hand.
     auto *split = new QSplitter(Qt::Vertical, this);
@@ -146,6 +157,7 @@ void SimulationPage::setConnection(const QString &pg, const QString &redis)
     m_pg = pg;
     m_redis = redis;
     m_sweep->setConnection(pg, redis);
+    m_agents->setConnection(pg, redis);
     refreshHistory();
 }
 
@@ -161,7 +173,7 @@ bool SimulationPage::setParameter(const QString &name, double value)
 
 bool SimulationPage::isRunning() const
 {
-    return m_runner->isRunning() || m_currentRun >= 0;
+    return m_runner->isRunning() || m_agents->isRunning() || m_currentRun >= 0;
 }
 
 void SimulationPage::start(const QString &scenario, const QStringList &strategies)
@@ -206,8 +218,14 @@ void SimulationPage::start(const QString &scenario, const QStringList &strategie
     m_form->setRunning(true);
     m_currentRun = 0;
     log(tr("%1 for %2").arg(m_form->scenarioTitle(), strategies.join(QStringLiteral(", "))));
-    QMetaObject::invokeMethod(
-        m_runner, [runner = m_runner, configs] { runner->runAll(configs); }, Qt::QueuedConnection);
+    m_onAgents = m_form->agents()->runOnAgents();
+    if (m_onAgents) {
+        m_tabs->setCurrentWidget(m_agents);
+        m_agents->start(configs, m_form->agents()->selection());
+    } else {
+        QMetaObject::invokeMethod(
+            m_runner, [runner = m_runner, configs] { runner->runAll(configs); }, Qt::QueuedConnection);
+    }
     m_poll.start();
 }
 
@@ -228,6 +246,7 @@ bool SimulationPage::startSweep(const QString &range, const QStringList &strateg
 void SimulationPage::stop()
 {
     m_runner->stop();
+    m_agents->stop();
     log(tr("stopping: the run in progress finishes its checks"));
 }
 
@@ -258,6 +277,8 @@ void SimulationPage::onRunStarted(int index, const QString &strategy)
     m_currentRun = index;
     m_polledPoints = 0;
     beginRun(m_queue.size() > 1 ? strategy : QString(), strategy);
+    if (m_onAgents)
+        m_agents->beginRun(m_chartRuns.back(), m_queue.size() > 1 ? strategy : QString());
     log(tr("run %1 of %2: %3").arg(index + 1).arg(m_queue.size()).arg(strategy));
 }
 
@@ -265,7 +286,7 @@ void SimulationPage::poll()
 {
     if (m_currentRun < 0 || m_chartRuns.empty())
         return;
-    const inv::SimulationSnapshot snapshot = m_runner->snapshot();
+    const inv::SimulationSnapshot snapshot = m_onAgents ? m_agents->poll() : m_runner->snapshot();
     // The monitor adds a point every 250 ms: redraw only when there is one.
     if (!snapshot.timeline.empty() && snapshot.timeline.size() != m_polledPoints) {
         m_polledPoints = snapshot.timeline.size();
@@ -294,6 +315,8 @@ void SimulationPage::onRunFinished(int index, const ReportHandle &handle)
 {
     const auto &report = *handle.report;
     const auto run = static_cast<std::size_t>(index);
+    if (m_onAgents)
+        m_agents->poll(); // the agents' lines and figures as the run ended
     if (run < m_chartRuns.size()) {
         m_charts->setTimeline(m_chartRuns[run], report.timeline);
         m_charts->setEvents(m_chartRuns[run], report.events);

@@ -2,8 +2,9 @@
 // to run, the charts and the statistics table show the run live from the engine's snapshots
 // (polled four times a second), the results table holds each SLO per strategy, and the history
 // lists stored runs; the Load sweep tab next to the charts sweeps a rate range (SimulationSweepPanel,
-// with its own thread). The runs happen in a SimulationRunner thread; this page only polls, routes
-// and exports. GUI thread only.
+// with its own thread). The runs happen in a SimulationRunner thread, or over the load agents through
+// the Agents tab (AgentsPanel, which draws their merged total the same way); this page only polls,
+// routes and exports. GUI thread only.
 #pragma once
 
 #include "sim/simulationconfig.h"
@@ -16,6 +17,7 @@
 
 #include <vector>
 
+class AgentsPanel;
 class QLabel;
 class QPlainTextEdit;
 class QProgressBar;
@@ -61,6 +63,7 @@ public:
     SimulationResults *results() const { return m_results; }
     SimulationHistory *history() const { return m_history; }
     SimulationSweepPanel *sweep() const { return m_sweep; }
+    AgentsPanel *agents() const { return m_agents; }
     // Event-loop lateness over the last run, in ms.
     double uiLagP99() const;
 
@@ -114,4 +117,7 @@ private:
     QTabWidget *m_tabs;
     SimulationSweepPanel *m_sweep;
     QTabWidget *m_chartTabs;
+    AgentsPanel *m_agents;
+    // The runs queued go to the load agents rather than to the runner.
+    bool m_onAgents = false;
 };

@@ -77,15 +77,19 @@ void SimulationRunner::runAll(const QList<inv::SimulationConfig> &configs)
     emit allFinished(m_stopRequested.load());
 }
 
-void SimulationRunner::store(const inv::SimulationReport &report)
+void SimulationRunner::save(const inv::SimulationReport &report)
 {
-    try {
-        inv::PgConnection db(report.config.pgConninfo);
-        db.exec(
-            "INSERT INTO simulation_runs (scenario, strategy, passed, report) VALUES ($1, $2, $3, $4::jsonb)",
+    inv::PgConnection db(report.config.pgConninfo);
+    db.exec("INSERT INTO simulation_runs (scenario, strategy, passed, report) VALUES ($1, $2, $3, $4::jsonb)",
             {std::string(inv::SimulationConfig::scenarioName(report.config.scenario)),
              std::string(inv::Strategy::kindName(report.config.strategy)),
              std::string(report.allSlosPass() ? "true" : "false"), report.toJson()});
+}
+
+void SimulationRunner::store(const inv::SimulationReport &report)
+{
+    try {
+        save(report);
     } catch (const std::exception &e) {
         emit phase(tr("the run could not be saved to the history: %1").arg(QString::fromUtf8(e.what())));
     }

@@ -48,6 +48,8 @@ public:
     // fault cannot run against its servers.
     void fireFault(const inv::FaultSpec &fault);
     bool isRunning() const { return m_running.load(); }
+    // Stores a finished report in simulation_runs; throws what PostgreSQL throws. Any thread.
+    static void save(const inv::SimulationReport &report);
 
 public slots:
     // Runs `configs` in order; each gets fresh products.

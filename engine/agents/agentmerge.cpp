@@ -80,7 +80,7 @@ bool AgentMerge::add(const AgentRecord &record, long long nowUs, std::size_t byt
             std::max(book.outcome.windowLagMs, static_cast<double>(nowUs - record.endUs) / 1000.0);
         const long long slot = std::max(0LL, (record.beginUs - m_startAtUs + kWindowUs / 2) / kWindowUs);
         m_slots[slot].add(record);
-        book.slots[slot].add(record);
+        book.ownSlots[slot].add(record);
         for (std::size_t k = 0; k < book.latency.size(); ++k)
             book.latency[k].add(record.latency[k]);
         book.outcome.requests += static_cast<long long>(
@@ -122,9 +122,9 @@ void AgentMerge::draw(long long upTo, const SimulationMonitor::Tick &tick)
             m_total.push_back(pointFor(t, it->second));
             drawn.push_back(m_total.back());
             for (auto &[name, book] : m_books) {
-                const auto own = book.slots.find(it->first);
-                m_perAgent[name].push_back(own == book.slots.end() ? pointFor(t, Slot{})
-                                                                   : pointFor(t, own->second));
+                const auto own = book.ownSlots.find(it->first);
+                m_perAgent[name].push_back(own == book.ownSlots.end() ? pointFor(t, Slot{})
+                                                                      : pointFor(t, own->second));
             }
             m_drawnUpTo = it->first;
         }

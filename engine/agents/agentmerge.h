@@ -78,7 +78,8 @@ private:
     {
         AgentOutcome outcome;
         std::array<HistogramCounts, kOperationKinds> latency;
-        std::map<long long, Slot> slots;
+        // Its own windows by slot (named so because Qt code, where "slots" is a macro, includes this).
+        std::map<long long, Slot> ownSlots;
         std::string prefix;
         long long lastSeq = -1;
         long long rejections = 0;
