@@ -17,6 +17,8 @@ namespace inv {
 namespace {
 constexpr std::chrono::milliseconds kHeartbeatEvery{1000};
 constexpr std::chrono::milliseconds kHeartbeatLives{3000};
+// A lost agent's registration is forgotten a day after its last heartbeat.
+constexpr std::chrono::milliseconds kForgottenAfter{24 * 3600 * 1000};
 // The entries of the control and metrics streams kept at most (trimmed approximately).
 constexpr const char *kControlKept = "1000";
 // A run's records wait here only until the coordinator reads them (it reads continuously): enough
@@ -72,6 +74,10 @@ std::vector<AgentInfo> LoadAgent::list(const std::string &redisUrl)
     std::sort(sorted.begin(), sorted.end());
     for (const auto &name : sorted) {
         RedisReply fields = redis.command({"HGETALL", AgentKeys::info(name)});
+        if (!fields.get() || fields->elements == 0) {
+            redis.command({"SREM", AgentKeys::kAll, name}); // forgotten: no heartbeat for a day
+            continue;
+        }
         AgentInfo info;
         info.name = name;
         for (std::size_t i = 0; fields.get() && i + 1 < fields->elements; i += 2) {
@@ -150,6 +156,8 @@ void LoadAgent::serve(std::stop_token stop, const Say &say)
                 }
                 own->command({"SET", aliveKey, now, "PX", std::to_string(kHeartbeatLives.count())});
                 own->command({"HSET", AgentKeys::info(m_info.name), "state", now});
+                own->command(
+                    {"PEXPIRE", AgentKeys::info(m_info.name), std::to_string(kForgottenAfter.count())});
             } catch (const Error &) {
                 own.reset(); // Redis away: try again at the next beat
             }
