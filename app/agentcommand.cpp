@@ -40,6 +40,16 @@ int AgentCommand::run()
     return 0;
 }
 
+namespace {
+// A registration without a heartbeat: an agent that stopped, or one that was lost.
+std::string stateOf(const inv::AgentInfo &a)
+{
+    if (a.heartbeatAgeMs >= 0)
+        return a.state;
+    return a.state == "stopped" ? "stopped" : "lost";
+}
+} // namespace
+
 int AgentCommand::list()
 {
     const auto agents = inv::LoadAgent::list(m_connections.redis);
@@ -51,7 +61,7 @@ int AgentCommand::list()
                            {"pid", a.pid},
                            {"version", a.version},
                            {"cores", a.cores},
-                           {"state", a.heartbeatAgeMs >= 0 ? a.state : std::string("lost")},
+                           {"state", stateOf(a)},
                            {"heartbeat_age_ms", a.heartbeatAgeMs}});
         std::cout << out.dump(2) << "\n";
         return 0;
@@ -61,7 +71,7 @@ int AgentCommand::list()
             << "no load agent has registered here: start one with 'inventory-console agent --name NAME'\n";
     for (const auto &a : agents)
         std::cout << a.name << "  " << a.host << "  pid " << a.pid << "  " << a.version << "  " << a.cores
-                  << " cores  " << (a.heartbeatAgeMs >= 0 ? a.state : std::string("lost (no heartbeat)"))
+                  << " cores  " << stateOf(a)
                   << (a.heartbeatAgeMs >= 0 ? "  heartbeat " + std::to_string(a.heartbeatAgeMs) + " ms ago"
                                             : "")
                   << "\n";

@@ -135,8 +135,8 @@ const std::vector<OptionInfo> &CommandReference::options()
         {"blind-buyers", "", "flash-sale: buyers purchase without reading first, as pgbench does", {}},
         {"agents",
          "all|N|NAME,...",
-         "flash-sale (simulate, GUI demo mode): spread the run's servers and buyers over load agents "
-         "(inventory-console agent) and merge their results",
+         "simulate (flash-sale, mixed), GUI demo mode (flash-sale): spread the run's servers, buyers and "
+         "rate over load agents (inventory-console agent) and merge their results",
          {}},
         {"list", "", "agent: list the agents registered in Redis and exit", {}},
         {"client",
