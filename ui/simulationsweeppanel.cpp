@@ -74,12 +74,15 @@ SimulationSweepPanel::SimulationSweepPanel(SimulationForm *form, QWidget *parent
     pace->addWidget(m_sweep);
     pace->addWidget(m_stop);
     pace->addStretch(1);
-    pace->addWidget(m_references);
-    pace->addWidget(m_export);
+    // The peers and the export beside the status line, which wraps: the rows above stay narrow.
+    auto *status = new QHBoxLayout;
+    status->addWidget(m_status, 1);
+    status->addWidget(m_references);
+    status->addWidget(m_export);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(range);
     layout->addLayout(pace);
-    layout->addWidget(m_status);
+    layout->addLayout(status);
     layout->addWidget(m_chart, 1);
 
     connect(m_sweep, &QPushButton::clicked, this, &SimulationSweepPanel::startFromFields);
