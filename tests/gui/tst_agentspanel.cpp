@@ -16,10 +16,12 @@
 #include "simulationwindow.h"
 #include "testservices.h"
 
+#include "agentprocesses.h"
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
 #include <QElapsedTimer>
 #include <QLineEdit>
+
 #include <QProcess>
 #include <QSet>
 #include <QSignalSpy>
@@ -67,10 +69,7 @@ void TestAgentsPanel::initTestCase()
     const QString run = QString::number(std::random_device{}() % 100000);
     for (int i = 1; i <= 2; ++i) {
         const QString name = QStringLiteral("gui%1-%2").arg(run).arg(i);
-        auto process = std::make_unique<QProcess>();
-        process->setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        process->start(QStringLiteral(INVENTORY_CLI_PATH),
-                       {QStringLiteral("agent"), QStringLiteral("--name"), name});
+        auto process = startAgentProcess(name);
         QVERIFY2(process->waitForStarted(5000), qPrintable(process->errorString()));
         m_agents.push_back(std::move(process));
         m_names << name;
@@ -227,10 +226,7 @@ void TestAgentsPanel::stoppedAgentsAreMarkedOrLeaveTheList()
     QVERIFY(m_panel->model()->rowOf(ran) > m_panel->model()->rowOf(m_names.front()));
     // One that did not leaves the list once it has deregistered.
     const QString name = m_names.front() + QStringLiteral("-idle");
-    auto process = std::make_unique<QProcess>();
-    process->setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    process->start(QStringLiteral(INVENTORY_CLI_PATH),
-                   {QStringLiteral("agent"), QStringLiteral("--name"), name});
+    auto process = startAgentProcess(name);
     QTRY_COMPARE_WITH_TIMEOUT(stateOf(name), QStringLiteral("idle"), 15000);
     process->terminate();
     QVERIFY(process->waitForFinished(10000));
@@ -239,14 +235,7 @@ void TestAgentsPanel::stoppedAgentsAreMarkedOrLeaveTheList()
 
 void TestAgentsPanel::cleanupTestCase()
 {
-    for (auto &agent : m_agents) {
-        if (agent->state() == QProcess::NotRunning)
-            continue;
-        agent->terminate();
-        if (!agent->waitForFinished(10000))
-            agent->kill();
-    }
-    m_agents.clear();
+    stopAgentProcesses(m_agents);
     m_window.reset();
 }
 

@@ -4,6 +4,7 @@
 // from the audit log; an agent of another version or database is refused, as is a second agent
 // with a taken name; hostile records on the metrics stream are counted and skipped; SIGTERM ends an
 // agent cleanly; in mixed load, naive serves stale reads across processes and versioned does not.
+#include "agentprocesses.h"
 #include "agents/agentcoordinator.h"
 #include "agents/loadagent.h"
 #include "cache/redisconnection.h"
@@ -52,14 +53,7 @@ void TestAgents::initTestCase()
 
 void TestAgents::cleanup()
 {
-    for (auto &agent : m_agents) {
-        if (agent->state() == QProcess::NotRunning)
-            continue;
-        agent->terminate();
-        if (!agent->waitForFinished(10000))
-            agent->kill();
-    }
-    m_agents.clear();
+    stopAgentProcesses(m_agents);
 }
 
 QStringList TestAgents::startAgents(int count)
@@ -68,11 +62,7 @@ QStringList TestAgents::startAgents(int count)
     QStringList names;
     for (int i = 0; i < count; ++i) {
         const QString name = QStringLiteral("t%1-%2").arg(QString::fromStdString(m_run)).arg(++started);
-        auto process = std::make_unique<QProcess>();
-        process->setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        process->start(QStringLiteral(INVENTORY_CLI_PATH),
-                       {QStringLiteral("agent"), QStringLiteral("--name"), name});
-        m_agents.push_back(std::move(process));
+        m_agents.push_back(startAgentProcess(name));
         names << name;
     }
     inv::RedisConnection redis(inv::RedisUrl::parse(testservices::redisUrl()), inv::RedisTimeouts{});
