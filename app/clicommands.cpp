@@ -262,7 +262,8 @@ int CliCommands::write()
                               quantity,
                               reason,
                               expectVersion,
-                              m_args.option("request-id").value_or("")};
+                              m_args.option("request-id").value_or(""),
+                              std::nullopt};
     if (m_args.option("request-id"))
         inv::Quantity::checkRequestId(request.requestId);
     const inv::WriteResult result = svc.write(request);
@@ -335,17 +336,21 @@ int CliCommands::audit()
     if (m_args.flag("json")) {
         QJsonArray out;
         for (const auto &r : rows)
-            out.append(QJsonObject{{u"id"_s, static_cast<qint64>(r.id)},
-                                   {u"sku"_s, q(r.sku)},
-                                   {u"action"_s, q(r.action)},
-                                   {u"quantity"_s, r.quantity},
-                                   {u"stock_before"_s, r.stockBefore},
-                                   {u"stock_after"_s, r.stockAfter},
-                                   {u"version"_s, static_cast<qint64>(r.version)},
-                                   {u"actor"_s, q(r.actor)},
-                                   {u"server_id"_s, r.serverId ? QJsonValue(q(*r.serverId)) : QJsonValue()},
-                                   {u"reason"_s, r.reason ? QJsonValue(q(*r.reason)) : QJsonValue()},
-                                   {u"at"_s, q(r.at)}});
+            out.append(QJsonObject{
+                {u"id"_s, static_cast<qint64>(r.id)},
+                {u"sku"_s, q(r.sku)},
+                {u"action"_s, q(r.action)},
+                {u"quantity"_s, r.quantity},
+                {u"stock_before"_s, r.stockBefore},
+                {u"stock_after"_s, r.stockAfter},
+                {u"version"_s, static_cast<qint64>(r.version)},
+                {u"actor"_s, q(r.actor)},
+                {u"server_id"_s, r.serverId ? QJsonValue(q(*r.serverId)) : QJsonValue()},
+                {u"reason"_s, r.reason ? QJsonValue(q(*r.reason)) : QJsonValue()},
+                {u"at"_s, q(r.at)},
+                {u"reverses"_s, r.reverses ? QJsonValue(static_cast<qint64>(*r.reverses)) : QJsonValue()},
+                {u"reversed_by"_s,
+                 r.reversedBy ? QJsonValue(static_cast<qint64>(*r.reversedBy)) : QJsonValue()}});
         printJson(out);
         return 0;
     }

@@ -72,6 +72,21 @@ CREATE TABLE cache_repairs (
     Migration{4, "request ids make writes idempotent", R"sql(
 ALTER TABLE inventory_audit ADD COLUMN request_id text UNIQUE;
 )sql"},
+    Migration{5, "a reversal names the row it reverses, once", R"sql(
+ALTER TABLE inventory_audit ADD COLUMN reverses bigint REFERENCES inventory_audit (id);
+CREATE UNIQUE INDEX inventory_audit_reverses ON inventory_audit (reverses);
+-- Reversals written before this column carried the request id 'reverses-#N' and a reason starting
+-- 'reverses #N:'. Best effort: a row is linked only if it has both and undoes exactly the stock
+-- change of row N of the same SKU, so that an old reversal still blocks a second one; an operator's
+-- look-alike rarely fits all of that. The append-only trigger is off for this one UPDATE only, and
+-- no other session can write meanwhile: ADD COLUMN holds the table's exclusive lock until commit.
+ALTER TABLE inventory_audit DISABLE TRIGGER inventory_audit_append_only;
+UPDATE inventory_audit r SET reverses = o.id
+FROM inventory_audit o
+WHERE r.request_id = 'reverses-#' || o.id AND starts_with(r.reason, 'reverses #' || o.id || ':')
+    AND r.sku = o.sku AND r.id > o.id AND r.stock_after - r.stock_before = o.stock_before - o.stock_after;
+ALTER TABLE inventory_audit ENABLE TRIGGER inventory_audit_append_only;
+)sql"},
 };
 
 } // namespace
@@ -89,7 +104,7 @@ int Migrations::currentVersion(PgConnection &connection)
     return connection.exec("SELECT coalesce(max(version), 0) FROM schema_migrations").int32(0, 0);
 }
 
-int Migrations::apply(PgConnection &connection)
+int Migrations::apply(PgConnection &connection, int upToVersion)
 {
     int applied = 0;
     PgTransaction tx(connection);
@@ -97,7 +112,7 @@ int Migrations::apply(PgConnection &connection)
     connection.exec("SELECT pg_advisory_xact_lock(7461092)");
     // An up-to-date schema needs no DDL: the application's role, which may not change the schema,
     // can call apply() too.
-    if (currentVersion(connection) >= latestVersion()) {
+    if (currentVersion(connection) >= upToVersion) {
         tx.commit();
         return 0;
     }
@@ -107,7 +122,7 @@ int Migrations::apply(PgConnection &connection)
         const int current =
             connection.exec("SELECT coalesce(max(version), 0) FROM schema_migrations").int32(0, 0);
         for (const auto &m : kMigrations) {
-            if (m.version <= current)
+            if (m.version <= current || m.version > upToVersion)
                 continue;
             connection.execScript(m.sql);
             connection.exec("INSERT INTO schema_migrations (version, description) VALUES ($1, $2)",

@@ -10,8 +10,9 @@ namespace inv {
 class Migrations
 {
 public:
-    // Applies every migration newer than the database's version. Returns how many ran.
-    static int apply(PgConnection &connection);
+    // Applies every migration newer than the database's version, up to upToVersion (an older
+    // version lets a test build the schema a migration finds in the field). Returns how many ran.
+    static int apply(PgConnection &connection, int upToVersion = latestVersion());
     static int latestVersion();
     static int currentVersion(PgConnection &connection);
 };

@@ -5,7 +5,14 @@ namespace inv {
 namespace {
 constexpr const char *kColumns =
     "SELECT id, sku, action, quantity, stock_before, stock_after, version, actor, server_id, reason, "
-    "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM inventory_audit ";
+    "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), reverses, "
+    "(SELECT r.id FROM inventory_audit r WHERE r.reverses = inventory_audit.id) AS reversed_by FROM "
+    "inventory_audit ";
+
+std::optional<std::int64_t> optionalId(const PgResult &result, int row, int column)
+{
+    return result.isNull(row, column) ? std::nullopt : std::optional(result.int64(row, column));
+}
 } // namespace
 
 AuditLog::AuditLog(PgPool &pool) : m_pool(pool) {}
@@ -20,7 +27,7 @@ std::vector<AuditEntry> AuditLog::query(const std::string &where, std::vector<Pg
         out.push_back(AuditEntry{result.int64(r, 0), result.text(r, 1), result.text(r, 2), result.int32(r, 3),
                                  result.int32(r, 4), result.int32(r, 5), result.int64(r, 6),
                                  result.text(r, 7), result.optionalText(r, 8), result.optionalText(r, 9),
-                                 result.text(r, 10)});
+                                 result.text(r, 10), optionalId(result, r, 11), optionalId(result, r, 12)});
     }
     return out;
 }

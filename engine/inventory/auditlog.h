@@ -23,6 +23,9 @@ struct AuditEntry
     std::optional<std::string> serverId;
     std::optional<std::string> reason;
     std::string at; // ISO 8601, UTC
+    // The link between a reversal and the row it compensates, in both directions.
+    std::optional<std::int64_t> reverses;
+    std::optional<std::int64_t> reversedBy;
 };
 
 class AuditLog

@@ -6,7 +6,8 @@ namespace inv {
 
 WriteResult CombinedStrategy::commit(const WriteRequest &request)
 {
-    if (request.action != Action::Purchase || request.quantity <= 0)
+    // A reversal writes its link to the reversed row, which a batch's statement does not carry.
+    if (request.action != Action::Purchase || request.quantity <= 0 || request.reverses)
         return VersionedStrategy::commit(request);
     CombinedOutcome outcome = m_context.combiner.submit(
         request, [this](const std::string &sku, const std::vector<const WriteRequest *> &requests) {

@@ -6,9 +6,10 @@
 namespace inv {
 
 namespace {
-// $1 sku, $2 quantity, $3 server, $4 reason, $5 actor, $6 request id. The earlier write is looked
-// up only when this one wrote nothing, so that a retry of a refused purchase that did commit the
-// first time gets that first result; a retry that fits again hits the request id's unique index.
+// $1 sku, $2 quantity, $3 server, $4 reason, $5 actor, $6 request id, $7 the audit row a reversal
+// compensates. The earlier write is looked up only when this one wrote nothing, so that a retry of a
+// refused purchase that did commit the first time gets that first result; a retry that fits again
+// hits the request id's unique index.
 std::string statement(const std::string &action, const std::string &change, const std::string &fits,
                       const std::string &before)
 {
@@ -24,10 +25,10 @@ std::string statement(const std::string &action, const std::string &change, cons
            "a AS (\n"
            "    INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, "
            "server_id,\n"
-           "                                 reason, actor, request_id)\n"
+           "                                 reason, actor, request_id, reverses)\n"
            "    SELECT $1, '" +
            action + "', $2, " + before +
-           ", u.stock, u.version, $3, $4, coalesce($5, session_user), $6\n"
+           ", u.stock, u.version, $3, $4, coalesce($5, session_user), $6, $7::bigint\n"
            "    FROM u RETURNING id),\n"
            "p AS (\n"
            "    SELECT id, sku, action, quantity, stock_before, stock_after, version FROM inventory_audit\n"
@@ -82,9 +83,13 @@ const std::string &sql(Action action)
 
 std::vector<PgParam> params(const WriteRequest &request, const std::string &serverId, const PgParam &actor)
 {
-    return {request.sku, std::to_string(request.quantity),
-            serverId,    request.reason.empty() ? PgParam() : PgParam(request.reason),
-            actor,       request.requestId.empty() ? PgParam() : PgParam(request.requestId)};
+    return {request.sku,
+            std::to_string(request.quantity),
+            serverId,
+            request.reason.empty() ? PgParam() : PgParam(request.reason),
+            actor,
+            request.requestId.empty() ? PgParam() : PgParam(request.requestId),
+            request.reverses ? PgParam(std::to_string(*request.reverses)) : PgParam()};
 }
 
 ConditionalAnswer read(const PgResult &row, const WriteRequest &request)

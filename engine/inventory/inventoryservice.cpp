@@ -141,6 +141,14 @@ WriteResult InventoryService::adjust(const std::string &sku, int newStock, const
     return write(request(sku, Action::Adjust, newStock, reason, expectVersion));
 }
 
+namespace {
+InvalidInput reversedAlready(std::int64_t auditId, std::int64_t by)
+{
+    return InvalidInput("audit row #" + std::to_string(auditId) + " was reversed already by #" +
+                        std::to_string(by) + "; nothing was written");
+}
+} // namespace
+
 WriteResult InventoryService::reverse(std::int64_t auditId, const std::string &note)
 {
     AuditLog log(m_pgPool);
@@ -148,37 +156,37 @@ WriteResult InventoryService::reverse(std::int64_t auditId, const std::string &n
     if (!original)
         throw InvalidInput("there is no audit row #" + std::to_string(auditId) +
                            ": list them with 'audit' and pick an id from the first column");
-    const std::string tag = "reverses #" + std::to_string(auditId) + ":";
-    {
-        auto connection = m_pgPool.acquire();
-        auto earlier = connection->exec(
-            "SELECT id FROM inventory_audit WHERE sku = $1 AND starts_with(reason, $2) ORDER BY id LIMIT 1",
-            {original->sku, tag});
-        if (earlier.rows() > 0)
-            throw InvalidInput("audit row #" + std::to_string(auditId) + " was reversed already by #" +
-                               earlier.text(0, 0) + "; nothing was written");
-    }
+    // Only the link column decides: a reason or a request id is text an operator can type too.
+    if (original->reversedBy)
+        throw reversedAlready(auditId, *original->reversedBy);
     // The compensating change is relative, so that changes made since the original stay.
     const int delta = original->stockAfter - original->stockBefore;
     if (delta == 0)
         throw InvalidInput("audit row #" + std::to_string(auditId) +
                            " changed no stock; there is nothing to reverse");
+    // The reason is for people reading the log; it decides nothing.
     std::string reason =
-        tag + " " +
+        "reverses #" + std::to_string(auditId) + ": " +
         original->reason.value_or(original->action + " " + std::to_string(original->quantity) + " by " +
                                   original->actor);
     if (!note.empty())
         reason += " (" + note + ")";
     reason = Quantity::truncateReason(reason);
-    // The request id makes the reversal happen once even when two operators press it at once.
     auto compensation =
         request(original->sku, delta > 0 ? Action::Purchase : Action::Restock, std::abs(delta), reason);
-    compensation.requestId = "reverses-#" + std::to_string(auditId);
-    const WriteResult result = write(compensation);
-    if (result.replayed)
-        throw InvalidInput("audit row #" + std::to_string(auditId) + " was reversed already by #" +
-                           std::to_string(result.auditId) + "; nothing was written");
-    return result;
+    // No request id: the unique index on `reverses` makes the reversal happen once even when two
+    // operators press it at once, and leaves the request ids to the operators.
+    compensation.reverses = auditId;
+    try {
+        return write(compensation);
+    } catch (const DbError &e) {
+        if (e.sqlstate() != "23505")
+            throw;
+        // Another reversal of the same row committed first; this one was rolled back.
+        if (const auto again = log.entry(auditId); again && again->reversedBy)
+            throw reversedAlready(auditId, *again->reversedBy);
+        throw;
+    }
 }
 
 WriteResult InventoryService::write(WriteRequest request)

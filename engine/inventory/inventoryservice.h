@@ -75,9 +75,11 @@ public:
     WriteResult adjust(const std::string &sku, int newStock, const std::string &reason = {},
                        std::optional<std::int64_t> expectVersion = std::nullopt);
     // Writes the change that compensates audit row `auditId` (a restock for a purchase, a purchase
-    // for a restock, the opposite difference for an adjust), with the reason "reverses #id: …". The
-    // audit log itself is never edited. Refused (InsufficientStock) if stock would go below zero,
-    // and (InvalidInput) for an unknown row or one reversed already.
+    // for a restock, the opposite difference for an adjust), with the reason "reverses #id: …" and
+    // its `reverses` column set to id. The audit log itself is never edited. Refused
+    // (InsufficientStock) if stock would go below zero, and (InvalidInput) for an unknown row or one
+    // reversed already: one whose id another row's `reverses` holds (unique, so once even when
+    // several reverse it at once). Neither reason text nor request ids decide that.
     WriteResult reverse(std::int64_t auditId, const std::string &note = {});
     // Applies a previewed stock count (see StockCount::apply) and then raises each written SKU's
     // version floor in the cache; if Redis fails, the marks the count left are applied later.

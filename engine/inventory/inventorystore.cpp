@@ -14,13 +14,18 @@ WITH u AS (
     UPDATE inventory SET stock = $2, version = version + 1, updated_at = clock_timestamp()
     WHERE sku = $1 AND ($9::bigint IS NULL OR version = $9) RETURNING stock, version)
 INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, server_id, reason, actor,
-                             request_id)
-SELECT $1, $3, $4, $5, u.stock, u.version, $6, $7, coalesce($8, session_user), $10 FROM u
+                             request_id, reverses)
+SELECT $1, $3, $4, $5, u.stock, u.version, $6, $7, coalesce($8, session_user), $10, $11::bigint FROM u
 RETURNING id, stock_after, version)sql";
 
 PgParam optionalRequestId(const WriteRequest &request)
 {
     return request.requestId.empty() ? PgParam() : PgParam(request.requestId);
+}
+
+PgParam optionalReverses(const WriteRequest &request)
+{
+    return request.reverses ? PgParam(std::to_string(*request.reverses)) : PgParam();
 }
 
 PgParam optionalReason(const std::string &reason)
@@ -163,11 +168,11 @@ WriteResult InventoryStore::applyWithRowLockOnce(const WriteRequest &request)
         *request.expectVersion != current.int64(0, 1))
         throw VersionConflict(request.sku, *request.expectVersion, current.int64(0, 1), before);
     const int after = computeAfter(request, before);
-    auto written = connection->exec(kUpdateWithAudit,
-                                    {request.sku, std::to_string(after), actionName(request.action),
-                                     std::to_string(auditQuantity(request, before, after)),
-                                     std::to_string(before), m_serverId, optionalReason(request.reason),
-                                     optionalActor(), expectedVersion(request), optionalRequestId(request)});
+    auto written = connection->exec(
+        kUpdateWithAudit, {request.sku, std::to_string(after), actionName(request.action),
+                           std::to_string(auditQuantity(request, before, after)), std::to_string(before),
+                           m_serverId, optionalReason(request.reason), optionalActor(),
+                           expectedVersion(request), optionalRequestId(request), optionalReverses(request)});
     tx.commit();
     return WriteResult{before, written.int32(0, 1), written.int64(0, 2), written.int64(0, 0)};
 }
@@ -232,7 +237,8 @@ WriteResult InventoryStore::writeComputedOnce(const WriteRequest &request, int s
                                     {request.sku, std::to_string(stockAfter), actionName(request.action),
                                      std::to_string(auditQuantity(request, stockBefore, stockAfter)),
                                      std::to_string(stockBefore), m_serverId, optionalReason(request.reason),
-                                     optionalActor(), expectedVersion(request), optionalRequestId(request)});
+                                     optionalActor(), expectedVersion(request), optionalRequestId(request),
+                                     optionalReverses(request)});
     if (written.rows() == 0) {
         const auto now = fetch(request.sku);
         if (!now)

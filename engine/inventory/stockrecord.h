@@ -63,6 +63,9 @@ struct WriteRequest
     std::optional<std::int64_t> expectVersion;
     // An idempotency key: the write happens at most once per id (unique in inventory_audit).
     std::string requestId;
+    // Set by InventoryService::reverse only: the audit row this write compensates. Unique in
+    // inventory_audit, so that a row is reversed at most once whatever the reason or request id say.
+    std::optional<std::int64_t> reverses;
 };
 
 struct WriteResult

@@ -39,6 +39,7 @@ private slots:
     void auditActionIsChecked();
     void applicationRoleCannotRewriteTheAuditLog_data();
     void applicationRoleCannotRewriteTheAuditLog();
+    void reversalLinksAreBackfilled();
 
 private:
     std::string newProduct(int stock);
@@ -387,6 +388,62 @@ void TestMigrations::applicationRoleCannotRewriteTheAuditLog()
                                  "WHERE r.rolname = current_user AND c.oid = 'inventory_audit'::regclass");
     QCOMPARE(role.text(0, 0), std::string("f"));
     QCOMPARE(role.text(0, 1), std::string("f"));
+}
+
+// A database migrated before reversals were linked: the program's old reversals (request id
+// 'reverses-#N' and reason 'reverses #N: …', undoing row N) get their link, look-alikes do not, and
+// the audit log is append-only again afterwards.
+void TestMigrations::reversalLinksAreBackfilled()
+{
+    std::string schema = "tst_migrations_";
+    for (char c : testservices::uniqueSku("r"))
+        schema += std::isalnum(static_cast<unsigned char>(c)) ? char(std::tolower(c)) : '_';
+    m_owner->exec("CREATE SCHEMA " + schema);
+    m_schemas.push_back(schema);
+    inv::PgConnection db(ownerUrl());
+    db.exec("SET search_path TO " + schema);
+    QCOMPARE(inv::Migrations::apply(db, 4), 4);
+
+    db.exec("INSERT INTO inventory (sku, name, stock) VALUES ('s', 'backfill', 20)");
+    const auto row = [&](const std::string &action, int quantity, int before, int after,
+                         const std::string &reason, const std::string &requestId) {
+        return db
+            .exec("INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, "
+                  "reason, request_id) VALUES ('s', $1, $2, $3, $4, 1, $5, $6) RETURNING id",
+                  {action, std::to_string(quantity), std::to_string(before), std::to_string(after),
+                   reason.empty() ? inv::PgParam() : inv::PgParam(reason),
+                   requestId.empty() ? inv::PgParam() : inv::PgParam(requestId)})
+            .int64(0, 0);
+    };
+    const auto sold = row("purchase", 3, 20, 17, "wrong size", "");
+    const auto undone = row("restock", 3, 17, 20, "reverses #" + std::to_string(sold) + ": wrong size",
+                            "reverses-#" + std::to_string(sold));
+    const auto other = row("purchase", 2, 20, 18, "", "");
+    // An operator's restock with the program's request id, but not undoing the row's change.
+    const auto typedId = row("restock", 5, 18, 23, "reverses #" + std::to_string(other) + ": nothing",
+                             "reverses-#" + std::to_string(other));
+    const auto third = row("purchase", 1, 23, 22, "", "");
+    const auto typedReason =
+        row("restock", 1, 22, 23, "reverses #" + std::to_string(third) + ": nothing", "");
+
+    QCOMPARE(inv::Migrations::apply(db), inv::Migrations::latestVersion() - 4);
+    const auto links = db.exec("SELECT id, reverses FROM inventory_audit WHERE reverses IS NOT NULL");
+    QCOMPARE(links.rows(), 1);
+    QCOMPARE(links.int64(0, 0), undone);
+    QCOMPARE(links.int64(0, 1), sold);
+    QCOMPARE(db.exec("SELECT count(*) FROM inventory_audit WHERE reverses IS NULL AND id IN ($1, $2)",
+                     {std::to_string(typedId), std::to_string(typedReason)})
+                 .int64(0, 0),
+             2LL);
+    // One reversal per row, and the trigger is back on.
+    QCOMPARE(sqlstateOf(db,
+                        "INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, "
+                        "version, reverses) VALUES ('s', 'restock', 3, 23, 26, 2, $1)",
+                        {std::to_string(sold)}),
+             std::string("23505"));
+    QCOMPARE(
+        sqlstateOf(db, "UPDATE inventory_audit SET reverses = NULL WHERE id = $1", {std::to_string(undone)}),
+        std::string("42501"));
 }
 
 QTEST_GUILESS_MAIN(TestMigrations)

@@ -8,11 +8,15 @@
 #include "inventory/auditlog.h"
 #include "inventory/stockcount.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 
 #include <algorithm>
 #include <atomic>
 #include <fstream>
+#include <latch>
 #include <thread>
 
 using namespace Qt::Literals::StringLiterals;
@@ -32,6 +36,9 @@ private slots:
     void importRefusesBrokenFiles();
     void importRefusedWhenStockChangedSincePreview();
     void reversal();
+    void reversalIgnoresLookAlikes();
+    void concurrentReversesWriteOne_data();
+    void concurrentReversesWriteOne();
     void requestIdWritesOnce_data();
     void requestIdWritesOnce();
     void requestIdCli();
@@ -320,6 +327,114 @@ void TestOperatorEdits::reversal()
     run = runCli({u"reverse"_s, QString::number(sold2.auditId)});
     QCOMPARE(run.exitCode, 0);
     QCOMPARE(testservices::dbStock(*m_db, sku), 2);
+}
+
+// Whether a row was reversed is the database's link, not text an operator can type: a restock whose
+// reason or request id looks like a reversal's blocks nothing.
+void TestOperatorEdits::reversalIgnoresLookAlikes()
+{
+    const std::string sku = testservices::uniqueSku("lookalike");
+    m_service->addProduct(sku, "Look-alike", 20);
+    const auto first = m_service->purchase(sku, 3, "wrong size");
+    const auto second = m_service->purchase(sku, 2, "wrong colour");
+    const auto byReason =
+        m_service->restock(sku, 1, "reverses #" + std::to_string(first.auditId) + ": nothing");
+    auto run = runCli({u"restock"_s, QString::fromStdString(sku), u"1"_s, u"--request-id"_s,
+                       u"reverses-#%1"_s.arg(second.auditId)});
+    QCOMPARE(run.exitCode, 0);
+    QCOMPARE(testservices::dbStock(*m_db, sku), 17);
+
+    const auto undoFirst = m_service->reverse(first.auditId);
+    const auto undoSecond = m_service->reverse(second.auditId);
+    QCOMPARE(undoSecond.stock, 22);
+    const auto links = m_db->exec("SELECT reverses, id FROM inventory_audit WHERE sku = $1 AND reverses IS "
+                                  "NOT NULL ORDER BY id",
+                                  {sku});
+    QCOMPARE(links.rows(), 2);
+    QCOMPARE(links.int64(0, 0), first.auditId);
+    QCOMPARE(links.int64(0, 1), undoFirst.auditId);
+    QCOMPARE(links.int64(1, 0), second.auditId);
+    QCOMPARE(links.int64(1, 1), undoSecond.auditId);
+    const auto entry = inv::AuditLog(m_service->pgPool()).entry(first.auditId);
+    QCOMPARE(entry->reversedBy.value_or(0), undoFirst.auditId);
+    QVERIFY(!inv::AuditLog(m_service->pgPool()).entry(byReason.auditId)->reverses);
+    // The audit report shows the link both ways.
+    run = runCli({u"audit"_s, u"--sku"_s, QString::fromStdString(sku), u"--json"_s});
+    QCOMPARE(run.exitCode, 0);
+    const QJsonArray rows = QJsonDocument::fromJson(run.out.toUtf8()).array();
+    QCOMPARE(rows.size(), 6);
+    for (const QJsonValue &row : rows) {
+        const qint64 id = row[u"id"_s].toInteger();
+        QCOMPARE(row[u"reverses"_s].toInteger(-1), id == undoFirst.auditId    ? first.auditId
+                                                   : id == undoSecond.auditId ? second.auditId
+                                                                              : -1);
+        QCOMPARE(row[u"reversed_by"_s].toInteger(-1), id == first.auditId    ? undoFirst.auditId
+                                                      : id == second.auditId ? undoSecond.auditId
+                                                                             : -1);
+    }
+
+    // A second reversal is refused, by the engine and on the command line, and writes nothing.
+    QVERIFY_THROWS_EXCEPTION(inv::InvalidInput, m_service->reverse(first.auditId));
+    run = runCli({u"reverse"_s, QString::number(second.auditId)});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(u"reversed already by #%1"_s.arg(undoSecond.auditId)), qPrintable(run.err));
+    QCOMPARE(testservices::auditTotals(*m_db, sku).rows, 6LL);
+    QCOMPARE(testservices::dbStock(*m_db, sku), 22);
+}
+
+void TestOperatorEdits::concurrentReversesWriteOne_data()
+{
+    QTest::addColumn<int>("strategy");
+    QTest::newRow("versioned") << static_cast<int>(inv::StrategyKind::Versioned);
+    QTest::newRow("locked") << static_cast<int>(inv::StrategyKind::Locked);
+    QTest::newRow("naive") << static_cast<int>(inv::StrategyKind::Naive);
+    QTest::newRow("unsafe") << static_cast<int>(inv::StrategyKind::Unsafe);
+    // The reversal of a restock is a purchase, which `combined` would otherwise batch.
+    QTest::newRow("combined") << static_cast<int>(inv::StrategyKind::Combined);
+}
+
+// Four operators reverse the same row at once: the unique link lets exactly one reversal in.
+void TestOperatorEdits::concurrentReversesWriteOne()
+{
+    QFETCH(int, strategy);
+    auto service = testservices::makeService(static_cast<inv::StrategyKind>(strategy), 8);
+    const std::string sku = testservices::uniqueSku("reverse-race");
+    service->addProduct(sku, "Reversed at once", 10);
+    const auto delivered = service->restock(sku, 5, "delivery");
+
+    constexpr int kOperators = 4;
+    std::latch start(kOperators);
+    std::atomic<int> written{0};
+    std::atomic<int> refused{0};
+    std::vector<std::string> errors(kOperators);
+    {
+        std::vector<std::jthread> threads;
+        for (int i = 0; i < kOperators; ++i)
+            threads.emplace_back([&, i] {
+                start.arrive_and_wait();
+                try {
+                    service->reverse(delivered.auditId);
+                    written.fetch_add(1);
+                } catch (const inv::InvalidInput &e) {
+                    if (std::string(e.what()).find("reversed already") != std::string::npos)
+                        refused.fetch_add(1);
+                    else
+                        errors[static_cast<std::size_t>(i)] = e.what();
+                } catch (const std::exception &e) {
+                    errors[static_cast<std::size_t>(i)] = e.what();
+                }
+            });
+    }
+    for (const auto &error : errors)
+        QVERIFY2(error.empty(), error.c_str());
+    QCOMPARE(written.load(), 1);
+    QCOMPARE(refused.load(), kOperators - 1);
+    QCOMPARE(m_db->exec("SELECT count(*) FROM inventory_audit WHERE reverses = $1",
+                        {std::to_string(delivered.auditId)})
+                 .int64(0, 0),
+             1LL);
+    QCOMPARE(testservices::auditTotals(*m_db, sku).rows, 2LL);
+    QCOMPARE(testservices::dbStock(*m_db, sku), 10);
 }
 
 void TestOperatorEdits::requestIdWritesOnce_data()
