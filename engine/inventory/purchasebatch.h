@@ -43,6 +43,11 @@ public:
                                      const std::vector<const WriteRequest *> &requests);
 
 private:
+    // Refused buyers whose request id the batch's snapshot did not find, looked up again after the
+    // row lock: a retry that waited behind its own first write is then replayed, not refused.
+    static void lookAgain(PgConnection &connection, const std::string &sku,
+                          const std::vector<const WriteRequest *> &requests, std::vector<BatchPurchase> &out);
+
     PgPool &m_pool;
     std::string m_serverId;
     std::string m_actor;

@@ -80,6 +80,7 @@ void TestOperatorEdits::adjustRefusedAfterConcurrentPurchase_data()
     QTest::newRow("versioned") << static_cast<int>(inv::StrategyKind::Versioned);
     QTest::newRow("locked") << static_cast<int>(inv::StrategyKind::Locked);
     QTest::newRow("unsafe") << static_cast<int>(inv::StrategyKind::Unsafe);
+    QTest::newRow("combined") << static_cast<int>(inv::StrategyKind::Combined);
 }
 
 void TestOperatorEdits::adjustRefusedAfterConcurrentPurchase()
