@@ -82,12 +82,15 @@ std::vector<CombinedOutcome> CombinedStrategy::applyBatch(const std::string &sku
         cacheCurrent =
             cacheDo([&] { m_context.cache.setIfNewer(sku, last->result.stock, last->result.version); });
     }
+    // If the cache missed the batch, the repair mark up to its last version is written before any
+    // of its buyers is answered: a process that dies after an acknowledgement leaves the mark.
+    if (!cacheCurrent)
+        oweRepair(sku, last->result.version);
     std::vector<CombinedOutcome> out(purchases.size());
     for (std::size_t i = 0; i < purchases.size(); ++i) {
         out[i].purchase = purchases[i];
         out[i].purchase.result.cacheUpdateAt = cacheUpdateAt;
-        // If the cache missed the batch, the buyer of the last version owes the repair for all.
-        out[i].cacheCurrent = cacheCurrent || &purchases[i] != last;
+        out[i].cacheCurrent = true; // current, or covered by the mark above
     }
     return out;
 }

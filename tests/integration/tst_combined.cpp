@@ -4,6 +4,7 @@
 // replayed, never sold twice; two processes share a SKU; and the race demo finds nothing wrong.
 #include "clirunner.h"
 #include "errors.h"
+#include "inventory/conditionalwrite.h"
 #include "inventory/purchasebatch.h"
 #include "sim/simulation.h"
 #include "testservices.h"
@@ -31,7 +32,9 @@ private slots:
     void batchRefusesAnUnknownSku();
     void buyersOnSeveralServersSellExactlyTheStock();
     void retriedPurchaseIsReplayedNotSoldTwice();
+    void retryBehindItsCommittingFirstWriteIsReplayed();
     void cacheFailureLeavesOneRepairMark();
+    void noBuyerIsAnsweredBeforeItsRepairMark();
     void raceDemoFindsNothingWrong();
     void twoProcessesShareOneSku();
 
@@ -223,6 +226,55 @@ void TestCombined::retriedPurchaseIsReplayedNotSoldTwice()
     QCOMPARE(testservices::auditTotals(*m_db, sku).rows, 3LL);
 }
 
+void TestCombined::retryBehindItsCommittingFirstWriteIsReplayed()
+{
+    // The first write of a request id takes the last units and is committing (it holds the row)
+    // when its retry arrives in a batch. The batch's snapshot predates that commit; the retry must
+    // still be answered with the first write, not refused for want of stock.
+    auto service = testservices::makeService(StrategyKind::Combined);
+    const std::string sku = testservices::uniqueSku("BEHIND");
+    service->addProduct(sku, "behind", 2);
+    inv::WriteRequest first;
+    first.sku = sku;
+    first.quantity = 2;
+    first.requestId = sku + "-first";
+    inv::WriteRequest other = first;
+    other.requestId = sku + "-other";
+    other.quantity = 1;
+
+    inv::PgConnection holder(testservices::pgUrl());
+    holder.exec("BEGIN");
+    const auto written = holder.exec(inv::ConditionalWrite::sql(inv::Action::Purchase),
+                                     inv::ConditionalWrite::params(first, "holder", inv::PgParam()));
+    const long long firstAudit = written.int64(0, 3);
+    const std::string holderPid = holder.exec("SELECT pg_backend_pid()").text(0, 0);
+    inv::PurchaseBatch batch(service->pgPool(), "behind-test", {});
+    std::vector<inv::BatchPurchase> outcomes;
+    std::jthread retry([&] { outcomes = batch.apply(sku, {&first, &other}); });
+    bool waiting = false;
+    for (int i = 0; i < 300 && !waiting; ++i) {
+        waiting = m_db->exec("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                             "AND pid <> $1 AND datname = current_database() AND query LIKE '%FOR UPDATE%'",
+                             {holderPid})
+                      .int64(0, 0) > 0;
+        if (!waiting)
+            std::this_thread::sleep_for(10ms);
+    }
+    QVERIFY2(waiting, "the batch never waited on the row lock");
+    holder.exec("COMMIT");
+    retry.join();
+    QCOMPARE(outcomes.size(), std::size_t(2));
+    QVERIFY(!outcomes[0].granted);
+    QCOMPARE(outcomes[0].earlier, inv::BatchPurchase::Earlier::Same);
+    QVERIFY(outcomes[0].result.replayed);
+    QCOMPARE(outcomes[0].result.auditId, firstAudit);
+    QCOMPARE(outcomes[0].result.stock, 0);
+    QVERIFY(!outcomes[1].granted);
+    QCOMPARE(outcomes[1].earlier, inv::BatchPurchase::Earlier::None);
+    QCOMPARE(testservices::dbStock(*m_db, sku), 0);
+    QCOMPARE(testservices::auditTotals(*m_db, sku).rows, 1LL);
+}
+
 void TestCombined::cacheFailureLeavesOneRepairMark()
 {
     // Redis refuses the batch's cache update (a closed port): the purchases still commit, and the
@@ -249,6 +301,43 @@ void TestCombined::cacheFailureLeavesOneRepairMark()
     // A healthy server applies the mark before it trusts the cache: it reads the new stock.
     auto reader = testservices::makeService(StrategyKind::Versioned);
     QCOMPARE(reader->getStock(sku).stock, 42);
+}
+
+void TestCombined::noBuyerIsAnsweredBeforeItsRepairMark()
+{
+    // Redis refuses every cache update. Each buyer, the moment it is answered, finds a repair mark
+    // that covers its version: a process that dies right after an answer leaves the cache owed.
+    const std::string sku = testservices::uniqueSku("MARKFIRST");
+    auto healthy = testservices::makeService(StrategyKind::Combined);
+    healthy->addProduct(sku, "mark first", 400);
+    inv::ServiceConfig config;
+    config.pgConninfo = testservices::pgUrl();
+    config.redisUrl = "redis://127.0.0.1:1";
+    config.strategy = StrategyKind::Combined;
+    config.serverId = "markfirst";
+    inv::InventoryService broken(config);
+    constexpr int kBuyers = 8;
+    constexpr int kRounds = 6;
+    std::vector<std::unique_ptr<inv::PgConnection>> checkers;
+    for (int i = 0; i < kBuyers; ++i)
+        checkers.push_back(std::make_unique<inv::PgConnection>(testservices::pgUrl()));
+    std::atomic<int> uncovered{0};
+    for (int round = 0; round < kRounds; ++round) {
+        std::latch start(kBuyers);
+        std::vector<std::jthread> threads;
+        for (int i = 0; i < kBuyers; ++i)
+            threads.emplace_back([&, i] {
+                start.arrive_and_wait();
+                const auto result = broken.purchase(sku, 1);
+                const auto mark = checkers[static_cast<std::size_t>(i)]->exec(
+                    "SELECT coalesce(max(version), 0) FROM cache_repairs WHERE sku = $1", {sku});
+                if (mark.int64(0, 0) < result.version)
+                    uncovered.fetch_add(1);
+            });
+    }
+    QVERIFY2(broken.combinerStats().largest() > 1, "no batch formed: the check could not fire");
+    QCOMPARE(uncovered.load(), 0);
+    QCOMPARE(testservices::dbStock(*m_db, sku), 400 - kBuyers * kRounds);
 }
 
 void TestCombined::raceDemoFindsNothingWrong()
