@@ -153,8 +153,19 @@ void LoopWriter::replayEarlier(Job job)
             Replay, {shared->request.requestId}, [this, shared](AsyncPgConnection::Answer answer) {
                 Job &job = *shared;
                 if (answer.error) {
+                    // The request id is taken, so a write with it committed, but which one and with
+                    // what result is unknown until the lookup answers: in doubt, like a lost answer.
+                    if (!job.inDoubt)
+                        job.queuedAt = std::chrono::steady_clock::now();
+                    job.inDoubt = true;
                     job.lastError = answer.error->what();
+                    if (answer.error->sessionEnded()) {
+                        m_queue.push_front(std::move(job));
+                        scheduleReopen();
+                        return;
+                    }
                     finish(job, LoopWriteOutcome{LoopWriteOutcome::Kind::Failed, {}, 0, job.lastError});
+                    dispatch();
                     return;
                 }
                 try {

@@ -12,6 +12,7 @@
 
 #include <csignal>
 #include <future>
+#include <thread>
 
 using namespace std::chrono_literals;
 using inv::LoopWriteOutcome;
@@ -25,6 +26,7 @@ private slots:
     void initTestCase();
     void writesRefusesAndReplays();
     void retryThatFitsAgainIsReplayed();
+    void replayLookupCutOffStaysInDoubt();
     void flashSaleSellsExactlyTheStock();
     void pausedBackendIsDroppedAtTheDeadline();
     void pgRestartMidRunLosesNothing();
@@ -65,10 +67,10 @@ LoopWriteOutcome writeOnLoop(inv::EventLoop &loop, inv::LoopWriter &writer, cons
 // A writer whose events are created and freed on its loop's thread.
 struct LoopFixture
 {
-    explicit LoopFixture(inv::InventoryService &server)
+    explicit LoopFixture(inv::InventoryService &server, int connections = 2)
     {
         loop.call([&] {
-            writer = std::make_unique<inv::LoopWriter>(loop, server, 2, 4);
+            writer = std::make_unique<inv::LoopWriter>(loop, server, connections, 4);
             writer->open();
         });
     }
@@ -166,6 +168,62 @@ void TestLoopClient::retryThatFitsAgainIsReplayed()
     QCOMPARE(second.result.auditId, first.result.auditId);
     QCOMPARE(testservices::dbStock(*m_db, sku), 9);
     QCOMPARE(testservices::auditTotals(*m_db, sku).rows, 1);
+}
+
+void TestLoopClient::replayLookupCutOffStaysInDoubt()
+{
+    // A retry hits the request id's unique index, and the connection ends before the lookup of
+    // the first write answers. The write committed (the index says so): it is in doubt and is
+    // settled, never reported as failed. The lookup is held in the pipeline behind a purchase that
+    // waits on a row lock, and that backend is terminated.
+    auto service = testservices::makeService(StrategyKind::Versioned);
+    const std::string sku = testservices::uniqueSku("LOOPCUT");
+    const std::string held = testservices::uniqueSku("LOOPHELD");
+    service->addProduct(sku, "loop cut", 10);
+    service->addProduct(held, "loop held", 10);
+    LoopFixture fixture(*service, 1);
+    const auto retried = request(sku, inv::Action::Purchase, 1, "cut-" + sku);
+    const LoopWriteOutcome first = writeOnLoop(fixture.loop, *fixture.writer, retried);
+    QCOMPARE(first.kind, LoopWriteOutcome::Kind::Written);
+
+    inv::PgConnection holder(testservices::pgUrl());
+    holder.exec("BEGIN");
+    holder.exec("SELECT stock FROM inventory WHERE sku = $1 FOR UPDATE", {held});
+    std::promise<LoopWriteOutcome> retryAnswer, heldAnswer;
+    fixture.loop.post([&] {
+        fixture.writer->write(retried, [&](LoopWriteOutcome o) { retryAnswer.set_value(std::move(o)); });
+        fixture.writer->write(request(held, inv::Action::Purchase, 1, "held-" + held),
+                              [&](LoopWriteOutcome o) { heldAnswer.set_value(std::move(o)); });
+    });
+    const std::string holderPid = holder.exec("SELECT pg_backend_pid()").text(0, 0);
+    std::string waiting;
+    for (int i = 0; i < 200 && waiting.empty(); ++i) {
+        auto r = m_db->exec("SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> $1 "
+                            "AND datname = current_database() AND query LIKE '%UPDATE inventory%'",
+                            {holderPid});
+        if (r.rows() == 1)
+            waiting = r.text(0, 0);
+        else
+            std::this_thread::sleep_for(10ms);
+    }
+    QVERIFY2(!waiting.empty(), "the held purchase never waited on the row lock");
+    std::this_thread::sleep_for(200ms); // the lookup is in the pipeline behind it by now
+    QCOMPARE(m_db->exec("SELECT pg_terminate_backend($1)", {waiting}).text(0, 0), std::string("t"));
+    holder.exec("ROLLBACK");
+
+    auto retryFuture = retryAnswer.get_future();
+    QVERIFY(retryFuture.wait_for(30s) == std::future_status::ready);
+    const LoopWriteOutcome again = retryFuture.get();
+    QVERIFY2(again.kind == LoopWriteOutcome::Kind::Written, again.error.c_str());
+    QVERIFY(again.inDoubt);
+    QVERIFY(again.result.replayed);
+    QCOMPARE(again.result.auditId, first.result.auditId);
+    auto heldFuture = heldAnswer.get_future();
+    QVERIFY(heldFuture.wait_for(30s) == std::future_status::ready);
+    QCOMPARE(heldFuture.get().kind, LoopWriteOutcome::Kind::Written);
+    QCOMPARE(testservices::dbStock(*m_db, sku), 9);
+    QCOMPARE(testservices::auditTotals(*m_db, sku).rows, 1);
+    QCOMPARE(testservices::dbStock(*m_db, held), 9);
 }
 
 void TestLoopClient::flashSaleSellsExactlyTheStock()
