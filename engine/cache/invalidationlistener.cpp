@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <random>
+#include <string_view>
 
 #include <poll.h>
 #include <sys/time.h>
@@ -98,6 +100,12 @@ bool InvalidationListener::establish()
             throw CacheReplyError("SUBSCRIBE failed");
         // The tracker does AUTH and SELECT itself; tracking is by key name, whatever the database.
         m_tracker = std::make_unique<RedisConnection>(m_url, m_settings.timeouts);
+        // Set before tracking starts, outside the keys a near cache keeps; other listeners of the
+        // prefix get one invalidation for it, which names no product.
+        m_canaryToken = std::to_string(std::random_device{}()) + std::to_string(std::random_device{}());
+        m_canaryKey = m_prefix + "near-canary:" + m_canaryToken;
+        if (!m_tracker->command({"SET", m_canaryKey, m_canaryToken, "EX", "3600"}).isStatus("OK"))
+            throw CacheReplyError("the canary key could not be set");
         auto tracking = m_tracker->command({"CLIENT", "TRACKING", "on", "REDIRECT",
                                             std::to_string(id.integer()), "BCAST", "PREFIX", m_prefix});
         if (!tracking.isStatus("OK"))
@@ -114,8 +122,14 @@ void InvalidationListener::serve(const std::stop_token &stop)
 {
     using Clock = std::chrono::steady_clock;
     auto nextPing = Clock::now();
+    auto nextCanary = Clock::now();
     while (!stop.stop_requested()) {
         const auto now = Clock::now();
+        if (now >= nextCanary) {
+            if (!trackerIntact())
+                return;
+            nextCanary = now + m_settings.canary;
+        }
         if (now >= nextPing) {
             // A server that stopped answering (SIGSTOP, a hung host) breaks nothing on the socket:
             // only a missing pong shows it.
@@ -131,13 +145,6 @@ void InvalidationListener::serve(const std::stop_token &stop)
                 m_pingSentAt = now;
                 m_pongAwaited = true;
             }
-            try {
-                // Anything but PONG (a tracking-redir-broken push, say) means tracking may be off.
-                if (!m_tracker->command({"PING"}).isStatus("PONG"))
-                    return;
-            } catch (const Error &) {
-                return;
-            }
             nextPing = now + m_settings.heartbeat;
         }
         // Replies already read into the buffer first, then wait for the socket.
@@ -151,18 +158,36 @@ void InvalidationListener::serve(const std::stop_token &stop)
             if (!handle(reply.get()))
                 return;
         }
-        const auto wait = std::clamp<long long>(
-            std::chrono::duration_cast<std::chrono::milliseconds>(nextPing - Clock::now()).count(), 1, 20);
-        pollfd fd{m_subscriber->fd, POLLIN, 0};
-        const int ready = ::poll(&fd, 1, static_cast<int>(wait));
+        const auto wait = std::clamp<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                    std::min(nextPing, nextCanary) - Clock::now())
+                                                    .count(),
+                                                1, 20);
+        // The tracker is sent nothing unasked: anything readable on it is its close (or a push that
+        // means tracking broke), and either drops the link.
+        pollfd fds[2] = {{m_subscriber->fd, POLLIN, 0}, {m_tracker->fd(), POLLIN, 0}};
+        const int ready = ::poll(fds, 2, static_cast<int>(wait));
         if (ready < 0 && errno != EINTR)
             return;
         if (ready > 0) {
-            if (fd.revents & (POLLERR | POLLNVAL))
+            if (fds[1].revents != 0)
                 return;
-            if (redisBufferRead(m_subscriber.get()) != REDIS_OK)
+            if (fds[0].revents & (POLLERR | POLLNVAL))
+                return;
+            if (fds[0].revents != 0 && redisBufferRead(m_subscriber.get()) != REDIS_OK)
                 return; // the server closed the connection (POLLHUP reads as EOF here)
         }
+    }
+}
+
+bool InvalidationListener::trackerIntact()
+{
+    try {
+        // GETEX also keeps the canary from expiring for as long as the link lives.
+        const RedisReply reply = m_tracker->command({"GETEX", m_canaryKey, "EX", "3600"});
+        return reply.get() && reply->type == REDIS_REPLY_STRING &&
+               std::string_view(reply->str, reply->len) == m_canaryToken;
+    } catch (const Error &) {
+        return false;
     }
 }
 
@@ -206,6 +231,13 @@ void InvalidationListener::drop()
 {
     if (m_linked.exchange(false))
         m_sink.onLinkDown();
+    if (m_tracker && !m_tracker->isBroken() && !m_canaryKey.empty()) {
+        try {
+            m_tracker->command({"DEL", m_canaryKey});
+        } catch (const Error &) {
+            // It expires within the hour.
+        }
+    }
     m_tracker.reset();
     m_subscriber.reset();
     m_pongAwaited = false;

@@ -2,9 +2,13 @@
 // It owns two dedicated connections. The subscriber learns its CLIENT ID, subscribes to
 // __redis__:invalidate and is read by the listener's own thread; the tracker turns on
 // CLIENT TRACKING ... REDIRECT <id> BCAST PREFIX <prefix> and stays open for as long as the link is
-// up, since tracking ends with its connection. Both are pinged every heartbeat: a reply missing past
-// the command timeout (a paused or hung server), an I/O error, or any unexpected reply means the
-// link dropped; the sink is told at once, both connections are closed, and the thread reconnects.
+// up, since tracking ends with its connection. Both sockets are watched: a close by the server
+// (CLIENT KILL, a proxy, a server-side timeout) of either one drops the link at once. The tracker
+// reads a canary key of its own every `canary` period: a different answer means the database under
+// it was swapped or flushed without an invalidation (SWAPDB sends none). The subscriber is pinged
+// every heartbeat. A reply missing past the command timeout (a paused or hung server), an I/O error,
+// or any unexpected reply means the link dropped; the sink is told at once, both connections are
+// closed, and the thread reconnects.
 // The sink's callbacks run on the listener's thread; the public methods may be called from any thread.
 #pragma once
 
@@ -43,6 +47,8 @@ struct InvalidationLinkSettings
     std::chrono::milliseconds heartbeat{100};
     // The pause between two attempts to bring the link back.
     std::chrono::milliseconds retry{100};
+    // How often the tracker reads its canary: the longest a swapped database goes unnoticed.
+    std::chrono::milliseconds canary{2};
 };
 
 class InvalidationListener
@@ -75,6 +81,8 @@ private:
     void serve(const std::stop_token &stop);
     // Handles one reply of the subscriber; false if it was not one a subscriber expects.
     bool handle(const redisReply *reply);
+    // The tracker's connection is alive and its database still holds the canary.
+    bool trackerIntact();
     void drop();
 
     RedisUrl m_url;
@@ -83,6 +91,7 @@ private:
     InvalidationSink &m_sink;
     Context m_subscriber;
     std::unique_ptr<RedisConnection> m_tracker;
+    std::string m_canaryKey, m_canaryToken;
     std::chrono::steady_clock::time_point m_pingSentAt{};
     bool m_pongAwaited = false;
     std::atomic<bool> m_linked{false};

@@ -47,6 +47,8 @@ public:
     RedisReply nextReply();
 
     bool isBroken() const { return m_broken; }
+    // The socket, for a caller that polls it between commands (to notice a close by the server).
+    int fd() const { return m_context->fd; }
 
 private:
     struct Deleter
