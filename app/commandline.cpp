@@ -5,15 +5,32 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <vector>
 
 std::string CommandLine::usage()
 {
     return CommandReference::help();
 }
 
+namespace {
+// "--fault and --slo", for the message that refuses an option given twice.
+std::string repeatableOptions()
+{
+    std::vector<std::string> names;
+    for (const OptionInfo &option : CommandReference::options())
+        if (option.repeatable)
+            names.push_back("--" + std::string(option.name));
+    std::string out;
+    for (std::size_t i = 0; i < names.size(); ++i)
+        out += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];
+    return out;
+}
+} // namespace
+
 CommandLine CommandLine::parse(int argc, char **argv)
 {
     CommandLine out;
+    std::vector<std::string> given;
     bool onlyPositionals = false;
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
@@ -29,26 +46,28 @@ CommandLine CommandLine::parse(int argc, char **argv)
                 name = name.substr(0, eq);
             }
             const OptionInfo *info = CommandReference::findOption(name);
-            if (info && info->valueName.empty()) {
+            if (!info)
+                throw inv::InvalidInput("unknown option '" + arg +
+                                        "'; run 'inventory-console --help' for usage");
+            if (!info->repeatable && (out.m_flags.count(name) || out.m_options.count(name)))
+                throw inv::InvalidInput("option --" + name + " is given twice; give it once (only " +
+                                        repeatableOptions() + " may repeat)");
+            given.push_back(name);
+            if (info->valueName.empty()) {
                 if (value)
                     throw inv::InvalidInput("option --" + name + " takes no value");
                 out.m_flags.insert(name);
-            } else if (info) {
-                if (!value) {
-                    if (i + 1 >= argc)
-                        throw inv::InvalidInput("option --" + name + " needs a value");
-                    value = argv[++i];
-                }
-                if (name == "slo")
-                    out.m_slos.push_back(*value);
-                else if (name == "fault")
-                    out.m_faults.push_back(*value);
-                else
-                    out.m_options[name] = *value;
-            } else {
-                throw inv::InvalidInput("unknown option '" + arg +
-                                        "'; run 'inventory-console --help' for usage");
+                continue;
             }
+            if (!value) {
+                if (i + 1 >= argc)
+                    throw inv::InvalidInput("option --" + name + " needs a value");
+                value = argv[++i];
+            }
+            if (info->repeatable)
+                out.m_repeated[name].push_back(*value);
+            else
+                out.m_options[name] = *value;
             continue;
         }
         if (out.m_command.empty() && out.m_positionals.empty() && !onlyPositionals) {
@@ -60,7 +79,29 @@ CommandLine CommandLine::parse(int argc, char **argv)
         }
         out.m_positionals.push_back(arg);
     }
+    // --help and --version answer before the command runs, whatever else the line holds.
+    if (out.flag("help") || out.flag("version"))
+        return out;
+    // Checked once the whole line is read: options may come before the command's name.
+    const CommandInfo *command = CommandReference::findCommand(out.m_command);
+    for (const std::string &name : given) {
+        if (command->takes(name))
+            continue;
+        const std::string help = out.m_command.empty() ? "inventory-console --help"
+                                                       : "inventory-console " + out.m_command + " --help";
+        throw inv::InvalidInput("option --" + name + " does not apply to " +
+                                CommandReference::displayName(*command) + "; it goes with " +
+                                CommandReference::takersOf(name) + "; run '" + help + "' for the options " +
+                                (out.m_command.empty() ? "of each command" : "it takes"));
+    }
     return out;
+}
+
+const std::vector<std::string> &CommandLine::values(const std::string &name) const
+{
+    static const std::vector<std::string> none;
+    auto it = m_repeated.find(name);
+    return it == m_repeated.end() ? none : it->second;
 }
 
 std::optional<std::string> CommandLine::option(const std::string &name) const

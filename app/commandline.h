@@ -1,5 +1,6 @@
 // Parses inventory-console's arguments into a command, its positional arguments and its options,
-// refusing unknown options with a usage message. Main thread only; a plain value afterwards.
+// refusing unknown options, options the command does not take and a non-repeatable option given
+// twice, with a usage message. Main thread only; a plain value afterwards.
 #pragma once
 
 #include <map>
@@ -22,9 +23,10 @@ public:
     // The option as an integer in [min, max], or the fallback when absent. Throws InvalidInput.
     long long integer(const std::string &name, long long fallback, long long min, long long max) const;
     double number(const std::string &name, double fallback, double min, double max) const;
-    const std::vector<std::string> &slos() const { return m_slos; }
-    // Every value of a repeatable option (--fault), in the order given.
-    const std::vector<std::string> &faults() const { return m_faults; }
+    // Every value of a repeatable option (OptionInfo::repeatable), in the order given.
+    const std::vector<std::string> &values(const std::string &name) const;
+    const std::vector<std::string> &slos() const { return values("slo"); }
+    const std::vector<std::string> &faults() const { return values("fault"); }
     // The n-th positional argument, or an InvalidInput saying which one is missing.
     const std::string &positional(std::size_t index, const std::string &what) const;
     void expectPositionals(std::size_t count, const std::string &synopsis) const;
@@ -34,6 +36,5 @@ private:
     std::vector<std::string> m_positionals;
     std::map<std::string, std::string> m_options;
     std::set<std::string> m_flags;
-    std::vector<std::string> m_slos;
-    std::vector<std::string> m_faults;
+    std::map<std::string, std::vector<std::string>> m_repeated;
 };

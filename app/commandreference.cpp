@@ -40,7 +40,33 @@ std::string optionSynopsis(const OptionInfo &option)
         out += " " + std::string(option.valueName);
     return out;
 }
+
+// The description of an option after its synopsis, as --help prints it, with its line end.
+void describeOption(std::ostringstream &out, const OptionInfo &option)
+{
+    out << option.description;
+    if (!option.choices.empty()) {
+        out << " (";
+        for (std::size_t i = 0; i < option.choices.size(); ++i)
+            out << (i ? "|" : "") << option.choices[i];
+        out << ")";
+    }
+    out << (option.repeatable ? " (repeatable)" : "") << "\n";
+}
+
+void printOption(std::ostringstream &out, const OptionInfo &option)
+{
+    const std::string synopsis = "  " + optionSynopsis(option);
+    out << synopsis << std::string(synopsis.size() < 26 ? 26 - synopsis.size() : 1, ' ');
+    describeOption(out, option);
+}
 } // namespace
+
+bool CommandInfo::takes(std::string_view option) const
+{
+    return CommandReference::isGlobal(option) ||
+           std::find(options.begin(), options.end(), option) != options.end();
+}
 
 const std::vector<CommandInfo> &CommandReference::commands()
 {
@@ -184,14 +210,17 @@ const std::vector<OptionInfo> &CommandReference::options()
          "FILE.png",
          "GUI demo mode: when the sweep ends, save its chart as Export chart does (PNG, 1400x800) and quit",
          {}},
-        {"slo", "NAME=VALUE", "override an SLO threshold, e.g. read_p99_ms=2 (repeatable)", {}},
+        {"slo", "NAME=VALUE", "override an SLO threshold, e.g. read_p99_ms=2", {}, true},
         {"report", "FILE", "write the JSON report to FILE", {}},
         {"fault",
          "KIND@START[+DUR]",
-         "simulate, GUI demo mode: inject a fault during the load, e.g. redis-pause@3s+2s (repeatable; kinds "
-         "redis-pause, "
-         "redis-kill, redis-restart, redis-client-pause, pg-terminate, pg-restart; units ms or s)",
-         {}},
+         "simulate, GUI demo mode: inject a fault during the load, e.g. redis-pause@3s+2s or "
+         "redis-client-pause@0.5s+1.5s; kinds redis-pause, redis-kill, redis-restart, redis-client-pause, "
+         "pg-terminate, pg-restart; times in ms, s or m, decimals allowed down to whole milliseconds, at "
+         "most "
+         "a day",
+         {},
+         true},
         {"run-id",
          "ID",
          "simulate: the run's space (schema sim_ID, Redis prefix sim:ID:); processes given "
@@ -243,6 +272,30 @@ const CommandInfo *CommandReference::findCommand(std::string_view name)
     return it == list.end() ? nullptr : &*it;
 }
 
+bool CommandReference::isGlobal(std::string_view option)
+{
+    return option == "help" || option == "version";
+}
+
+std::string CommandReference::displayName(const CommandInfo &command)
+{
+    return command.name.empty() ? std::string("the console window (no command)")
+                                : "'" + std::string(command.name) + "'";
+}
+
+std::string CommandReference::takersOf(std::string_view option)
+{
+    std::vector<std::string> names;
+    for (const CommandInfo &command : commands())
+        if (command.takes(option))
+            names.push_back(command.name.empty() ? std::string("the console window")
+                                                 : std::string(command.name));
+    std::string out;
+    for (std::size_t i = 0; i < names.size(); ++i)
+        out += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];
+    return out;
+}
+
 std::string CommandReference::help()
 {
     std::ostringstream out;
@@ -271,18 +324,8 @@ std::string CommandReference::help()
     }
     out << "  every command but sandbox also takes --pg --redis --strategy --server-id "
            "--ttl-ms\n\noptions:\n";
-    for (const OptionInfo &option : options()) {
-        const std::string synopsis = "  " + optionSynopsis(option);
-        out << synopsis << std::string(synopsis.size() < 26 ? 26 - synopsis.size() : 1, ' ')
-            << option.description;
-        if (!option.choices.empty()) {
-            out << " (";
-            for (std::size_t i = 0; i < option.choices.size(); ++i)
-                out << (i ? "|" : "") << option.choices[i];
-            out << ")";
-        }
-        out << "\n";
-    }
+    for (const OptionInfo &option : options())
+        printOption(out, option);
     out << "\nenvironment:\n";
     for (const EnvironmentInfo &variable : environment())
         out << "  " << variable.name << ": " << variable.description << "\n";
@@ -290,6 +333,22 @@ std::string CommandReference::help()
     for (const ExitCodeInfo &exit : exitCodes())
         out << " " << exit.code << " " << exit.meaning << (exit.code == 3 ? "\n" : ";");
     out << "See inventory-console(1) for more.\n";
+    return out.str();
+}
+
+std::string CommandReference::help(const CommandInfo &command)
+{
+    std::ostringstream out;
+    out << "usage: inventory-console";
+    if (!command.name.empty())
+        out << " " << command.name;
+    if (!command.arguments.empty())
+        out << " " << command.arguments;
+    out << " [options]\n  " << command.summary << "\n\noptions:\n";
+    for (const OptionInfo &option : options())
+        if (command.takes(option.name))
+            printOption(out, option);
+    out << "\nSee inventory-console --help for every command, or inventory-console(1).\n";
     return out.str();
 }
 
@@ -335,7 +394,7 @@ std::string CommandReference::manPage(std::string_view version)
             for (std::size_t i = 0; i < option.choices.size(); ++i)
                 out << (i ? ", " : "") << "\\fB" << roff(option.choices[i]) << "\\fR";
         }
-        out << ".\n";
+        out << (option.repeatable ? "; repeatable" : "") << ".\n";
     }
     out << ".SH ENVIRONMENT\n";
     for (const EnvironmentInfo &variable : environment())

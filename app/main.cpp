@@ -2,6 +2,7 @@
 // one it opens the console window.
 #include "clicommands.h"
 #include "commandline.h"
+#include "commandreference.h"
 #include "errors.h"
 #include "inventory/strategy.h"
 #include "mainwindow.h"
@@ -41,7 +42,10 @@ int main(int argc, char **argv)
         return 2;
     }
     if (args.flag("help")) {
-        std::cout << CommandLine::usage();
+        if (args.command().empty())
+            std::cout << CommandLine::usage();
+        else
+            std::cout << CommandReference::help(*CommandReference::findCommand(args.command()));
         return 0;
     }
     if (args.flag("version")) {

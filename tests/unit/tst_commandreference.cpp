@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+using namespace Qt::StringLiterals;
+
 class TestCommandReference : public QObject
 {
     Q_OBJECT
@@ -22,6 +24,10 @@ private slots:
     void parserAcceptsEveryOption_data();
     void parserAcceptsEveryOption();
     void parserRefusesWhatIsNotDescribed();
+    void parserRefusesOptionsOfOtherCommands_data();
+    void parserRefusesOptionsOfOtherCommands();
+    void onlyRepeatableOptionsRepeat();
+    void commandHelpListsTheCommandsOptions();
     void renderingsNameEveryOption_data();
     void renderingsNameEveryOption();
     void manPageHasEverySection();
@@ -65,19 +71,31 @@ void TestCommandReference::parserAcceptsEveryOption()
     QFETCH(QString, name);
     QFETCH(bool, takesValue);
     const std::string flag = "--" + name.toStdString();
+    // Given to a command that takes it (the console window has no command name).
+    std::vector<std::string> line;
+    for (const CommandInfo &command : CommandReference::commands())
+        if (command.takes(name.toStdString())) {
+            if (!command.name.empty())
+                line.push_back(std::string(command.name));
+            break;
+        }
+    const auto with = [&](std::vector<std::string> extra) {
+        std::vector<std::string> args = line;
+        args.insert(args.end(), extra.begin(), extra.end());
+        return args;
+    };
+    const OptionInfo *info = CommandReference::findOption(name.toStdString());
     if (takesValue) {
-        const CommandLine args = parse({"audit", flag, "v1"});
+        const CommandLine args = parse(with({flag, "v1"}));
         // The repeatable options keep every value in order; the others keep the one given.
-        if (name == QLatin1String("slo"))
-            QCOMPARE(args.slos(), std::vector<std::string>{"v1"});
-        else if (name == QLatin1String("fault"))
-            QCOMPARE(args.faults(), std::vector<std::string>{"v1"});
+        if (info->repeatable)
+            QCOMPARE(args.values(name.toStdString()), std::vector<std::string>{"v1"});
         else
             QCOMPARE(args.option(name.toStdString()).value_or(""), std::string("v1"));
-        QVERIFY_THROWS_EXCEPTION(inv::InvalidInput, parse({"audit", flag}));
+        QVERIFY_THROWS_EXCEPTION(inv::InvalidInput, parse(with({flag})));
     } else {
-        QVERIFY(parse({"audit", flag}).flag(name.toStdString()));
-        QVERIFY_THROWS_EXCEPTION(inv::InvalidInput, parse({"audit", flag + "=yes"}));
+        QVERIFY(parse(with({flag})).flag(name.toStdString()));
+        QVERIFY_THROWS_EXCEPTION(inv::InvalidInput, parse(with({flag + "=yes"})));
     }
 }
 
@@ -88,6 +106,89 @@ void TestCommandReference::parserRefusesWhatIsNotDescribed()
     for (const CommandInfo &command : CommandReference::commands())
         if (!command.name.empty())
             QCOMPARE(parse({std::string(command.name)}).command(), std::string(command.name));
+}
+
+void TestCommandReference::parserRefusesOptionsOfOtherCommands_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("refusal"); // empty when the line is accepted
+    QTest::newRow("stock --buyers") << QStringList{u"stock"_s, u"SKU-0001"_s, u"--buyers"_s, u"5"_s}
+                                    << u"option --buyers does not apply to 'stock'; it goes with the console "
+                                       "window and simulate; run 'inventory-console stock --help' for the "
+                                       "options it takes"_s;
+    QTest::newRow("sandbox --duration") << QStringList{u"sandbox"_s, u"status"_s, u"--duration"_s, u"5"_s}
+                                        << u"option --duration does not apply to 'sandbox'"_s;
+    QTest::newRow("before the command") << QStringList{u"--buyers=5"_s, u"stock"_s, u"SKU-0001"_s}
+                                        << u"option --buyers does not apply to 'stock'"_s;
+    QTest::newRow("sandbox --pg") << QStringList{u"sandbox"_s, u"start"_s, u"--pg"_s, u"host=x"_s}
+                                  << u"option --pg does not apply to 'sandbox'"_s;
+    QTest::newRow("window --scenario")
+        << QStringList{u"--scenario"_s, u"mixed"_s}
+        << u"option --scenario does not apply to the console window (no command); it goes with simulate; "
+           "run 'inventory-console --help' for the options of each command"_s;
+    QTest::newRow("window --json") << QStringList{u"--json"_s} << u"option --json does not apply"_s;
+    QTest::newRow("--pg before the command")
+        << QStringList{u"--pg"_s, u"host=x"_s, u"stock"_s, u"SKU-0001"_s} << QString();
+    QTest::newRow("window --buyers") << QStringList{u"--buyers"_s, u"5"_s} << QString();
+    QTest::newRow("help wins") << QStringList{u"stock"_s, u"--buyers"_s, u"5"_s, u"--help"_s} << QString();
+    QTest::newRow("after --") << QStringList{u"add"_s, u"--"_s, u"--buyers"_s} << QString();
+}
+
+void TestCommandReference::parserRefusesOptionsOfOtherCommands()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, refusal);
+    std::vector<std::string> line;
+    for (const QString &arg : args)
+        line.push_back(arg.toStdString());
+    try {
+        parse(line);
+        QVERIFY2(refusal.isEmpty(), "accepted");
+    } catch (const inv::InvalidInput &e) {
+        QVERIFY2(!refusal.isEmpty(), e.what());
+        QVERIFY2(QString::fromUtf8(e.what()).startsWith(refusal), e.what());
+    }
+}
+
+void TestCommandReference::onlyRepeatableOptionsRepeat()
+{
+    const CommandLine args = parse({"simulate", "--fault", "redis-pause@1s", "--slo", "read_p99_ms=2",
+                                    "--fault", "pg-terminate@2s", "--slo=dropped=0"});
+    QCOMPARE(args.faults(), (std::vector<std::string>{"redis-pause@1s", "pg-terminate@2s"}));
+    QCOMPARE(args.slos(), (std::vector<std::string>{"read_p99_ms=2", "dropped=0"}));
+    QVERIFY(args.values("buyers").empty());
+    std::vector<std::string> repeatable;
+    for (const OptionInfo &option : CommandReference::options())
+        if (option.repeatable)
+            repeatable.push_back(std::string(option.name));
+    QCOMPARE(repeatable, (std::vector<std::string>{"slo", "fault"}));
+    for (const std::vector<std::string> &line :
+         {std::vector<std::string>{"--pg", "a", "stock", "SKU-0001", "--pg", "b"},
+          std::vector<std::string>{"stock", "SKU-0001", "--json", "--json"},
+          std::vector<std::string>{"simulate", "--buyers=1", "--buyers=2"}}) {
+        try {
+            parse(line);
+            QFAIL("accepted an option given twice");
+        } catch (const inv::InvalidInput &e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains(u" is given twice; give it once (only --slo and "
+                                                          "--fault may repeat)"_s),
+                     e.what());
+        }
+    }
+}
+
+void TestCommandReference::commandHelpListsTheCommandsOptions()
+{
+    const QString help =
+        QString::fromStdString(CommandReference::help(*CommandReference::findCommand("stock")));
+    QVERIFY2(help.startsWith(u"usage: inventory-console stock SKU [options]\n"_s), qPrintable(help));
+    for (const char *option : {"--json", "--pg CONNINFO", "--redis URL", "--help", "--version"})
+        QVERIFY2(help.contains(QLatin1String(option)), option);
+    QVERIFY(!help.contains(u"--buyers"_s));
+    const QString simulate =
+        QString::fromStdString(CommandReference::help(*CommandReference::findCommand("simulate")));
+    QVERIFY(simulate.contains(u"--fault KIND@START[+DUR]"_s));
+    QVERIFY(simulate.contains(u"(repeatable)"_s));
 }
 
 void TestCommandReference::renderingsNameEveryOption_data()
