@@ -136,7 +136,8 @@ SimulationForm::SimulationForm(QWidget *parent) : QScrollArea(parent)
     m_faults->setObjectName(QStringLiteral("faults"));
     m_faults->setPlaceholderText(QStringLiteral("redis-pause@3s+2s pg-terminate@5s"));
     m_faults->setToolTip(tr("<p>Faults to inject during each run, separated by spaces: "
-                            "<code>KIND@START[+DURATION]</code> in ms or s. Kinds: %1. Process-level kinds "
+                            "<code>KIND@START[+DURATION]</code> in ms, s or m, e.g. 250ms or 1.5s. Kinds: "
+                            "%1. Process-level kinds "
                             "need the local sandbox.</p>")
                              .arg(QString::fromStdString(inv::FaultSpec::kindList())));
     faultLayout->addWidget(m_faults);

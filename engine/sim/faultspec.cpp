@@ -11,30 +11,68 @@ constexpr FaultKind kAllKinds[] = {FaultKind::RedisPause,   FaultKind::RedisKill
                                    FaultKind::RedisRestart, FaultKind::RedisClientPause,
                                    FaultKind::PgTerminate,  FaultKind::PgRestart};
 
-// A whole number with a unit, ms or s: "250ms", "3s". At most a day.
+constexpr long long kMaxTimeMs = 86'400'000;
+
+// A number with a unit, ms, s or m, as k6 and Go write durations: "250ms", "3s", "1.5s", "2m". The
+// value must come to whole milliseconds (0.5ms and 0.0005s cannot be scheduled) and at most a day.
 std::chrono::milliseconds parseTime(const std::string &text, const std::string &spec, const char *what,
                                     const std::string &shape)
 {
+    const std::string prefix = "invalid --fault '" + spec + "': the " + what + " '" + text + "'";
     const auto invalid = [&] {
-        return InvalidInput("invalid --fault '" + spec + "': the " + what + " '" + text +
-                            "' must be a whole number with a unit, ms or s" + shape);
+        return InvalidInput(prefix + " must be a number with a unit, ms, s or m (e.g. 250ms, 1.5s, 2m)" +
+                            shape);
     };
-    std::size_t digits = 0;
-    while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits])))
-        ++digits;
-    if (digits == 0 || digits > 9)
+    const auto isDigit = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };
+    std::size_t end = 0;
+    while (end < text.size() && isDigit(text[end]))
+        ++end;
+    const std::string whole = text.substr(0, end);
+    std::string fraction;
+    if (end < text.size() && text[end] == '.') {
+        const std::size_t begin = ++end;
+        while (end < text.size() && isDigit(text[end]))
+            ++end;
+        fraction = text.substr(begin, end - begin);
+        if (fraction.empty())
+            throw invalid();
+    }
+    if (whole.empty())
         throw invalid();
-    const long long value = std::stoll(text.substr(0, digits));
-    const std::string unit = text.substr(digits);
-    long long ms = 0;
-    if (unit == "ms")
-        ms = value;
-    else if (unit == "s")
-        ms = value * 1000;
-    else
+    const std::string unit = text.substr(end);
+    const long long scale = unit == "ms" ? 1 : unit == "s" ? 1000 : unit == "m" ? 60'000 : 0;
+    if (scale == 0)
         throw invalid();
-    if (ms > 86'400'000)
-        throw InvalidInput("invalid --fault '" + spec + "': the " + what + " must be at most 86400s" + shape);
+    const auto tooLong = [&] {
+        return InvalidInput("invalid --fault '" + spec + "': the " + what +
+                            " must be at most 86400s (a day)" + shape);
+    };
+    const auto firstDigit = whole.find_first_not_of('0');
+    // More than 9 significant digits is beyond a day in any unit, and would overflow below.
+    if (firstDigit != std::string::npos && whole.size() - firstDigit > 9)
+        throw tooLong();
+    long long ms = std::stoll(whole) * scale;
+    while (!fraction.empty() && fraction.back() == '0')
+        fraction.pop_back();
+    if (!fraction.empty()) {
+        const auto notWhole = [&] {
+            return InvalidInput(prefix + " is not a whole number of milliseconds; write it to the " +
+                                "millisecond, e.g. 1.5s or 1500ms" + shape);
+        };
+        // With its trailing zeros gone, a fraction of more than 9 digits never comes to whole
+        // milliseconds in these units, and would overflow below.
+        if (fraction.size() > 9)
+            throw notWhole();
+        long long power = 1;
+        for (std::size_t i = 0; i < fraction.size(); ++i)
+            power *= 10;
+        const long long part = std::stoll(fraction) * scale;
+        if (part % power != 0)
+            throw notWhole();
+        ms += part / power;
+    }
+    if (ms > kMaxTimeMs)
+        throw tooLong();
     return std::chrono::milliseconds(ms);
 }
 } // namespace
@@ -125,9 +163,17 @@ bool FaultSpec::touchesRedis() const
 
 std::string FaultSpec::text() const
 {
+    // Whole seconds as "3s", a second or more as decimal seconds ("1.5s", "1.25s"), less as "250ms".
     auto time = [](std::chrono::milliseconds ms) {
-        return ms.count() % 1000 == 0 ? std::to_string(ms.count() / 1000) + "s"
-                                      : std::to_string(ms.count()) + "ms";
+        const long long count = ms.count();
+        if (count % 1000 == 0)
+            return std::to_string(count / 1000) + "s";
+        if (count < 1000)
+            return std::to_string(count) + "ms";
+        std::string fraction = std::to_string(1000 + count % 1000).substr(1);
+        while (fraction.back() == '0')
+            fraction.pop_back();
+        return std::to_string(count / 1000) + "." + fraction + "s";
     };
     std::string out = kindName(kind);
     out += '@';
