@@ -111,6 +111,9 @@ void TestNemesis::parsesSpecs_data()
     QTest::newRow("terminate repeated")
         << u"pg-terminate@0ms+3s"_s << FaultKind::PgTerminate << 0 << 3000 << 3000;
     QTest::newRow("pg restart") << u"pg-restart@1s+1s"_s << FaultKind::PgRestart << 1000 << 1000 << 1000;
+    QTest::newRow("decimal seconds") << u"redis-client-pause@0.5s+1.5s"_s << FaultKind::RedisClientPause
+                                     << 500 << 1500 << 1500;
+    QTest::newRow("minutes") << u"redis-pause@0.5m"_s << FaultKind::RedisPause << 30000 << 0 << 1000;
 }
 
 void TestNemesis::parsesSpecs()
@@ -137,8 +140,8 @@ void TestNemesis::refusesSpecs_data()
     QTest::addColumn<QString>("text");
     for (const char *bad :
          {"", "redis-pause", "redis-paws@1s", "REDIS-PAUSE@1s", "redis-pause@", "redis-pause@3",
-          "redis-pause@3m", "redis-pause@-1s", "redis-pause@1.5s", "redis-pause@1s+", "redis-pause@1s+0s",
-          "redis-pause@1s+2s+3s", "@1s", "pg-terminate@ 1s", "pg-terminate@9999999999s",
+          "redis-pause@3h", "redis-pause@-1s", "redis-pause@1.5ms", "redis-pause@0.0005s", "redis-pause@1s+",
+          "redis-pause@1s+0s", "redis-pause@1s+2s+3s", "@1s", "pg-terminate@ 1s", "pg-terminate@9999999999s",
           "pg-terminate@100000s", "redis-kill@1s+2h"})
         QTest::newRow(*bad ? bad : "empty") << QString::fromUtf8(bad);
 }
