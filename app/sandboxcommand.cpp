@@ -4,6 +4,7 @@
 #include "errors.h"
 #include "sandbox/sandbox.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -20,6 +21,9 @@ QString q(const std::string &s)
 
 QJsonObject sandboxJson(const inv::SandboxStatus &s)
 {
+    QJsonArray mended;
+    for (const auto &line : s.mended)
+        mended.append(q(line));
     return QJsonObject{
         {u"dir"_s, q(s.dir)},
         {u"postgres"_s, QJsonObject{{u"running"_s, s.pgRunning},
@@ -30,7 +34,8 @@ QJsonObject sandboxJson(const inv::SandboxStatus &s)
                                     {u"os_user"_s, q(s.pgOsUser)},
                                     {u"fast_unsafe"_s, s.fastUnsafe}}},
         {u"redis"_s,
-         QJsonObject{{u"running"_s, s.redisRunning}, {u"port"_s, s.redisPort}, {u"url"_s, q(s.redisUrl)}}}};
+         QJsonObject{{u"running"_s, s.redisRunning}, {u"port"_s, s.redisPort}, {u"url"_s, q(s.redisUrl)}}},
+        {u"mended"_s, mended}};
 }
 } // namespace
 
@@ -60,6 +65,8 @@ int SandboxCommand::run()
         }
     } else if (action == "status") {
         status = sandbox.status();
+        for (const auto &mended : status.mended)
+            std::cerr << "note: " << mended << "\n";
     } else {
         throw inv::InvalidInput("unknown sandbox action '" + action + "': use start, stop or status");
     }

@@ -202,22 +202,36 @@ ProcessResult Process::run(const std::vector<std::string> &argv, std::chrono::mi
     return result;
 }
 
+namespace {
+// The state letter of /proc/PID/stat, or 0 where there is no procfs to tell.
+char processState(pid_t pid)
+{
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!stat || !std::getline(stat, line))
+        return 0;
+    // The command name in parentheses may itself hold spaces or parentheses, so look after the last ')'.
+    const auto close = line.rfind(')');
+    if (close == std::string::npos || close + 2 >= line.size())
+        return 0;
+    return line[close + 2];
+}
+} // namespace
+
 bool Process::isAlive(pid_t pid)
 {
     if (pid <= 0)
         return false;
     if (::kill(pid, 0) != 0 && errno != EPERM)
         return false;
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    if (!stat || !std::getline(stat, line))
-        return true; // no procfs: kill() is all we can go by
-    // The command name in parentheses may itself hold spaces or parentheses, so look after the last ')'.
-    const auto close = line.rfind(')');
-    if (close == std::string::npos || close + 2 >= line.size())
-        return true;
-    const char state = line[close + 2];
-    return state != 'Z' && state != 'X';
+    const char state = processState(pid);
+    return state != 'Z' && state != 'X'; // without procfs, kill() is all we can go by
+}
+
+bool Process::isStopped(pid_t pid)
+{
+    const char state = pid > 0 ? processState(pid) : 0;
+    return state == 'T';
 }
 
 } // namespace inv

@@ -36,6 +36,8 @@ public:
     // True while the process exists and is not a zombie. Zombies count as gone because in a
     // container nobody may reap a daemon whose parent has exited.
     static bool isAlive(pid_t pid);
+    // Stopped by a signal (SIGSTOP, SIGTSTP): alive, but it answers nothing until SIGCONT.
+    static bool isStopped(pid_t pid);
 };
 
 } // namespace inv

@@ -4,6 +4,7 @@
 #include "errors.h"
 #include "sandbox/postgresaccount.h"
 #include "sandbox/postgresinstance.h"
+#include "sandbox/process.h"
 #include "sandbox/redisinstance.h"
 #include "sandbox/sandboxlock.h"
 #include "sandbox/sandboxstate.h"
@@ -11,6 +12,8 @@
 
 #include <cstdlib>
 #include <optional>
+
+#include <csignal>
 
 #include <pwd.h>
 #include <unistd.h>
@@ -51,6 +54,20 @@ std::filesystem::path Sandbox::defaultDir()
     return fs::path(homeDir) / ".local" / "share" / suffix;
 }
 
+namespace {
+// A Redis left stopped (SIGSTOP) by a fault whose run was killed before it could resume it answers
+// nothing and would look hung: resume it, and say so.
+std::optional<std::string> resumeStoppedRedis(const fs::path &dir)
+{
+    const auto pid = RedisInstance(dir).runningPid();
+    if (!pid || !Process::isStopped(*pid))
+        return std::nullopt;
+    ::kill(*pid, SIGCONT);
+    return "the sandbox's Redis (pid " + std::to_string(*pid) +
+           ") was stopped, as a redis-pause fault leaves it when its run is killed: resumed it";
+}
+} // namespace
+
 SandboxStatus Sandbox::start(const Progress &progress, std::optional<bool> fastUnsafe)
 {
     sandbox::createSandboxDir(m_dir, progress);
@@ -66,9 +83,15 @@ SandboxStatus Sandbox::start(const Progress &progress, std::optional<bool> fastU
         state.fastUnsafe = *fastUnsafe;
         state.save(m_dir);
     }
+    const auto resumed = resumeStoppedRedis(m_dir);
+    if (resumed)
+        sandbox::report(progress, *resumed);
     PostgresInstance(m_dir).ensureRunning(state, PortPolicy::MayMove, progress);
     RedisInstance(m_dir).ensureRunning(state, PortPolicy::MayMove, progress);
-    return status();
+    SandboxStatus out = status();
+    if (resumed)
+        out.mended.insert(out.mended.begin(), *resumed);
+    return out;
 }
 
 void Sandbox::stop()
@@ -111,6 +134,8 @@ SandboxStatus Sandbox::status() const
         status.redisUrl = RedisInstance::url(*state);
     // A sandbox from before the application had a role of its own needs a start to create it.
     status.pgRunning = !status.pgUrl.empty() && PostgresInstance(m_dir).isRunning(*state);
+    if (auto resumed = resumeStoppedRedis(m_dir))
+        status.mended.push_back(std::move(*resumed));
     status.redisRunning = RedisInstance(m_dir).isRunning(*state);
     return status;
 }

@@ -11,6 +11,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace inv {
 
@@ -34,6 +35,8 @@ struct SandboxStatus
     std::string redisUrl;
     std::string pgOsUser;    // the OS account PostgreSQL runs as ("postgres" when we are root)
     bool fastUnsafe = false; // PostgreSQL runs without fsync (sandbox start --fast-unsafe)
+    // What start or status found wrong and mended, in a sentence each (a stopped Redis resumed).
+    std::vector<std::string> mended;
 };
 
 class Sandbox

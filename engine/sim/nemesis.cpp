@@ -27,7 +27,7 @@ bool processGone(int pid)
 Nemesis::Nemesis(std::vector<FaultSpec> faults, NemesisTargets targets, EventSink events)
     : m_faults(std::move(faults)), m_targets(std::move(targets)), m_events(std::move(events)),
       m_state(m_faults.size(), State::Pending), m_nextTerminate(m_faults.size()),
-      m_signalledPid(m_faults.size(), 0), m_terminated(m_faults.size(), 0)
+      m_signalledPid(m_faults.size(), 0), m_guards(m_faults.size()), m_terminated(m_faults.size(), 0)
 {
     for (const auto &f : m_faults) {
         FaultOutcome o;
@@ -79,6 +79,7 @@ void Nemesis::takeFired()
         m_state.push_back(State::Pending);
         m_nextTerminate.emplace_back();
         m_signalledPid.push_back(0);
+        m_guards.emplace_back();
         m_terminated.push_back(0);
     }
     m_fired.clear();
@@ -217,6 +218,9 @@ void Nemesis::begin(std::size_t i)
         switch (f.kind) {
         case FaultKind::RedisPause:
             m_signalledPid[i] = redisPid();
+            // First the guard, then the pause: no moment in which this process could die and leave
+            // Redis stopped with nobody to resume it.
+            m_guards[i] = std::make_unique<ResumeGuard>(m_signalledPid[i]);
             ::kill(m_signalledPid[i], SIGSTOP);
             break;
         case FaultKind::RedisKill: {
@@ -270,6 +274,7 @@ void Nemesis::end(std::size_t i)
         case FaultKind::RedisPause:
             if (m_signalledPid[i] > 0)
                 ::kill(m_signalledPid[i], SIGCONT);
+            m_guards[i].reset();
             break;
         case FaultKind::RedisKill:
         case FaultKind::RedisRestart:

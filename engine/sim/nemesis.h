@@ -7,6 +7,7 @@
 // finish() are called by the thread that owns the run; outcomes() may be called from any thread.
 #pragma once
 
+#include "sandbox/resumeguard.h"
 #include "sim/faultspec.h"
 #include "sim/faulttargets.h"
 #include "sim/simulationcontext.h"
@@ -87,6 +88,8 @@ private:
     std::vector<State> m_state;
     std::vector<SimClock::time_point> m_nextTerminate;
     std::vector<int> m_signalledPid;
+    // One per redis-pause in force: resumes Redis if this process ends before the fault does.
+    std::vector<std::unique_ptr<ResumeGuard>> m_guards;
     std::vector<long long> m_terminated;
     std::unique_ptr<PgConnection> m_terminator;
     mutable std::mutex m_mutex;

@@ -7,11 +7,13 @@
 #include "clirunner.h"
 #include "db/pgconnection.h"
 #include "errors.h"
+#include "sandbox/process.h"
 #include "sim/faultspec.h"
 #include "sim/simulation.h"
 #include "sim/simulationspace.h"
 #include "testservices.h"
 
+#include <QProcess>
 #include <QTest>
 
 #include <algorithm>
@@ -45,6 +47,9 @@ private slots:
     void unsafeBreaksUnderFaults();
     void firedFaultJoinsTheRun();
     void inDoubtWritesSellOnce();
+    void pauseOutlivesNoRun_data();
+    void pauseOutlivesNoRun();
+    void sandboxResumesAStoppedRedis();
     // Whatever a check did, Redis and PostgreSQL run again for the next test.
     void cleanup();
 
@@ -361,6 +366,50 @@ void TestNemesis::inDoubtWritesSellOnce()
     QCOMPARE(r.int64(0, 2), r.int64(0, 0));                           // every write carried one
     QCOMPARE(r.int64(0, 3), static_cast<std::int64_t>(config.stock));
     inv::SimulationSpace::cleanup(testservices::pgUrl(), testservices::redisUrl(), true);
+}
+
+void TestNemesis::pauseOutlivesNoRun_data()
+{
+    QTest::addColumn<int>("signal");
+    QTest::newRow("SIGHUP") << int(SIGHUP);
+    QTest::newRow("SIGKILL") << int(SIGKILL);
+}
+
+void TestNemesis::pauseOutlivesNoRun()
+{
+    // A run that dies in the middle of redis-pause, however it dies, leaves Redis running: the
+    // fault's guard process resumes it.
+    QFETCH(int, signal);
+    QProcess run;
+    run.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    run.start(QStringLiteral(INVENTORY_CLI_PATH),
+              {u"simulate"_s, u"--scenario"_s, u"mixed"_s, u"--rate"_s, u"200"_s, u"--duration"_s, u"20"_s,
+               u"--servers"_s, u"1"_s, u"--connections"_s, u"2"_s, u"--fault"_s, u"redis-pause@1s+15s"_s});
+    QVERIFY(run.waitForStarted());
+    const auto pid = m_sandbox->redisPid();
+    QVERIFY(pid);
+    QTRY_VERIFY_WITH_TIMEOUT(inv::Process::isStopped(*pid), 20000);
+    QCOMPARE(::kill(static_cast<pid_t>(run.processId()), signal), 0);
+    QVERIFY(run.waitForFinished(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(!inv::Process::isStopped(*pid), 3000);
+    inv::RedisConnection redis(inv::RedisUrl::parse(testservices::redisUrl()), inv::RedisTimeouts{});
+    QVERIFY(redis.command({"PING"}).isStatus("PONG"));
+}
+
+void TestNemesis::sandboxResumesAStoppedRedis()
+{
+    // A Redis stopped by something that had no guard: 'sandbox status' finds it, resumes it and says so.
+    const auto pid = m_sandbox->redisPid();
+    QVERIFY(pid);
+    QCOMPARE(::kill(*pid, SIGSTOP), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(inv::Process::isStopped(*pid), 2000);
+    const CliRun status = runCli({u"sandbox"_s, u"status"_s, u"--dir"_s,
+                                  QString::fromStdString(testservices::env("INVENTORY_SANDBOX_DIR"))});
+    QCOMPARE(status.exitCode, 0);
+    QVERIFY2(status.err.contains(u"was stopped"_s) && status.err.contains(u"resumed it"_s),
+             qPrintable(status.err));
+    QVERIFY(!inv::Process::isStopped(*pid));
+    QVERIFY2(status.out.contains(u"Redis      running"_s), qPrintable(status.out));
 }
 
 QTEST_GUILESS_MAIN(TestNemesis)
