@@ -1,5 +1,7 @@
 #include "auditloader.h"
 
+#include "inventory/csvcell.h"
+
 #include <QLocale>
 #include <QSaveFile>
 #include <QSqlDatabase>
@@ -39,13 +41,10 @@ QString quoteConninfoValue(const QString &value)
     return u'\'' + escaped + u'\'';
 }
 
+// A text cell, quoted and with formulas neutralised by the engine's one CSV rule.
 QString csvField(const QString &text)
 {
-    if (!text.contains(u',') && !text.contains(u'"') && !text.contains(u'\n') && !text.contains(u'\r'))
-        return text;
-    QString quoted = text;
-    quoted.replace(u"\""_s, u"\"\""_s);
-    return u'"' + quoted + u'"';
+    return QString::fromStdString(inv::CsvCell::text(text.toStdString()));
 }
 
 QString whereClause(const AuditFilter &filter, const AuditCursor *after, QVariantList &values)
@@ -424,7 +423,7 @@ void AuditLoader::exportCsv(const AuditFilter &filter, const QString &path)
         chunk.reserve(rows.size() * 120);
         for (const AuditRow &row : rows) {
             const QString line = QString::number(row.id) + u',' + row.atIso + u',' + csvField(row.sku) +
-                                 u',' + row.action + u',' + QString::number(row.quantity) + u',' +
+                                 u',' + csvField(row.action) + u',' + QString::number(row.quantity) + u',' +
                                  QString::number(row.stockBefore) + u',' + QString::number(row.stockAfter) +
                                  u',' + QString::number(row.version) + u',' + csvField(row.actor) + u',' +
                                  csvField(row.serverId) + u',' + csvField(row.reason) + u'\n';

@@ -1,5 +1,7 @@
 #include "simulationexport.h"
 
+#include "inventory/csvcell.h"
+
 QByteArray SimulationExport::json(const Reports &reports)
 {
     if (reports.size() == 1)
@@ -20,7 +22,8 @@ QByteArray SimulationExport::timelineCsv(const Reports &reports)
     for (const auto &r : reports)
         for (const auto &p : r->timeline)
             out += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18\n")
-                       .arg(QString::fromLatin1(inv::Strategy::kindName(r->config.strategy)))
+                       .arg(QString::fromStdString(
+                           inv::CsvCell::text(inv::Strategy::kindName(r->config.strategy))))
                        .arg(p.t)
                        .arg(p.rps)
                        .arg(p.okPerSecond)

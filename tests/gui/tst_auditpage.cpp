@@ -21,11 +21,19 @@
 #include <QTest>
 #include <QThread>
 
+#include <algorithm>
 #include <memory>
 
 using namespace Qt::StringLiterals;
 
 namespace {
+
+// Each holds the run's tag, so that the reason filter of the export finds it.
+QStringList formulaReasons(const QString &tag)
+{
+    return {u"=HYPERLINK(\"http://x.invalid/?%1\",\"open\")"_s.arg(tag), u"+cmd|' /C calc'!A0 %1"_s.arg(tag),
+            u"@SUM(1+1) %1"_s.arg(tag), u"-2+3 %1"_s.arg(tag)};
+}
 
 constexpr int kBigRows = 1250; // more than two pages of 500
 // Generous: the machine may be busy with builds and load generators while the tests run.
@@ -137,6 +145,9 @@ void TestAuditPage::initTestCase()
     write(m_otherSku, u"purchase"_s, 3, u"%1 web order #100"_s.arg(m_tag));
     write(m_otherSku, u"restock"_s, 7, u"%1 supplier delivery PO-100"_s.arg(m_tag));
     write(m_otherSku, u"purchase"_s, 1, u"%1 web order #101"_s.arg(m_tag));
+    // Reasons a spreadsheet would run as formulas: the export must neutralise them.
+    for (const QString &formula : formulaReasons(m_tag))
+        write(m_otherSku, u"restock"_s, 1, formula);
 
     for (int i = 1; i <= kBigRows; ++i)
         m_service->restock(m_bigSku.toStdString(), 1, "bulk receiving " + std::to_string(i));
@@ -409,6 +420,24 @@ void TestAuditPage::csvExport()
     for (const QByteArray &line : lines)
         sawQuoted |= line.endsWith("cycle count, shelf \"\"B-12\"\"\"");
     QVERIFY2(sawQuoted, "a reason with a comma and quotes is quoted as RFC 4180 says");
+    // A formula is written as text with a leading ', and the numbers beside it stay numbers.
+    const QByteArray tag = m_tag.toUtf8();
+    const QByteArray hyperlink = ",\"'=HYPERLINK(\"\"http://x.invalid/?" + tag + "\"\",\"\"open\"\")\"";
+    const QList<QByteArray> neutralised{hyperlink, ",'+cmd|' /C calc'!A0 " + tag, ",'@SUM(1+1) " + tag,
+                                        ",'-2+3 " + tag};
+    for (const QByteArray &cell : neutralised) {
+        const auto line =
+            std::find_if(lines.begin(), lines.end(), [&](const QByteArray &l) { return l.endsWith(cell); });
+        QVERIFY2(line != lines.end(), cell.constData());
+        const QList<QByteArray> fields = line->split(',');
+        QCOMPARE(fields.at(3), QByteArray("restock"));
+        QCOMPARE(fields.at(4), QByteArray("1")); // the quantity, a number
+    }
+    for (const QByteArray &line : lines)
+        for (const QByteArray &field : line.split(','))
+            QVERIFY2(!field.startsWith('=') && !field.startsWith('+') && !field.startsWith('@') &&
+                         !field.startsWith("\"="),
+                     line.constData());
 
     // A large export, over the lazily loaded log, writes every row, not just the loaded page.
     page->showSku(m_bigSku);
