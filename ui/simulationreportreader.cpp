@@ -40,6 +40,9 @@ std::shared_ptr<inv::SimulationReport> SimulationReportReader::fromJson(const QB
     const QJsonObject host = o.value(QLatin1String("host")).toObject();
     r->hostLoad.cores = host.value(QLatin1String("cores")).toInt();
     r->hostLoad.loadMax = host.value(QLatin1String("load_avg_max")).toDouble(-1);
+    r->hostLoad.busyCores = host.value(QLatin1String("cpu_busy_cores")).toDouble(-1);
+    r->hostLoad.ownCores = host.value(QLatin1String("cpu_own_cores")).toDouble(-1);
+    r->hostLoad.serverCores = host.value(QLatin1String("cpu_server_cores")).toDouble(-1);
     r->dbFills = o.value(QLatin1String("db_fills")).toInteger();
     r->throughputRps = o.value(QLatin1String("throughput_rps")).toDouble();
     r->cacheHitRate = o.value(QLatin1String("cache_hit_rate")).toDouble();

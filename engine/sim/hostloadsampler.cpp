@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <sstream>
 #include <unistd.h>
+#include <vector>
 
 namespace inv {
 
@@ -21,21 +22,31 @@ std::string readFile(const std::string &path)
     return text.str();
 }
 
-int usableCores()
+// The cores in the affinity mask, not the machine's: a container limited to 2 cores shows the host's 64.
+// Empty when the mask is unreadable.
+std::vector<int> usableCpus()
 {
-    // The affinity mask, not the machine's count: a container limited to 2 cores shows the host's 64.
+    std::vector<int> out;
     cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
-        return CPU_COUNT(&set);
-    return static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
+    if (sched_getaffinity(0, sizeof set, &set) == 0)
+        for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+            if (CPU_ISSET(cpu, &set))
+                out.push_back(cpu);
+    return out;
 }
 } // namespace
 
 HostLoadSampler::HostLoadSampler(std::string procRoot, int cores, std::chrono::milliseconds interval)
-    : m_procRoot(std::move(procRoot)), m_cores(cores > 0 ? cores : usableCores()), m_interval(interval)
+    : m_procRoot(std::move(procRoot)), m_cpus(cores > 0 ? std::vector<int>() : usableCpus()),
+      m_cores(cores > 0         ? cores
+              : !m_cpus.empty() ? static_cast<int>(m_cpus.size())
+                                : static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)))),
+      m_interval(interval)
 {
     m_load.cores = m_cores;
     m_cpuAtStart = serverCpu();
+    m_hostCpuAtStart = cpuTimes();
+    m_ownAtStart = ownTicks();
     sampleLoad();
     m_thread = std::jthread([this](std::stop_token stop) {
         std::unique_lock lock(m_mutex);
@@ -65,13 +76,33 @@ HostLoad HostLoadSampler::finish()
         m_thread.join();
     sampleLoad();
     const ServerCpu end = serverCpu();
+    const auto hostCpu = cpuTimes();
+    const auto own = ownTicks();
     const double tick = static_cast<double>(std::max(1L, sysconf(_SC_CLK_TCK)));
     std::lock_guard lock(m_mutex);
-    if (m_cpuAtStart.postgres >= 0 && end.postgres >= 0)
-        m_load.postgresCpuSeconds =
-            static_cast<double>(std::max(0LL, end.postgres - m_cpuAtStart.postgres)) / tick;
-    if (m_cpuAtStart.redis >= 0 && end.redis >= 0)
-        m_load.redisCpuSeconds = static_cast<double>(std::max(0LL, end.redis - m_cpuAtStart.redis)) / tick;
+    double serverTicks = -1;
+    if (m_cpuAtStart.postgres >= 0 && end.postgres >= 0) {
+        const auto ticks = static_cast<double>(std::max(0LL, end.postgres - m_cpuAtStart.postgres));
+        m_load.postgresCpuSeconds = ticks / tick;
+        serverTicks = ticks;
+    }
+    if (m_cpuAtStart.redis >= 0 && end.redis >= 0) {
+        const auto ticks = static_cast<double>(std::max(0LL, end.redis - m_cpuAtStart.redis));
+        m_load.redisCpuSeconds = ticks / tick;
+        serverTicks = std::max(0.0, serverTicks) + ticks;
+    }
+    if (m_hostCpuAtStart && hostCpu && hostCpu->total > m_hostCpuAtStart->total) {
+        // /proc/stat's ticks are the clock's on every core counted, so the run's wall time in ticks
+        // is its total over the cores; every share below is per that, in cores' worth.
+        const auto total = static_cast<double>(hostCpu->total - m_hostCpuAtStart->total);
+        const auto busy = std::clamp(static_cast<double>(hostCpu->busy - m_hostCpuAtStart->busy), 0.0, total);
+        const double wallTicks = total / m_cores;
+        m_load.busyCores = busy / wallTicks;
+        if (m_ownAtStart && own)
+            m_load.ownCores = static_cast<double>(std::max(0LL, *own - *m_ownAtStart)) / wallTicks;
+        if (serverTicks >= 0)
+            m_load.serverCores = serverTicks / wallTicks;
+    }
     m_finished = m_load;
     return *m_finished;
 }
@@ -110,6 +141,18 @@ HostLoadSampler::ServerCpu HostLoadSampler::serverCpu() const
     return out;
 }
 
+std::optional<HostLoadSampler::CpuTimes> HostLoadSampler::cpuTimes() const
+{
+    return parseCpuTimes(readFile(m_procRoot + "/stat"), m_cpus);
+}
+
+std::optional<long long> HostLoadSampler::ownTicks() const
+{
+    if (const auto self = parseStat(readFile(m_procRoot + "/self/stat")))
+        return self->ownTicks;
+    return std::nullopt;
+}
+
 std::optional<double> HostLoadSampler::parseLoadAverage(std::string_view text)
 {
     const auto begin = text.find_first_not_of(" \t");
@@ -128,6 +171,8 @@ namespace {
 // Far beyond any real process (centuries of CPU), and small enough that summing the processes of a
 // server cannot overflow: Linux's pid_max is at most 2^22.
 constexpr long long kMaxProcessTicks = std::numeric_limits<long long>::max() >> 22;
+// /proc/stat's all-CPU line sums every core since boot; the cap only keeps the sum from overflowing.
+constexpr long long kMaxCpuTicks = std::numeric_limits<long long>::max() >> 4;
 } // namespace
 
 std::optional<HostLoadSampler::ProcessCpu> HostLoadSampler::parseStat(std::string_view text)
@@ -153,8 +198,56 @@ std::optional<HostLoadSampler::ProcessCpu> HostLoadSampler::parseStat(std::strin
                 ticks > kMaxProcessTicks - out.ticks)
                 return std::nullopt;
             out.ticks += ticks;
+            if (index <= 15)
+                out.ownTicks += ticks;
         }
     }
+    return out;
+}
+
+std::optional<HostLoadSampler::CpuTimes> HostLoadSampler::parseCpuTimes(std::string_view text,
+                                                                        const std::vector<int> &cpus)
+{
+    // The line of each CPU counted: "cpu" alone for all of them, else "cpu<N>".
+    std::vector<std::string> wanted;
+    if (cpus.empty())
+        wanted.emplace_back("cpu");
+    for (int cpu : cpus)
+        wanted.push_back("cpu" + std::to_string(cpu));
+    std::vector<bool> seen(wanted.size(), false);
+    CpuTimes out;
+    std::istringstream lines{std::string(text)};
+    std::string line;
+    while (std::getline(lines, line)) {
+        std::istringstream fields(line);
+        std::string name;
+        fields >> name;
+        const auto it = std::find(wanted.begin(), wanted.end(), name);
+        if (it == wanted.end())
+            continue;
+        const auto slot = static_cast<std::size_t>(it - wanted.begin());
+        if (seen[slot])
+            return std::nullopt;
+        seen[slot] = true;
+        // user nice system idle iowait irq softirq steal guest guest_nice; guest time is in user
+        // already, and kernels before 2.6 stop after idle.
+        std::string field;
+        int index = 0;
+        for (; index < 8 && fields >> field; ++index) {
+            long long ticks = 0;
+            const auto [end, error] = std::from_chars(field.data(), field.data() + field.size(), ticks);
+            if (error != std::errc() || end != field.data() + field.size() || ticks < 0 ||
+                ticks > kMaxCpuTicks - out.total)
+                return std::nullopt;
+            out.total += ticks;
+            if (index != 3 && index != 4)
+                out.busy += ticks;
+        }
+        if (index < 4)
+            return std::nullopt;
+    }
+    if (std::find(seen.begin(), seen.end(), false) != seen.end())
+        return std::nullopt;
     return out;
 }
 

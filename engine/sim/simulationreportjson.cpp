@@ -122,7 +122,15 @@ std::string SimulationReport::toJson() const
              {"load_samples", hostLoad.samples},
              {"postgres_cpu_s",
               hostLoad.postgresCpuSeconds >= 0 ? Json(hostLoad.postgresCpuSeconds) : Json(nullptr)},
-             {"redis_cpu_s", hostLoad.redisCpuSeconds >= 0 ? Json(hostLoad.redisCpuSeconds) : Json(nullptr)}};
+             {"redis_cpu_s", hostLoad.redisCpuSeconds >= 0 ? Json(hostLoad.redisCpuSeconds) : Json(nullptr)},
+             // Cores' worth of CPU over the run: all busy, this process, the postgres and redis-server
+             // processes; the verdict note goes by these, not by the load average.
+             {"cpu_busy_cores", hostLoad.busyCores >= 0 ? Json(hostLoad.busyCores) : Json(nullptr)},
+             {"cpu_own_cores", hostLoad.ownCores >= 0 ? Json(hostLoad.ownCores) : Json(nullptr)},
+             {"cpu_server_cores", hostLoad.serverCores >= 0 ? Json(hostLoad.serverCores) : Json(nullptr)},
+             {"saturated_by", !hostLoad.saturated()          ? Json(nullptr)
+                              : hostLoad.saturatedByOthers() ? Json("other-processes")
+                                                             : Json("this-run")}};
     json["notes"] = notes;
     json["error_samples"] = errorSamples;
     Json sloList = Json::array();

@@ -1,5 +1,6 @@
 // Fuzzes the parsers of the /proc files the host-load sampler reads (HostLoadSampler::parseLoadAverage
-// for loadavg, parseStat for <pid>/stat): any bytes give a value that makes sense, or nothing.
+// for loadavg, parseStat for <pid>/stat, parseCpuTimes for stat): any bytes give a value that makes sense,
+// or nothing.
 #include "fuzzcheck.h"
 
 #include "sim/hostloadsampler.h"
@@ -9,6 +10,7 @@
 #include <cstdint>
 #include <limits>
 #include <string_view>
+#include <vector>
 
 using inv::HostLoadSampler;
 
@@ -18,6 +20,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     if (const auto load = HostLoadSampler::parseLoadAverage(text))
         FUZZ_CHECK(std::isfinite(*load) && *load >= 0);
     if (const auto cpu = HostLoadSampler::parseStat(text))
-        FUZZ_CHECK(cpu->ticks >= 0 && cpu->ticks <= (std::numeric_limits<long long>::max() >> 22));
+        FUZZ_CHECK(cpu->ticks >= 0 && cpu->ticks <= (std::numeric_limits<long long>::max() >> 22) &&
+                   cpu->ownTicks >= 0 && cpu->ownTicks <= cpu->ticks);
+    for (const std::vector<int> &cpus : {std::vector<int>{}, std::vector<int>{0, 1}})
+        if (const auto times = HostLoadSampler::parseCpuTimes(text, cpus))
+            FUZZ_CHECK(times->busy >= 0 && times->busy <= times->total);
     return 0;
 }

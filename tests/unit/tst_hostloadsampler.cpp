@@ -1,7 +1,8 @@
-// The host-load sampler: it parses /proc/loadavg and /proc/<pid>/stat as the kernel writes them,
-// keeps the peak load seen while it runs, counts the CPU time the postgres and redis-server
-// processes used, and calls a host saturated only when the load exceeds its cores. A fake /proc
-// folder stands in for the kernel's.
+// The host-load sampler: it parses /proc/loadavg, /proc/stat and /proc/<pid>/stat as the kernel
+// writes them, keeps the peak load seen while it runs, counts the CPU time the cores, this process
+// and the postgres and redis-server processes used, and calls a host saturated only when its cores
+// were busy, saying whether with this run or with other processes. A fake /proc folder stands in for
+// the kernel's.
 #include "sim/hostloadsampler.h"
 
 #include <QDir>
@@ -15,6 +16,7 @@
 using inv::HostLoad;
 using inv::HostLoadSampler;
 using namespace std::chrono_literals;
+using namespace Qt::StringLiterals;
 
 Q_DECLARE_METATYPE(std::optional<double>)
 
@@ -50,9 +52,13 @@ private slots:
     void parsesLoadAverage_data();
     void parsesLoadAverage();
     void parsesStatWithOddCommands();
-    void saturatedOnlyAboveOneLoadPerCore_data();
-    void saturatedOnlyAboveOneLoadPerCore();
+    void parsesCpuTimes_data();
+    void parsesCpuTimes();
+    void saturationTellsTheRunFromOthers_data();
+    void saturationTellsTheRunFromOthers();
     void keepsThePeakAndServerCpu();
+    void splitsBusyCpuBetweenTheRunAndOthers_data();
+    void splitsBusyCpuBetweenTheRunAndOthers();
     void unreadableProcIsUnknownNotSaturated();
 };
 
@@ -103,28 +109,94 @@ void TestHostLoadSampler::parsesStatWithOddCommands()
         stat(9, "x", 1, 2, 3, 4).replace(" 1 2 3 4 ", " 9223372036854775807 1 0 0 ").toStdString()));
 }
 
-void TestHostLoadSampler::saturatedOnlyAboveOneLoadPerCore_data()
+void TestHostLoadSampler::parsesCpuTimes_data()
+{
+    const QByteArray kernel = "cpu  100 5 50 800 40 3 2 1 0 0\n"
+                              "cpu0 60 5 30 380 20 3 2 1 0 0\n"
+                              "cpu1 40 0 20 420 20 0 0 0 0 0\n"
+                              "intr 12345 0 0\nctxt 999\nbtime 1700000000\n";
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QList<int>>("cpus");
+    QTest::addColumn<qint64>("busy"); // -1: refused
+    QTest::addColumn<qint64>("total");
+    // busy = user + nice + system + irq + softirq + steal; total adds idle and iowait.
+    QTest::newRow("all") << kernel << QList<int>() << qint64(161) << qint64(1001);
+    QTest::newRow("cpu0") << kernel << QList<int>{0} << qint64(101) << qint64(501);
+    QTest::newRow("cpu0 and cpu1") << kernel << QList<int>{0, 1} << qint64(161) << qint64(1001);
+    QTest::newRow("an old kernel's four fields")
+        << QByteArray("cpu 10 0 10 80\n") << QList<int>() << qint64(20) << qint64(100);
+    QTest::newRow("offline cpu") << kernel << QList<int>{0, 7} << qint64(-1) << qint64(-1);
+    QTest::newRow("empty") << QByteArray() << QList<int>() << qint64(-1) << qint64(-1);
+    QTest::newRow("three fields") << QByteArray("cpu 1 2 3\n") << QList<int>() << qint64(-1) << qint64(-1);
+    QTest::newRow("negative") << QByteArray("cpu 1 -2 3 4\n") << QList<int>() << qint64(-1) << qint64(-1);
+    QTest::newRow("words") << QByteArray("cpu 1 two 3 4\n") << QList<int>() << qint64(-1) << qint64(-1);
+    QTest::newRow("twice") << QByteArray("cpu 1 2 3 4\ncpu 1 2 3 4\n") << QList<int>() << qint64(-1)
+                           << qint64(-1);
+    QTest::newRow("overflow") << QByteArray("cpu 9223372036854775807 1 1 1\n") << QList<int>() << qint64(-1)
+                              << qint64(-1);
+}
+
+void TestHostLoadSampler::parsesCpuTimes()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(QList<int>, cpus);
+    QFETCH(qint64, busy);
+    QFETCH(qint64, total);
+    const auto times =
+        HostLoadSampler::parseCpuTimes(text.toStdString(), std::vector<int>(cpus.begin(), cpus.end()));
+    QCOMPARE(times.has_value(), busy >= 0);
+    if (times) {
+        QCOMPARE(qint64(times->busy), busy);
+        QCOMPARE(qint64(times->total), total);
+    }
+}
+
+void TestHostLoadSampler::saturationTellsTheRunFromOthers_data()
 {
     QTest::addColumn<double>("load");
     QTest::addColumn<int>("cores");
+    QTest::addColumn<double>("busy");
+    QTest::addColumn<double>("own");
+    QTest::addColumn<double>("servers");
     QTest::addColumn<QString>("note");
-    QTest::newRow("6.2 on 2") << 6.2 << 2 << QStringLiteral("host saturated: load 6.2 on 2 cores");
-    QTest::newRow("2.01 on 2") << 2.01 << 2 << QStringLiteral("host saturated: load 2.0 on 2 cores");
-    QTest::newRow("exactly 2 on 2") << 2.0 << 2 << QString();
-    QTest::newRow("3.9 on 4") << 3.9 << 4 << QString();
-    QTest::newRow("1.5 on 1") << 1.5 << 1 << QStringLiteral("host saturated: load 1.5 on 1 core");
-    QTest::newRow("unknown cores") << 9.0 << 0 << QString();
-    QTest::newRow("unknown load") << -1.0 << 2 << QString();
+    // A mixed run with durable writes on an idle machine: its threads wait on commits, which the
+    // load average counts, but the cores are mostly idle. Not saturated.
+    QTest::newRow("load from waiting") << 6.5 << 2 << 0.9 << 0.5 << 0.3 << QString();
+    QTest::newRow("the run's own load")
+        << 6.5 << 2 << 1.9 << 1.1 << 0.6
+        << u"host saturated by this run: 1.9 of 2 cores busy, 1.7 this process and the postgres and "
+           "redis-server processes, 0.2 other processes; results reflect this machine's capacity"_s;
+    QTest::newRow("other processes")
+        << 3.0 << 2 << 2.0 << 0.2 << 0.1
+        << u"host saturated by other processes: 2.0 of 2 cores busy, 1.7 outside this run, 0.3 this process "
+           "and the postgres and redis-server processes"_s;
+    QTest::newRow("servers unknown")
+        << 3.0 << 1 << 0.95 << 0.1 << -1.0
+        << u"host saturated by other processes: 0.9 of 1 core busy, 0.8 outside this process, 0.1 this "
+           "process (the database servers' share unknown)"_s;
+    QTest::newRow("just below 90%") << 2.5 << 2 << 1.79 << 1.0 << 0.5 << QString();
+    QTest::newRow("exactly 90%") << 2.5 << 2 << 1.8 << 1.0 << 0.5
+                                 << u"host saturated by this run: 1.8 of 2 cores busy, 1.5 this process and "
+                                    "the postgres and redis-server processes, 0.3 other processes; results "
+                                    "reflect this machine's capacity"_s;
+    QTest::newRow("unknown cpu, high load") << 9.0 << 2 << -1.0 << -1.0 << -1.0 << QString();
+    QTest::newRow("unknown cores") << 9.0 << 0 << 4.0 << 1.0 << 1.0 << QString();
 }
 
-void TestHostLoadSampler::saturatedOnlyAboveOneLoadPerCore()
+void TestHostLoadSampler::saturationTellsTheRunFromOthers()
 {
     QFETCH(double, load);
     QFETCH(int, cores);
+    QFETCH(double, busy);
+    QFETCH(double, own);
+    QFETCH(double, servers);
     QFETCH(QString, note);
     HostLoad host;
     host.loadMax = load;
     host.cores = cores;
+    host.busyCores = busy;
+    host.ownCores = own;
+    host.serverCores = servers;
     QCOMPARE(host.saturated(), !note.isEmpty());
     QCOMPARE(QString::fromStdString(host.saturationNote()), note);
 }
@@ -139,6 +211,7 @@ void TestHostLoadSampler::keepsThePeakAndServerCpu()
     write(proc.filePath(QStringLiteral("200/stat")), stat(200, "redis-server", 10, 10, 0, 0));
     write(proc.filePath(QStringLiteral("300/stat")), stat(300, "bash", 5000, 5000, 0, 0));
     write(proc.filePath(QStringLiteral("self/stat")), stat(300, "postgres", 9999, 0, 0, 0));
+    write(proc.filePath(QStringLiteral("stat")), "cpu 100 0 100 800 0 0 0 0 0 0\n");
 
     HostLoadSampler sampler(proc.path().toStdString(), 2, 10ms);
     // The load climbs and falls during the run: the report keeps the peak.
@@ -152,13 +225,15 @@ void TestHostLoadSampler::keepsThePeakAndServerCpu()
     write(proc.filePath(QStringLiteral("102/stat")), stat(102, "postgres", hz, 0, 0, 0));
     write(proc.filePath(QStringLiteral("200/stat")), stat(200, "redis-server", 10 + hz / 2, 10, 0, 0));
     write(proc.filePath(QStringLiteral("300/stat")), stat(300, "bash", 9000, 9000, 0, 0));
+    write(proc.filePath(QStringLiteral("stat")), "cpu 100 0 100 1200 0 0 0 0 0 0\n");
     const HostLoad host = sampler.finish();
 
     QCOMPARE(host.cores, 2);
     QCOMPARE(host.loadMax, 6.2);
     QVERIFY2(host.samples >= 3, qPrintable(QString::number(host.samples)));
-    QVERIFY(host.saturated());
-    QCOMPARE(host.saturationNote(), std::string("host saturated: load 6.2 on 2 cores"));
+    // A load of 6.2 on 2 cores, but /proc/stat shows only idle time since the start: not saturated.
+    QVERIFY(!host.saturated());
+    QCOMPARE(host.busyCores, 0.0);
     // Before 100 + 100 ticks; after 100 + (100 + hz) + hz: two seconds, bash not counted.
     QCOMPARE(host.postgresCpuSeconds, 2.0);
     QCOMPARE(host.redisCpuSeconds, static_cast<double>(hz / 2) / static_cast<double>(hz));
@@ -174,6 +249,55 @@ void TestHostLoadSampler::unreadableProcIsUnknownNotSaturated()
     QVERIFY(!host.saturated());
     QCOMPARE(host.postgresCpuSeconds, -1.0);
     QCOMPARE(host.redisCpuSeconds, -1.0);
+    QCOMPARE(host.busyCores, -1.0);
+    QCOMPARE(host.ownCores, -1.0);
+    QVERIFY(!host.cpuKnown());
+}
+
+void TestHostLoadSampler::splitsBusyCpuBetweenTheRunAndOthers_data()
+{
+    QTest::addColumn<long long>("ownTicks");
+    QTest::addColumn<long long>("serverTicks");
+    QTest::addColumn<QString>("note");
+    // Over the run 2 cores x 200 ticks of wall time, 380 of the 400 busy: 1.9 cores.
+    QTest::newRow("this run") << 200LL << 100LL
+                              << u"host saturated by this run: 1.9 of 2 cores busy, 1.5 this process and the "
+                                 "postgres and redis-server processes, 0.4 other processes; results reflect "
+                                 "this machine's capacity"_s;
+    QTest::newRow("others")
+        << 20LL << 0LL
+        << u"host saturated by other processes: 1.9 of 2 cores busy, 1.8 outside this run, "
+           "0.1 this process and the postgres and redis-server processes"_s;
+}
+
+void TestHostLoadSampler::splitsBusyCpuBetweenTheRunAndOthers()
+{
+    QFETCH(long long, ownTicks);
+    QFETCH(long long, serverTicks);
+    QFETCH(QString, note);
+    QTemporaryDir proc;
+    QVERIFY(proc.isValid());
+    // The load average says little here: it stays low, the cores are what count.
+    write(proc.filePath(QStringLiteral("loadavg")), "0.50 0.50 0.50 1/100 10\n");
+    write(proc.filePath(QStringLiteral("stat")), "cpu 100 0 100 800 0 0 0 0 0 0\n");
+    // This process's children (cutime, cstime) are not its own threads' time.
+    write(proc.filePath(QStringLiteral("self/stat")), stat(300, "inventory-console", 50, 50, 7000, 7000));
+    write(proc.filePath(QStringLiteral("100/stat")), stat(100, "postgres", 10, 0, 0, 0));
+    write(proc.filePath(QStringLiteral("200/stat")), stat(200, "redis-server", 10, 0, 0, 0));
+    HostLoadSampler sampler(proc.path().toStdString(), 2, 1h);
+    write(proc.filePath(QStringLiteral("stat")), "cpu 300 0 280 820 0 0 0 0 0 0\n");
+    write(proc.filePath(QStringLiteral("self/stat")),
+          stat(300, "inventory-console", 50 + ownTicks, 50, 9000, 9000));
+    write(proc.filePath(QStringLiteral("100/stat")), stat(100, "postgres", 10 + serverTicks / 2, 0, 0, 0));
+    write(proc.filePath(QStringLiteral("200/stat")),
+          stat(200, "redis-server", 10 + serverTicks - serverTicks / 2, 0, 0, 0));
+    const HostLoad host = sampler.finish();
+    QVERIFY(host.cpuKnown());
+    QCOMPARE(host.busyCores, 1.9);
+    QCOMPARE(host.ownCores, static_cast<double>(ownTicks) / 200);
+    QCOMPARE(host.serverCores, static_cast<double>(serverTicks) / 200);
+    QVERIFY(host.saturated());
+    QCOMPARE(QString::fromStdString(host.saturationNote()), note);
 }
 
 QTEST_APPLESS_MAIN(TestHostLoadSampler)
