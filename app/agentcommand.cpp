@@ -3,6 +3,7 @@
 #include "agents/loadagent.h"
 #include "errors.h"
 #include "interruptrouting.h"
+#include "inventory/quantity.h"
 
 #include <nlohmann/json.hpp>
 
@@ -26,7 +27,8 @@ int AgentCommand::run()
         gethostname(host, sizeof host - 1);
         name = std::string(host) + "-" + std::to_string(getpid());
     }
-    if (name.size() > 64 || name.find_first_of(" \t\n{},") != std::string::npos)
+    inv::Quantity::checkText(name, "--name");
+    if (name.size() > 64 || name.find_first_of(" {},") != std::string::npos)
         throw inv::InvalidInput("invalid --name '" + name +
                                 "': give up to 64 characters without spaces, commas or braces");
     inv::LoadAgent::Settings settings{name, m_connections.pg, m_connections.redis, INVENTORY_VERSION, {}};
@@ -63,15 +65,19 @@ int AgentCommand::list()
                            {"cores", a.cores},
                            {"state", stateOf(a)},
                            {"heartbeat_age_ms", a.heartbeatAgeMs}});
-        std::cout << out.dump(2) << "\n";
+        std::cout << inv::Quantity::printableJson(
+                         out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace))
+                  << "\n";
         return 0;
     }
     if (agents.empty())
         std::cout
             << "no load agent has registered here: start one with 'inventory-console agent --name NAME'\n";
     for (const auto &a : agents)
-        std::cout << a.name << "  " << a.host << "  pid " << a.pid << "  " << a.version << "  " << a.cores
-                  << " cores  " << stateOf(a)
+        // Names and hosts come from Redis, where any client may have written them.
+        std::cout << inv::Quantity::printable(a.name) << "  " << inv::Quantity::printable(a.host) << "  pid "
+                  << a.pid << "  " << inv::Quantity::printable(a.version) << "  " << a.cores << " cores  "
+                  << inv::Quantity::printable(stateOf(a))
                   << (a.heartbeatAgeMs >= 0 ? "  heartbeat " + std::to_string(a.heartbeatAgeMs) + " ms ago"
                                             : "")
                   << "\n";

@@ -29,14 +29,22 @@ QString q(const std::string &s)
     return QString::fromStdString(s);
 }
 
+// Text from the database, with its control characters made visible before it reaches a terminal.
+std::string shown(const std::string &s)
+{
+    return inv::Quantity::printable(s);
+}
+
 void printJson(const QJsonObject &object)
 {
-    std::cout << QJsonDocument(object).toJson(QJsonDocument::Indented).toStdString();
+    std::cout << inv::Quantity::printableJson(
+        QJsonDocument(object).toJson(QJsonDocument::Indented).toStdString());
 }
 
 void printJson(const QJsonArray &array)
 {
-    std::cout << QJsonDocument(array).toJson(QJsonDocument::Indented).toStdString();
+    std::cout << inv::Quantity::printableJson(
+        QJsonDocument(array).toJson(QJsonDocument::Indented).toStdString());
 }
 
 std::string formatMs(double ms)
@@ -130,6 +138,7 @@ inv::InventoryService &CliCommands::service()
     config.redisUrl = connections.redis;
     config.strategy = inv::Strategy::parseKind(m_args.option("strategy").value_or("versioned"));
     config.serverId = m_args.option("server-id").value_or("");
+    inv::Quantity::checkText(config.serverId, "--server-id");
     config.pgConnections = 2;
     config.redisConnections = 2;
     config.cacheTtl = std::chrono::milliseconds(m_args.integer("ttl-ms", 30000, 1, 86'400'000));
@@ -181,7 +190,8 @@ int CliCommands::add()
                               {u"version"_s, static_cast<qint64>(record.version)}});
         return 0;
     }
-    std::cout << "added " << record.sku << " \"" << record.name << "\" with stock " << record.stock << "\n";
+    std::cout << "added " << shown(record.sku) << " \"" << shown(record.name) << "\" with stock "
+              << record.stock << "\n";
     return 0;
 }
 
@@ -226,9 +236,9 @@ int CliCommands::stock()
         printJson(out);
         return 0;
     }
-    std::cout << db->sku << "  " << db->name << "\n"
+    std::cout << shown(db->sku) << "  " << shown(db->name) << "\n"
               << "  database: stock " << db->stock << ", version " << db->version << ", updated "
-              << db->updatedAt << "\n  cache:    ";
+              << shown(db->updatedAt) << "\n  cache:    ";
     if (cached)
         std::cout << "stock " << cached->stock << ", version " << cached->version << ", ttl "
                   << formatMs(static_cast<double>(cached->ttlMs)) << " (" << cacheState << ")\n";
@@ -310,7 +320,7 @@ int CliCommands::printWrite(const std::string &command, const std::string &sku, 
     }
     if (result.replayed) {
         std::cout << "already done: request " << m_args.option("request-id").value_or("")
-                  << " was applied as audit #" << result.auditId << " (" << sku << ": stock "
+                  << " was applied as audit #" << result.auditId << " (" << shown(sku) << ": stock "
                   << result.stockBefore << " -> " << result.stock << ", version " << result.version
                   << "); nothing was written again\n";
         return 0;
@@ -319,7 +329,7 @@ int CliCommands::printWrite(const std::string &command, const std::string &sku, 
                        : command == "restock" ? "restocked"
                        : command == "reverse" ? "reversed"
                                               : "adjusted";
-    std::cout << verb << " " << sku << ": stock " << result.stockBefore << " -> " << result.stock
+    std::cout << verb << " " << shown(sku) << ": stock " << result.stockBefore << " -> " << result.stock
               << " (version " << result.version << ", audit #" << result.auditId << ", " << formatMs(ms)
               << ", " << inv::Strategy::kindName(svc.strategy()) << ")\n";
     return 0;
@@ -355,7 +365,7 @@ int CliCommands::audit()
         return 0;
     }
     if (rows.empty()) {
-        std::cout << "no audit rows" << (sku.empty() ? std::string() : " for " + sku) << "\n";
+        std::cout << "no audit rows" << (sku.empty() ? std::string() : " for " + shown(sku)) << "\n";
         return 0;
     }
     std::printf("%-8s %-27s %-14s %-9s %6s %17s %8s  %-12s %-18s %s\n", "ID", "AT (UTC)", "SKU", "ACTION",
@@ -363,9 +373,9 @@ int CliCommands::audit()
     for (const auto &r : rows) {
         const std::string change = std::to_string(r.stockBefore) + " -> " + std::to_string(r.stockAfter);
         std::printf("%-8lld %-27s %-14s %-9s %6d %17s %8lld  %-12s %-18s %s\n", static_cast<long long>(r.id),
-                    r.at.c_str(), r.sku.c_str(), r.action.c_str(), r.quantity, change.c_str(),
-                    static_cast<long long>(r.version), r.actor.c_str(), r.serverId.value_or("-").c_str(),
-                    r.reason.value_or("").c_str());
+                    shown(r.at).c_str(), shown(r.sku).c_str(), shown(r.action).c_str(), r.quantity,
+                    change.c_str(), static_cast<long long>(r.version), shown(r.actor).c_str(),
+                    shown(r.serverId.value_or("-")).c_str(), shown(r.reason.value_or("")).c_str());
     }
     std::fflush(stdout);
     return 0;

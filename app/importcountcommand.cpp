@@ -23,17 +23,25 @@ std::string readFile(const std::string &path)
 {
     std::error_code error;
     if (std::filesystem::is_directory(path, error))
-        throw inv::InvalidInput("'" + path + "' is a directory: give the path of a CSV file");
+        throw inv::InvalidInput("'" + inv::Quantity::printable(path) +
+                                "' is a directory: give the path of a CSV file");
     const auto size = std::filesystem::file_size(path, error);
     if (!error && size > kMaxFileBytes)
-        throw inv::InvalidInput("'" + path + "' is " + std::to_string(size >> 20) +
+        throw inv::InvalidInput("'" + inv::Quantity::printable(path) + "' is " + std::to_string(size >> 20) +
                                 " MiB: a stock count is at most 64 MiB; split it into several files");
     std::ifstream in(path, std::ios::binary);
     if (!in)
-        throw inv::InvalidInput("cannot read '" + path + "': check the path and that you may read it");
+        throw inv::InvalidInput("cannot read '" + inv::Quantity::printable(path) +
+                                "': check the path and that you may read it");
     std::ostringstream bytes;
     bytes << in.rdbuf();
     return bytes.str();
+}
+
+// A path that is not UTF-8 is shown with U+FFFD rather than refused by the JSON writer.
+std::string shownJson(const nlohmann::json &json)
+{
+    return inv::Quantity::printableJson(json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 double msSince(std::chrono::steady_clock::time_point start)
@@ -69,10 +77,11 @@ int ImportCountCommand::run()
                     errors.push_back({{"line", line.line}, {"error", line.error}});
             out["errors"] = errors;
             out["applied"] = false;
-            std::cout << out.dump(2) << "\n";
+            std::cout << shownJson(out) << "\n";
         }
-        throw inv::InvalidInput("the stock count in '" + path + "' was refused; nothing was written:\n" +
-                                count.errorSummary(kShownErrors) + "correct the file and import it again");
+        throw inv::InvalidInput("the stock count in '" + inv::Quantity::printable(path) +
+                                "' was refused; nothing was written:\n" + count.errorSummary(kShownErrors) +
+                                "correct the file and import it again");
     }
     if (!json)
         printPreview(count);
@@ -80,7 +89,7 @@ int ImportCountCommand::run()
     if (dryRun) {
         out["applied"] = false;
         if (json)
-            std::cout << out.dump(2) << "\n";
+            std::cout << shownJson(out) << "\n";
         else
             std::cout << "dry run: nothing was written\n";
         return 0;
@@ -100,7 +109,7 @@ int ImportCountCommand::run()
     out["adjusted"] = result.adjusted;
     out["ms"] = ms;
     if (json) {
-        std::cout << out.dump(2) << "\n";
+        std::cout << shownJson(out) << "\n";
     } else {
         char line[160];
         std::snprintf(line, sizeof line, "applied: %d adjusted, %d unchanged, one audit row each (%.0f ms)\n",

@@ -81,11 +81,21 @@ std::optional<std::pair<unsigned int, std::size_t>> firstControl(const std::stri
     return std::nullopt;
 }
 
+// "U+001B (escape)": the code point, and the name of the controls a person is likely to meet.
 std::string codePoint(unsigned int cp)
 {
     char buffer[16];
     std::snprintf(buffer, sizeof buffer, "U+%04X", cp);
-    return buffer;
+    const char *name = cp == 0x07   ? "bell"
+                       : cp == 0x08 ? "backspace"
+                       : cp == 0x09 ? "tab"
+                       : cp == 0x0A ? "line feed"
+                       : cp == 0x0D ? "carriage return"
+                       : cp == 0x1B ? "escape"
+                       : cp == 0x7F ? "delete"
+                       : cp == 0x9B ? "CSI"
+                                    : nullptr;
+    return name ? std::string(buffer) + " (" + name + ")" : std::string(buffer);
 }
 
 // Refuses control characters in `what` with a message that names the character without echoing it.
@@ -173,6 +183,13 @@ void Quantity::checkRequestId(const std::string &id)
                                "and punctuation only");
 }
 
+void Quantity::checkText(const std::string &text, const std::string &what, const std::string &advice)
+{
+    if (!isValidUtf8(text) || text.find('\0') != std::string::npos)
+        throw InvalidInput(what + " is not valid UTF-8 text: " + advice);
+    refuseControl(text, what, advice);
+}
+
 bool Quantity::isUtf8(const std::string &text)
 {
     return isValidUtf8(text);
@@ -209,6 +226,25 @@ std::string Quantity::printable(const std::string &text)
         }
         out.append(reinterpret_cast<const char *>(p), static_cast<std::size_t>(length));
         p += length;
+    }
+    return out;
+}
+
+std::string Quantity::printableJson(const std::string &json)
+{
+    std::string out;
+    out.reserve(json.size());
+    for (std::size_t i = 0; i < json.size(); ++i) {
+        const auto c = static_cast<unsigned char>(json[i]);
+        const auto next = i + 1 < json.size() ? static_cast<unsigned char>(json[i + 1]) : 0u;
+        if (c == 0x7F || (c == 0xC2 && next >= 0x80 && next <= 0x9F)) {
+            char buffer[8];
+            std::snprintf(buffer, sizeof buffer, "\\u%04x", c == 0x7F ? 0x7Fu : next);
+            out += buffer;
+            i += c == 0x7F ? 0 : 1;
+            continue;
+        }
+        out += static_cast<char>(c);
     }
     return out;
 }

@@ -35,8 +35,18 @@ public:
     // that no caller can store what the CLI would refuse: a reason that is not UTF-8 would otherwise
     // fail in PostgreSQL (22021) as a service failure.
     static void checkWriteText(const WriteRequest &request);
-    // The text with control characters and bytes that are not UTF-8 shown as \xNN, for messages.
+    // Any other text that is stored or printed (a server id, an agent's name, the file name a stock
+    // count's reasons carry): UTF-8 without control characters. Throws InvalidInput naming `what`
+    // (the option, e.g. "--server-id") and the offending character, without echoing it.
+    static void checkText(const std::string &text, const std::string &what,
+                          const std::string &advice = "give one line of printable text (no tabs, line "
+                                                      "breaks or terminal escapes); nothing was written");
+    // The text with control characters and bytes that are not UTF-8 shown as \xNN: every text that
+    // comes from the database or Redis goes through it before it reaches a terminal.
     static std::string printable(const std::string &text);
+    // Serialised JSON with DEL and the C1 controls as \u escapes. JSON writers escape only C0
+    // controls, and some terminals act on C1 (U+009B is CSI); outside strings, JSON has no such bytes.
+    static std::string printableJson(const std::string &json);
 };
 
 } // namespace inv

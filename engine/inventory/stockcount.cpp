@@ -80,6 +80,13 @@ StockCount StockCount::parse(const std::string &bytes, const std::string &fileNa
 {
     StockCount count;
     count.m_fileName = fileName;
+    // The name goes into every audit row's reason, and from there to terminals and spreadsheets.
+    try {
+        Quantity::checkText(fileName, "the file name", "rename the file, then import it again");
+    } catch (const InvalidInput &e) {
+        count.m_fileError = e.what();
+        return count;
+    }
     std::string text = bytes;
     if (text.rfind("\xEF\xBB\xBF", 0) == 0) // a byte-order mark, as spreadsheets write
         text.erase(0, 3);

@@ -1,11 +1,16 @@
 // Bad input is refused with the documented exit code and message, and writes nothing: checked
 // through the service API and through the real command line, against the database's own rows.
+#include "agents/agentprotocol.h"
+#include "cache/redisconnection.h"
+#include "cache/redisurl.h"
 #include "clirunner.h"
 #include "errors.h"
 #include "inventory/quantity.h"
 #include "testservices.h"
 
+#include <QFile>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <future>
@@ -47,6 +52,7 @@ private slots:
     void badReasons();
     void cliRefusesBadBytes_data();
     void cliRefusesBadBytes();
+    void importFileNameWithEscape();
     void refusalAfterALostRaceReportsTheRealStock();
 
 private:
@@ -368,6 +374,21 @@ void TestBadInput::cliRefusesBadBytes_data()
     QTest::newRow("name with escape")
         << QList<QByteArray>{"add", fresh, "--name", "x\x1b[2J"} << "control character";
     QTest::newRow("name not UTF-8") << QList<QByteArray>{"add", fresh, "--name", "\xc3("} << "UTF-8";
+    // A server id and an agent's name are stored and printed as well: the same rule.
+    QTest::newRow("server id with a title escape")
+        << QList<QByteArray>{"purchase", target, "1", "--server-id", "srv\x1b]0;PWNED\x07"}
+        << "--server-id contains the control character U+001B (escape) at byte 4";
+    QTest::newRow("server id with a newline")
+        << QList<QByteArray>{"restock", target, "1", "--server-id", "srv\nfake row"}
+        << "--server-id contains the control character U+000A (line feed)";
+    QTest::newRow("server id with C1 CSI")
+        << QList<QByteArray>{"adjust", target, "3", "--server-id", "srv\xc2\x9b[2J"} << "U+009B (CSI)";
+    QTest::newRow("server id not UTF-8")
+        << QList<QByteArray>{"purchase", target, "1", "--server-id", "srv\xff"}
+        << "--server-id is not valid UTF-8";
+    QTest::newRow("agent name with an escape")
+        << QList<QByteArray>{"agent", "--name", "a\x1b[2J" + fresh}
+        << "--name contains the control character U+001B (escape) at byte 2";
 }
 
 void TestBadInput::cliRefusesBadBytes()
@@ -380,6 +401,34 @@ void TestBadInput::cliRefusesBadBytes()
     QVERIFY2(run.err.contains(message), qPrintable(run.err));
     // The refusal does not echo the raw escape back to the terminal.
     QVERIFY2(!run.err.contains(QChar(0x1b)), qPrintable(run.err));
+    expectUnchanged();
+    if (arguments.first() == "agent") {
+        inv::RedisConnection redis(inv::RedisUrl::parse(testservices::redisUrl()), inv::RedisTimeouts{});
+        const std::string name = arguments.at(2).toStdString();
+        QCOMPARE(redis.command({"SISMEMBER", inv::AgentKeys::kAll, name}).integer(), 0LL);
+        QCOMPARE(redis.command({"EXISTS", inv::AgentKeys::info(name)}).integer(), 0LL);
+    }
+}
+
+// The file's name goes into every adjustment's reason: one that would clear the operator's screen
+// when the audit log is printed is refused, and the count is not applied.
+void TestBadInput::importFileNameWithEscape()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QByteArray path = QFile::encodeName(dir.path()) + "/count\x1b[2J.csv";
+    {
+        QFile file(QFile::decodeName(path));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("sku,counted\n" + QByteArray::fromStdString(m_sku) + ",7\n");
+    }
+    const CliRun run = runCliWithBytes({"import-count", path});
+    QVERIFY2(run.exitCode == 2,
+             qPrintable(QStringLiteral("exit %1, stderr: %2").arg(run.exitCode).arg(run.err)));
+    QVERIFY2(run.err.contains(QLatin1String("the file name contains the control character U+001B (escape)")),
+             qPrintable(run.err));
+    QVERIFY2(run.err.contains(QLatin1String("count\\x1b[2J.csv")), qPrintable(run.err));
+    QVERIFY2(!run.err.contains(QChar(0x1b)) && !run.out.contains(QChar(0x1b)), qPrintable(run.err));
     expectUnchanged();
 }
 

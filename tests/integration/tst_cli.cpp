@@ -1,5 +1,8 @@
 // The command line end to end, as real processes against the real services: the documented round
 // trip, JSON output, and ten processes buying from one SKU at the same moment without overselling.
+#include "agents/agentprotocol.h"
+#include "cache/redisconnection.h"
+#include "cache/redisurl.h"
 #include "clirunner.h"
 #include "testservices.h"
 
@@ -20,6 +23,7 @@ private slots:
     void initTestCase();
     void roundTrip();
     void initIsIdempotentAndResets();
+    void storedEscapesArePrintedVisibly();
     void tenProcessesNeverOversell_data();
     void tenProcessesNeverOversell();
 
@@ -98,6 +102,61 @@ void TestCli::initIsIdempotentAndResets()
         "SELECT action, reason FROM inventory_audit WHERE sku = 'SKU-0007' ORDER BY id DESC LIMIT 1");
     QCOMPARE(lastAudit.text(0, 0), std::string("adjust"));
     QCOMPARE(lastAudit.text(0, 1), std::string("init --reset"));
+}
+
+// Text written by another client, or before the input rules, may hold terminal escapes: every
+// command that prints it shows them as visible \x1b escapes, and JSON carries them escaped.
+void TestCli::storedEscapesArePrintedVisibly()
+{
+    const std::string sku = testservices::uniqueSku("cli-escape");
+    const QString qsku = QString::fromStdString(sku);
+    QCOMPARE(runCli({QStringLiteral("add"), qsku, QStringLiteral("--name"), QStringLiteral("Escape"),
+                     QStringLiteral("--stock"), QStringLiteral("5")})
+                 .exitCode,
+             0);
+    const std::string serverId = "srv\x1b]0;PWNED\x07";
+    const std::string reason = "\x1b[2Jwiped \xc2\x9b[31m";
+    m_db->exec("UPDATE inventory SET name = $2 WHERE sku = $1", {sku, "mug\x1b[8m"});
+    m_db->exec("INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, "
+               "server_id, reason) VALUES ($1, 'adjust', 0, 5, 5, 1, $2, $3)",
+               {sku, serverId, reason});
+    const auto raw = [](const CliRun &run) {
+        return run.out.contains(QChar(0x1b)) || run.out.contains(QChar(0x07)) ||
+               run.out.contains(QChar(0x9b));
+    };
+
+    const CliRun audit = runCli({QStringLiteral("audit"), QStringLiteral("--sku"), qsku});
+    QCOMPARE(audit.exitCode, 0);
+    QVERIFY2(!raw(audit), qPrintable(audit.out));
+    QVERIFY2(audit.out.contains(QLatin1String("srv\\x1b]0;PWNED\\x07")), qPrintable(audit.out));
+    QVERIFY2(audit.out.contains(QLatin1String("\\x1b[2Jwiped \\xc2\\x9b[31m")), qPrintable(audit.out));
+
+    const CliRun json =
+        runCli({QStringLiteral("audit"), QStringLiteral("--sku"), qsku, QStringLiteral("--json")});
+    QCOMPARE(json.exitCode, 0);
+    QVERIFY2(!raw(json), qPrintable(json.out));
+    const QJsonObject row = QJsonDocument::fromJson(json.out.toUtf8()).array().first().toObject();
+    QCOMPARE(row.value(QLatin1String("server_id")).toString(), QString::fromStdString(serverId));
+    QCOMPARE(row.value(QLatin1String("reason")).toString(), QString::fromStdString(reason));
+
+    const CliRun stock = runCli({QStringLiteral("stock"), qsku});
+    QCOMPARE(stock.exitCode, 0);
+    QVERIFY2(!raw(stock), qPrintable(stock.out));
+    QVERIFY2(stock.out.contains(QLatin1String("mug\\x1b[8m")), qPrintable(stock.out));
+
+    // An agent's registration in Redis, as a client that skipped the checks would leave it.
+    inv::RedisConnection redis(inv::RedisUrl::parse(testservices::redisUrl()), inv::RedisTimeouts{});
+    const std::string agent = "agent\x1b]0;PWNED\x07" + sku;
+    redis.command({"HSET", inv::AgentKeys::info(agent), "name", agent, "host", "host\x1b[2J", "pid", "1",
+                   "version", "1", "cores", "1", "state", "stopped"});
+    redis.command({"SADD", inv::AgentKeys::kAll, agent});
+    const CliRun agents = runCli({QStringLiteral("agent"), QStringLiteral("--list")});
+    redis.command({"SREM", inv::AgentKeys::kAll, agent});
+    redis.command({"DEL", inv::AgentKeys::info(agent)});
+    QCOMPARE(agents.exitCode, 0);
+    QVERIFY2(!raw(agents), qPrintable(agents.out));
+    QVERIFY2(agents.out.contains(QString::fromStdString("agent\\x1b]0;PWNED\\x07" + sku + "  host\\x1b[2J")),
+             qPrintable(agents.out));
 }
 
 void TestCli::tenProcessesNeverOversell_data()

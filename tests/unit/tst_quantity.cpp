@@ -21,6 +21,11 @@ private slots:
     void checkSku();
     void checkName_data();
     void checkName();
+    void checkText_data();
+    void checkText();
+    void printable_data();
+    void printable();
+    void printableJson();
 };
 
 void TestQuantity::parse_data()
@@ -213,6 +218,79 @@ void TestQuantity::checkName()
         QVERIFY2(!accepted, e.what());
         QVERIFY2(QByteArray(e.what()).contains(reason), e.what());
     }
+}
+
+void TestQuantity::checkText_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<bool>("accepted");
+    // For refusals: the option named, and the character named without being echoed.
+    QTest::addColumn<QByteArray>("reason");
+
+    QTest::newRow("plain") << QByteArray("srv-01") << true << QByteArray();
+    QTest::newRow("empty") << QByteArray() << true << QByteArray();
+    QTest::newRow("accents") << QByteArray("caf\xc3\xa9-1") << true << QByteArray();
+    QTest::newRow("OSC title") << QByteArray("srv\x1b]0;PWNED\x07") << false
+                               << QByteArray(
+                                      "--server-id contains the control character U+001B (escape) at byte 4");
+    QTest::newRow("bell") << QByteArray("a\x07") << false << QByteArray("U+0007 (bell) at byte 2");
+    QTest::newRow("tab") << QByteArray("a\tb") << false << QByteArray("U+0009 (tab)");
+    QTest::newRow("newline") << QByteArray("a\nb") << false << QByteArray("U+000A (line feed)");
+    QTest::newRow("carriage return") << QByteArray("a\rb") << false << QByteArray("U+000D (carriage return)");
+    QTest::newRow("DEL") << QByteArray("a\x7f") << false << QByteArray("U+007F (delete)");
+    QTest::newRow("C1 CSI") << QByteArray("a\xc2\x9b[2J") << false << QByteArray("U+009B (CSI)");
+    QTest::newRow("C1 NEL") << QByteArray("a\xc2\x85") << false << QByteArray("U+0085");
+    QTest::newRow("NUL") << QByteArray("a\0b", 3) << false << QByteArray("--server-id is not valid UTF-8");
+    QTest::newRow("not UTF-8") << QByteArray("a\xff") << false
+                               << QByteArray("--server-id is not valid UTF-8");
+}
+
+void TestQuantity::checkText()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(bool, accepted);
+    QFETCH(QByteArray, reason);
+
+    try {
+        inv::Quantity::checkText(text.toStdString(), "--server-id");
+        QVERIFY2(accepted, "a text that should be refused was accepted");
+    } catch (const inv::InvalidInput &e) {
+        QVERIFY2(!accepted, e.what());
+        QVERIFY2(QByteArray(e.what()).contains(reason), e.what());
+        QVERIFY2(QByteArray(e.what()).contains("nothing was written"), e.what());
+        QCOMPARE(inv::Quantity::printable(e.what()), std::string(e.what()));
+    }
+}
+
+void TestQuantity::printable_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QByteArray>("shown");
+
+    QTest::newRow("plain") << QByteArray("web order") << QByteArray("web order");
+    QTest::newRow("UTF-8") << QByteArray("caf\xc3\xa9") << QByteArray("caf\xc3\xa9");
+    QTest::newRow("OSC title") << QByteArray("srv\x1b]0;PWNED\x07") << QByteArray("srv\\x1b]0;PWNED\\x07");
+    QTest::newRow("clear screen") << QByteArray("\x1b[2J") << QByteArray("\\x1b[2J");
+    QTest::newRow("newline") << QByteArray("a\nb") << QByteArray("a\\x0ab");
+    QTest::newRow("DEL") << QByteArray("a\x7f") << QByteArray("a\\x7f");
+    QTest::newRow("C1 CSI") << QByteArray("a\xc2\x9b") << QByteArray("a\\xc2\\x9b");
+    QTest::newRow("not UTF-8") << QByteArray("a\xff") << QByteArray("a\\xff");
+}
+
+void TestQuantity::printable()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(QByteArray, shown);
+    QCOMPARE(QByteArray::fromStdString(inv::Quantity::printable(text.toStdString())), shown);
+}
+
+void TestQuantity::printableJson()
+{
+    // JSON writers escape C0 controls but pass DEL and C1 through; these are escaped as \u, which
+    // reads back as the same string.
+    const std::string json = "{\"a\": \"x\x7f y\xc2\x9b[2J caf\xc3\xa9 \\u001b\"}";
+    QCOMPARE(inv::Quantity::printableJson(json),
+             std::string("{\"a\": \"x\\u007f y\\u009b[2J caf\xc3\xa9 \\u001b\"}"));
 }
 
 QTEST_APPLESS_MAIN(TestQuantity)
