@@ -52,6 +52,24 @@ inline bool servicesRequired()
     return env("INVENTORY_REQUIRE_SERVICES") == "1";
 }
 
+// Appends an audit row as the program does, with the change of the product it records, in one
+// statement (the database refuses an audit row that records no change). Returns the row's id.
+inline long long appendAudit(inv::PgConnection &db, const std::string &sku, const std::string &action,
+                             int quantity, const std::string &reason, const std::string &actor = {})
+{
+    return db
+        .exec(
+            "WITH d AS (SELECT CASE WHEN $2 = 'purchase' THEN -$3::int ELSE $3::int END AS delta), "
+            "u AS (UPDATE inventory SET stock = stock + d.delta, version = version + 1 FROM d "
+            "WHERE sku = $1 RETURNING stock, version, d.delta) "
+            "INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, reason, "
+            "actor) SELECT $1, $2, $3::int, u.stock - u.delta, u.stock, u.version, $4, "
+            "coalesce($5, session_user) FROM u RETURNING id",
+            {sku, action, std::to_string(quantity), reason,
+             actor.empty() ? inv::PgParam() : inv::PgParam(actor)})
+        .int64(0, 0);
+}
+
 // A SKU no other test or earlier run has used: the audit log is append-only, so tests never reuse rows.
 inline std::string uniqueSku(const std::string &prefix)
 {

@@ -87,6 +87,62 @@ WHERE r.request_id = 'reverses-#' || o.id AND starts_with(r.reason, 'reverses #'
     AND r.sku = o.sku AND r.id > o.id AND r.stock_after - r.stock_before = o.stock_before - o.stock_after;
 ALTER TABLE inventory_audit ENABLE TRIGGER inventory_audit_append_only;
 )sql"},
+    Migration{6, "an audit row must record a change of its product made in the same transaction", R"sql(
+-- Each row's arithmetic: a purchase takes its quantity away, a restock or an adjustment adds it
+-- (an adjustment's quantity is after - before). Rows from before are left as they are.
+ALTER TABLE inventory_audit ADD CONSTRAINT inventory_audit_arithmetic CHECK (
+    stock_after = CASE WHEN action = 'purchase' THEN stock_before - quantity ELSE stock_before + quantity END)
+    NOT VALID;
+CREATE INDEX inventory_audit_sku_version ON inventory_audit (sku, version);
+-- A role that may append to the log, but does not own it, may append only what happened: the
+-- product's row was changed by this same transaction, the row's version is one the product has
+-- reached, the latest one carries the product's stock, no version is recorded twice, and a row
+-- continues the stock of the row before it. The table's owner is let through: it could drop this
+-- trigger anyway. Checked at the end of the statement, so a statement that updates the product and
+-- appends its rows together (every write of the program) sees its own update. A change made inside
+-- a subtransaction (SAVEPOINT) is not recognised as this transaction's and is refused.
+CREATE FUNCTION inventory_audit_check_change() RETURNS trigger LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    product record;
+    same_version bigint;
+    previous_after integer;
+BEGIN
+    IF pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'USAGE') THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE format('SELECT stock, version, xmin::text = (pg_current_xact_id()::text::numeric %% 4294967296)::text '
+                   'AS mine FROM %I.inventory WHERE sku = $1', TG_TABLE_SCHEMA)
+        INTO product USING NEW.sku;
+    IF product IS NULL OR NOT product.mine THEN
+        RAISE EXCEPTION 'audit row refused: it records no change of % made in this transaction', NEW.sku
+            USING ERRCODE = 'integrity_constraint_violation',
+                  HINT = 'Audit rows are written with the change of the product they record.';
+    END IF;
+    IF NEW.version > product.version OR (NEW.version = product.version AND NEW.stock_after <> product.stock) THEN
+        RAISE EXCEPTION 'audit row refused: version % with stock % does not match % at version % with stock %',
+            NEW.version, NEW.stock_after, NEW.sku, product.version, product.stock
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    EXECUTE format('SELECT count(*) FROM %I.inventory_audit WHERE sku = $1 AND version = $2', TG_TABLE_SCHEMA)
+        INTO same_version USING NEW.sku, NEW.version;
+    IF same_version > 1 THEN
+        RAISE EXCEPTION 'audit row refused: version % of % is recorded already', NEW.version, NEW.sku
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    EXECUTE format('SELECT stock_after FROM %I.inventory_audit WHERE sku = $1 AND version = $2', TG_TABLE_SCHEMA)
+        INTO previous_after USING NEW.sku, NEW.version - 1;
+    IF previous_after IS NOT NULL AND previous_after <> NEW.stock_before THEN
+        RAISE EXCEPTION 'audit row refused: % starts from stock % but the row before it ended at %',
+            NEW.sku, NEW.stock_before, previous_after
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    RETURN NULL;
+END
+$fn$;
+CREATE TRIGGER inventory_audit_matches_change AFTER INSERT ON inventory_audit
+    FOR EACH ROW EXECUTE FUNCTION inventory_audit_check_change();
+)sql"},
 };
 
 } // namespace

@@ -130,6 +130,9 @@ ALTER ROLE inventory_app WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLIC
                               state.pgAppPassword + R"sql(';
 ALTER ROLE inventory_reader WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT PASSWORD ')sql" +
                               state.pgReaderPassword + R"sql(';
+-- The owner creates each simulation's schema for the application (see below), which needs it to
+-- be able to act as the application's role.
+GRANT inventory_app TO inventory_owner;
 ALTER DATABASE inventory OWNER TO inventory_owner;
 ALTER SCHEMA public OWNER TO inventory_owner;
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
@@ -162,6 +165,9 @@ $$;
 
     try {
         PgConnection owner(PostgresInstance::ownerUrl(state));
+        // Pinned, and every name below qualified: a schema that another role created under the
+        // owner's name would otherwise come first on the owner's default search path.
+        owner.exec("SET search_path = public");
         const int applied = Migrations::apply(owner);
         if (applied > 0)
             report(progress, "migrated the schema (" + std::to_string(applied) + " migration(s))");
@@ -169,13 +175,26 @@ $$;
         // and only the owner may change the schema or the audit log's triggers.
         owner.execScript(R"sql(
 GRANT CONNECT, TEMPORARY ON DATABASE inventory TO inventory_app;
--- Simulations run in schemas of their own (sim_<run id>), which the application creates and drops.
-GRANT CREATE ON DATABASE inventory TO inventory_app;
+-- Simulations run in schemas of their own (sim_<run id>). The application may not create schemas
+-- (one named after the owner would come first on the owner's search path): it asks this function,
+-- which creates only simulation schemas, owned by the application, which fills and drops them.
+REVOKE CREATE ON DATABASE inventory FROM inventory_app;
+CREATE OR REPLACE FUNCTION public.inventory_create_simulation_space(space text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+BEGIN
+    IF space !~ '^sim_[a-z0-9_]{1,40}$' THEN
+        RAISE EXCEPTION 'not a simulation schema name: %', space USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    EXECUTE format('CREATE SCHEMA IF NOT EXISTS %I AUTHORIZATION %I', space, session_user);
+END
+$fn$;
+REVOKE ALL ON FUNCTION public.inventory_create_simulation_space(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.inventory_create_simulation_space(text) TO inventory_app;
 GRANT USAGE ON SCHEMA public TO inventory_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO inventory_app;
-REVOKE ALL ON inventory_audit, schema_migrations FROM inventory_app;
-GRANT SELECT, INSERT ON inventory_audit TO inventory_app;
-GRANT SELECT ON schema_migrations TO inventory_app;
+REVOKE ALL ON public.inventory_audit, public.schema_migrations FROM inventory_app;
+GRANT SELECT, INSERT ON public.inventory_audit TO inventory_app;
+GRANT SELECT ON public.schema_migrations TO inventory_app;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO inventory_app;
 -- The read-only role, for reports and dashboards: it reads the stock, the audit log and the
 -- simulation history, and nothing else.
@@ -183,7 +202,7 @@ REVOKE ALL ON ALL TABLES IN SCHEMA public FROM inventory_reader;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM inventory_reader;
 GRANT CONNECT ON DATABASE inventory TO inventory_reader;
 GRANT USAGE ON SCHEMA public TO inventory_reader;
-GRANT SELECT ON inventory, inventory_audit, simulation_runs TO inventory_reader;
+GRANT SELECT ON public.inventory, public.inventory_audit, public.simulation_runs TO inventory_reader;
 )sql");
     } catch (const Error &e) {
         throw SandboxError(std::string("cannot migrate the sandbox's schema as 'inventory_owner': ") +

@@ -81,8 +81,17 @@ void SimulationSpace::open()
     m_lease->exec("SELECT pg_advisory_lock_shared(" + std::string(kLockClass) + ", hashtext($1))",
                   {m_schema});
     try {
-        // The name is checked above: lowercase letters, digits and _ only.
-        m_lease->exec("CREATE SCHEMA IF NOT EXISTS " + m_schema);
+        // Where the database's owner provides it (the sandbox does), a function of the owner's
+        // creates the schema, so that this role needs no CREATE on the database. The name is
+        // checked above: lowercase letters, digits and _ only.
+        const bool ownerCreates =
+            m_lease
+                ->exec("SELECT to_regprocedure('public.inventory_create_simulation_space(text)') IS NOT NULL")
+                .text(0, 0) == "t";
+        if (ownerCreates)
+            m_lease->exec("SELECT public.inventory_create_simulation_space($1)", {m_schema});
+        else
+            m_lease->exec("CREATE SCHEMA IF NOT EXISTS " + m_schema);
     } catch (const DbError &e) {
         // 23505: a process sharing this run id created it at the same moment.
         if (e.sqlstate() == "23505") {
@@ -94,8 +103,9 @@ void SimulationSpace::open()
             throw;
         throw DbError(std::string(e.what()) +
                           "\nA simulation runs in a schema of its own and this role may not create one: "
-                          "grant it CREATE on the database (the sandbox does), or run simulations as a "
-                          "role that has it",
+                          "grant it CREATE on the database, or EXECUTE on the owner's function "
+                          "public.inventory_create_simulation_space(text) as the sandbox sets it up, or "
+                          "run simulations as a role that has either",
                       e.sqlstate());
     }
     PgConnection migrator(m_pgConninfo, m_schema);

@@ -305,10 +305,9 @@ void TestAuditPage::whoFilter()
     // their own) is told apart from people's changes by its actor.
     const std::string simulated = testservices::uniqueSku("AUDIT-SIM");
     m_service->addProduct(simulated, "Audit page test, simulated", 50);
-    m_db->exec(
-        "INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, actor, "
-        "reason) VALUES ($1, 'adjust', 0, 50, 50, 1, 'sim:legacy/sim-legacy-1', $2)",
-        {simulated, QString(m_tag + u" simulated buyer"_s).toStdString()});
+    testservices::appendAudit(*m_db, simulated, "adjust", 0,
+                              QString(m_tag + u" simulated buyer"_s).toStdString(),
+                              "sim:legacy/sim-legacy-1");
     auto page = openPage();
     QTRY_VERIFY_WITH_TIMEOUT(settled(*page), kWaitMs);
     QTest::keyClicks(page->findChild<QLineEdit *>(u"reasonFilter"_s), m_tag);

@@ -117,9 +117,12 @@ void TestCli::storedEscapesArePrintedVisibly()
     const std::string serverId = "srv\x1b]0;PWNED\x07";
     const std::string reason = "\x1b[2Jwiped \xc2\x9b[31m";
     m_db->exec("UPDATE inventory SET name = $2 WHERE sku = $1", {sku, "mug\x1b[8m"});
-    m_db->exec("INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, "
-               "server_id, reason) VALUES ($1, 'adjust', 0, 5, 5, 1, $2, $3)",
-               {sku, serverId, reason});
+    // Written with a change of the product, as the database requires of an audit row.
+    m_db->exec(
+        "WITH u AS (UPDATE inventory SET version = version + 1 WHERE sku = $1 RETURNING stock, version) "
+        "INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, version, "
+        "server_id, reason) SELECT $1, 'adjust', 0, u.stock, u.stock, u.version, $2, $3 FROM u",
+        {sku, serverId, reason});
     const auto raw = [](const CliRun &run) {
         return run.out.contains(QChar(0x1b)) || run.out.contains(QChar(0x07)) ||
                run.out.contains(QChar(0x9b));

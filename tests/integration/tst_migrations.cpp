@@ -208,11 +208,7 @@ void TestMigrations::auditLogRefusesChanges()
     QFETCH(bool, inRolledBackTransaction);
 
     const std::string sku = newProduct(5);
-    const long long id = m_db->exec("INSERT INTO inventory_audit (sku, action, quantity, stock_before, "
-                                    "stock_after, version, reason) VALUES ($1, 'restock', 5, 0, 5, 1, "
-                                    "'migration test') RETURNING id",
-                                    {sku})
-                             .int64(0, 0);
+    const long long id = testservices::appendAudit(*m_db, sku, "restock", 5, "migration test");
     const std::string before = auditRow(id);
     const auto totalsBefore = testservices::auditTotals(*m_db, sku);
     const long long rowsBefore = m_db->exec("SELECT count(*) FROM inventory_audit").int64(0, 0);
@@ -346,11 +342,7 @@ void TestMigrations::applicationRoleCannotRewriteTheAuditLog()
     QFETCH(QStringList, statements);
 
     const std::string sku = newProduct(5);
-    const long long id = m_db->exec("INSERT INTO inventory_audit (sku, action, quantity, stock_before, "
-                                    "stock_after, version, reason) VALUES ($1, 'restock', 5, 0, 5, 1, "
-                                    "'privilege test') RETURNING id",
-                                    {sku})
-                             .int64(0, 0);
+    const long long id = testservices::appendAudit(*m_db, sku, "restock", 5, "privilege test");
     const std::string row = auditRow(id);
     const long long rowsBefore = m_db->exec("SELECT count(*) FROM inventory_audit").int64(0, 0);
 

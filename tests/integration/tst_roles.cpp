@@ -5,11 +5,13 @@
 // the audit log is tst_migrations' part. Every refused write is checked against the table itself.
 #include "db/pgconnection.h"
 #include "errors.h"
+#include "sandbox/sandbox.h"
 #include "testservices.h"
 
 #include <QTest>
 
 #include <memory>
+#include <random>
 #include <string>
 
 class TestRoles : public QObject
@@ -27,6 +29,10 @@ private slots:
     void readerSeesNothingElse_data();
     void readerSeesNothingElse();
     void operatorChangesStockAndAppendsToTheAuditLog();
+    void operatorCannotForgeTheLedger_data();
+    void operatorCannotForgeTheLedger();
+    void operatorCannotCreateSchemas();
+    void ownerSetupIgnoresALookAlikeSchema();
 
 private:
     // A digest of a whole table, read by the owner: equal before and after means nothing was written.
@@ -53,12 +59,8 @@ void TestRoles::initTestCase()
 
     // One row in each table, so that every UPDATE and DELETE below has a row it could change.
     m_sku = testservices::uniqueSku("tst-roles");
-    m_operator->exec("INSERT INTO inventory (sku, name, stock) VALUES ($1, 'roles test', 5)", {m_sku});
-    m_auditId = m_operator
-                    ->exec("INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, "
-                           "version, reason) VALUES ($1, 'restock', 5, 0, 5, 1, 'roles test') RETURNING id",
-                           {m_sku})
-                    .int64(0, 0);
+    m_operator->exec("INSERT INTO inventory (sku, name, stock) VALUES ($1, 'roles test', 0)", {m_sku});
+    m_auditId = testservices::appendAudit(*m_operator, m_sku, "restock", 5, "roles test");
     m_runId = m_operator
                   ->exec("INSERT INTO simulation_runs (scenario, strategy, passed, report) VALUES "
                          "('flash-sale', 'versioned', true, '{\"roles_test\": true}') RETURNING id")
@@ -214,6 +216,109 @@ void TestRoles::operatorChangesStockAndAppendsToTheAuditLog()
                    "WHERE r.rolname = current_user GROUP BY r.rolsuper")
             .text(0, 0),
         std::string("false0"));
+}
+
+void TestRoles::operatorCannotForgeTheLedger_data()
+{
+    QTest::addColumn<QByteArray>("change");
+    QTest::addColumn<QByteArray>("row");
+    QTest::addColumn<QByteArray>("sqlstate");
+    const QByteArray none;
+    // No change of the product at all, with a version far ahead.
+    QTest::newRow("no change") << none << QByteArray("'restock', 500, 10, 510, 999, 'forged'")
+                               << QByteArray("23000");
+    // A change, but the row claims a version the product has not reached.
+    QTest::newRow("version ahead") << QByteArray("UPDATE inventory SET version = version + 1 WHERE sku = $1")
+                                   << QByteArray("'restock', 0, 5, 5, 999, 'forged'") << QByteArray("23000");
+    // A change to 510 recorded as a restock of 500 from 10, while the row before ended elsewhere.
+    QTest::newRow("broken chain")
+        << QByteArray("UPDATE inventory SET stock = 510, version = version + 1 WHERE sku = $1")
+        << QByteArray("'restock', 500, 10, 510, (SELECT version FROM inventory WHERE sku = $1), 'forged'")
+        << QByteArray("23000");
+    // Arithmetic that does not add up.
+    QTest::newRow("arithmetic")
+        << QByteArray("UPDATE inventory SET stock = 7, version = version + 1 WHERE sku = $1")
+        << QByteArray("'restock', 500, 5, 7, (SELECT version FROM inventory WHERE sku = $1), "
+                      "'forged'")
+        << QByteArray("23514");
+}
+
+void TestRoles::operatorCannotForgeTheLedger()
+{
+    QFETCH(QByteArray, change);
+    QFETCH(QByteArray, row);
+    QFETCH(QByteArray, sqlstate);
+    const std::string audit = tableDigest("inventory_audit");
+    const std::string stock = tableDigest("inventory");
+    std::string refused;
+    try {
+        m_operator->begin();
+        if (!change.isEmpty())
+            m_operator->exec(change.toStdString(), {m_sku});
+        m_operator->exec("INSERT INTO inventory_audit (sku, action, quantity, stock_before, stock_after, "
+                         "version, reason) VALUES ($1, " +
+                             row.toStdString() + ")",
+                         {m_sku});
+        m_operator->commit();
+    } catch (const inv::DbError &e) {
+        refused = e.sqlstate();
+    }
+    m_operator->rollback();
+    QCOMPARE(refused, sqlstate.toStdString());
+    QCOMPARE(tableDigest("inventory_audit"), audit);
+    QCOMPARE(tableDigest("inventory"), stock);
+}
+
+void TestRoles::operatorCannotCreateSchemas()
+{
+    // A schema named after the owner would come first on the owner's default search path.
+    std::string sqlstate;
+    try {
+        m_operator->exec("CREATE SCHEMA inventory_owner");
+    } catch (const inv::DbError &e) {
+        sqlstate = e.sqlstate();
+    }
+    QCOMPARE(sqlstate, std::string("42501"));
+    QCOMPARE(m_owner->exec("SELECT count(*) FROM pg_namespace WHERE nspname = 'inventory_owner'").int64(0, 0),
+             0LL);
+    // Simulation schemas come from the owner's function, and only those.
+    const std::string space = "sim_roles_" + std::to_string(std::random_device{}() % 1000000);
+    m_operator->exec("SELECT public.inventory_create_simulation_space($1)", {space});
+    QCOMPARE(m_operator->exec("SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = $1", {space})
+                 .text(0, 0),
+             std::string("inventory_app"));
+    m_operator->exec("DROP SCHEMA " + space);
+    sqlstate.clear();
+    try {
+        m_operator->exec("SELECT public.inventory_create_simulation_space('inventory_owner')");
+    } catch (const inv::DbError &e) {
+        sqlstate = e.sqlstate();
+    }
+    QCOMPARE(sqlstate, std::string("22023"));
+}
+
+void TestRoles::ownerSetupIgnoresALookAlikeSchema()
+{
+    // A schema named after the owner, holding its own inventory_audit, is first on the owner's
+    // default search path. The sandbox's set-up must still grant and revoke on the real tables.
+    const std::string dir = testservices::env("INVENTORY_SANDBOX_DIR");
+    if (dir.empty())
+        QFAIL("INVENTORY_SANDBOX_DIR must name the sandbox that ./test.sh started");
+    m_owner->exec("CREATE SCHEMA inventory_owner");
+    m_owner->exec("CREATE TABLE inventory_owner.inventory_audit (id int)");
+    std::string failure;
+    try {
+        inv::Sandbox(dir).start();
+    } catch (const std::exception &e) {
+        failure = e.what();
+    }
+    m_owner->exec("DROP SCHEMA inventory_owner CASCADE");
+    QVERIFY2(failure.empty(), failure.c_str());
+    const auto privileges = m_owner->exec(
+        "SELECT has_table_privilege('inventory_app', 'public.inventory_audit', 'UPDATE')::text || "
+        "has_table_privilege('inventory_app', 'public.inventory_audit', 'DELETE')::text || "
+        "has_table_privilege('inventory_app', 'public.inventory_audit', 'INSERT')::text");
+    QCOMPARE(privileges.text(0, 0), std::string("falsefalsetrue"));
 }
 
 QTEST_GUILESS_MAIN(TestRoles)
