@@ -46,6 +46,7 @@ HostLoadSampler::HostLoadSampler(std::string procRoot, int cores, std::chrono::m
     m_load.cores = m_cores;
     m_cpuAtStart = serverCpu();
     m_hostCpuAtStart = cpuTimes();
+    m_uptimeAtStart = parseUptime(readFile(m_procRoot + "/uptime"));
     m_ownAtStart = ownTicks();
     sampleLoad();
     m_thread = std::jthread([this](std::stop_token stop) {
@@ -77,6 +78,7 @@ HostLoad HostLoadSampler::finish()
     sampleLoad();
     const ServerCpu end = serverCpu();
     const auto hostCpu = cpuTimes();
+    const auto uptime = parseUptime(readFile(m_procRoot + "/uptime"));
     const auto own = ownTicks();
     const double tick = static_cast<double>(std::max(1L, sysconf(_SC_CLK_TCK)));
     std::lock_guard lock(m_mutex);
@@ -91,13 +93,12 @@ HostLoad HostLoadSampler::finish()
         m_load.redisCpuSeconds = ticks / tick;
         serverTicks = std::max(0.0, serverTicks) + ticks;
     }
-    if (m_hostCpuAtStart && hostCpu && hostCpu->total > m_hostCpuAtStart->total) {
-        // /proc/stat's ticks are the clock's on every core counted, so the run's wall time in ticks
-        // is its total over the cores; every share below is per that, in cores' worth.
-        const auto total = static_cast<double>(hostCpu->total - m_hostCpuAtStart->total);
-        const auto busy = std::clamp(static_cast<double>(hostCpu->busy - m_hostCpuAtStart->busy), 0.0, total);
-        const double wallTicks = total / m_cores;
-        m_load.busyCores = busy / wallTicks;
+    if (m_hostCpuAtStart && hostCpu && m_uptimeAtStart && uptime && *uptime > *m_uptimeAtStart) {
+        // Busy is what was not idle. A tickless kernel measures idle time exactly but samples busy
+        // time at its ticks, which misses the short bursts a database's clients run in.
+        const double wallTicks = (*uptime - *m_uptimeAtStart) * tick;
+        const auto idle = static_cast<double>(std::max(0LL, hostCpu->idle - m_hostCpuAtStart->idle));
+        m_load.busyCores = std::clamp(m_cores - idle / wallTicks, 0.0, static_cast<double>(m_cores));
         if (m_ownAtStart && own)
             m_load.ownCores = static_cast<double>(std::max(0LL, *own - *m_ownAtStart)) / wallTicks;
         if (serverTicks >= 0)
@@ -151,6 +152,12 @@ std::optional<long long> HostLoadSampler::ownTicks() const
     if (const auto self = parseStat(readFile(m_procRoot + "/self/stat")))
         return self->ownTicks;
     return std::nullopt;
+}
+
+std::optional<double> HostLoadSampler::parseUptime(std::string_view text)
+{
+    // The same shape as loadavg's first field: a non-negative decimal, then a blank.
+    return parseLoadAverage(text);
 }
 
 std::optional<double> HostLoadSampler::parseLoadAverage(std::string_view text)
@@ -216,6 +223,7 @@ std::optional<HostLoadSampler::CpuTimes> HostLoadSampler::parseCpuTimes(std::str
         wanted.push_back("cpu" + std::to_string(cpu));
     std::vector<bool> seen(wanted.size(), false);
     CpuTimes out;
+    long long total = 0;
     std::istringstream lines{std::string(text)};
     std::string line;
     while (std::getline(lines, line)) {
@@ -237,11 +245,10 @@ std::optional<HostLoadSampler::CpuTimes> HostLoadSampler::parseCpuTimes(std::str
             long long ticks = 0;
             const auto [end, error] = std::from_chars(field.data(), field.data() + field.size(), ticks);
             if (error != std::errc() || end != field.data() + field.size() || ticks < 0 ||
-                ticks > kMaxCpuTicks - out.total)
+                ticks > kMaxCpuTicks - total)
                 return std::nullopt;
-            out.total += ticks;
-            if (index != 3 && index != 4)
-                out.busy += ticks;
+            total += ticks;
+            (index == 3 || index == 4 ? out.idle : out.busy) += ticks;
         }
         if (index < 4)
             return std::nullopt;

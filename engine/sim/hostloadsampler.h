@@ -1,7 +1,8 @@
 // Samples the host's 1-minute load average (/proc/loadavg) once a second on its own thread while a
 // simulation runs, and at the start and the end: the CPU time of the cores this process may run on
 // (/proc/stat), of this process (/proc/self/stat) and of the postgres and redis-server processes
-// (/proc/<pid>/stat), so that a busy host can be told apart from a run that keeps it busy itself.
+// (/proc/<pid>/stat), against the time passed (/proc/uptime), so that a busy host can be told apart
+// from a run that keeps it busy itself.
 // Construct it when the load starts; finish() stops it and returns what it saw. finish() and the
 // destructor are for the thread that constructed it. The parsers are static so that tests can feed
 // them text.
@@ -51,13 +52,16 @@ public:
 
     struct CpuTimes
     {
-        // user + nice + system + irq + softirq + steal, and that plus idle + iowait, in clock ticks.
+        // user + nice + system + irq + softirq + steal, and idle + iowait, in clock ticks.
         long long busy = 0;
-        long long total = 0;
+        long long idle = 0;
     };
     // /proc/stat summed over the lines of `cpus` ("cpu3 ..."), or its all-CPU line ("cpu ...") when
     // `cpus` is empty; nullopt when a line is missing or malformed.
     static std::optional<CpuTimes> parseCpuTimes(std::string_view text, const std::vector<int> &cpus);
+    // The first field of /proc/uptime ("350735.47 234388.90"), seconds since boot; nullopt if it is
+    // not a number.
+    static std::optional<double> parseUptime(std::string_view text);
 
 private:
     struct ServerCpu
@@ -75,6 +79,7 @@ private:
     std::chrono::milliseconds m_interval;
     ServerCpu m_cpuAtStart;
     std::optional<CpuTimes> m_hostCpuAtStart;
+    std::optional<double> m_uptimeAtStart;
     std::optional<long long> m_ownAtStart;
     std::mutex m_mutex;
     HostLoad m_load;

@@ -10,6 +10,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cmath>
 #include <optional>
 #include <unistd.h>
 
@@ -118,13 +119,13 @@ void TestHostLoadSampler::parsesCpuTimes_data()
     QTest::addColumn<QByteArray>("text");
     QTest::addColumn<QList<int>>("cpus");
     QTest::addColumn<qint64>("busy"); // -1: refused
-    QTest::addColumn<qint64>("total");
-    // busy = user + nice + system + irq + softirq + steal; total adds idle and iowait.
-    QTest::newRow("all") << kernel << QList<int>() << qint64(161) << qint64(1001);
-    QTest::newRow("cpu0") << kernel << QList<int>{0} << qint64(101) << qint64(501);
-    QTest::newRow("cpu0 and cpu1") << kernel << QList<int>{0, 1} << qint64(161) << qint64(1001);
+    QTest::addColumn<qint64>("idle");
+    // busy = user + nice + system + irq + softirq + steal; idle = idle + iowait.
+    QTest::newRow("all") << kernel << QList<int>() << qint64(161) << qint64(840);
+    QTest::newRow("cpu0") << kernel << QList<int>{0} << qint64(101) << qint64(400);
+    QTest::newRow("cpu0 and cpu1") << kernel << QList<int>{0, 1} << qint64(161) << qint64(840);
     QTest::newRow("an old kernel's four fields")
-        << QByteArray("cpu 10 0 10 80\n") << QList<int>() << qint64(20) << qint64(100);
+        << QByteArray("cpu 10 0 10 80\n") << QList<int>() << qint64(20) << qint64(80);
     QTest::newRow("offline cpu") << kernel << QList<int>{0, 7} << qint64(-1) << qint64(-1);
     QTest::newRow("empty") << QByteArray() << QList<int>() << qint64(-1) << qint64(-1);
     QTest::newRow("three fields") << QByteArray("cpu 1 2 3\n") << QList<int>() << qint64(-1) << qint64(-1);
@@ -141,13 +142,13 @@ void TestHostLoadSampler::parsesCpuTimes()
     QFETCH(QByteArray, text);
     QFETCH(QList<int>, cpus);
     QFETCH(qint64, busy);
-    QFETCH(qint64, total);
+    QFETCH(qint64, idle);
     const auto times =
         HostLoadSampler::parseCpuTimes(text.toStdString(), std::vector<int>(cpus.begin(), cpus.end()));
     QCOMPARE(times.has_value(), busy >= 0);
     if (times) {
         QCOMPARE(qint64(times->busy), busy);
-        QCOMPARE(qint64(times->total), total);
+        QCOMPARE(qint64(times->idle), idle);
     }
 }
 
@@ -212,6 +213,7 @@ void TestHostLoadSampler::keepsThePeakAndServerCpu()
     write(proc.filePath(QStringLiteral("300/stat")), stat(300, "bash", 5000, 5000, 0, 0));
     write(proc.filePath(QStringLiteral("self/stat")), stat(300, "postgres", 9999, 0, 0, 0));
     write(proc.filePath(QStringLiteral("stat")), "cpu 100 0 100 800 0 0 0 0 0 0\n");
+    write(proc.filePath(QStringLiteral("uptime")), "1000.00 1500.00\n");
 
     HostLoadSampler sampler(proc.path().toStdString(), 2, 10ms);
     // The load climbs and falls during the run: the report keeps the peak.
@@ -225,7 +227,10 @@ void TestHostLoadSampler::keepsThePeakAndServerCpu()
     write(proc.filePath(QStringLiteral("102/stat")), stat(102, "postgres", hz, 0, 0, 0));
     write(proc.filePath(QStringLiteral("200/stat")), stat(200, "redis-server", 10 + hz / 2, 10, 0, 0));
     write(proc.filePath(QStringLiteral("300/stat")), stat(300, "bash", 9000, 9000, 0, 0));
-    write(proc.filePath(QStringLiteral("stat")), "cpu 100 0 100 1200 0 0 0 0 0 0\n");
+    // Two seconds pass, idle on both cores.
+    write(proc.filePath(QStringLiteral("uptime")), "1002.00 1504.00\n");
+    write(proc.filePath(QStringLiteral("stat")),
+          QByteArray("cpu 100 0 100 ") + QByteArray::number(800 + 4 * hz) + " 0 0 0 0 0 0\n");
     const HostLoad host = sampler.finish();
 
     QCOMPARE(host.cores, 2);
@@ -256,47 +261,59 @@ void TestHostLoadSampler::unreadableProcIsUnknownNotSaturated()
 
 void TestHostLoadSampler::splitsBusyCpuBetweenTheRunAndOthers_data()
 {
-    QTest::addColumn<long long>("ownTicks");
-    QTest::addColumn<long long>("serverTicks");
+    QTest::addColumn<double>("idle");
+    QTest::addColumn<double>("own");
+    QTest::addColumn<double>("servers");
     QTest::addColumn<QString>("note");
-    // Over the run 2 cores x 200 ticks of wall time, 380 of the 400 busy: 1.9 cores.
-    QTest::newRow("this run") << 200LL << 100LL
+    // Cores' worth over a run of 2 seconds on 2 cores.
+    QTest::newRow("this run") << 0.1 << 1.0 << 0.5
                               << u"host saturated by this run: 1.9 of 2 cores busy, 1.5 this process and the "
                                  "postgres and redis-server processes, 0.4 other processes; results reflect "
                                  "this machine's capacity"_s;
     QTest::newRow("others")
-        << 20LL << 0LL
+        << 0.1 << 0.1 << 0.0
         << u"host saturated by other processes: 1.9 of 2 cores busy, 1.8 outside this run, "
            "0.1 this process and the postgres and redis-server processes"_s;
+    QTest::newRow("waiting, not busy") << 1.2 << 0.5 << 0.3 << QString();
 }
 
 void TestHostLoadSampler::splitsBusyCpuBetweenTheRunAndOthers()
 {
-    QFETCH(long long, ownTicks);
-    QFETCH(long long, serverTicks);
+    QFETCH(double, idle);
+    QFETCH(double, own);
+    QFETCH(double, servers);
     QFETCH(QString, note);
+    const long long hz = sysconf(_SC_CLK_TCK);
+    const auto ticks = [&](double cores) { return std::llround(cores * 2 * static_cast<double>(hz)); };
     QTemporaryDir proc;
     QVERIFY(proc.isValid());
-    // The load average says little here: it stays low, the cores are what count.
-    write(proc.filePath(QStringLiteral("loadavg")), "0.50 0.50 0.50 1/100 10\n");
-    write(proc.filePath(QStringLiteral("stat")), "cpu 100 0 100 800 0 0 0 0 0 0\n");
+    // Commits waiting on the disk keep the load average high; it is not what counts.
+    write(proc.filePath(QStringLiteral("loadavg")), "6.50 3.00 1.00 2/100 10\n");
+    write(proc.filePath(QStringLiteral("uptime")), "5000.00 9000.00\n");
+    write(proc.filePath(QStringLiteral("stat")), "cpu 100 0 100 800 50 0 0 0 0 0\n");
     // This process's children (cutime, cstime) are not its own threads' time.
     write(proc.filePath(QStringLiteral("self/stat")), stat(300, "inventory-console", 50, 50, 7000, 7000));
     write(proc.filePath(QStringLiteral("100/stat")), stat(100, "postgres", 10, 0, 0, 0));
     write(proc.filePath(QStringLiteral("200/stat")), stat(200, "redis-server", 10, 0, 0, 0));
     HostLoadSampler sampler(proc.path().toStdString(), 2, 1h);
-    write(proc.filePath(QStringLiteral("stat")), "cpu 300 0 280 820 0 0 0 0 0 0\n");
+    write(proc.filePath(QStringLiteral("uptime")), "5002.00 9000.20\n");
+    // Busy ticks as a tickless kernel samples them undercount; the idle ones (idle + iowait) count.
+    write(proc.filePath(QStringLiteral("stat")), QStringLiteral("cpu 110 0 105 %1 %2 0 0 0 0 0\n")
+                                                     .arg(800 + ticks(idle) / 2)
+                                                     .arg(50 + ticks(idle) - ticks(idle) / 2)
+                                                     .toLatin1());
     write(proc.filePath(QStringLiteral("self/stat")),
-          stat(300, "inventory-console", 50 + ownTicks, 50, 9000, 9000));
-    write(proc.filePath(QStringLiteral("100/stat")), stat(100, "postgres", 10 + serverTicks / 2, 0, 0, 0));
+          stat(300, "inventory-console", 50 + ticks(own), 50, 9000, 9000));
+    write(proc.filePath(QStringLiteral("100/stat")), stat(100, "postgres", 10 + ticks(servers) / 2, 0, 0, 0));
     write(proc.filePath(QStringLiteral("200/stat")),
-          stat(200, "redis-server", 10 + serverTicks - serverTicks / 2, 0, 0, 0));
+          stat(200, "redis-server", 10 + ticks(servers) - ticks(servers) / 2, 0, 0, 0));
     const HostLoad host = sampler.finish();
     QVERIFY(host.cpuKnown());
-    QCOMPARE(host.busyCores, 1.9);
-    QCOMPARE(host.ownCores, static_cast<double>(ownTicks) / 200);
-    QCOMPARE(host.serverCores, static_cast<double>(serverTicks) / 200);
-    QVERIFY(host.saturated());
+    QCOMPARE(host.loadMax, 6.5);
+    QCOMPARE(host.busyCores, 2 - idle);
+    QCOMPARE(host.ownCores, own);
+    QCOMPARE(host.serverCores, servers);
+    QCOMPARE(host.saturated(), !note.isEmpty());
     QCOMPARE(QString::fromStdString(host.saturationNote()), note);
 }
 
