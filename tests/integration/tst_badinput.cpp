@@ -217,6 +217,17 @@ void TestBadInput::cli_data()
     QTest::newRow("unknown option") << QStringList{QStringLiteral("stock"), target,
                                                    QStringLiteral("--frobnicate")}
                                     << 2 << "unknown option";
+    QTest::newRow("option of another command")
+        << QStringList{QStringLiteral("stock"), target, QStringLiteral("--buyers"), QStringLiteral("5")} << 2
+        << "option --buyers does not apply to 'stock'";
+    QTest::newRow("sandbox option of simulate")
+        << QStringList{QStringLiteral("sandbox"), QStringLiteral("status"), QStringLiteral("--duration"),
+                       QStringLiteral("5")}
+        << 2 << "option --duration does not apply to 'sandbox'";
+    QTest::newRow("option given twice")
+        << QStringList{QStringLiteral("purchase"), target, QStringLiteral("1"), QStringLiteral("--reason=a"),
+                       QStringLiteral("--reason=b")}
+        << 2 << "option --reason is given twice";
     QTest::newRow("unknown command") << QStringList{QStringLiteral("sell"), target} << 2
                                      << "unknown command 'sell'";
     QTest::newRow("bad limit") << QStringList{QStringLiteral("audit"), QStringLiteral("--limit"),
