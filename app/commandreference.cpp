@@ -373,6 +373,10 @@ std::string CommandReference::manPage(std::string_view version)
            "audit log written in the same transaction as every change, and runs concurrency simulations "
            "that show how cache and locking races oversell stock and serve stale data.\n"
         << "Without a command it opens the console window; with one it runs headless.\n"
+        << "Each command takes the options listed for it below, before or after its name, and "
+           "\\fB\\-\\-help\\fR and \\fB\\-\\-version\\fR; any other option, or an option that is not "
+           "repeatable given twice, is refused with exit status 2. "
+           "\\fBinventory\\-console\\fR \\fICOMMAND\\fR \\fB\\-\\-help\\fR lists a command's options.\n"
         << ".SH COMMANDS\n";
     for (const CommandInfo &command : commands()) {
         out << ".TP\n.B " << (command.name.empty() ? "(none)" : roff(command.name));
