@@ -34,11 +34,11 @@ inventory_private_sandbox_remove() {
     rm -rf "$WORK"
 }
 
-# INVENTORY_PG_URL split in two, so that a client such as pgbench gets the password through
-# PGPASSWORD rather than on its command line.
+# INVENTORY_PG_URL (or the URL given) split in two, so that a client such as pgbench gets the
+# password through PGPASSWORD rather than on its command line.
 inventory_pg_password() {
-    printf '%s' "$INVENTORY_PG_URL" | sed -nE 's#^postgres(ql)?://[^:/@]*:([^@]*)@.*#\2#p'
+    printf '%s' "${1:-$INVENTORY_PG_URL}" | sed -nE 's#^postgres(ql)?://[^:/@]*:([^@]*)@.*#\2#p'
 }
 inventory_pg_url_without_password() {
-    printf '%s' "$INVENTORY_PG_URL" | sed -E 's#^(postgres(ql)?://[^:/@]*):[^@]*@#\1@#'
+    printf '%s' "${1:-$INVENTORY_PG_URL}" | sed -E 's#^(postgres(ql)?://[^:/@]*):[^@]*@#\1@#'
 }
