@@ -5,34 +5,22 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <string>
 
 #include <fcntl.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+extern char **environ;
 
 namespace inv {
 
 namespace {
-// In the child of a multi-threaded process: async-signal-safe calls only.
-[[noreturn]] void guard(int readEnd, pid_t target)
+[[noreturn]] void refuse(int error)
 {
-    // Out of the run's process group and deaf to the signals that end a run, so that a Ctrl+C or a
-    // hang-up that ends the run does not end its guard first.
-    ::setsid();
-    struct sigaction ignore
-    {};
-    ignore.sa_handler = SIG_IGN;
-    for (int signal : {SIGHUP, SIGINT, SIGTERM, SIGQUIT, SIGPIPE})
-        ::sigaction(signal, &ignore, nullptr);
-    // Other pipes' write ends, inherited from the parent, would keep their readers waiting.
-    if (readEnd > 3)
-        ::close_range(3, static_cast<unsigned>(readEnd) - 1, 0);
-    ::close_range(static_cast<unsigned>(readEnd) + 1, ~0U, 0);
-    char byte = 0;
-    while (::read(readEnd, &byte, 1) < 0 && errno == EINTR) {
-    }
-    ::kill(target, SIGCONT);
-    ::_exit(0);
+    throw SandboxError(std::string("cannot start the guard that resumes a paused server: ") +
+                       std::strerror(error) + "; the fault was not started");
 }
 } // namespace
 
@@ -40,19 +28,31 @@ ResumeGuard::ResumeGuard(pid_t target) : m_target(target)
 {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0)
-        throw SandboxError(std::string("cannot start the guard that resumes a paused server: ") +
-                           std::strerror(errno) + "; the fault was not started");
-    const pid_t child = ::fork();
-    if (child < 0) {
-        const int error = errno;
-        ::close(fds[0]);
-        ::close(fds[1]);
-        throw SandboxError(std::string("cannot start the guard that resumes a paused server: ") +
-                           std::strerror(error) + "; the fault was not started");
-    }
-    if (child == 0)
-        guard(fds[0], target);
+        refuse(errno);
+    // A shell, spawned rather than forked (nothing of this multi-threaded process runs in the
+    // child), in a session of its own and deaf to the signals that end a run, so that a Ctrl+C or a
+    // hang-up that ends the run does not end its guard first. Its standard input is the pipe's read
+    // end; the write end is this process's alone (close-on-exec), so `read` returns when this
+    // process closes it or dies, however it dies.
+    const std::string script =
+        "trap '' HUP INT TERM QUIT PIPE; read -r _; kill -CONT " + std::to_string(target) + " 2>/dev/null";
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attributes;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fds[0], STDIN_FILENO);
+    posix_spawnattr_init(&attributes);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID);
+    const char *argv[] = {"sh", "-c", script.c_str(), nullptr};
+    pid_t child = -1;
+    const int error =
+        ::posix_spawn(&child, "/bin/sh", &actions, &attributes, const_cast<char **>(argv), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
     ::close(fds[0]);
+    if (error != 0) {
+        ::close(fds[1]);
+        refuse(error);
+    }
     m_guard = child;
     m_writeEnd = fds[1];
 }

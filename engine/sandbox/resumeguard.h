@@ -1,7 +1,7 @@
 // Keeps a process that a fault stopped (SIGSTOP) from staying stopped when the run that stopped it
 // ends any other way than by resuming it: a SIGHUP, a SIGKILL, a crash. The guard is a small child
-// process that waits on a pipe whose only writer is this process; when the pipe closes, however
-// this process ended, the child sends SIGCONT and exits. Create it before stopping the target;
+// process (a shell) that waits on a pipe whose only writer is this process; when the pipe closes,
+// however this process ended, the child sends SIGCONT and exits. Create it before stopping the target;
 // release() (or the destructor) resumes the target and lets the child go. One thread at a time.
 #pragma once
 
