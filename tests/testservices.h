@@ -15,6 +15,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <thread>
 
 namespace testservices {
 
@@ -68,6 +69,23 @@ inline long long appendAudit(inv::PgConnection &db, const std::string &sku, cons
             {sku, action, std::to_string(quantity), reason,
              actor.empty() ? inv::PgParam() : inv::PgParam(actor)})
         .int64(0, 0);
+}
+
+// The pid of the backend, other than `holder`'s, that waits on a lock while running a statement
+// containing `statementPart`, once there is one; empty after 3 s without.
+inline std::string lockWaiter(inv::PgConnection &db, inv::PgConnection &holder,
+                              const std::string &statementPart)
+{
+    const std::string holderPid = holder.exec("SELECT pg_backend_pid()").text(0, 0);
+    for (int i = 0; i < 300; ++i) {
+        auto r = db.exec("SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> $1 "
+                         "AND datname = current_database() AND strpos(query, $2) > 0",
+                         {holderPid, statementPart});
+        if (r.rows() == 1)
+            return r.text(0, 0);
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return {};
 }
 
 // A SKU no other test or earlier run has used: the audit log is append-only, so tests never reuse rows.

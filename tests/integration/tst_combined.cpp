@@ -247,19 +247,10 @@ void TestCombined::retryBehindItsCommittingFirstWriteIsReplayed()
     const auto written = holder.exec(inv::ConditionalWrite::sql(inv::Action::Purchase),
                                      inv::ConditionalWrite::params(first, "holder", inv::PgParam()));
     const long long firstAudit = written.int64(0, 3);
-    const std::string holderPid = holder.exec("SELECT pg_backend_pid()").text(0, 0);
     inv::PurchaseBatch batch(service->pgPool(), "behind-test", {});
     std::vector<inv::BatchPurchase> outcomes;
     std::jthread retry([&] { outcomes = batch.apply(sku, {&first, &other}); });
-    bool waiting = false;
-    for (int i = 0; i < 300 && !waiting; ++i) {
-        waiting = m_db->exec("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                             "AND pid <> $1 AND datname = current_database() AND query LIKE '%FOR UPDATE%'",
-                             {holderPid})
-                      .int64(0, 0) > 0;
-        if (!waiting)
-            std::this_thread::sleep_for(10ms);
-    }
+    const bool waiting = !testservices::lockWaiter(*m_db, holder, "FOR UPDATE").empty();
     QVERIFY2(waiting, "the batch never waited on the row lock");
     holder.exec("COMMIT");
     retry.join();

@@ -195,17 +195,7 @@ void TestLoopClient::replayLookupCutOffStaysInDoubt()
         fixture.writer->write(request(held, inv::Action::Purchase, 1, "held-" + held),
                               [&](LoopWriteOutcome o) { heldAnswer.set_value(std::move(o)); });
     });
-    const std::string holderPid = holder.exec("SELECT pg_backend_pid()").text(0, 0);
-    std::string waiting;
-    for (int i = 0; i < 200 && waiting.empty(); ++i) {
-        auto r = m_db->exec("SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> $1 "
-                            "AND datname = current_database() AND query LIKE '%UPDATE inventory%'",
-                            {holderPid});
-        if (r.rows() == 1)
-            waiting = r.text(0, 0);
-        else
-            std::this_thread::sleep_for(10ms);
-    }
+    const std::string waiting = testservices::lockWaiter(*m_db, holder, "UPDATE inventory");
     QVERIFY2(!waiting.empty(), "the held purchase never waited on the row lock");
     std::this_thread::sleep_for(200ms); // the lookup is in the pipeline behind it by now
     QCOMPARE(m_db->exec("SELECT pg_terminate_backend($1)", {waiting}).text(0, 0), std::string("t"));
