@@ -14,6 +14,7 @@ namespace inv {
 
 namespace {
 constexpr const char *kChannel = "__redis__:invalidate";
+constexpr const char *kCanaryTtl = "86400"; // seconds
 
 timeval toTimeval(std::chrono::milliseconds ms)
 {
@@ -104,8 +105,18 @@ bool InvalidationListener::establish()
         // prefix get one invalidation for it, which names no product.
         m_canaryToken = std::to_string(std::random_device{}()) + std::to_string(std::random_device{}());
         m_canaryKey = m_prefix + "near-canary:" + m_canaryToken;
-        if (!m_tracker->command({"SET", m_canaryKey, m_canaryToken, "EX", "3600"}).isStatus("OK"))
+        if (!m_tracker->command({"SET", m_canaryKey, m_canaryToken, "EX", kCanaryTtl}).isStatus("OK"))
             throw CacheReplyError("the canary key could not be set");
+        // GETEX (Redis 6.2) keeps the canary alive as long as the link; where it is missing or not
+        // allowed, GET does, and the canary's expiry after a day costs one reconnection.
+        m_canaryRefreshes = true;
+        try {
+            m_tracker->command({"GETEX", m_canaryKey, "EX", kCanaryTtl});
+        } catch (const CacheReplyError &) {
+            m_canaryRefreshes = false;
+        }
+        if (!trackerIntact())
+            throw CacheReplyError("the canary key could not be read back");
         auto tracking = m_tracker->command({"CLIENT", "TRACKING", "on", "REDIRECT",
                                             std::to_string(id.integer()), "BCAST", "PREFIX", m_prefix});
         if (!tracking.isStatus("OK"))
@@ -182,8 +193,9 @@ void InvalidationListener::serve(const std::stop_token &stop)
 bool InvalidationListener::trackerIntact()
 {
     try {
-        // GETEX also keeps the canary from expiring for as long as the link lives.
-        const RedisReply reply = m_tracker->command({"GETEX", m_canaryKey, "EX", "3600"});
+        const RedisReply reply = m_canaryRefreshes
+                                     ? m_tracker->command({"GETEX", m_canaryKey, "EX", kCanaryTtl})
+                                     : m_tracker->command({"GET", m_canaryKey});
         return reply.get() && reply->type == REDIS_REPLY_STRING &&
                std::string_view(reply->str, reply->len) == m_canaryToken;
     } catch (const Error &) {

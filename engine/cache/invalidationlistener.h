@@ -92,6 +92,7 @@ private:
     Context m_subscriber;
     std::unique_ptr<RedisConnection> m_tracker;
     std::string m_canaryKey, m_canaryToken;
+    bool m_canaryRefreshes = true; // GETEX is there and allowed
     std::chrono::steady_clock::time_point m_pingSentAt{};
     bool m_pongAwaited = false;
     std::atomic<bool> m_linked{false};

@@ -12,6 +12,7 @@
 #include <QTest>
 
 #include <csignal>
+#include <random>
 #include <thread>
 
 using namespace std::chrono_literals;
@@ -29,6 +30,7 @@ private slots:
     void outageEmptiesAndDisables();
     void trackerLossStopsServingAtOnce_data();
     void trackerLossStopsServingAtOnce();
+    void worksWithoutGetex();
     void versionedHasNoStaleReadOutsideTheWindow();
     void naiveStillShowsStaleReads();
     void cleanup();
@@ -286,6 +288,41 @@ void TestNearCache::trackerLossStopsServingAtOnce()
         QVERIFY(seen.version > before.version);
         QVERIFY2(took < 25ms, "a value older than an acknowledged write was served past the bound");
     }
+}
+
+void TestNearCache::worksWithoutGetex()
+{
+    // An ACL user without GETEX (or a Redis before 6.2): the canary is read with GET, and the near
+    // cache serves and still notices a swapped database.
+    const inv::RedisUrl url = inv::RedisUrl::parse(testservices::redisUrl());
+    inv::RedisConnection admin(url, inv::RedisTimeouts{});
+    const std::string password = "nogetex" + std::to_string(std::random_device{}());
+    QVERIFY(admin
+                .command({"ACL", "SETUSER", "near-nogetex", "reset", "on", ">" + password, "~*", "&*",
+                          "+@all", "-getex"})
+                .isStatus("OK"));
+    struct DropUser
+    {
+        inv::RedisConnection &admin;
+        ~DropUser() { admin.command({"ACL", "DELUSER", "near-nogetex"}); }
+    } dropUser{admin};
+    inv::ServiceConfig config;
+    config.pgConninfo = testservices::pgUrl();
+    config.redisUrl = "redis://near-nogetex:" + password + "@" + url.host + ":" + std::to_string(url.port) +
+                      "/" + std::to_string(url.db);
+    config.strategy = StrategyKind::Versioned;
+    config.serverId = "near-nogetex";
+    config.nearCache = true;
+    inv::InventoryService b(config);
+    QVERIFY(b.nearCache()->waitUntilServing(5000ms));
+    const std::string sku = testservices::uniqueSku("NEAR-NOGETEX");
+    b.addProduct(sku, "Near cache without GETEX", 10);
+    QTRY_VERIFY_WITH_TIMEOUT((b.getStock(sku), b.nearCache()->hits() > 0), 2000);
+    const auto disconnects = b.nearCache()->disconnects();
+    const std::string other = std::to_string(url.db == 0 ? 1 : 0);
+    QVERIFY(admin.command({"SWAPDB", std::to_string(url.db), other}).isStatus("OK"));
+    QTRY_VERIFY_WITH_TIMEOUT(b.nearCache()->disconnects() > disconnects, 1000);
+    admin.command({"SWAPDB", std::to_string(url.db), other});
 }
 
 void TestNearCache::versionedHasNoStaleReadOutsideTheWindow()
