@@ -101,7 +101,12 @@ CREATE INDEX inventory_audit_sku_version ON inventory_audit (sku, version);
 -- trigger anyway. Checked at the end of the statement, so a statement that updates the product and
 -- appends its rows together (every write of the program) sees its own update. A change made inside
 -- a subtransaction (SAVEPOINT) is not recognised as this transaction's and is refused.
-CREATE FUNCTION inventory_audit_check_change() RETURNS trigger LANGUAGE plpgsql
+-- The function names its schema's tables, which are baked in when it is made (no search path to
+-- subvert, and plans that are cached).
+DO $do$
+BEGIN
+    EXECUTE format($create$
+CREATE FUNCTION %1$I.inventory_audit_check_change() RETURNS trigger LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
     product record;
@@ -111,35 +116,36 @@ BEGIN
     IF pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'USAGE') THEN
         RETURN NULL;
     END IF;
-    EXECUTE format('SELECT stock, version, xmin::text = (pg_current_xact_id()::text::numeric %% 4294967296)::text '
-                   'AS mine FROM %I.inventory WHERE sku = $1', TG_TABLE_SCHEMA)
-        INTO product USING NEW.sku;
+    SELECT stock, version, xmin = pg_current_xact_id()::xid AS mine INTO product
+    FROM %1$I.inventory WHERE sku = NEW.sku;
     IF product IS NULL OR NOT product.mine THEN
-        RAISE EXCEPTION 'audit row refused: it records no change of % made in this transaction', NEW.sku
+        RAISE EXCEPTION 'audit row refused: it records no change of %% made in this transaction', NEW.sku
             USING ERRCODE = 'integrity_constraint_violation',
                   HINT = 'Audit rows are written with the change of the product they record.';
     END IF;
     IF NEW.version > product.version OR (NEW.version = product.version AND NEW.stock_after <> product.stock) THEN
-        RAISE EXCEPTION 'audit row refused: version % with stock % does not match % at version % with stock %',
+        RAISE EXCEPTION 'audit row refused: version %% with stock %% does not match %% at version %% with stock %%',
             NEW.version, NEW.stock_after, NEW.sku, product.version, product.stock
             USING ERRCODE = 'integrity_constraint_violation';
     END IF;
-    EXECUTE format('SELECT count(*) FROM %I.inventory_audit WHERE sku = $1 AND version = $2', TG_TABLE_SCHEMA)
-        INTO same_version USING NEW.sku, NEW.version;
+    SELECT count(*) FILTER (WHERE version = NEW.version), max(stock_after) FILTER (WHERE version = NEW.version - 1)
+    INTO same_version, previous_after
+    FROM %1$I.inventory_audit WHERE sku = NEW.sku AND version IN (NEW.version, NEW.version - 1);
     IF same_version > 1 THEN
-        RAISE EXCEPTION 'audit row refused: version % of % is recorded already', NEW.version, NEW.sku
+        RAISE EXCEPTION 'audit row refused: version %% of %% is recorded already', NEW.version, NEW.sku
             USING ERRCODE = 'integrity_constraint_violation';
     END IF;
-    EXECUTE format('SELECT stock_after FROM %I.inventory_audit WHERE sku = $1 AND version = $2', TG_TABLE_SCHEMA)
-        INTO previous_after USING NEW.sku, NEW.version - 1;
     IF previous_after IS NOT NULL AND previous_after <> NEW.stock_before THEN
-        RAISE EXCEPTION 'audit row refused: % starts from stock % but the row before it ended at %',
+        RAISE EXCEPTION 'audit row refused: %% starts from stock %% but the row before it ended at %%',
             NEW.sku, NEW.stock_before, previous_after
             USING ERRCODE = 'integrity_constraint_violation';
     END IF;
     RETURN NULL;
 END
-$fn$;
+$fn$
+$create$, current_schema());
+END
+$do$;
 CREATE TRIGGER inventory_audit_matches_change AFTER INSERT ON inventory_audit
     FOR EACH ROW EXECUTE FUNCTION inventory_audit_check_change();
 )sql"},
