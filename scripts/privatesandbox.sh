@@ -1,4 +1,5 @@
-# Sourced, not run. A throw-away PostgreSQL (fast-unsafe: nothing in it outlives the script) and
+# Sourced, not run. A throw-away PostgreSQL (fast-unsafe unless INVENTORY_SANDBOX_MODE=durable:
+# nothing in it outlives the script) and
 # Redis for ./test.sh, the benchmarks, the sanitizer runs and the screenshots: started in a new
 # directory under /tmp, its URLs exported, and stopped and removed when the calling script exits.
 #   . scripts/privatesandbox.sh
@@ -11,7 +12,9 @@ inventory_private_sandbox() {
     SANDBOX="$WORK/sandbox"
     trap inventory_private_sandbox_remove EXIT INT TERM
     echo "starting a private PostgreSQL and Redis in $SANDBOX" >&2
-    if ! "$INVENTORY_PRIVATE_CLI" sandbox start --dir "$SANDBOX" --fast-unsafe >"$WORK/sandbox.log" 2>&1; then
+    # INVENTORY_SANDBOX_MODE=durable keeps PostgreSQL's fsync and synchronous_commit on.
+    if ! "$INVENTORY_PRIVATE_CLI" sandbox start --dir "$SANDBOX" "--${INVENTORY_SANDBOX_MODE:-fast-unsafe}" \
+        >"$WORK/sandbox.log" 2>&1; then
         cat "$WORK/sandbox.log" >&2
         exit 3
     fi
