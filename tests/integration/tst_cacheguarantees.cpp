@@ -573,8 +573,16 @@ void TestCacheGuarantees::everyReadCountsOnce()
             }
         });
     threads.emplace_back([&] {
-        for (int i = 0; i < 5; ++i)
-            one->purchase(sku, 1);
+        for (int i = 0; i < 5; ++i) {
+            try {
+                one->purchase(sku, 1);
+            } catch (const inv::DbError &) {
+                // unsafe writes from a stale read; in the operator's own tables the database refuses
+                // such a lost update. Only the reads are counted here.
+                if (strategy != StrategyKind::Unsafe)
+                    throw;
+            }
+        }
     });
     threads.clear();
     long long counted = 0;
