@@ -1,4 +1,4 @@
-// Runs one inventory-console subcommand and maps the engine's typed errors to DESIGN.md's exit
+// Runs one inventory-console subcommand and maps the engine's typed errors to docs/ARCHITECTURE.md's exit
 // codes: 0 ok, 1 refused, 2 bad input (nothing written), 3 a service failed. Human output by
 // default, JSON with --json. Main thread only.
 #pragma once

@@ -1,4 +1,4 @@
-// Finds the PostgreSQL and Redis to use, in DESIGN.md's order: flags, the environment
+// Finds the PostgreSQL and Redis to use, in docs/ARCHITECTURE.md's order: flags, the environment
 // (INVENTORY_PG_URL, INVENTORY_REDIS_URL), saved settings, and then the local sandbox, started on
 // demand. Main thread only.
 #pragma once

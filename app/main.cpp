@@ -1,4 +1,4 @@
-// inventory-console: with a subcommand it runs headless and exits with DESIGN.md's codes; without
+// inventory-console: with a subcommand it runs headless and exits with docs/ARCHITECTURE.md's codes; without
 // one it opens the console window.
 #include "clicommands.h"
 #include "commandline.h"

@@ -1,4 +1,4 @@
-// Keeps the books of a simulation run from the clients' side. It detects stale reads as DESIGN.md
+// Keeps the books of a simulation run from the clients' side. It detects stale reads as docs/ARCHITECTURE.md
 // defines them (a read that started after a write of version v was acknowledged and returned a
 // version below v), sums units sold and restocked per key, and at the end compares them with the
 // database and the cache: oversold units, the ledger (including the chain of audit rows, each

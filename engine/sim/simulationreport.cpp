@@ -14,7 +14,7 @@ struct SloDefinition
     double threshold;
 };
 
-// Thresholds from DESIGN.md's default service-level objectives.
+// Thresholds from docs/ARCHITECTURE.md's default service-level objectives.
 constexpr SloDefinition kDefinitions[] = {
     {"oversold", true, 0},
     {"ledger_ok", false, 1},

@@ -1,4 +1,4 @@
-// The result of a simulation run, with every key DESIGN.md's report lists, its SLO verdicts and
+// The result of a simulation run, with every key docs/ARCHITECTURE.md's report lists, its SLO verdicts and
 // its timeline; rendered as JSON (the report file and --json) or as a human summary that ends in
 // the SLO table. A plain value; any thread.
 #pragma once

@@ -1,4 +1,4 @@
-// SimulationReport::toJson(): the report file and --json, in the key order DESIGN.md lists. Kept apart
+// SimulationReport::toJson(): the report file and --json, in the key order docs/ARCHITECTURE.md lists. Kept apart
 // from the SLO evaluation and the human summary in simulationreport.cpp.
 #include "sim/simulationreport.h"
 
@@ -30,7 +30,7 @@ nlohmann::ordered_json combiningJson(const CombinerStats &combining)
 
 std::string SimulationReport::toJson() const
 {
-    // ordered_json keeps the keys in the order DESIGN.md lists them, as readers of the file expect.
+    // ordered_json keeps the keys in the order docs/ARCHITECTURE.md lists them, as readers of the file expect.
     using Json = nlohmann::ordered_json;
     Json parameters{{"connections", config.connections},
                     {"race_delay_ms", static_cast<long long>(config.raceDelay.count())},
@@ -227,7 +227,7 @@ std::string SimulationReport::toJson() const
                                   {"hits", n.hits},
                                   {"evictions", n.evictions},
                                   {"invalidation_delay_ms", delay},
-                                  // DESIGN.md's name for the same percentiles.
+                                  // docs/ARCHITECTURE.md's name for the same percentiles.
                                   {"invalidation_ms", Json{{"p50", d.p50}, {"p99", d.p99}}},
                                   {"evicted_before_ack", n.evictedBeforeAck},
                                   {"awaited_at_end", n.awaitedAtEnd},

@@ -1,7 +1,7 @@
 // The simulation engine as the demo relies on it, on small runs against the real services: under
 // a race delay the broken strategies fail in the ways they are meant to and the correct ones do
 // not; the stampede shows the herd; two processes share a SKU without overselling; and reports
-// carry every key DESIGN.md lists, with the documented exit codes.
+// carry every key docs/ARCHITECTURE.md lists, with the documented exit codes.
 #include "clirunner.h"
 #include "sim/simulation.h"
 #include "testservices.h"

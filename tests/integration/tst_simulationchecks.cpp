@@ -232,7 +232,7 @@ void TestSimulationChecks::hotRowShowsPostgresLockWaits()
     QVERIFY(*report.pgLockWaitsMax <= 2 * 8 + 1);
     QVERIFY(report.pgLockWaitsP99.has_value() && *report.pgLockWaitsP99 <= *report.pgLockWaitsMax);
 
-    // The report names it as DESIGN.md does, and the timeline carries each window's sample.
+    // The report names it as docs/ARCHITECTURE.md does, and the timeline carries each window's sample.
     const QJsonObject json = jsonOf(report);
     QVERIFY(json.contains(QLatin1String("pg_lock_waits")));
     const QJsonObject waits = json.value(QLatin1String("pg_lock_waits")).toObject();

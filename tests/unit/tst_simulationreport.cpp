@@ -226,7 +226,7 @@ void TestSimulationReport::jsonEscapesEverything()
         o.value(QLatin1String("latency_ms")).toObject().value(QLatin1String("read")).toObject();
     QVERIFY(read.value(QLatin1String("p50")).isNull());
     QVERIFY(o.value(QLatin1String("final_cache_stock")).isNull());
-    // Keys keep the order DESIGN.md lists them in: scenario first, timeline last.
+    // Keys keep the order docs/ARCHITECTURE.md lists them in: scenario first, timeline last.
     const std::string text = r.toJson();
     QVERIFY(text.find("\"scenario\"") < text.find("\"strategy\""));
     QVERIFY(text.find("\"slo\"") < text.find("\"timeline\""));
