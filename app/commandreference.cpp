@@ -166,10 +166,11 @@ const std::vector<OptionInfo> &CommandReference::options()
          {}},
         {"list", "", "agent: list the agents registered in Redis and exit", {}},
         {"client",
-         "threads|loop",
-         "flash-sale with --blind-buyers and versioned: loop drives each server's connections from one event "
-         "loop in libpq's pipeline mode (default threads: a thread per connection)",
-         {"threads", "loop"}},
+         "auto|loop|threads",
+         "flash-sale and mixed with versioned: loop drives each server's connections from one event loop in "
+         "libpq's pipeline mode, reads on their own connection; threads: a thread per connection; auto "
+         "(default): loop wherever it carries the run",
+         {"auto", "loop", "threads"}},
         {"rate", "R", "mixed: arrivals per second (default 10000)", {}},
         {"duration", "SEC", "mixed: seconds to run (default 10)", {}},
         {"read-ratio", "F", "mixed: share of reads, 0 to 1 (default 0.9)", {}},

@@ -159,8 +159,8 @@ int main(int argc, char **argv)
         options.simulationParameters.push_back({QStringLiteral("blind-buyers"), 1});
     if (auto client = args.option("client")) {
         try {
-            if (inv::SimulationConfig::parseClient(*client) == inv::ClientKind::Loop)
-                options.simulationParameters.push_back({QStringLiteral("client-loop"), 1});
+            const bool threads = inv::SimulationConfig::parseClient(*client) == inv::ClientKind::Threads;
+            options.simulationParameters.push_back({QStringLiteral("client-loop"), threads ? 0.0 : 1.0});
         } catch (const inv::InvalidInput &e) {
             std::cerr << "error: " << e.what() << "\n";
             return 2;

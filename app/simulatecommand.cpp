@@ -144,7 +144,7 @@ inv::SimulationConfig SimulateCommand::configFor(const std::string &scenarioName
                                                         inv::CombinerSettings::kLargestBatch));
     config.combineWait = std::chrono::microseconds(m_args.integer("combine-wait-us", 0, 0, 1'000'000));
     config.nearCache = m_args.flag("near-cache");
-    config.client = inv::SimulationConfig::parseClient(m_args.option("client").value_or("threads"));
+    config.client = inv::SimulationConfig::parseClient(m_args.option("client").value_or("auto"));
     config.seed = static_cast<std::uint64_t>(m_args.integer("seed", 1, 0, 1'000'000'000'000));
     config.maxLag = std::chrono::milliseconds(m_args.integer("max-lag-ms", 1000, 1, 60'000));
     config.sloOverrides = parseSlos(m_args.slos());

@@ -103,14 +103,14 @@ SimulationForm::SimulationForm(QWidget *parent) : QScrollArea(parent)
     m_loopClient = new QCheckBox(tr("Event-loop client"), form);
     m_loopClient->setObjectName(QStringLiteral("loopClient"));
     m_loopClient->setToolTip(
-        tr("<p>Blind buyers with <b>versioned</b>: each server drives its connections from "
-           "one event loop, several purchases in flight on each (libpq pipeline mode, "
-           "--client loop). The other strategies, and runs with the near cache, use a "
-           "thread per connection.</p>"));
+        tr("<p>The flash sale and mixed with <b>versioned</b>: each server drives its "
+           "connections from one event loop, several statements in flight on each (libpq "
+           "pipeline mode), reads on a connection of their own so that they never wait "
+           "behind a commit. The other strategies, stampede and runs with a race delay use "
+           "a thread per connection. Clear it to compare with the threaded client "
+           "(--client threads).</p>"));
+    m_loopClient->setChecked(true);
     layout->addRow(QString(), m_loopClient);
-    connect(m_blindBuyers, &QCheckBox::toggled, this, [this](bool blind) {
-        m_loopClient->setEnabled(blind && scenario() == QLatin1String("flash-sale"));
-    });
     layout->addRow(tr("Rate"), m_rate);
     layout->addRow(tr("Duration"), m_duration);
     layout->addRow(tr("Read ratio"), m_readRatio);
@@ -249,7 +249,7 @@ void SimulationForm::applyPreset()
     const bool stampede = current == QLatin1String("stampede");
     for (QWidget *w : std::initializer_list<QWidget *>{m_buyers, m_quantity, m_blindBuyers, m_agents})
         w->setEnabled(flash);
-    m_loopClient->setEnabled(flash && m_blindBuyers->isChecked());
+    m_loopClient->setEnabled(flash || mixed);
     for (QWidget *w : std::initializer_list<QWidget *>{m_rate, m_duration, m_readRatio, m_skew})
         w->setEnabled(mixed);
     m_readers->setEnabled(stampede);
@@ -345,10 +345,7 @@ inv::SimulationConfig SimulationForm::configFor(const QString &strategy, const Q
     c.ttl = std::chrono::milliseconds(m_ttl->value());
     c.keep = m_keep->isChecked();
     c.nearCache = m_nearCache->isChecked() && c.strategy != inv::StrategyKind::Unsafe;
-    c.client = !c.buyersRead && m_loopClient->isChecked() && c.strategy == inv::StrategyKind::Versioned &&
-                       !c.nearCache && c.raceDelay.count() == 0
-                   ? inv::ClientKind::Loop
-                   : inv::ClientKind::Threads;
+    c.client = m_loopClient->isChecked() && c.loopCarries() ? inv::ClientKind::Loop : inv::ClientKind::Threads;
     try {
         c.faults = faults();
     } catch (const inv::InvalidInput &) {

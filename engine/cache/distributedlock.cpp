@@ -33,6 +33,11 @@ void updateMax(std::atomic<long long> &max, long long value)
 
 DistributedLock::DistributedLock(RedisPool &pool) : m_pool(pool) {}
 
+const LuaScript &DistributedLock::releaseScript()
+{
+    return kCompareAndDelete;
+}
+
 std::string DistributedLock::newToken()
 {
     thread_local std::mt19937_64 generator{std::random_device{}() ^

@@ -47,7 +47,11 @@ public:
     bool extend(const LockHandle &handle, std::chrono::milliseconds lease);
 
     const LockStats &stats() const { return m_stats; }
+    // For a client that takes its leases itself (the event loop's fills): counted here as well.
+    LockStats &counters() { return m_stats; }
     static std::string newToken();
+    // release()'s compare-and-delete. KEYS: the lock. ARGV: the token. Returns 1 if it was held.
+    static const LuaScript &releaseScript();
 
 private:
     RedisPool &m_pool;

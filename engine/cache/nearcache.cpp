@@ -34,6 +34,32 @@ void NearCache::keep(Shard &shard, const std::string &sku, const CachedStock &va
     shard.entries.insert_or_assign(sku, entry);
 }
 
+std::optional<CachedStock> NearCache::lookup(const std::string &sku, Ticket &ticket)
+{
+    ticket.serving = m_serving.load();
+    if (!ticket.serving) {
+        m_bypassed.fetch_add(1, std::memory_order_relaxed);
+        return std::nullopt;
+    }
+    Shard &shard = shardFor(sku);
+    {
+        std::lock_guard lock(shard.mutex);
+        if (auto it = shard.entries.find(sku); it != shard.entries.end()) {
+            m_hits.fetch_add(1, std::memory_order_relaxed);
+            return it->second;
+        }
+        ticket.sequence = shard.sequence;
+    }
+    ticket.epoch = m_epoch.load();
+    return std::nullopt;
+}
+
+void NearCache::offer(const std::string &sku, const CachedStock &value, const Ticket &ticket)
+{
+    if (ticket.serving)
+        keep(shardFor(sku), sku, value, ticket.sequence, ticket.epoch);
+}
+
 void NearCache::evict(const std::string &sku)
 {
     Shard &shard = shardFor(sku);

@@ -35,26 +35,24 @@ public:
     // The cached entry of `sku`, or what fetch() (a StockCache::get) returns, kept if still current.
     template <typename Fetch> std::optional<CachedStock> get(const std::string &sku, Fetch &&fetch)
     {
-        if (!m_serving.load()) {
-            m_bypassed.fetch_add(1, std::memory_order_relaxed);
-            return fetch();
-        }
-        Shard &shard = shardFor(sku);
-        std::uint64_t sequence = 0;
-        {
-            std::lock_guard lock(shard.mutex);
-            if (auto it = shard.entries.find(sku); it != shard.entries.end()) {
-                m_hits.fetch_add(1, std::memory_order_relaxed);
-                return it->second;
-            }
-            sequence = shard.sequence;
-        }
-        const std::uint64_t epoch = m_epoch.load();
+        Ticket ticket;
+        if (auto hit = lookup(sku, ticket))
+            return hit;
         std::optional<CachedStock> value = fetch();
         if (value)
-            keep(shard, sku, *value, sequence, epoch);
+            offer(sku, *value, ticket);
         return value;
     }
+    // get() in two halves, for a client that fetches without blocking (the event loop): lookup()
+    // answers a hit, or fills the ticket with which offer() keeps the fetched value if still current.
+    struct Ticket
+    {
+        bool serving = false;
+        std::uint64_t sequence = 0;
+        std::uint64_t epoch = 0;
+    };
+    std::optional<CachedStock> lookup(const std::string &sku, Ticket &ticket);
+    void offer(const std::string &sku, const CachedStock &value, const Ticket &ticket);
     // Drops this process's entry of `sku` (after its own write), and fences reads in flight.
     void evict(const std::string &sku);
 

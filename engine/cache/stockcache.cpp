@@ -81,14 +81,24 @@ std::optional<CachedStock> StockCache::get(const std::string &sku)
     connection->append({"GET", floorKey(sku, m_prefix)});
     auto value = connection->nextReply();
     auto floor = connection->nextReply();
-    if (!value.isString())
+    return readEntry(value.isString() ? std::optional<std::string>(value.str()) : std::nullopt,
+                     floor.isString() ? std::optional<std::string>(floor.str()) : std::nullopt);
+}
+
+std::vector<std::string> StockCache::getCommand(const std::string &sku) const
+{
+    return {"MGET", key(sku, m_prefix), floorKey(sku, m_prefix)};
+}
+
+std::optional<CachedStock> StockCache::readEntry(const std::optional<std::string> &value,
+                                                 const std::optional<std::string> &floor)
+{
+    if (!value)
         return std::nullopt;
-    auto entry = parseValue(value.str());
+    auto entry = parseValue(*value);
     std::int64_t floorVersion = 0;
-    if (floor.isString()) {
-        const std::string text = floor.str();
-        std::from_chars(text.data(), text.data() + text.size(), floorVersion);
-    }
+    if (floor)
+        std::from_chars(floor->data(), floor->data() + floor->size(), floorVersion);
     // A value below the floor was written by a strategy that does not fence (or before a repair):
     // the database has moved past it, so it is a miss.
     if (entry && entry->version < floorVersion)

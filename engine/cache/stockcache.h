@@ -50,6 +50,11 @@ public:
     static constexpr std::chrono::milliseconds kMinFloorTtl{10 * 60 * 1000};
 
     std::optional<CachedStock> get(const std::string &sku);
+    // get()'s command for a client that sends it itself: MGET of the value and the floor (one hash
+    // slot), and its reading of the two answers (null where a key is missing).
+    std::vector<std::string> getCommand(const std::string &sku) const;
+    static std::optional<CachedStock> readEntry(const std::optional<std::string> &value,
+                                                const std::optional<std::string> &floor);
     // GET and PTTL in one round trip, for views that show expiry.
     std::optional<CachedStock> peek(const std::string &sku);
     // peek() for many keys in one pipelined round trip; nullopt where a key is missing.

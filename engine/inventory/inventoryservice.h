@@ -105,7 +105,10 @@ public:
     const std::string &serverId() const { return m_config.serverId; }
     const ServiceConfig &config() const { return m_config; }
     const ServiceStats &stats() const { return m_stats; }
+    // For the event-loop client, which counts its reads and writes as the strategies do.
+    ServiceStats &counters() { return m_stats; }
     const LockStats &lockStats() const { return m_lock.stats(); }
+    DistributedLock &lock() { return m_lock; }
     CombinerStats combinerStats() const { return m_combiner.stats(); }
     bool redisAvailable() const { return !m_redisPool.isCoolingDown(); }
 

@@ -207,6 +207,10 @@ void LoopWriter::updateCache(Job job, WriteResult result)
 void LoopWriter::finish(Job &job, LoopWriteOutcome outcome)
 {
     outcome.inDoubt = job.inDoubt;
+    // Redis's invalidation of this write reaches the server's near cache too, but later:
+    // read-your-writes.
+    if (outcome.kind == LoopWriteOutcome::Kind::Written && m_server.nearCache())
+        m_server.nearCache()->evict(job.request.sku);
     job.done(std::move(outcome));
 }
 

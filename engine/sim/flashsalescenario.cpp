@@ -9,7 +9,7 @@ FlashSaleScenario::~FlashSaleScenario() = default;
 
 void FlashSaleScenario::prepare(SimulationContext &context)
 {
-    if (context.config().client == ClientKind::Loop)
+    if (context.config().clientUsed() == ClientKind::Loop)
         m_loop = std::make_unique<LoopBuyers>(context);
 }
 

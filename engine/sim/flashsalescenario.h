@@ -1,6 +1,6 @@
 // flash-sale: B buyers against one SKU, all released at once (closed loop). Each buyer reads the
-// stock and, if it shows enough, buys; blind buyers just buy, from worker threads or, with
-// --client loop, from each server's event loop (LoopBuyers). Any thread may read progress().
+// stock and, if it shows enough, buys; blind buyers just buy. They are sent by the servers' event
+// loops (LoopBuyers) or by worker threads. Any thread may read progress().
 #pragma once
 
 #include "sim/loopbuyers.h"

@@ -270,7 +270,7 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
     // Whatever leaves this scope, a throw included, unpublishes the monitor before it is destroyed.
     Publication published(m_monitorMutex, m_monitor, monitor);
     Publication faultsTaken(m_monitorMutex, m_nemesis, nemesis);
-    if (m_config.client == ClientKind::Loop)
+    if (m_config.clientUsed() == ClientKind::Loop)
         say("opening the event loops' connections");
     scenario->prepare(context);
     if (m_config.loadStartsAt) {

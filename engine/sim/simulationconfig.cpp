@@ -64,18 +64,41 @@ const char *SimulationConfig::scenarioName(ScenarioKind kind)
 
 ClientKind SimulationConfig::parseClient(const std::string &name)
 {
+    if (name == "auto")
+        return ClientKind::Auto;
     if (name == "threads")
         return ClientKind::Threads;
     if (name == "loop")
         return ClientKind::Loop;
     throw InvalidInput("unknown client '" + name +
-                       "': choose threads (a thread per connection) or loop (an "
-                       "event loop per server, pipelined connections)");
+                       "': choose auto (the default: loop wherever it carries the run), loop (an event "
+                       "loop per server, pipelined connections) or threads (a thread per connection)");
 }
 
 const char *SimulationConfig::clientName(ClientKind kind)
 {
-    return kind == ClientKind::Loop ? "loop" : "threads";
+    switch (kind) {
+    case ClientKind::Auto:
+        return "auto";
+    case ClientKind::Threads:
+        return "threads";
+    case ClientKind::Loop:
+        return "loop";
+    }
+    return "auto";
+}
+
+bool SimulationConfig::loopCarries() const
+{
+    return (scenario == ScenarioKind::FlashSale || scenario == ScenarioKind::Mixed) &&
+           strategy == StrategyKind::Versioned && raceDelay.count() == 0;
+}
+
+ClientKind SimulationConfig::clientUsed() const
+{
+    if (client == ClientKind::Auto)
+        return loopCarries() ? ClientKind::Loop : ClientKind::Threads;
+    return client;
 }
 
 void SimulationConfig::validate() const
@@ -121,15 +144,14 @@ void SimulationConfig::validate() const
     require(!nearCache || strategy != StrategyKind::Unsafe,
             "--near-cache works with every strategy but unsafe: pick another --strategy");
     if (client == ClientKind::Loop) {
-        require(
-            scenario == ScenarioKind::FlashSale && !buyersRead,
-            "--client loop runs the flash sale with --blind-buyers only: add them, or use --client threads");
+        require(scenario != ScenarioKind::Stampede,
+                "--client loop runs the flash sale and mixed: use --client threads (or auto) for stampede");
         require(
             strategy == StrategyKind::Versioned,
-            "--client loop writes with the versioned strategy only: use --strategy versioned, or --client "
-            "threads");
-        require(!nearCache && raceDelay.count() == 0,
-                "--client loop takes no --near-cache or --race-delay-ms: use --client threads for them");
+            "--client loop runs the versioned strategy only: use --strategy versioned, or --client threads "
+            "(or auto)");
+        require(raceDelay.count() == 0,
+                "--client loop takes no --race-delay-ms: use --client threads (or auto) for it");
     }
 }
 

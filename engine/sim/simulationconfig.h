@@ -22,10 +22,13 @@ enum class ScenarioKind
     Stampede
 };
 
-// How the load reaches the servers: a blocking thread per connection, or each server's event loop
-// driving its connections in libpq's pipeline mode (loop/LoopWriter).
+// How the load reaches the servers: each server's event loop driving its connections in libpq's
+// pipeline mode and through hiredis's async API (loop/LoopReader, loop/LoopWriter), or a blocking
+// thread per connection. Auto, the default: the loop wherever it carries the run (loopCarries()),
+// threads elsewhere.
 enum class ClientKind
 {
+    Auto,
     Threads,
     Loop
 };
@@ -78,8 +81,7 @@ struct SimulationConfig
     std::chrono::microseconds combineWait{0};
     // Each server reads through an in-process near cache kept coherent by Redis (--near-cache).
     bool nearCache = false;
-    // The event loop runs the flash sale's blind buyers with `versioned` only (--client loop).
-    ClientKind client = ClientKind::Threads;
+    ClientKind client = ClientKind::Auto;
     std::uint64_t seed = 1;
     // The load starts no earlier than this (processes that start one run together: load agents).
     std::optional<std::chrono::steady_clock::time_point> loadStartsAt;
@@ -97,6 +99,11 @@ struct SimulationConfig
 
     // Throws InvalidInput naming the first bad parameter.
     void validate() const;
+    // True when the event loop can drive this run: the flash sale or mixed, with `versioned`, and no
+    // race delay (which exists to widen the threaded strategies' windows).
+    bool loopCarries() const;
+    // The client that runs: Auto resolved.
+    ClientKind clientUsed() const;
     // Connections (and load-generating workers) of server `index` (from 0), and of the whole run.
     int connectionsOf(int index) const;
     int connectionCount() const;
@@ -110,7 +117,7 @@ struct SimulationConfig
     // Throws InvalidInput naming the SLOs it knows.
     static std::pair<std::string, double> parseSloOverride(const std::string &item);
     static const char *scenarioName(ScenarioKind kind);
-    // "threads" or "loop"; throws InvalidInput for anything else.
+    // "auto", "threads" or "loop"; throws InvalidInput for anything else.
     static ClientKind parseClient(const std::string &name);
     static const char *clientName(ClientKind kind);
 };

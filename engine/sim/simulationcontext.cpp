@@ -57,28 +57,45 @@ WriteResult SimulationContext::settleInDoubt(InventoryService &server, const Wri
 
 std::optional<StockView> SimulationContext::read(int worker, int key, SimClock::time_point intended)
 {
-    auto &metrics = m_workers[static_cast<std::size_t>(worker)];
-    const std::int64_t floor = m_checker.readFloor(key);
-    const std::string &sku = m_checker.skus()[static_cast<std::size_t>(key)];
-    auto &server = serverFor(worker);
-    // After the floor: a write acknowledged before it registered its expected evictions first.
-    const auto startedAt = SimClock::now();
-    const bool inWindow = server.nearCache() && server.nearCache()->watch().windowOpen(sku);
-    if (inWindow)
-        m_readsInWindow.fetch_add(1, std::memory_order_relaxed);
+    const ReadStart start = readStarts(worker, key);
     try {
-        StockView view = server.getStock(sku);
-        metrics.latency(OperationKind::Read).record(nanosSince(intended));
-        if (m_checker.onRead(floor, view.version) && inWindow)
-            m_staleInWindow.fetch_add(1, std::memory_order_relaxed);
-        if (m_observations)
-            m_observations->read(key, view.version, startedAt);
+        StockView view = serverFor(worker).getStock(m_checker.skus()[static_cast<std::size_t>(key)]);
+        readAnswered(worker, key, start, view, intended);
         return view;
     } catch (const std::exception &e) {
-        metrics.latency(OperationKind::Read).record(nanosSince(intended));
-        recordError(worker, OperationKind::Read, e);
+        readFailed(worker, intended, e);
         return std::nullopt;
     }
+}
+
+SimulationContext::ReadStart SimulationContext::readStarts(int worker, int key)
+{
+    ReadStart start;
+    start.floor = m_checker.readFloor(key);
+    // After the floor: a write acknowledged before it registered its expected evictions first.
+    start.startedAt = SimClock::now();
+    auto &server = serverFor(worker);
+    start.inWindow = server.nearCache() &&
+                     server.nearCache()->watch().windowOpen(m_checker.skus()[static_cast<std::size_t>(key)]);
+    if (start.inWindow)
+        m_readsInWindow.fetch_add(1, std::memory_order_relaxed);
+    return start;
+}
+
+void SimulationContext::readAnswered(int worker, int key, const ReadStart &start, const StockView &view,
+                                     SimClock::time_point intended)
+{
+    m_workers[static_cast<std::size_t>(worker)].latency(OperationKind::Read).record(nanosSince(intended));
+    if (m_checker.onRead(start.floor, view.version) && start.inWindow)
+        m_staleInWindow.fetch_add(1, std::memory_order_relaxed);
+    if (m_observations)
+        m_observations->read(key, view.version, start.startedAt);
+}
+
+void SimulationContext::readFailed(int worker, SimClock::time_point intended, const std::exception &error)
+{
+    m_workers[static_cast<std::size_t>(worker)].latency(OperationKind::Read).record(nanosSince(intended));
+    recordError(worker, OperationKind::Read, error);
 }
 
 WriteRequest SimulationContext::newRequest(int worker, int key, Action action, int quantity)

@@ -35,6 +35,7 @@ public:
     const SimulationConfig &config() const { return m_config; }
     int workerCount() const { return static_cast<int>(m_workers.size()); }
     int keyCount() const { return static_cast<int>(m_checker.skus().size()); }
+    const std::string &keySku(int key) const { return m_checker.skus()[static_cast<std::size_t>(key)]; }
     InventoryService &serverFor(int worker)
     {
         return *m_servers[static_cast<std::size_t>(worker) % m_servers.size()];
@@ -47,6 +48,18 @@ public:
     // Latency runs from `intended` (the scheduled start in open loop, the real start otherwise).
     std::optional<StockView> read(int worker, int key, SimClock::time_point intended);
     bool write(int worker, int key, Action action, int quantity, SimClock::time_point intended);
+    // The pieces of read(), for a client that reads without blocking (the event loop): taken as the
+    // read starts, and booked when its answer arrives. A worker's calls come from one thread at a time.
+    struct ReadStart
+    {
+        std::int64_t floor = 0;
+        SimClock::time_point startedAt;
+        bool inWindow = false;
+    };
+    ReadStart readStarts(int worker, int key);
+    void readAnswered(int worker, int key, const ReadStart &start, const StockView &view,
+                      SimClock::time_point intended);
+    void readFailed(int worker, SimClock::time_point intended, const std::exception &error);
     // The pieces of write(), for a client that sends the request itself (the event loop): the
     // request with the worker's next request id, and the bookkeeping of its answer. A worker's
     // calls come from one thread at a time.

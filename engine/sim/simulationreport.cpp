@@ -232,7 +232,7 @@ std::string SimulationReport::humanSummary() const
         std::string(SimulationConfig::scenarioName(config.scenario)) + " with strategy " +
         Strategy::kindName(config.strategy) + ", " + config.connectionsText() +
         (config.scenario == ScenarioKind::FlashSale && !config.buyersRead ? ", blind buyers" : "") +
-        (config.client == ClientKind::Loop ? ", event-loop client" : "") +
+        (config.clientUsed() == ClientKind::Loop ? ", event-loop client" : ", threaded client") +
         (config.raceDelay.count() ? ", race delay " + std::to_string(config.raceDelay.count()) + " ms" : "") +
         (stoppedEarly ? "  (stopped: partial results, no verdict)" : "") + "\n";
     line("duration", format("%.2f s", durationSeconds));

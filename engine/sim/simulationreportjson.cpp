@@ -67,7 +67,7 @@ std::string SimulationReport::toJson() const
     }
     parameters["shared_sku"] = sharedSku;
     parameters["near_cache"] = config.nearCache;
-    parameters["client"] = SimulationConfig::clientName(config.client);
+    parameters["client"] = SimulationConfig::clientName(config.clientUsed());
 
     auto optional = [](const auto &value) { return value ? Json(*value) : Json(nullptr); };
     auto latency = [](const LatencySummary &l) {

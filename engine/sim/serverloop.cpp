@@ -1,0 +1,68 @@
+#include "sim/serverloop.h"
+
+#include <stdexcept>
+
+namespace inv {
+
+ServerLoop::ServerLoop(SimulationContext &context, int server) : m_context(context), m_server(server)
+{
+    InventoryService &service = *context.servers()[static_cast<std::size_t>(server)];
+    m_loop.call([&] {
+        m_reader = std::make_unique<LoopReader>(m_loop, service, 1);
+        m_writer = std::make_unique<LoopWriter>(m_loop, service, context.config().connectionsOf(server), kDepth);
+    });
+}
+
+ServerLoop::~ServerLoop()
+{
+    // Their events belong to the loop: freed on its thread.
+    m_loop.call([this] {
+        m_writer.reset();
+        m_reader.reset();
+    });
+}
+
+void ServerLoop::open()
+{
+    m_loop.call([this] {
+        m_reader->open();
+        m_writer->open();
+    });
+}
+
+void ServerLoop::read(int key, SimClock::time_point intended, std::function<void(std::optional<StockView>)> then)
+{
+    const auto start = m_context.readStarts(m_server, key);
+    m_reader->read(m_context.keySku(key), [this, key, start, intended, then](LoopReader::Outcome outcome) {
+        if (outcome.view)
+            m_context.readAnswered(m_server, key, start, *outcome.view, intended);
+        else
+            m_context.readFailed(m_server, intended, std::runtime_error(outcome.error));
+        then(outcome.view);
+    });
+}
+
+void ServerLoop::write(int key, Action action, int quantity, SimClock::time_point intended,
+                       std::function<void()> then)
+{
+    const WriteRequest request = m_context.newRequest(m_server, key, action, quantity);
+    const OperationKind kind = action == Action::Purchase ? OperationKind::Purchase : OperationKind::Restock;
+    m_writer->write(request, [this, key, kind, request, intended, then](LoopWriteOutcome outcome) {
+        if (outcome.inDoubt)
+            m_context.settledElsewhere(outcome.kind != LoopWriteOutcome::Kind::Failed, outcome.result.replayed);
+        switch (outcome.kind) {
+        case LoopWriteOutcome::Kind::Written:
+            m_context.written(m_server, key, request, outcome.result, intended);
+            break;
+        case LoopWriteOutcome::Kind::Refused:
+            m_context.refused(m_server, kind, intended);
+            break;
+        case LoopWriteOutcome::Kind::Failed:
+            m_context.failed(m_server, kind, intended, std::runtime_error(outcome.error));
+            break;
+        }
+        then();
+    });
+}
+
+} // namespace inv
