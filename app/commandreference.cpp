@@ -167,9 +167,9 @@ const std::vector<OptionInfo> &CommandReference::options()
         {"list", "", "agent: list the agents registered in Redis and exit", {}},
         {"client",
          "auto|loop|threads",
-         "flash-sale and mixed with versioned: loop drives each server's connections from one event loop in "
-         "libpq's pipeline mode, reads on their own connection; threads: a thread per connection; auto "
-         "(default): loop wherever it carries the run",
+         "versioned: loop drives each server's connections from one event loop in libpq's pipeline mode, "
+         "reads on their own connection; threads: a thread per connection (every strategy); auto (default): "
+         "loop for versioned without --race-delay-ms, threads otherwise",
          {"auto", "loop", "threads"}},
         {"rate", "R", "mixed: arrivals per second (default 10000)", {}},
         {"duration", "SEC", "mixed: seconds to run (default 10)", {}},

@@ -103,12 +103,11 @@ SimulationForm::SimulationForm(QWidget *parent) : QScrollArea(parent)
     m_loopClient = new QCheckBox(tr("Event-loop client"), form);
     m_loopClient->setObjectName(QStringLiteral("loopClient"));
     m_loopClient->setToolTip(
-        tr("<p>The flash sale and mixed with <b>versioned</b>: each server drives its "
-           "connections from one event loop, several statements in flight on each (libpq "
-           "pipeline mode), reads on a connection of their own so that they never wait "
-           "behind a commit. The other strategies, stampede and runs with a race delay use "
-           "a thread per connection. Clear it to compare with the threaded client "
-           "(--client threads).</p>"));
+        tr("<p>With <b>versioned</b>: each server drives its connections from one event "
+           "loop, several statements in flight on each (libpq pipeline mode), reads on a "
+           "connection of their own so that they never wait behind a commit. The other "
+           "strategies and runs with a race delay use a thread per connection. Clear it to "
+           "compare with the threaded client (--client threads).</p>"));
     m_loopClient->setChecked(true);
     layout->addRow(QString(), m_loopClient);
     layout->addRow(tr("Rate"), m_rate);
@@ -249,7 +248,6 @@ void SimulationForm::applyPreset()
     const bool stampede = current == QLatin1String("stampede");
     for (QWidget *w : std::initializer_list<QWidget *>{m_buyers, m_quantity, m_blindBuyers, m_agents})
         w->setEnabled(flash);
-    m_loopClient->setEnabled(flash || mixed);
     for (QWidget *w : std::initializer_list<QWidget *>{m_rate, m_duration, m_readRatio, m_skew})
         w->setEnabled(mixed);
     m_readers->setEnabled(stampede);

@@ -202,8 +202,11 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
         service.actor = "sim:" + m_runId + "/" + service.serverId;
         service.pgSchema = space.schema();
         service.keyPrefix = space.keyPrefix();
-        service.pgConnections = m_config.connectionsOf(i);
-        service.redisConnections = m_config.connectionsOf(i);
+        // On the event loop, the server's connections are the loop's (ServerLoop); its pools serve only
+        // the set-up, the warm-up and the repair marks.
+        const bool loop = m_config.clientUsed() == ClientKind::Loop;
+        service.pgConnections = loop ? 1 : m_config.connectionsOf(i);
+        service.redisConnections = loop ? 2 : m_config.connectionsOf(i);
         service.cacheTtl = m_config.ttl;
         service.raceDelay = m_config.raceDelay;
         service.combiner = CombinerSettings{m_config.combineMax, m_config.combineWait};

@@ -90,8 +90,7 @@ const char *SimulationConfig::clientName(ClientKind kind)
 
 bool SimulationConfig::loopCarries() const
 {
-    return (scenario == ScenarioKind::FlashSale || scenario == ScenarioKind::Mixed) &&
-           strategy == StrategyKind::Versioned && raceDelay.count() == 0;
+    return strategy == StrategyKind::Versioned && raceDelay.count() == 0;
 }
 
 ClientKind SimulationConfig::clientUsed() const
@@ -144,8 +143,6 @@ void SimulationConfig::validate() const
     require(!nearCache || strategy != StrategyKind::Unsafe,
             "--near-cache works with every strategy but unsafe: pick another --strategy");
     if (client == ClientKind::Loop) {
-        require(scenario != ScenarioKind::Stampede,
-                "--client loop runs the flash sale and mixed: use --client threads (or auto) for stampede");
         require(
             strategy == StrategyKind::Versioned,
             "--client loop runs the versioned strategy only: use --strategy versioned, or --client threads "

@@ -99,8 +99,8 @@ struct SimulationConfig
 
     // Throws InvalidInput naming the first bad parameter.
     void validate() const;
-    // True when the event loop can drive this run: the flash sale or mixed, with `versioned`, and no
-    // race delay (which exists to widen the threaded strategies' windows).
+    // True when the event loop can drive this run: `versioned`, and no race delay (which exists to
+    // widen the threaded strategies' windows).
     bool loopCarries() const;
     // The client that runs: Auto resolved.
     ClientKind clientUsed() const;

@@ -4,9 +4,44 @@
 #include "sim/workerthreads.h"
 
 #include <condition_variable>
+#include <latch>
 #include <mutex>
 
 namespace inv {
+
+StampedeScenario::StampedeScenario() = default;
+StampedeScenario::~StampedeScenario() = default;
+
+void StampedeScenario::prepare(SimulationContext &context)
+{
+    if (context.config().clientUsed() != ClientKind::Loop)
+        return;
+    for (int s = 0; s < static_cast<int>(context.servers().size()); ++s)
+        m_loops.push_back(std::make_unique<ServerLoop>(context, s));
+    for (auto &loop : m_loops)
+        loop->open();
+}
+
+template <typename KeyOf> void StampedeScenario::readAll(SimulationContext &context, int count, const KeyOf &keyOf)
+{
+    if (m_loops.empty()) {
+        WorkerThreads::run(count, "reader",
+                           [&](int r, std::stop_token) { context.read(r, keyOf(r), SimClock::now()); });
+        return;
+    }
+    std::latch answered(count);
+    const int servers = static_cast<int>(m_loops.size());
+    for (int s = 0; s < servers; ++s) {
+        ServerLoop *server = m_loops[static_cast<std::size_t>(s)].get();
+        server->loop().post([&, s, server] {
+            for (int r = s; r < count; r += servers)
+                server->read(keyOf(r), SimClock::now(), [&answered](const std::optional<StockView> &) {
+                    answered.count_down();
+                });
+        });
+    }
+    answered.wait();
+}
 
 void StampedeScenario::run(SimulationContext &context)
 {
@@ -22,8 +57,12 @@ void StampedeScenario::run(SimulationContext &context)
     addFills(1); // from -1 (not measured) to 0
     for (int round = 0; round < config.rounds && !context.stopRequested(); ++round) {
         // Warm every hot key within a few milliseconds, so that they all expire together.
-        for (int k = 0; k < keys; ++k)
-            context.read(k % workers, k, SimClock::now());
+        if (m_loops.empty()) {
+            for (int k = 0; k < keys; ++k)
+                context.read(k % workers, k, SimClock::now());
+        } else {
+            readAll(context, keys, [](int k) { return k; });
+        }
         // Wait for the keys to expire, but wake at once on stop (a TTL may be long).
         {
             std::mutex mutex;
@@ -37,8 +76,7 @@ void StampedeScenario::run(SimulationContext &context)
         // Every hot key has just expired: the herd follows.
         context.addEvent("expiry " + std::to_string(round + 1));
         const long long before = fillsNow();
-        WorkerThreads::run(config.readers, "reader",
-                           [&](int r, std::stop_token) { context.read(r, r % keys, SimClock::now()); });
+        readAll(context, config.readers, [keys](int r) { return r % keys; });
         addFills(fillsNow() - before);
         setProgress(static_cast<double>(round + 1) / config.rounds);
     }

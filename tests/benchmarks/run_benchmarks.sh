@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
 # Measures the engine side by side with pgbench and redis-benchmark on the same private services,
-# in one run, and prints a Markdown table of medians and ratios:
+# in one run, and prints a Markdown table of medians and ratios. PostgreSQL is durable (fsync and
+# synchronous_commit on), as operators run it; INVENTORY_SANDBOX_MODE=fast-unsafe gives the labelled
+# fast-unsafe figures instead. Beside each throughput, the CPU it cost: milliseconds of CPU per 1,000
+# requests, the client's and the servers' (postgres and redis-server) together (tests/benchmarks/cpucost.py):
 #   a) flash sale, 10,000 buyers against 100 units, per strategy, against pgbench running the
-#      versioned purchase statement with the same number of connections; and the blind buyers on
-#      the event-loop client against pgbench at 32 and 64 connections, alternated run by run;
+#      versioned purchase statement with the same number of connections; and the blind buyers with
+#      the default client against pgbench at 32 and 64 connections, alternated run by run;
 #   b) cached reads (mixed, read ratio 1.0, warm cache) against redis-benchmark -t get with the
 #      same number of connections, through Redis and through the near cache (--near-cache);
 #   c) mixed load at 10,000 req/s for 10 s, REPEATS times: how many runs kept read p99 under 2 ms,
-#      and the medians; then the moonshot, 30,000 req/s with read p99 under 5 ms and no drops;
+#      and the medians; the moonshot, 30,000 req/s with read p99 under 5 ms and no drops; and
+#      10,000 req/s on the threaded client (--client threads) for comparison, alternated run by run;
 #   d) peak RSS during a) and c);
 #   e) write combining on a hot row: `combined` with blind buyers and stock that never runs out,
 #      against pgbench running the single-statement purchase on one row, at 32 and 64 clients,
 #      alternated run by run;
-#   f) load sweeps (rate=1000..40000 per strategy, connections=8..128 at 10,000 req/s for versioned) to each knee,
-#      with redis-benchmark GET and pgbench running the purchase statement as measured peers; the
-#      sweeps' reports and the peers' reference files stay in $BUILD_DIR/benchmark-sweep/.
-# Usage: tests/benchmarks/run_benchmarks.sh [REPEATS]   (default 3; medians are reported)
+#   f) load sweeps (rate=1000..40000 per strategy, and versioned on the threaded client too;
+#      connections=8..128 at 10,000 req/s for versioned) to each knee, with redis-benchmark GET and
+#      pgbench running the purchase statement as measured peers; the sweeps' reports and the peers'
+#      reference files stay in $BUILD_DIR/benchmark-sweep/.
+# Usage: tests/benchmarks/run_benchmarks.sh [REPEATS]   (default 5; medians are reported)
 #        SECTIONS=e tests/benchmarks/run_benchmarks.sh 5   (only the sections named)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -23,7 +28,7 @@ cd "$(dirname "$0")/../.."
 INVENTORY_PACKAGES+=(python3)
 inventory_install_packages
 
-REPEATS=${1:-3}
+REPEATS=${1:-5}
 SERVERS=4
 CONNECTIONS=16
 CLIENTS=$((SERVERS * CONNECTIONS))
@@ -33,7 +38,9 @@ cmake --build "$BUILD_DIR" -j"$(nproc)" --target inventory-console >/dev/null
 CLI="$PWD/$BUILD_DIR/app/inventory-console"
 
 . scripts/privatesandbox.sh
+INVENTORY_SANDBOX_MODE=${INVENTORY_SANDBOX_MODE:-durable}
 inventory_private_sandbox "$CLI" bench
+COSTPY="$PWD/tests/benchmarks/cpucost.py"
 "$CLI" init --products 0 >/dev/null
 REDIS_PORT=${INVENTORY_REDIS_URL##*:}
 
@@ -42,6 +49,16 @@ want() { [[ $SECTIONS == *$1* ]]; }
 json() { python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 median() { python3 -c "import statistics,sys; print(round(statistics.median(float(x) for x in sys.argv[1:]), 3))" "$@"; }
 progress() { echo "$*" >&2; }
+# CPU ms per 1,000 requests of a simulate report: this process's CPU over the load and the servers'.
+ours_cost() {
+    json "$1" "round((r['host']['cpu_own_cores'] * r['duration_s'] + r['host']['postgres_cpu_s'] + r['host']['redis_cpu_s']) * 1e6 / max(1, r['requests']), 1)"
+}
+# Runs a peer command under cpucost.py; its CPU goes to $WORK/cost.err, read by peer_cost REQUESTS.
+measured() { python3 "$COSTPY" "$SANDBOX" -- "$@" 2>"$WORK/cost.err"; }
+peer_cost() {
+    python3 -c "import sys; c, s = (float(x) for x in sys.argv[2].split()[1:3]); print(round((c + s) * 1e6 / int(sys.argv[1]), 1))" \
+        "$1" "$(grep '^cpu:' "$WORK/cost.err" | tail -1)"
+}
 # The `versioned` strategy's purchase of one unit of SKU $1 (engine/inventory/conditionalwrite.cpp),
 # as pgbench runs it: each transaction with its own request id, so that a refusal also looks for an
 # earlier write with that id, as ours does.
@@ -66,10 +83,12 @@ SQL
 # goes through PGPASSWORD, not in the URL on pgbench's command line (the process list). pgbench writes
 # as the tables' owner: the database checks an audit row from a role that does not own the log, and
 # a simulation's role owns its own space's log, so both sides skip that check alike.
+# Its CPU per 1,000 transactions goes to $WORK/pgbench.cost.
 pgbench_tps() {
-    PGPASSWORD=$(inventory_pg_password "$INVENTORY_PG_OWNER_URL") pgbench -n -M prepared -c "$1" -j 2 \
-        -t $(($2 / $1)) -f "$3" "$(inventory_pg_url_without_password "$INVENTORY_PG_OWNER_URL")" 2>/dev/null |
-        sed -n 's/^tps = \([0-9.]*\).*/\1/p' | tail -1
+    PGPASSWORD=$(inventory_pg_password "$INVENTORY_PG_OWNER_URL") measured pgbench -n -M prepared -c "$1" -j 2 \
+        -t $(($2 / $1)) -f "$3" "$(inventory_pg_url_without_password "$INVENTORY_PG_OWNER_URL")" >"$WORK/pgbench.out" || true
+    peer_cost $(($2 / $1 * $1)) >"$WORK/pgbench.cost"
+    sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$WORK/pgbench.out" | tail -1
 }
 
 # a) flash sale against pgbench --------------------------------------------------------------
@@ -92,8 +111,8 @@ for strategy in unsafe naive locked versioned; do
 done
 values=()
 for i in $(seq "$REPEATS"); do
-    progress "a) flash sale, versioned, blind buyers, run $i/$REPEATS"
-    "$CLI" simulate --scenario flash-sale --strategy versioned --blind-buyers --servers $SERVERS \
+    progress "a) flash sale, versioned, blind buyers, threaded client, run $i/$REPEATS"
+    "$CLI" simulate --scenario flash-sale --strategy versioned --blind-buyers --client threads --servers $SERVERS \
         --connections $CONNECTIONS --json >"$WORK/flash.json" || true
     values+=("$(json "$WORK/flash.json" "r['parameters']['buyers'] / r['duration_s']")")
 done
@@ -110,27 +129,34 @@ for i in $(seq "$REPEATS"); do
 done
 PGBENCH=$(median "${pgbench_values[@]}")
 
-# The blind flash sale on the event-loop client (--client loop) against pgbench running the same
-# statement with the same number of connections (4 servers x CLIENTS/4), alternated run by run.
+# The blind flash sale with the default client against pgbench running the same statement with the
+# same number of connections (4 servers x CLIENTS/4), alternated run by run.
+declare -A LOOP_COST PGBENCH_COST
 for clients in 32 64; do
     ours=()
     theirs=()
+    ours_costs=()
+    theirs_costs=()
     for i in $(seq "$REPEATS"); do
         sku="PGBENCH-$$-$clients-$i"
         "$CLI" add "$sku" --name "pgbench flash sale" --stock 100 >/dev/null
         purchase_sql "$sku" >"$PGBENCH_SQL"
         progress "a) pgbench, $clients clients, run $i/$REPEATS"
         theirs+=("$(pgbench_tps "$clients" 10000 "$PGBENCH_SQL")")
-        progress "a) flash sale, versioned, blind buyers, event loop, $clients clients, run $i/$REPEATS"
-        "$CLI" simulate --scenario flash-sale --strategy versioned --blind-buyers --client loop --servers $SERVERS \
+        theirs_costs+=("$(cat "$WORK/pgbench.cost")")
+        progress "a) flash sale, versioned, blind buyers, default client, $clients clients, run $i/$REPEATS"
+        "$CLI" simulate --scenario flash-sale --strategy versioned --blind-buyers --servers $SERVERS \
             --connections $((clients / SERVERS)) --json >"$WORK/loop.json" || true
         ours+=("$(json "$WORK/loop.json" "r['parameters']['buyers'] / r['duration_s']")")
+        ours_costs+=("$(ours_cost "$WORK/loop.json")")
         sold=$(json "$WORK/loop.json" "(r['successes'], r['oversold'], r['ledger_ok'], r['errors'])")
         [ "$sold" = "(100, 0, True, 0)" ] ||
             { echo "a) the event loop sold $sold (sold, oversold, ledger, errors): expected (100, 0, True, 0)" >&2; exit 1; }
     done
     LOOP[$clients]=$(median "${ours[@]}")
     PGBENCH_AT[$clients]=$(median "${theirs[@]}")
+    LOOP_COST[$clients]=$(median "${ours_costs[@]}")
+    PGBENCH_COST[$clients]=$(median "${theirs_costs[@]}")
 done
 fi
 
@@ -138,35 +164,46 @@ fi
 OURS_B=0
 NEAR_B=0
 THEIRS_B=0
+COST_B=- NEAR_COST_B=- THEIRS_COST_B=-
 if want b; then
 ours_b=()
 near_b=()
 theirs_b=()
+cost_b=()
+near_cost_b=()
+theirs_cost_b=()
 for i in $(seq "$REPEATS"); do
     progress "b) cached reads, run $i/$REPEATS"
     # Far above what the machine can serve, with a long lag allowance: the workers run flat out.
     "$CLI" simulate --scenario mixed --read-ratio 1.0 --rate 200000 --duration 1.5 --products 1000 \
         --servers $SERVERS --connections $CONNECTIONS --max-lag-ms 60000 --slo dropped=1e9 --json >"$WORK/reads.json" || true
     ours_b+=("$(json "$WORK/reads.json" "r['throughput_rps']")")
+    cost_b+=("$(ours_cost "$WORK/reads.json")")
     # The same reads through each server's near cache: the same number of client threads.
     "$CLI" simulate --scenario mixed --read-ratio 1.0 --rate 1000000 --duration 1.5 --products 1000 \
         --servers $SERVERS --connections $CONNECTIONS --max-lag-ms 60000 --slo dropped=1e9 --near-cache \
         --json >"$WORK/near.json" || true
     near_b+=("$(json "$WORK/near.json" "r['throughput_rps']")")
+    near_cost_b+=("$(ours_cost "$WORK/near.json")")
     # redis-benchmark takes a password only with -a, which the process list shows, and ignores
     # REDISCLI_AUTH: it gets a throw-away user that may only read, removed right after the run, and
     # never the sandbox's own password.
     bench_password=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
     REDISCLI_AUTH=$(inventory_redis_password) redis-cli -p "$REDIS_PORT" ACL SETUSER benchmark reset on \
         ">$bench_password" '~*' +get +ping +config\|get >/dev/null
-    theirs_b+=("$(redis-benchmark -p "$REDIS_PORT" --user benchmark -a "$bench_password" -t get -c $CLIENTS \
-        -n 300000 -r 1000 -q 2>/dev/null | tr '\r' '\n' | sed -n 's/^GET: \([0-9.]*\) requests per second.*/\1/p' |
+    measured redis-benchmark -p "$REDIS_PORT" --user benchmark -a "$bench_password" -t get -c $CLIENTS \
+        -n 300000 -r 1000 -q >"$WORK/redis-benchmark.out" || true
+    theirs_b+=("$(tr '\r' '\n' <"$WORK/redis-benchmark.out" | sed -n 's/^GET: \([0-9.]*\) requests per second.*/\1/p' |
         tail -1)")
+    theirs_cost_b+=("$(peer_cost 300000)")
     REDISCLI_AUTH=$(inventory_redis_password) redis-cli -p "$REDIS_PORT" ACL DELUSER benchmark >/dev/null
 done
 OURS_B=$(median "${ours_b[@]}")
 NEAR_B=$(median "${near_b[@]}")
 THEIRS_B=$(median "${theirs_b[@]}")
+COST_B=$(median "${cost_b[@]}")
+NEAR_COST_B=$(median "${near_cost_b[@]}")
+THEIRS_COST_B=$(median "${theirs_cost_b[@]}")
 fi
 
 # c) mixed load at 10,000 req/s for 10 s, REPEATS times, and the moonshot at 30,000 req/s --------
@@ -175,14 +212,14 @@ fi
 MIXED_CONNECTIONS=${MIXED_CONNECTIONS:-4}
 MOONSHOT_RATE=${MOONSHOT_RATE:-30000}
 C_READ_P50=- C_READ_P99=- C_WRITE_P50=- C_WRITE_P99=- C_HIT=- C_RATE=0 C_DROPPED=- RSS_C=-
-C_MET=- C_P99S=- C_LOADS=- M_MET=- M_DETAIL=- M_LOADS=-
-# Runs the mixed scenario REPEATS times at rate $1 into $WORK/$2-N.json.
-mixed_runs() {
-    for i in $(seq "$REPEATS"); do
-        progress "c) mixed load, $1 req/s for 10 s, run $i/$REPEATS"
-        "$CLI" simulate --scenario mixed --rate "$1" --duration 10 --servers $SERVERS \
-            --connections $MIXED_CONNECTIONS --json >"$WORK/$2-$i.json" || true
-    done
+C_MET=- C_P99S=- C_LOADS=- C_COST=- M_MET=- M_DETAIL=- M_LOADS=- T_MET=- T_P99S=- T_COST=-
+# One mixed run at rate $1 for 10 s into $WORK/$2-$3.json; further arguments go to simulate.
+mixed_run() {
+    local rate=$1 name=$2 i=$3
+    shift 3
+    progress "c) mixed load, $rate req/s for 10 s ($name), run $i/$REPEATS"
+    "$CLI" simulate --scenario mixed --rate "$rate" --duration 10 --servers $SERVERS \
+        --connections $MIXED_CONNECTIONS "$@" --json >"$WORK/$name-$i.json" || true
 }
 # A python expression over the runs' reports `rs` (and `med`, the median of a list).
 runs() {
@@ -190,7 +227,11 @@ runs() {
 rs=[json.load(open(f)) for f in sys.argv[2:]]; print(eval(sys.argv[1]))" "$1" "$WORK/$2"-*.json
 }
 if want c; then
-mixed_runs 10000 mixed
+for i in $(seq "$REPEATS"); do
+    mixed_run 10000 mixed "$i"
+    mixed_run "$MOONSHOT_RATE" moonshot "$i"
+    mixed_run 10000 threads "$i" --client threads
+done
 C_READ_P50=$(runs "med([r['latency_ms']['read']['p50'] for r in rs])" mixed)
 C_READ_P99=$(runs "med([r['latency_ms']['read']['p99'] for r in rs])" mixed)
 C_WRITE_P50=$(runs "med([r['latency_ms']['write']['p50'] for r in rs])" mixed)
@@ -203,7 +244,10 @@ C_MET=$(runs "f\"{sum(r['latency_ms']['read']['p99'] < 2 for r in rs)} of {len(r
 C_P99S=$(runs "', '.join(f\"{r['latency_ms']['read']['p99']:.2f}\" for r in rs)" mixed)
 # The host's load average during each run: these cores are shared, and a busy host shows in p99.
 C_LOADS=$(runs "', '.join(f\"{r['host']['load_avg_max']}\" for r in rs)" mixed)
-mixed_runs "$MOONSHOT_RATE" moonshot
+C_COST=$(runs "med([(r['host']['cpu_own_cores'] * r['duration_s'] + r['host']['postgres_cpu_s'] + r['host']['redis_cpu_s']) * 1e6 / r['requests'] for r in rs])" mixed)
+T_MET=$(runs "f\"{sum(r['latency_ms']['read']['p99'] < 2 for r in rs)} of {len(rs)}\"" threads)
+T_P99S=$(runs "', '.join(f\"{r['latency_ms']['read']['p99']:.2f}\" for r in rs)" threads)
+T_COST=$(runs "med([(r['host']['cpu_own_cores'] * r['duration_s'] + r['host']['postgres_cpu_s'] + r['host']['redis_cpu_s']) * 1e6 / r['requests'] for r in rs])" threads)
 M_LOADS=$(runs "', '.join(f\"{r['host']['load_avg_max']}\" for r in rs)" moonshot)
 M_MET=$(runs "f\"{sum(r['latency_ms']['read']['p99'] < 5 and r['dropped'] == 0 for r in rs)} of {len(rs)}\"" moonshot)
 M_DETAIL=$(runs "'read p99 ' + ', '.join(f\"{r['latency_ms']['read']['p99']:.1f}\" for r in rs) + ' ms; dropped ' + \
@@ -216,24 +260,28 @@ fi
 # a time; more servers make smaller batches that queue on the row lock, see docs/PERFORMANCE.md);
 # pgbench: the same number of connections running the `versioned` purchase statement. Alternated,
 # so that both see the same host.
-declare -A COMBINED PGBENCH_HOT BATCH_P50
+declare -A COMBINED PGBENCH_HOT BATCH_P50 COMBINED_COST PGBENCH_HOT_COST
 HOT_BUYERS=${HOT_BUYERS:-20000}
 if want e; then
 for clients in 32 64; do
     ours=()
     theirs=()
     batches=()
+    ours_costs=()
+    theirs_costs=()
     for i in $(seq "$REPEATS"); do
         sku="HOT-$$-$clients-$i"
         "$CLI" add "$sku" --name "pgbench hot row" --stock 1000000 >/dev/null
         purchase_sql "$sku" >"$WORK/hot.sql"
         progress "e) pgbench hot row, $clients clients, run $i/$REPEATS"
         theirs+=("$(pgbench_tps "$clients" "$HOT_BUYERS" "$WORK/hot.sql")")
+        theirs_costs+=("$(cat "$WORK/pgbench.cost")")
         progress "e) combined hot row, $clients clients, run $i/$REPEATS"
         "$CLI" simulate --scenario flash-sale --strategy combined --blind-buyers --buyers "$HOT_BUYERS" \
             --stock 1000000 --servers 1 --connections "$clients" --json >"$WORK/hot.json" || true
         ours+=("$(json "$WORK/hot.json" "r['successes'] / r['duration_s']")")
         batches+=("$(json "$WORK/hot.json" "r['combining']['purchase_batch_p50']")")
+        ours_costs+=("$(ours_cost "$WORK/hot.json")")
         sold=$(json "$WORK/hot.json" "(r['successes'], r['initial_stock'] - r['final_db_stock'], r['ledger_ok'])")
         [ "$sold" = "($HOT_BUYERS, $HOT_BUYERS, True)" ] ||
             { echo "e) combined sold $sold (buyers, stock taken, ledger): expected ($HOT_BUYERS, $HOT_BUYERS, True)" >&2; exit 1; }
@@ -241,6 +289,8 @@ for clients in 32 64; do
     COMBINED[$clients]=$(median "${ours[@]}")
     PGBENCH_HOT[$clients]=$(median "${theirs[@]}")
     BATCH_P50[$clients]=$(median "${batches[@]}")
+    COMBINED_COST[$clients]=$(median "${ours_costs[@]}")
+    PGBENCH_HOT_COST[$clients]=$(median "${theirs_costs[@]}")
 done
 fi
 
@@ -296,6 +346,10 @@ for strategy in $SWEEP_STRATEGIES; do
         --connections $MIXED_CONNECTIONS --json >"$SWEEP_DIR/rate-$strategy.json" || true
     KNEE[$strategy]=$(json "$SWEEP_DIR/rate-$strategy.json" "r['sweep']['knee']['text'].removeprefix('knee: ')")
 done
+progress "f) rate sweep, versioned, threaded client"
+"$CLI" simulate --sweep rate=1000..40000 --step-seconds 3 --strategy versioned --client threads --servers $SERVERS \
+    --connections $MIXED_CONNECTIONS --json >"$SWEEP_DIR/rate-versioned-threads.json" || true
+KNEE[threads]=$(json "$SWEEP_DIR/rate-versioned-threads.json" "r['sweep']['knee']['text'].removeprefix('knee: ')")
 progress "f) peers at $((SERVERS * MIXED_CONNECTIONS)) clients"
 { redis_reference $((SERVERS * MIXED_CONNECTIONS)); pgbench_reference $((SERVERS * MIXED_CONNECTIONS)); } |
     references >"$SWEEP_DIR/references-rate.json"
@@ -313,38 +367,53 @@ F_PEERS=$(json "$SWEEP_DIR/references-rate.json" "'; '.join(e['tool'] + ' ' + st
 fi
 
 ratio() { python3 -c "print(round($1 / $2, 2) if $2 else 'n/a')"; }
+# The event loop's knee over the threaded client's, by the last rate each passed.
+knee_ratio() {
+    python3 -c "import json,sys
+last=lambda f: (json.load(open(f))['sweep']['knee']['last_pass'] or {}).get('offered_rps') or 0
+a, b = last(sys.argv[1]), last(sys.argv[2])
+print(f'{a / b:.2f}x ({a:.0f} / {b:.0f} req/s passed)' if b else 'n/a')" "$SWEEP_DIR/rate-versioned.json" "$SWEEP_DIR/rate-versioned-threads.json"
+}
+if [ "$INVENTORY_SANDBOX_MODE" = durable ]; then
+    MODE="a durable PostgreSQL (fsync and synchronous_commit on)"
+else
+    MODE="PostgreSQL in fast-unsafe mode (fsync, synchronous_commit and full_page_writes off): not how operators run it"
+fi
 cat <<TABLE
 Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(. /etc/os-release; echo "$PRETTY_NAME"),
-PostgreSQL $(pg_config --version 2>/dev/null | awk '{print $2}' || echo 15), Redis $(redis-server --version | sed -n 's/.*v=\([0-9.]*\).*/\1/p'); ${REPEATS} runs each, medians. Both sides ran on the same sandbox PostgreSQL, in fast-unsafe mode (fsync, synchronous_commit and full_page_writes off).
-a) and b): $SERVERS servers x $CONNECTIONS connections = $CLIENTS clients on every side.
+PostgreSQL $(pg_config --version 2>/dev/null | awk '{print $2}' || echo 15), Redis $(redis-server --version | sed -n 's/.*v=\([0-9.]*\).*/\1/p'); ${REPEATS} runs each, medians. Both sides ran on the same sandbox, on $MODE.
+a) and b): $SERVERS servers x $CONNECTIONS connections = $CLIENTS clients on every side. CPU: milliseconds of CPU per 1,000 requests,
+the client's and the postgres and redis-server processes' together (ours over the load, the peers' over their whole run).
 
-| | measurement | ours | reference | ratio | target |
-| --- | --- | --- | --- | --- | --- |
-| a | flash sale, buyers/s, unsafe | ${FLASH[unsafe]} | pgbench ${PGBENCH} tps | $(ratio "${FLASH[unsafe]}" "$PGBENCH") | - |
-| a | flash sale, buyers/s, naive | ${FLASH[naive]} | pgbench ${PGBENCH} tps | $(ratio "${FLASH[naive]}" "$PGBENCH") | - |
-| a | flash sale, buyers/s, locked | ${FLASH[locked]} | pgbench ${PGBENCH} tps | $(ratio "${FLASH[locked]}" "$PGBENCH") | - |
-| a | flash sale, buyers/s, versioned | ${FLASH[versioned]} | pgbench ${PGBENCH} tps | $(ratio "${FLASH[versioned]}" "$PGBENCH") | >= 0.8 |
-| a | flash sale, buyers/s, versioned, blind buyers, a thread per connection (every buyer sends the purchase, as pgbench does) | ${FLASH[blind]} | pgbench ${PGBENCH} tps | $(ratio "${FLASH[blind]}" "$PGBENCH") | >= 0.8 |
-| a | flash sale, buyers/s, versioned, blind buyers, event loop (--client loop), 32 connections | ${LOOP[32]} | pgbench ${PGBENCH_AT[32]} tps | $(ratio "${LOOP[32]}" "${PGBENCH_AT[32]}") | >= 1.0 |
-| a | flash sale, buyers/s, versioned, blind buyers, event loop (--client loop), 64 connections | ${LOOP[64]} | pgbench ${PGBENCH_AT[64]} tps | $(ratio "${LOOP[64]}" "${PGBENCH_AT[64]}") | >= 1.0 |
-| b | cached reads/s (mixed, read ratio 1.0, warm) | ${OURS_B} | redis-benchmark GET ${THEIRS_B}/s | $(ratio "$OURS_B" "$THEIRS_B") | >= 0.7 |
-| b | cached reads/s with --near-cache (same workers; the offered rate, 1,000,000/s, caps it) | ${NEAR_B} | redis-benchmark GET ${THEIRS_B}/s | $(ratio "$NEAR_B" "$THEIRS_B") | >= 5 |
-| c | mixed 10,000 req/s for 10 s ($SERVERS x $MIXED_CONNECTIONS workers), $REPEATS runs: read p99 < 2 ms in (each run's p99: ${C_P99S} ms; host load ${C_LOADS}) | ${C_MET} | | | ${REPEATS} of ${REPEATS} |
-| c | read p50 / p99 ms (medians) | ${C_READ_P50} / ${C_READ_P99} | | | p99 < 2 |
-| c | write p50 / p99 ms (medians) | ${C_WRITE_P50} / ${C_WRITE_P99} | | | |
-| c | hit rate % (median) | ${C_HIT} | | | > 95 |
-| c | achieved req/s (median), most dropped in a run | ${C_RATE}, ${C_DROPPED} | 10000 | $(ratio "$C_RATE" 10000) | >= 0.99, 0 dropped |
-| c | moonshot: ${MOONSHOT_RATE} req/s for 10 s, read p99 < 5 ms and no drops in (${M_DETAIL}; host load ${M_LOADS}) | ${M_MET} | | | ${REPEATS} of ${REPEATS} |
-| d | peak RSS MB during a) / c) | ${RSS_A} / ${RSS_C} | | | < 200 |
+| | measurement | ours | reference | ratio | CPU ours / reference | target |
+| --- | --- | --- | --- | --- | --- | --- |
+| a | flash sale, buyers/s, unsafe | ${FLASH[unsafe]} | pgbench ${PGBENCH} tps | $(ratio "${FLASH[unsafe]}" "$PGBENCH") | | - |
+| a | flash sale, buyers/s, naive | ${FLASH[naive]} | pgbench ${PGBENCH} tps | $(ratio "${FLASH[naive]}" "$PGBENCH") | | - |
+| a | flash sale, buyers/s, locked | ${FLASH[locked]} | pgbench ${PGBENCH} tps | $(ratio "${FLASH[locked]}" "$PGBENCH") | | - |
+| a | flash sale, buyers/s, versioned | ${FLASH[versioned]} | pgbench ${PGBENCH} tps | $(ratio "${FLASH[versioned]}" "$PGBENCH") | | >= 0.8 |
+| a | flash sale, buyers/s, versioned, blind buyers, threaded client (--client threads) | ${FLASH[blind]} | pgbench ${PGBENCH} tps | $(ratio "${FLASH[blind]}" "$PGBENCH") | | - |
+| a | flash sale, buyers/s, versioned, blind buyers, default client, 32 connections | ${LOOP[32]} | pgbench ${PGBENCH_AT[32]} tps | $(ratio "${LOOP[32]}" "${PGBENCH_AT[32]}") | ${LOOP_COST[32]:-} / ${PGBENCH_COST[32]:-} | >= 1.0 |
+| a | flash sale, buyers/s, versioned, blind buyers, default client, 64 connections | ${LOOP[64]} | pgbench ${PGBENCH_AT[64]} tps | $(ratio "${LOOP[64]}" "${PGBENCH_AT[64]}") | ${LOOP_COST[64]:-} / ${PGBENCH_COST[64]:-} | >= 1.0 |
+| b | cached reads/s (mixed, read ratio 1.0, warm) | ${OURS_B} | redis-benchmark GET ${THEIRS_B}/s | $(ratio "$OURS_B" "$THEIRS_B") | ${COST_B} / ${THEIRS_COST_B} | >= 0.7 |
+| b | cached reads/s with --near-cache (the offered rate, 1,000,000/s, caps it) | ${NEAR_B} | redis-benchmark GET ${THEIRS_B}/s | $(ratio "$NEAR_B" "$THEIRS_B") | ${NEAR_COST_B} / ${THEIRS_COST_B} | >= 5 |
+| c | mixed 10,000 req/s for 10 s ($SERVERS x $MIXED_CONNECTIONS connections), $REPEATS runs: read p99 < 2 ms in (each run's p99: ${C_P99S} ms; host load ${C_LOADS}) | ${C_MET} | | | ${C_COST} / - | ${REPEATS} of ${REPEATS} |
+| c | read p50 / p99 ms (medians) | ${C_READ_P50} / ${C_READ_P99} | | | | p99 < 2 |
+| c | write p50 / p99 ms (medians) | ${C_WRITE_P50} / ${C_WRITE_P99} | | | | |
+| c | hit rate % (median) | ${C_HIT} | | | | > 95 |
+| c | achieved req/s (median), most dropped in a run | ${C_RATE}, ${C_DROPPED} | 10000 | $(ratio "$C_RATE" 10000) | | >= 0.99, 0 dropped |
+| c | moonshot: ${MOONSHOT_RATE} req/s for 10 s, read p99 < 5 ms and no drops in (${M_DETAIL}; host load ${M_LOADS}) | ${M_MET} | | | | ${REPEATS} of ${REPEATS} |
+| c | for comparison, 10,000 req/s on the threaded client (--client threads): read p99 < 2 ms in (each run's p99: ${T_P99S} ms) | ${T_MET} | | | ${T_COST} / - | |
+| d | peak RSS MB during a) / c) | ${RSS_A} / ${RSS_C} | | | | < 200 |
 TABLE
 if want e; then
     for clients in 32 64; do
-        echo "| e | hot row, purchases/s, combined, $clients clients (1 server; a purchase's batch p50 ${BATCH_P50[$clients]}) | ${COMBINED[$clients]} | pgbench ${PGBENCH_HOT[$clients]} tps | $(ratio "${COMBINED[$clients]}" "${PGBENCH_HOT[$clients]}") | >= 3 |"
+        echo "| e | hot row, purchases/s, combined, $clients clients (1 server; a purchase's batch p50 ${BATCH_P50[$clients]}) | ${COMBINED[$clients]} | pgbench ${PGBENCH_HOT[$clients]} tps | $(ratio "${COMBINED[$clients]}" "${PGBENCH_HOT[$clients]}") | ${COMBINED_COST[$clients]} / ${PGBENCH_HOT_COST[$clients]} | >= $([ "$clients" = 32 ] && echo 3 || echo 5) |"
     done
 fi
 if want f; then
     for strategy in $SWEEP_STRATEGIES; do
-        echo "| f | rate sweep 1000..40000 req/s, 3 s steps, $strategy ($SERVERS x $MIXED_CONNECTIONS workers): knee | ${KNEE[$strategy]} | ${F_PEERS} (closed loop, $((SERVERS * MIXED_CONNECTIONS)) clients) | | |"
+        echo "| f | rate sweep 1000..40000 req/s, 3 s steps, $strategy ($SERVERS x $MIXED_CONNECTIONS connections): knee | ${KNEE[$strategy]} | ${F_PEERS} (closed loop, $((SERVERS * MIXED_CONNECTIONS)) clients) | | | |"
     done
-    echo "| f | connections sweep 8..128 at 10,000 req/s, versioned: knee | ${KNEE[connections]} | peers per connection count in $BUILD_DIR/benchmark-sweep/references-connections.json | | |"
+    echo "| f | the same sweep, versioned on the threaded client (--client threads): knee | ${KNEE[threads]} | | $(knee_ratio) | | event loop >= 2x |"
+    echo "| f | connections sweep 8..128 at 10,000 req/s, versioned: knee | ${KNEE[connections]} | peers per connection count in $BUILD_DIR/benchmark-sweep/references-connections.json | | | |"
 fi

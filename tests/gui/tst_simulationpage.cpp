@@ -242,8 +242,9 @@ void TestSimulationPage::nearCacheReachesTheConfig()
 
 void TestSimulationPage::loopClientReachesTheConfig()
 {
-    // Blind buyers, then the event-loop client: versioned runs on the loop, every other strategy
-    // (and a mixed run) on threads, so that each config of a compare run stays valid.
+    // The event-loop client is on by default: versioned runs on the loop (reading or blind buyers,
+    // every scenario), every other strategy and a race delay on threads, so that each config of
+    // a compare run stays valid; cleared, everything runs on threads.
     SimulationForm *form = m_page->form();
     form->selectScenario(QStringLiteral("flash-sale"));
     // The race demo before this left its race delay, which the loop does not take.
@@ -255,45 +256,45 @@ void TestSimulationPage::loopClientReachesTheConfig()
     QVERIFY(blind && loop);
     const QString pg = QString::fromStdString(testservices::pgUrl());
     const QString redis = QString::fromStdString(testservices::redisUrl());
-    QVERIFY(!loop->isEnabled());
-    QVERIFY(form->configFor(QStringLiteral("versioned"), pg, redis).buyersRead);
+    QVERIFY(loop->isEnabled() && loop->isChecked());
+    auto valid = [](const inv::SimulationConfig &config) {
+        try {
+            config.validate();
+        } catch (const inv::InvalidInput &e) {
+            QFAIL(e.what());
+        }
+    };
+    const auto reading = form->configFor(QStringLiteral("versioned"), pg, redis);
+    QVERIFY(reading.buyersRead);
+    QCOMPARE(reading.client, inv::ClientKind::Loop);
+    valid(reading);
     form->ensureWidgetVisible(blind);
     QTest::mouseClick(blind, Qt::LeftButton, {}, QPoint(8, blind->height() / 2));
-    QVERIFY(loop->isEnabled());
-    form->ensureWidgetVisible(loop);
-    QTest::mouseClick(loop, Qt::LeftButton, {}, QPoint(8, loop->height() / 2));
     const auto versioned = form->configFor(QStringLiteral("versioned"), pg, redis);
     QVERIFY(!versioned.buyersRead);
     QCOMPARE(versioned.client, inv::ClientKind::Loop);
-    try {
-        versioned.validate();
-    } catch (const inv::InvalidInput &e) {
-        QFAIL(e.what());
-    }
+    valid(versioned);
     const auto locked = form->configFor(QStringLiteral("locked"), pg, redis);
     QCOMPARE(locked.client, inv::ClientKind::Threads);
-    try {
-        locked.validate();
-    } catch (const inv::InvalidInput &e) {
-        QFAIL(e.what());
-    }
+    valid(locked);
     raceDelay->setValue(5);
     QCOMPARE(form->configFor(QStringLiteral("versioned"), pg, redis).client, inv::ClientKind::Threads);
     raceDelay->setValue(0);
     form->selectScenario(QStringLiteral("mixed"));
-    QVERIFY(!loop->isEnabled());
+    QVERIFY(loop->isEnabled());
     const auto mixed = form->configFor(QStringLiteral("versioned"), pg, redis);
-    QVERIFY(mixed.buyersRead);
-    QCOMPARE(mixed.client, inv::ClientKind::Threads);
-    try {
-        mixed.validate();
-    } catch (const inv::InvalidInput &e) {
-        QFAIL(e.what());
-    }
+    QCOMPARE(mixed.client, inv::ClientKind::Loop);
+    valid(mixed);
+    form->ensureWidgetVisible(loop);
+    QTest::mouseClick(loop, Qt::LeftButton, {}, QPoint(8, loop->height() / 2));
+    QVERIFY(!loop->isChecked());
+    QCOMPARE(form->configFor(QStringLiteral("versioned"), pg, redis).client, inv::ClientKind::Threads);
+    form->selectScenario(QStringLiteral("stampede"));
+    QVERIFY(loop->isEnabled());
     form->selectScenario(QStringLiteral("flash-sale"));
     QTest::mouseClick(loop, Qt::LeftButton, {}, QPoint(8, loop->height() / 2));
     QTest::mouseClick(blind, Qt::LeftButton, {}, QPoint(8, blind->height() / 2));
-    QVERIFY(!blind->isChecked() && !loop->isChecked());
+    QVERIFY(!blind->isChecked() && loop->isChecked());
 }
 
 void TestSimulationPage::keepDataReachesTheConfigAndKeepsTheSpace()

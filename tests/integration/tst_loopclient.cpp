@@ -367,10 +367,8 @@ void TestLoopClient::badConfigurationsAreRefused_data()
 {
     QTest::addColumn<int>("change");
     QTest::addColumn<QString>("message");
-    QTest::newRow("mixed") << 0 << QStringLiteral("--blind-buyers only");
-    QTest::newRow("buyers who read") << 1 << QStringLiteral("--blind-buyers only");
+    QTest::newRow("race delay") << 1 << QStringLiteral("no --race-delay-ms");
     QTest::newRow("locked") << 2 << QStringLiteral("versioned strategy only");
-    QTest::newRow("near cache") << 3 << QStringLiteral("no --near-cache");
 }
 
 void TestLoopClient::badConfigurationsAreRefused()
@@ -379,19 +377,18 @@ void TestLoopClient::badConfigurationsAreRefused()
     QFETCH(QString, message);
     auto config = loopFlashSale(10, 10);
     switch (change) {
-    case 0:
-        config.scenario = inv::ScenarioKind::Mixed;
-        break;
     case 1:
-        config.buyersRead = true;
+        config.raceDelay = std::chrono::milliseconds(5);
         break;
     case 2:
         config.strategy = StrategyKind::Locked;
         break;
-    case 3:
-        config.nearCache = true;
-        break;
     }
+    // What the loop does not carry, auto leaves to the threads instead of refusing.
+    config.client = inv::ClientKind::Auto;
+    QCOMPARE(config.clientUsed(), inv::ClientKind::Threads);
+    config.validate();
+    config.client = inv::ClientKind::Loop;
     try {
         config.validate();
         QFAIL("accepted");
