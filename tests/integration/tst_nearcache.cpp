@@ -109,10 +109,12 @@ void TestNearCache::writeOnOneServerEvictsAnother()
     QCOMPARE(seen.version, written.version);
     QCOMPARE(seen.stock, 47);
     QVERIFY(b->nearCache()->evictions() >= 1);
-    // And B keeps the new version: the next read is a hit with it.
+    // And B keeps the new version: soon a read is a hit with it (the fetch that saw it first may
+    // have overlapped the write's own invalidation, and was then not kept).
     const long long hitsAfter = b->nearCache()->hits();
+    QTRY_VERIFY_WITH_TIMEOUT((b->getStock(sku).version == written.version && b->nearCache()->hits() > hitsAfter),
+                             2000);
     QCOMPARE(b->getStock(sku).version, written.version);
-    QCOMPARE(b->nearCache()->hits(), hitsAfter + 1);
     // A's own write evicted A's entry before it returned: read-your-writes on the writer.
     QCOMPARE(a->getStock(sku).version, written.version);
 }

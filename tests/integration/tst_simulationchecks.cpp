@@ -315,7 +315,8 @@ void TestSimulationChecks::threadCreationFailureEndsTheRun()
     // The sanitizers reserve terabytes of shadow address space: no run starts under this ulimit.
     QSKIP("a sanitizer build cannot run under an address-space limit");
 #endif
-    // 1000 readers need 8 GB of stacks: under a 1.5 GB address-space limit thread creation fails.
+    // 1000 readers need 8 GB of stacks on the threaded client (the event loop needs no thread per
+    // reader): under a 1.5 GB address-space limit thread creation fails.
     QProcess process;
     process.start(QStringLiteral("/bin/sh"),
                   {QStringLiteral("-c"), QStringLiteral("ulimit -v 1500000; exec \"$0\" \"$@\""),
@@ -324,7 +325,8 @@ void TestSimulationChecks::threadCreationFailureEndsTheRun()
                    QStringLiteral("1000"), QStringLiteral("--products"), QStringLiteral("2"),
                    QStringLiteral("--rounds"), QStringLiteral("1"), QStringLiteral("--ttl-ms"),
                    QStringLiteral("50"), QStringLiteral("--servers"), QStringLiteral("1"),
-                   QStringLiteral("--connections"), QStringLiteral("2")});
+                   QStringLiteral("--connections"), QStringLiteral("2"), QStringLiteral("--client"),
+                   QStringLiteral("threads")});
     if (!process.waitForFinished(60000)) {
         process.kill();
         process.waitForFinished();
@@ -334,6 +336,16 @@ void TestSimulationChecks::threadCreationFailureEndsTheRun()
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
     QVERIFY2(process.exitCode() == 3, qPrintable(QString::number(process.exitCode()) + u' ' + err));
     QVERIFY2(err.contains(QLatin1String("thread")), qPrintable(err));
+
+    // The same herd on the event loop, the default: one thread per server, so it runs in the limit.
+    QStringList onLoop = process.arguments();
+    onLoop.resize(onLoop.size() - 2);
+    process.start(QStringLiteral("/bin/sh"), onLoop);
+    QVERIFY(process.waitForFinished(60000));
+    const QString loopErr = QString::fromUtf8(process.readAllStandardError());
+    QVERIFY2(process.exitCode() == 0 || process.exitCode() == 1, qPrintable(loopErr));
+    QVERIFY2(loopErr.contains(QLatin1String("event loops")), qPrintable(loopErr));
+    QVERIFY2(!loopErr.contains(QLatin1String("could not start")), qPrintable(loopErr));
 }
 
 void TestSimulationChecks::signalStopsWithPartialReport_data()
