@@ -4,13 +4,7 @@
 
 namespace inv {
 
-LoopBuyers::LoopBuyers(SimulationContext &context) : m_context(context)
-{
-    for (int s = 0; s < static_cast<int>(context.servers().size()); ++s)
-        m_servers.push_back(std::make_unique<ServerLoop>(context, s));
-    for (auto &server : m_servers)
-        server->open();
-}
+LoopBuyers::LoopBuyers(SimulationContext &context) : m_context(context), m_servers(context) {}
 
 LoopBuyers::~LoopBuyers() = default;
 
@@ -18,8 +12,8 @@ void LoopBuyers::run(const std::function<void(double)> &progress)
 {
     m_progress = progress;
     m_context.addEvent("load starts");
-    for (auto &server : m_servers) {
-        ServerLoop *s = server.get();
+    for (std::size_t i = 0; i < m_servers.size(); ++i) {
+        ServerLoop *s = &m_servers[i];
         s->loop().post([this, s] {
             for (int i = 0; i < m_context.config().connectionsOf(s->index()) * ServerLoop::kDepth; ++i)
                 if (!sendNext(*s))

@@ -38,7 +38,7 @@ private:
     std::atomic<long long> m_issued{0};
     std::atomic<long long> m_finished{0};
     std::function<void(double)> m_progress;
-    std::vector<std::unique_ptr<ServerLoop>> m_servers;
+    ServerLoops m_servers;
 };
 
 } // namespace inv

@@ -9,13 +9,7 @@ namespace {
 constexpr int kBurst = 256;
 } // namespace
 
-LoopSchedule::LoopSchedule(SimulationContext &context) : m_context(context)
-{
-    for (int s = 0; s < static_cast<int>(context.servers().size()); ++s)
-        m_servers.push_back(std::make_unique<ServerLoop>(context, s));
-    for (auto &server : m_servers)
-        server->open();
-}
+LoopSchedule::LoopSchedule(SimulationContext &context) : m_context(context), m_servers(context) {}
 
 LoopSchedule::~LoopSchedule() = default;
 
@@ -26,7 +20,7 @@ void LoopSchedule::run(const MixedPlan &plan, const std::function<void(double)> 
     m_lanesSending.store(static_cast<int>(m_lanes.size()));
     for (std::size_t s = 0; s < m_servers.size(); ++s) {
         Lane &lane = m_lanes[s];
-        lane.server = m_servers[s].get();
+        lane.server = &m_servers[s];
         lane.next = static_cast<long long>(s);
         lane.server->loop().post([this, &lane] { tick(lane); });
     }

@@ -40,7 +40,7 @@ private:
 
     SimulationContext &m_context;
     const MixedPlan *m_plan = nullptr;
-    std::vector<std::unique_ptr<ServerLoop>> m_servers;
+    ServerLoops m_servers;
     std::vector<Lane> m_lanes;
     std::atomic<int> m_lanesSending{0};
     std::atomic<long long> m_issued{0};

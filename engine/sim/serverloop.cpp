@@ -1,10 +1,13 @@
 #include "sim/serverloop.h"
 
+#include <algorithm>
 #include <stdexcept>
+#include <thread>
 
 namespace inv {
 
-ServerLoop::ServerLoop(SimulationContext &context, int server) : m_context(context), m_server(server)
+ServerLoop::ServerLoop(SimulationContext &context, int server, EventLoop &loop)
+    : m_context(context), m_server(server), m_loop(loop)
 {
     InventoryService &service = *context.servers()[static_cast<std::size_t>(server)];
     m_loop.call([&] {
@@ -63,6 +66,29 @@ void ServerLoop::write(int key, Action action, int quantity, SimClock::time_poin
         }
         then();
     });
+}
+
+int ServerLoops::loopCount(int servers)
+{
+    const int cores = static_cast<int>(std::thread::hardware_concurrency());
+    return std::clamp(cores / 2, 1, std::max(1, servers));
+}
+
+ServerLoops::ServerLoops(SimulationContext &context)
+{
+    const int servers = static_cast<int>(context.servers().size());
+    for (int l = 0; l < loopCount(servers); ++l)
+        m_loops.push_back(std::make_unique<EventLoop>());
+    for (int s = 0; s < servers; ++s)
+        m_servers.push_back(
+            std::make_unique<ServerLoop>(context, s, *m_loops[static_cast<std::size_t>(s) % m_loops.size()]));
+    for (auto &server : m_servers)
+        server->open();
+}
+
+ServerLoops::~ServerLoops()
+{
+    m_servers.clear();
 }
 
 } // namespace inv

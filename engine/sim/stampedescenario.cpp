@@ -16,23 +16,20 @@ void StampedeScenario::prepare(SimulationContext &context)
 {
     if (context.config().clientUsed() != ClientKind::Loop)
         return;
-    for (int s = 0; s < static_cast<int>(context.servers().size()); ++s)
-        m_loops.push_back(std::make_unique<ServerLoop>(context, s));
-    for (auto &loop : m_loops)
-        loop->open();
+    m_loops = std::make_unique<ServerLoops>(context);
 }
 
 template <typename KeyOf> void StampedeScenario::readAll(SimulationContext &context, int count, const KeyOf &keyOf)
 {
-    if (m_loops.empty()) {
+    if (!m_loops) {
         WorkerThreads::run(count, "reader",
                            [&](int r, std::stop_token) { context.read(r, keyOf(r), SimClock::now()); });
         return;
     }
     std::latch answered(count);
-    const int servers = static_cast<int>(m_loops.size());
+    const int servers = static_cast<int>(m_loops->size());
     for (int s = 0; s < servers; ++s) {
-        ServerLoop *server = m_loops[static_cast<std::size_t>(s)].get();
+        ServerLoop *server = &(*m_loops)[static_cast<std::size_t>(s)];
         server->loop().post([&, s, server] {
             for (int r = s; r < count; r += servers)
                 server->read(keyOf(r), SimClock::now(), [&answered](const std::optional<StockView> &) {
@@ -57,7 +54,7 @@ void StampedeScenario::run(SimulationContext &context)
     addFills(1); // from -1 (not measured) to 0
     for (int round = 0; round < config.rounds && !context.stopRequested(); ++round) {
         // Warm every hot key within a few milliseconds, so that they all expire together.
-        if (m_loops.empty()) {
+        if (!m_loops) {
             for (int k = 0; k < keys; ++k)
                 context.read(k % workers, k, SimClock::now());
         } else {

@@ -25,7 +25,7 @@ private:
     // and returns when every read is answered.
     template <typename KeyOf> void readAll(SimulationContext &context, int count, const KeyOf &keyOf);
 
-    std::vector<std::unique_ptr<ServerLoop>> m_loops;
+    std::unique_ptr<ServerLoops> m_loops;
 };
 
 } // namespace inv

@@ -28,6 +28,7 @@ private slots:
     void readIsNotQueuedBehindAWrite();
     void redisUnreachableReadsFromPostgres();
     void anotherServersFillIsWaitedFor();
+    void ownWriteIsReadAtOnceThroughTheNearCache();
     void mixedOnTheLoopKeepsTheBooks_data();
     void mixedOnTheLoopKeepsTheBooks();
 
@@ -69,9 +70,10 @@ struct ReaderFixture
     std::unique_ptr<inv::LoopWriter> writer;
 };
 
-std::unique_ptr<inv::InventoryService> serviceWithRedis(const std::string &redisUrl)
+std::unique_ptr<inv::InventoryService> serviceWithRedis(const std::string &redisUrl, bool nearCache = false)
 {
     inv::ServiceConfig config;
+    config.nearCache = nearCache;
     config.pgConninfo = testservices::pgUrl();
     config.redisUrl = redisUrl;
     config.strategy = StrategyKind::Versioned;
@@ -252,6 +254,45 @@ void TestLoopReader::anotherServersFillIsWaitedFor()
     QVERIFY(filled.view.has_value());
     QCOMPARE(filled.view->source, inv::ReadSource::Cache);
     QCOMPARE(filled.view->version, record.version);
+}
+
+void TestLoopReader::ownWriteIsReadAtOnceThroughTheNearCache()
+{
+    // The server's near cache holds the product; the server's own write drops that entry before it
+    // is acknowledged, so the read right after it sees the write without waiting for Redis's
+    // invalidation.
+    auto service = serviceWithRedis(testservices::redisUrl(), true);
+    QVERIFY(service->nearCache()->waitUntilServing(5s));
+    const std::string sku = testservices::uniqueSku("LREADNEAR");
+    service->addProduct(sku, "near", 20);
+    ReaderFixture fixture(*service);
+    const long long hitsBefore = service->nearCache()->hits();
+    QTRY_VERIFY_WITH_TIMEOUT((fixture.read(sku), service->nearCache()->hits() > hitsBefore), 2000);
+    for (int i = 0; i < 20; ++i) {
+        inv::WriteRequest purchase;
+        purchase.sku = sku;
+        purchase.action = inv::Action::Purchase;
+        purchase.quantity = 1;
+        purchase.requestId = "lreadnear-" + sku + "-" + std::to_string(i);
+        std::promise<std::pair<inv::LoopWriteOutcome, LoopReader::Outcome>> answer;
+        // The read is sent from the write's own answer, on the loop: nothing in between.
+        fixture.loop.post([&] {
+            fixture.writer->write(purchase, [&](inv::LoopWriteOutcome written) {
+                fixture.reader->read(sku, [&answer, written](LoopReader::Outcome read) {
+                    answer.set_value({written, std::move(read)});
+                });
+            });
+        });
+        const auto [written, read] = answer.get_future().get();
+        QCOMPARE(written.kind, inv::LoopWriteOutcome::Kind::Written);
+        QVERIFY2(read.view.has_value(), read.error.c_str());
+        QVERIFY2(read.view->version >= written.result.version,
+                 qPrintable(QStringLiteral("read version %1 after writing %2")
+                                .arg(read.view->version)
+                                .arg(written.result.version)));
+        // Let the near cache take the entry again before the next write.
+        QTRY_VERIFY_WITH_TIMEOUT((fixture.read(sku), service->nearCache()->size() > 0), 2000);
+    }
 }
 
 void TestLoopReader::mixedOnTheLoopKeepsTheBooks_data()
