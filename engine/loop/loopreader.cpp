@@ -12,6 +12,9 @@ constexpr std::chrono::milliseconds kFillLease{500};
 constexpr std::chrono::microseconds kReaderRetry{2000};
 constexpr int kReaderRetries = 25;
 constexpr std::chrono::microseconds kReopenAfter{100'000};
+// A read whose connection died under it, or that found none open, is sent again this many times in
+// all, kReopenAfter apart: a PostgreSQL restart of a few hundred milliseconds costs no read.
+constexpr int kReadAttempts = 4;
 
 const char *const kSelect = "SELECT stock, version FROM inventory WHERE sku = $1";
 
@@ -108,28 +111,51 @@ void LoopReader::failOpen(const std::string &sku, Done done)
 void LoopReader::readDatabase(const std::string &sku, Answered done)
 {
     m_server.counters().dbFills.fetch_add(1, std::memory_order_relaxed);
+    queryRow(sku, std::move(done), 1);
+}
+
+void LoopReader::queryRow(const std::string &sku, Answered done, int attempt)
+{
     AsyncPgConnection *least = nullptr;
     for (auto &connection : m_connections)
         if (connection->isOpen() && (!least || connection->inFlight() < least->inFlight()))
             least = connection.get();
-    if (least && least->send(0, {sku}, [sku, done](AsyncPgConnection::Answer answer) {
-            if (answer.error) {
-                done(Outcome{std::nullopt, answer.error->what()});
+    if (least && least->send(0, {sku}, [this, sku, done, attempt](AsyncPgConnection::Answer answer) {
+            const DbError *error = answer.error ? &*answer.error : nullptr;
+            if (error && attempt < kReadAttempts && error->sessionEnded()) {
+                // The connection died under the read, which changes nothing: it is sent again once
+                // a connection is back.
+                queryLater(sku, done, attempt + 1);
+            } else if (error) {
+                done(Outcome{std::nullopt, error->what()});
             } else if (answer.result.rows() == 0) {
                 done(Outcome{std::nullopt, UnknownSku(sku).what()});
             } else {
                 done(Outcome{
                     StockView{answer.result.int32(0, 0), answer.result.int64(0, 1), ReadSource::Database}, {}});
             }
-            // A connection that failed under the read is opened again for the next ones.
         })) {
         if (std::any_of(m_connections.begin(), m_connections.end(), [](auto &c) { return !c->isOpen(); }))
             scheduleReopen();
         return;
     }
+    if (attempt < kReadAttempts) {
+        queryLater(sku, std::move(done), attempt + 1);
+        return;
+    }
     scheduleReopen();
     done(Outcome{std::nullopt, "PostgreSQL cannot be reached: " +
                                    (m_downWhy.empty() ? std::string("its connections are down") : m_downWhy)});
+}
+
+void LoopReader::queryLater(const std::string &sku, Answered done, int attempt)
+{
+    scheduleReopen();
+    std::weak_ptr<LoopReader *> self = m_self;
+    m_loop.after(kReopenAfter, [self, sku, done = std::move(done), attempt]() mutable {
+        if (auto alive = self.lock())
+            (*alive)->queryRow(sku, std::move(done), attempt);
+    });
 }
 
 void LoopReader::miss(const std::string &sku, Done done)

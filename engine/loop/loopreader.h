@@ -6,7 +6,8 @@
 // value again, the row from PostgreSQL, and the version-fenced store. A reader that finds another
 // server's lease reads the cache every 2 ms, 25 times, before it reads the row itself. The rows are
 // read over the reader's own pipelined connections, so a read never waits behind a commit. Redis
-// failing, or the cache not trusted yet after a failure, sends the read to PostgreSQL (fail-open).
+// failing, or the cache not trusted yet after a failure, sends the read to PostgreSQL (fail-open). A
+// read whose connection died under it is sent again once one is back (a read changes nothing).
 // Counted in the server's ServiceStats and lock stats as a threaded read is. Loop thread only,
 // construction aside.
 #pragma once
@@ -58,7 +59,10 @@ private:
     // MGET of value and floor; `found` gets the entry, or nullopt on a miss; `failed` a Redis failure.
     void getCached(const std::string &sku, std::function<void(std::optional<CachedStock>)> found,
                    std::function<void()> failed);
+    // Counts a database read and sends it; queryRow() picks the connection with the least in flight.
     void readDatabase(const std::string &sku, Answered done);
+    void queryRow(const std::string &sku, Answered done, int attempt);
+    void queryLater(const std::string &sku, Answered done, int attempt);
     void failOpen(const std::string &sku, Done done);
     void miss(const std::string &sku, Done done);
     void startFill(const std::string &sku);

@@ -1,7 +1,7 @@
 // The event loop's reads against the real services: a miss fills the cache fenced by the row's
 // version and the next read hits; misses of one key on one loop read the row once; a read is
 // answered while a write of the same server waits on a row lock (its own connection); Redis
-// unreachable sends reads to PostgreSQL; another server's fill lease is waited for, then given up
+// unreachable sends reads to PostgreSQL; a read outlives its terminated connection; another server's fill lease is waited for, then given up
 // on; and the mixed scenario on the loops keeps the books, with and without the near cache (whose
 // reads may be stale only inside an invalidation window).
 #include "loop/loopreader.h"
@@ -27,6 +27,7 @@ private slots:
     void missesOfOneKeyReadTheRowOnce();
     void readIsNotQueuedBehindAWrite();
     void redisUnreachableReadsFromPostgres();
+    void readOutlivesATerminatedConnection();
     void anotherServersFillIsWaitedFor();
     void ownWriteIsReadAtOnceThroughTheNearCache();
     void mixedOnTheLoopKeepsTheBooks_data();
@@ -220,6 +221,34 @@ void TestLoopReader::redisUnreachableReadsFromPostgres()
     QCOMPARE(stats.failOpenReads.load(), failOpenBefore + 3);
     QVERIFY(stats.cacheErrors.load() >= 1);
     QCOMPARE(stats.cacheHits.load(), 0LL);
+}
+
+void TestLoopReader::readOutlivesATerminatedConnection()
+{
+    // An administrator terminates the reader's backend: the next read that needs PostgreSQL finds
+    // its connection gone and is sent again on a new one, and answers with the row.
+    const std::string name = "lreader-" + testservices::uniqueSku("term");
+    const std::string base = testservices::pgUrl();
+    inv::ServiceConfig config;
+    config.pgConninfo = base + (base.find('?') == std::string::npos ? "?" : "&") + "application_name=" + name;
+    config.redisUrl = testservices::redisUrl();
+    config.pgConnections = 1;
+    config.redisConnections = 1;
+    inv::InventoryService service(config);
+    const std::string sku = testservices::uniqueSku("LREADTERM");
+    service.addProduct(sku, "terminated", 6);
+    ReaderFixture fixture(service);
+    for (int round = 0; round < 3; ++round) {
+        service.cache().remove(sku);
+        const auto terminated = m_db->exec("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                           "WHERE application_name = $1",
+                                           {name});
+        QVERIFY(terminated.int64(0, 0) >= 1);
+        const auto outcome = fixture.read(sku);
+        QVERIFY2(outcome.view.has_value(), outcome.error.c_str());
+        QCOMPARE(outcome.view->stock, 6);
+        QCOMPARE(outcome.view->source, inv::ReadSource::Database);
+    }
 }
 
 void TestLoopReader::anotherServersFillIsWaitedFor()
