@@ -343,7 +343,8 @@ inv::SimulationConfig SimulationForm::configFor(const QString &strategy, const Q
     c.ttl = std::chrono::milliseconds(m_ttl->value());
     c.keep = m_keep->isChecked();
     c.nearCache = m_nearCache->isChecked() && c.strategy != inv::StrategyKind::Unsafe;
-    c.client = m_loopClient->isChecked() && c.loopCarries() ? inv::ClientKind::Loop : inv::ClientKind::Threads;
+    c.client =
+        m_loopClient->isChecked() && c.loopCarries() ? inv::ClientKind::Loop : inv::ClientKind::Threads;
     try {
         c.faults = faults();
     } catch (const inv::InvalidInput &) {

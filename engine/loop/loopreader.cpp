@@ -132,7 +132,8 @@ void LoopReader::queryRow(const std::string &sku, Answered done, int attempt)
                 done(Outcome{std::nullopt, UnknownSku(sku).what()});
             } else {
                 done(Outcome{
-                    StockView{answer.result.int32(0, 0), answer.result.int64(0, 1), ReadSource::Database}, {}});
+                    StockView{answer.result.int32(0, 0), answer.result.int64(0, 1), ReadSource::Database},
+                    {}});
             }
         })) {
         if (std::any_of(m_connections.begin(), m_connections.end(), [](auto &c) { return !c->isOpen(); }))
@@ -144,8 +145,9 @@ void LoopReader::queryRow(const std::string &sku, Answered done, int attempt)
         return;
     }
     scheduleReopen();
-    done(Outcome{std::nullopt, "PostgreSQL cannot be reached: " +
-                                   (m_downWhy.empty() ? std::string("its connections are down") : m_downWhy)});
+    done(
+        Outcome{std::nullopt, "PostgreSQL cannot be reached: " +
+                                  (m_downWhy.empty() ? std::string("its connections are down") : m_downWhy)});
 }
 
 void LoopReader::queryLater(const std::string &sku, Answered done, int attempt)
@@ -177,27 +179,26 @@ void LoopReader::startFill(const std::string &sku)
     const std::string token = DistributedLock::newToken();
     const std::string key = StockCache::fillKey(sku, m_server.cache().prefix());
     const auto askedAt = std::chrono::steady_clock::now();
-    m_redis.command(
-        {"SET", key, token, "NX", "PX", std::to_string(kFillLease.count())},
-        [this, sku, token, askedAt](redisReply *reply) {
-            Fill &fill = m_fills[sku];
-            fill.reading = true;
-            auto &lock = m_server.lock().counters();
-            if (!reply || reply->type == REDIS_REPLY_ERROR) {
-                cacheFailed();
-                readDatabase(sku, [this, sku](Outcome outcome) { endFill(sku, outcome); });
-            } else if (reply->type == REDIS_REPLY_STATUS) {
-                lock.acquired.fetch_add(1, std::memory_order_relaxed);
-                lock.waits.record(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                      std::chrono::steady_clock::now() - askedAt)
-                                      .count());
-                leased(sku, token);
-            } else {
-                // Another server is filling this key; its value will be there in a moment.
-                lock.busy.fetch_add(1, std::memory_order_relaxed);
-                waitForOtherServer(sku, 0);
-            }
-        });
+    m_redis.command({"SET", key, token, "NX", "PX", std::to_string(kFillLease.count())},
+                    [this, sku, token, askedAt](redisReply *reply) {
+                        Fill &fill = m_fills[sku];
+                        fill.reading = true;
+                        auto &lock = m_server.lock().counters();
+                        if (!reply || reply->type == REDIS_REPLY_ERROR) {
+                            cacheFailed();
+                            readDatabase(sku, [this, sku](Outcome outcome) { endFill(sku, outcome); });
+                        } else if (reply->type == REDIS_REPLY_STATUS) {
+                            lock.acquired.fetch_add(1, std::memory_order_relaxed);
+                            lock.waits.record(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                  std::chrono::steady_clock::now() - askedAt)
+                                                  .count());
+                            leased(sku, token);
+                        } else {
+                            // Another server is filling this key; its value will be there in a moment.
+                            lock.busy.fetch_add(1, std::memory_order_relaxed);
+                            waitForOtherServer(sku, 0);
+                        }
+                    });
 }
 
 void LoopReader::leased(const std::string &sku, const std::string &token)
@@ -220,14 +221,15 @@ void LoopReader::leased(const std::string &sku, const std::string &token)
                 // The version fence, not the lease, keeps an old fill out: the lease only saves reads.
                 const StockCache::ScriptCall call =
                     m_server.cache().setIfNewerCall(sku, outcome.view->stock, outcome.view->version);
-                m_redis.eval(call.script, call.keys, call.args, [this, sku, token, outcome](redisReply *reply) {
-                    if (!reply || reply->type != REDIS_REPLY_INTEGER)
-                        cacheFailed();
-                    else if (reply->integer != 1)
-                        m_server.counters().staleFillsDropped.fetch_add(1, std::memory_order_relaxed);
-                    release(sku, token);
-                    endFill(sku, outcome);
-                });
+                m_redis.eval(
+                    call.script, call.keys, call.args, [this, sku, token, outcome](redisReply *reply) {
+                        if (!reply || reply->type != REDIS_REPLY_INTEGER)
+                            cacheFailed();
+                        else if (reply->integer != 1)
+                            m_server.counters().staleFillsDropped.fetch_add(1, std::memory_order_relaxed);
+                        release(sku, token);
+                        endFill(sku, outcome);
+                    });
             });
         },
         [this, sku, token] {
@@ -252,7 +254,8 @@ void LoopReader::waitForOtherServer(const std::string &sku, int attempt)
             sku,
             [reader, sku, attempt](std::optional<CachedStock> cached) {
                 if (cached)
-                    reader->endFill(sku, Outcome{StockView{cached->stock, cached->version, ReadSource::Cache}, {}});
+                    reader->endFill(
+                        sku, Outcome{StockView{cached->stock, cached->version, ReadSource::Cache}, {}});
                 else
                     reader->waitForOtherServer(sku, attempt + 1);
             },

@@ -50,7 +50,8 @@ void LoopSchedule::tick(Lane &lane)
         m_lanesSending.fetch_sub(1, std::memory_order_release);
         return;
     }
-    const auto wait = std::chrono::duration_cast<std::chrono::microseconds>(m_plan->intended(lane.next) - now);
+    const auto wait =
+        std::chrono::duration_cast<std::chrono::microseconds>(m_plan->intended(lane.next) - now);
     lane.server->loop().after(std::max(wait, std::chrono::microseconds(0)), [this, &lane] { tick(lane); });
 }
 

@@ -36,13 +36,15 @@ std::vector<double> zipfTable(int keys, double skew)
 
 MixedPlan::MixedPlan(const SimulationConfig &config, SimClock::time_point start)
     : m_config(config), m_cdf(zipfTable(config.products, config.skew)),
-      m_total(std::llround(config.rate * config.durationSeconds)), m_periodNs(1e9 / config.rate), m_start(start)
+      m_total(std::llround(config.rate * config.durationSeconds)), m_periodNs(1e9 / config.rate),
+      m_start(start)
 {}
 
 MixedPlan::Operation MixedPlan::operation(long long op) const
 {
     const std::uint64_t bits = splitmix64(m_config.seed * 0x100000001b3ULL + static_cast<std::uint64_t>(op));
-    const int key = static_cast<int>(std::lower_bound(m_cdf.begin(), m_cdf.end(), unit(bits)) - m_cdf.begin());
+    const int key =
+        static_cast<int>(std::lower_bound(m_cdf.begin(), m_cdf.end(), unit(bits)) - m_cdf.begin());
     const std::uint64_t kind = splitmix64(bits);
     Operation out;
     out.key = std::min(key, m_config.products - 1);

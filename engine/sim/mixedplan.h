@@ -23,7 +23,8 @@ public:
     SimClock::time_point start() const { return m_start; }
     SimClock::time_point intended(long long op) const
     {
-        return m_start + std::chrono::nanoseconds(static_cast<long long>(static_cast<double>(op) * m_periodNs));
+        return m_start +
+               std::chrono::nanoseconds(static_cast<long long>(static_cast<double>(op) * m_periodNs));
     }
     Operation operation(long long op) const;
 

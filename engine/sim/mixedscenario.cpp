@@ -41,7 +41,8 @@ void MixedScenario::runOnThreads(SimulationContext &context, const MixedPlan &pl
     std::atomic<long long> next{0};
     WorkerThreads::run(context.workerCount(), "load", [&](int w, std::stop_token abort) {
         for (long long op = next.fetch_add(1);
-             op < plan.total() && !context.stopRequested() && !abort.stop_requested(); op = next.fetch_add(1)) {
+             op < plan.total() && !context.stopRequested() && !abort.stop_requested();
+             op = next.fetch_add(1)) {
             const auto intended = plan.intended(op);
             const MixedPlan::Operation operation = plan.operation(op);
             const auto now = SimClock::now();

@@ -12,7 +12,8 @@ ServerLoop::ServerLoop(SimulationContext &context, int server, EventLoop &loop)
     InventoryService &service = *context.servers()[static_cast<std::size_t>(server)];
     m_loop.call([&] {
         m_reader = std::make_unique<LoopReader>(m_loop, service, 1);
-        m_writer = std::make_unique<LoopWriter>(m_loop, service, context.config().connectionsOf(server), kDepth);
+        m_writer =
+            std::make_unique<LoopWriter>(m_loop, service, context.config().connectionsOf(server), kDepth);
     });
 }
 
@@ -33,7 +34,8 @@ void ServerLoop::open()
     });
 }
 
-void ServerLoop::read(int key, SimClock::time_point intended, std::function<void(std::optional<StockView>)> then)
+void ServerLoop::read(int key, SimClock::time_point intended,
+                      std::function<void(std::optional<StockView>)> then)
 {
     const auto start = m_context.readStarts(m_server, key);
     m_reader->read(m_context.keySku(key), [this, key, start, intended, then](LoopReader::Outcome outcome) {
@@ -52,7 +54,8 @@ void ServerLoop::write(int key, Action action, int quantity, SimClock::time_poin
     const OperationKind kind = action == Action::Purchase ? OperationKind::Purchase : OperationKind::Restock;
     m_writer->write(request, [this, key, kind, request, intended, then](LoopWriteOutcome outcome) {
         if (outcome.inDoubt)
-            m_context.settledElsewhere(outcome.kind != LoopWriteOutcome::Kind::Failed, outcome.result.replayed);
+            m_context.settledElsewhere(outcome.kind != LoopWriteOutcome::Kind::Failed,
+                                       outcome.result.replayed);
         switch (outcome.kind) {
         case LoopWriteOutcome::Kind::Written:
             m_context.written(m_server, key, request, outcome.result, intended);

@@ -33,7 +33,8 @@ public:
 
     // Loop thread. One measured operation; `then` runs once it is answered and booked.
     void read(int key, SimClock::time_point intended, std::function<void(std::optional<StockView>)> then);
-    void write(int key, Action action, int quantity, SimClock::time_point intended, std::function<void()> then);
+    void write(int key, Action action, int quantity, SimClock::time_point intended,
+               std::function<void()> then);
 
 private:
     SimulationContext &m_context;

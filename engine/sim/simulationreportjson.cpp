@@ -1,5 +1,5 @@
-// SimulationReport::toJson(): the report file and --json, in the key order docs/ARCHITECTURE.md lists. Kept apart
-// from the SLO evaluation and the human summary in simulationreport.cpp.
+// SimulationReport::toJson(): the report file and --json, in the key order docs/ARCHITECTURE.md lists. Kept
+// apart from the SLO evaluation and the human summary in simulationreport.cpp.
 #include "sim/simulationreport.h"
 
 #include <nlohmann/json.hpp>
@@ -30,7 +30,8 @@ nlohmann::ordered_json combiningJson(const CombinerStats &combining)
 
 std::string SimulationReport::toJson() const
 {
-    // ordered_json keeps the keys in the order docs/ARCHITECTURE.md lists them, as readers of the file expect.
+    // ordered_json keeps the keys in the order docs/ARCHITECTURE.md lists them, as readers of the file
+    // expect.
     using Json = nlohmann::ordered_json;
     Json parameters{{"connections", config.connections},
                     {"race_delay_ms", static_cast<long long>(config.raceDelay.count())},

@@ -19,7 +19,8 @@ void StampedeScenario::prepare(SimulationContext &context)
     m_loops = std::make_unique<ServerLoops>(context);
 }
 
-template <typename KeyOf> void StampedeScenario::readAll(SimulationContext &context, int count, const KeyOf &keyOf)
+template <typename KeyOf>
+void StampedeScenario::readAll(SimulationContext &context, int count, const KeyOf &keyOf)
 {
     if (!m_loops) {
         WorkerThreads::run(count, "reader",
@@ -32,9 +33,8 @@ template <typename KeyOf> void StampedeScenario::readAll(SimulationContext &cont
         ServerLoop *server = &(*m_loops)[static_cast<std::size_t>(s)];
         server->loop().post([&, s, server] {
             for (int r = s; r < count; r += servers)
-                server->read(keyOf(r), SimClock::now(), [&answered](const std::optional<StockView> &) {
-                    answered.count_down();
-                });
+                server->read(keyOf(r), SimClock::now(),
+                             [&answered](const std::optional<StockView> &) { answered.count_down(); });
         });
     }
     answered.wait();

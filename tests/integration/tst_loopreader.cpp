@@ -1,9 +1,10 @@
 // The event loop's reads against the real services: a miss fills the cache fenced by the row's
 // version and the next read hits; misses of one key on one loop read the row once; a read is
 // answered while a write of the same server waits on a row lock (its own connection); Redis
-// unreachable sends reads to PostgreSQL; a read outlives its terminated connection; another server's fill lease is waited for, then given up
-// on; and the mixed scenario on the loops keeps the books, with and without the near cache (whose
-// reads may be stale only inside an invalidation window).
+// unreachable sends reads to PostgreSQL; a read outlives its terminated connection; another
+// server's fill lease is waited for, then given up on; the server's own write is read at once
+// through its near cache; and the mixed scenario on the loops keeps the books, with and without
+// the near cache (whose reads may be stale only inside an invalidation window).
 #include "loop/loopreader.h"
 #include "loop/loopwriter.h"
 #include "sim/simulation.h"
@@ -207,8 +208,9 @@ void TestLoopReader::redisUnreachableReadsFromPostgres()
     // Nothing listens on port 1: every Redis command fails, and the reads go on from PostgreSQL.
     auto service = serviceWithRedis("redis://127.0.0.1:1");
     const std::string sku = testservices::uniqueSku("LREADNOREDIS");
-    m_db->exec("INSERT INTO inventory (sku, name, stock, version, updated_at) VALUES ($1, 'no redis', 4, 1, now())",
-               {sku});
+    m_db->exec(
+        "INSERT INTO inventory (sku, name, stock, version, updated_at) VALUES ($1, 'no redis', 4, 1, now())",
+        {sku});
     ReaderFixture fixture(*service);
     const auto &stats = service->stats();
     const long long failOpenBefore = stats.failOpenReads.load();
@@ -345,7 +347,8 @@ void TestLoopReader::mixedOnTheLoopKeepsTheBooks()
     const inv::SimulationReport report = simulation.run();
     qInfo("mixed on the loop: %lld reads (p99 %.3f ms), %lld writes, hit rate %.3f", report.read.count,
           report.read.p99, report.write.count, report.cacheHitRate);
-    QVERIFY2(report.humanSummary().find("event-loop client") != std::string::npos, report.humanSummary().c_str());
+    QVERIFY2(report.humanSummary().find("event-loop client") != std::string::npos,
+             report.humanSummary().c_str());
     QCOMPARE(report.errors, 0LL);
     QCOMPARE(report.dropped, 0LL);
     QCOMPARE(report.read.count + report.write.count, 6000LL);

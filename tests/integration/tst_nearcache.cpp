@@ -112,8 +112,8 @@ void TestNearCache::writeOnOneServerEvictsAnother()
     // And B keeps the new version: soon a read is a hit with it (the fetch that saw it first may
     // have overlapped the write's own invalidation, and was then not kept).
     const long long hitsAfter = b->nearCache()->hits();
-    QTRY_VERIFY_WITH_TIMEOUT((b->getStock(sku).version == written.version && b->nearCache()->hits() > hitsAfter),
-                             2000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (b->getStock(sku).version == written.version && b->nearCache()->hits() > hitsAfter), 2000);
     QCOMPARE(b->getStock(sku).version, written.version);
     // A's own write evicted A's entry before it returned: read-your-writes on the writer.
     QCOMPARE(a->getStock(sku).version, written.version);

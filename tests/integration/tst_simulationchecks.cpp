@@ -318,15 +318,26 @@ void TestSimulationChecks::threadCreationFailureEndsTheRun()
     // 1000 readers need 8 GB of stacks on the threaded client (the event loop needs no thread per
     // reader): under a 1.5 GB address-space limit thread creation fails.
     QProcess process;
-    process.start(QStringLiteral("/bin/sh"),
-                  {QStringLiteral("-c"), QStringLiteral("ulimit -v 1500000; exec \"$0\" \"$@\""),
-                   QStringLiteral(INVENTORY_CLI_PATH), QStringLiteral("simulate"),
-                   QStringLiteral("--scenario"), QStringLiteral("stampede"), QStringLiteral("--readers"),
-                   QStringLiteral("1000"), QStringLiteral("--products"), QStringLiteral("2"),
-                   QStringLiteral("--rounds"), QStringLiteral("1"), QStringLiteral("--ttl-ms"),
-                   QStringLiteral("50"), QStringLiteral("--servers"), QStringLiteral("1"),
-                   QStringLiteral("--connections"), QStringLiteral("2"), QStringLiteral("--client"),
-                   QStringLiteral("threads")});
+    process.start(QStringLiteral("/bin/sh"), {QStringLiteral("-c"),
+                                              QStringLiteral("ulimit -v 1500000; exec \"$0\" \"$@\""),
+                                              QStringLiteral(INVENTORY_CLI_PATH),
+                                              QStringLiteral("simulate"),
+                                              QStringLiteral("--scenario"),
+                                              QStringLiteral("stampede"),
+                                              QStringLiteral("--readers"),
+                                              QStringLiteral("1000"),
+                                              QStringLiteral("--products"),
+                                              QStringLiteral("2"),
+                                              QStringLiteral("--rounds"),
+                                              QStringLiteral("1"),
+                                              QStringLiteral("--ttl-ms"),
+                                              QStringLiteral("50"),
+                                              QStringLiteral("--servers"),
+                                              QStringLiteral("1"),
+                                              QStringLiteral("--connections"),
+                                              QStringLiteral("2"),
+                                              QStringLiteral("--client"),
+                                              QStringLiteral("threads")});
     if (!process.waitForFinished(60000)) {
         process.kill();
         process.waitForFinished();
