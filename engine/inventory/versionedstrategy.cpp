@@ -4,12 +4,6 @@
 
 namespace inv {
 
-namespace {
-constexpr std::chrono::milliseconds kFillLease{500};
-constexpr std::chrono::milliseconds kReaderRetry{2};
-constexpr int kReaderRetries = 25;
-} // namespace
-
 StockView VersionedStrategy::readMiss(const std::string &sku)
 {
     return m_context.coalescer.run(sku, [&](FillTicket &ticket) -> StockView {

@@ -11,6 +11,11 @@ class VersionedStrategy : public Strategy
 {
 public:
     using Strategy::Strategy;
+    // The fill lease, and how a reader that finds another server's lease waits for its value
+    // (LoopReader reads the same way).
+    static constexpr std::chrono::milliseconds kFillLease{500};
+    static constexpr std::chrono::milliseconds kReaderRetry{2};
+    static constexpr int kReaderRetries = 25;
 
 protected:
     StockView readMiss(const std::string &sku) override;

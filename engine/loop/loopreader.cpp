@@ -1,16 +1,13 @@
 #include "loop/loopreader.h"
 
 #include "cache/distributedlock.h"
+#include "inventory/versionedstrategy.h"
 
 #include <algorithm>
 
 namespace inv {
 
 namespace {
-// As VersionedStrategy's: the fill lease, and how a reader waits for another server's fill.
-constexpr std::chrono::milliseconds kFillLease{500};
-constexpr std::chrono::microseconds kReaderRetry{2000};
-constexpr int kReaderRetries = 25;
 constexpr std::chrono::microseconds kReopenAfter{100'000};
 // A read whose connection died under it, or that found none open, is sent again this many times in
 // all, kReopenAfter apart: a PostgreSQL restart of a few hundred milliseconds costs no read.
@@ -108,13 +105,13 @@ void LoopReader::failOpen(const std::string &sku, Done done)
     readDatabase(sku, std::move(done));
 }
 
-void LoopReader::readDatabase(const std::string &sku, Answered done)
+void LoopReader::readDatabase(const std::string &sku, Done done)
 {
     m_server.counters().dbFills.fetch_add(1, std::memory_order_relaxed);
     queryRow(sku, std::move(done), 1);
 }
 
-void LoopReader::queryRow(const std::string &sku, Answered done, int attempt)
+void LoopReader::queryRow(const std::string &sku, Done done, int attempt)
 {
     AsyncPgConnection *least = nullptr;
     for (auto &connection : m_connections)
@@ -150,7 +147,7 @@ void LoopReader::queryRow(const std::string &sku, Answered done, int attempt)
                                   (m_downWhy.empty() ? std::string("its connections are down") : m_downWhy)});
 }
 
-void LoopReader::queryLater(const std::string &sku, Answered done, int attempt)
+void LoopReader::queryLater(const std::string &sku, Done done, int attempt)
 {
     scheduleReopen();
     std::weak_ptr<LoopReader *> self = m_self;
@@ -179,7 +176,7 @@ void LoopReader::startFill(const std::string &sku)
     const std::string token = DistributedLock::newToken();
     const std::string key = StockCache::fillKey(sku, m_server.cache().prefix());
     const auto askedAt = std::chrono::steady_clock::now();
-    m_redis.command({"SET", key, token, "NX", "PX", std::to_string(kFillLease.count())},
+    m_redis.command({"SET", key, token, "NX", "PX", std::to_string(VersionedStrategy::kFillLease.count())},
                     [this, sku, token, askedAt](redisReply *reply) {
                         Fill &fill = m_fills[sku];
                         fill.reading = true;
@@ -240,12 +237,12 @@ void LoopReader::leased(const std::string &sku, const std::string &token)
 
 void LoopReader::waitForOtherServer(const std::string &sku, int attempt)
 {
-    if (attempt >= kReaderRetries) {
+    if (attempt >= VersionedStrategy::kReaderRetries) {
         readDatabase(sku, [this, sku](Outcome outcome) { endFill(sku, outcome); });
         return;
     }
     std::weak_ptr<LoopReader *> self = m_self;
-    m_loop.after(kReaderRetry, [self, sku, attempt] {
+    m_loop.after(VersionedStrategy::kReaderRetry, [self, sku, attempt] {
         auto alive = self.lock();
         if (!alive)
             return;

@@ -48,7 +48,6 @@ public:
     void read(const std::string &sku, Done done);
 
 private:
-    using Answered = std::function<void(Outcome)>;
     struct Fill
     {
         bool reading = false;
@@ -60,9 +59,9 @@ private:
     void getCached(const std::string &sku, std::function<void(std::optional<CachedStock>)> found,
                    std::function<void()> failed);
     // Counts a database read and sends it; queryRow() picks the connection with the least in flight.
-    void readDatabase(const std::string &sku, Answered done);
-    void queryRow(const std::string &sku, Answered done, int attempt);
-    void queryLater(const std::string &sku, Answered done, int attempt);
+    void readDatabase(const std::string &sku, Done done);
+    void queryRow(const std::string &sku, Done done, int attempt);
+    void queryLater(const std::string &sku, Done done, int attempt);
     void failOpen(const std::string &sku, Done done);
     void miss(const std::string &sku, Done done);
     void startFill(const std::string &sku);

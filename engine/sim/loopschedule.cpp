@@ -70,9 +70,7 @@ void LoopSchedule::send(Lane &lane, long long op, SimClock::time_point now)
     if (operation.kind == OperationKind::Read)
         lane.server->read(operation.key, intended, [done](const std::optional<StockView> &) { done(); });
     else
-        lane.server->write(operation.key,
-                           operation.kind == OperationKind::Purchase ? Action::Purchase : Action::Restock,
-                           m_context.config().quantity, intended, done);
+        lane.server->write(operation.key, operation.action(), m_context.config().quantity, intended, done);
 }
 
 } // namespace inv

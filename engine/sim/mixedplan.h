@@ -16,6 +16,8 @@ public:
     {
         int key = 0;
         OperationKind kind = OperationKind::Read;
+        // A write's action (Purchase or Restock).
+        Action action() const { return kind == OperationKind::Purchase ? Action::Purchase : Action::Restock; }
     };
 
     MixedPlan(const SimulationConfig &config, SimClock::time_point start);

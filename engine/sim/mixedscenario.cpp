@@ -55,9 +55,7 @@ void MixedScenario::runOnThreads(SimulationContext &context, const MixedPlan &pl
             if (operation.kind == OperationKind::Read)
                 context.read(w, operation.key, intended);
             else
-                context.write(w, operation.key,
-                              operation.kind == OperationKind::Purchase ? Action::Purchase : Action::Restock,
-                              config.quantity, intended);
+                context.write(w, operation.key, operation.action(), config.quantity, intended);
             if ((op & 255) == 0)
                 setProgress(static_cast<double>(op) / static_cast<double>(plan.total()));
         }
