@@ -167,9 +167,9 @@ const std::vector<OptionInfo> &CommandReference::options()
         {"list", "", "agent: list the agents registered in Redis and exit", {}},
         {"client",
          "auto|loop|threads",
-         "versioned: loop drives each server's connections from one event loop in libpq's pipeline mode, "
-         "reads on their own connection; threads: a thread per connection (every strategy); auto (default): "
-         "loop for versioned without --race-delay-ms, threads otherwise",
+         "loop: each server's connections driven by one event loop in libpq's pipeline mode, reads on "
+         "their own connection (every strategy but combined); threads: a thread per connection (every "
+         "strategy); auto (default): the loop, and threads for combined",
          {"auto", "loop", "threads"}},
         {"rate", "R", "mixed: arrivals per second (default 10000)", {}},
         {"duration", "SEC", "mixed: seconds to run (default 10)", {}},

@@ -48,6 +48,16 @@ std::string DistributedLock::newToken()
     return buffer;
 }
 
+void DistributedLock::noteAcquired(std::chrono::steady_clock::time_point askedAt,
+                                   std::chrono::steady_clock::time_point now)
+{
+    const long long waited = std::chrono::duration_cast<std::chrono::microseconds>(now - askedAt).count();
+    m_stats.acquired.fetch_add(1, std::memory_order_relaxed);
+    m_stats.waitMicrosTotal.fetch_add(waited, std::memory_order_relaxed);
+    updateMax(m_stats.waitMicrosMax, waited);
+    m_stats.waits.recordShared(std::chrono::duration_cast<std::chrono::nanoseconds>(now - askedAt).count());
+}
+
 std::optional<LockHandle> DistributedLock::acquire(const std::string &key, std::chrono::milliseconds lease,
                                                    std::chrono::milliseconds wait)
 {
@@ -55,7 +65,7 @@ std::optional<LockHandle> DistributedLock::acquire(const std::string &key, std::
     const auto deadline = start + wait;
     const std::string token = newToken();
     const std::string leaseMs = std::to_string(lease.count());
-    auto backoff = std::chrono::microseconds(200);
+    auto backoff = kFirstBackoff;
     for (;;) {
         bool won;
         {
@@ -64,20 +74,14 @@ std::optional<LockHandle> DistributedLock::acquire(const std::string &key, std::
         }
         const auto now = std::chrono::steady_clock::now();
         if (won) {
-            const long long waited =
-                std::chrono::duration_cast<std::chrono::microseconds>(now - start).count();
-            m_stats.acquired.fetch_add(1, std::memory_order_relaxed);
-            m_stats.waitMicrosTotal.fetch_add(waited, std::memory_order_relaxed);
-            updateMax(m_stats.waitMicrosMax, waited);
-            m_stats.waits.recordShared(
-                std::chrono::duration_cast<std::chrono::nanoseconds>(now - start).count());
+            noteAcquired(start, now);
             return LockHandle{key, token, now};
         }
-        m_stats.busy.fetch_add(1, std::memory_order_relaxed);
+        noteBusy();
         if (now + backoff > deadline)
             return std::nullopt;
         std::this_thread::sleep_for(backoff);
-        backoff = std::min(backoff * 2, std::chrono::microseconds(4000));
+        backoff = std::min(backoff * 2, kMaxBackoff);
     }
 }
 

@@ -47,9 +47,15 @@ public:
     bool extend(const LockHandle &handle, std::chrono::milliseconds lease);
 
     const LockStats &stats() const { return m_stats; }
-    // For a client that takes its leases itself (the event loop's fills): counted here as well.
+    // For a client that takes its leases itself (the event loop): counted here as acquire() counts.
     LockStats &counters() { return m_stats; }
+    void noteAcquired(std::chrono::steady_clock::time_point askedAt,
+                      std::chrono::steady_clock::time_point now);
+    void noteBusy() { m_stats.busy.fetch_add(1, std::memory_order_relaxed); }
     static std::string newToken();
+    // acquire()'s pause between two attempts starts here and doubles up to kMaxBackoff.
+    static constexpr std::chrono::microseconds kFirstBackoff{200};
+    static constexpr std::chrono::microseconds kMaxBackoff{4000};
     // release()'s compare-and-delete. KEYS: the lock. ARGV: the token. Returns 1 if it was held.
     static const LuaScript &releaseScript();
 

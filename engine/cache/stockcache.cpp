@@ -132,10 +132,15 @@ std::vector<std::optional<CachedStock>> StockCache::peekMany(const std::vector<s
     return out;
 }
 
+std::vector<std::string> StockCache::setCommand(const std::string &sku, int stock, std::int64_t version) const
+{
+    return {"SET", key(sku, m_prefix), encode(stock, version), "PX", m_ttlText};
+}
+
 void StockCache::set(const std::string &sku, int stock, std::int64_t version)
 {
     auto connection = m_pool.acquire();
-    connection->command({"SET", key(sku, m_prefix), encode(stock, version), "PX", m_ttlText});
+    connection->command(setCommand(sku, stock, version));
 }
 
 StockCache::ScriptCall StockCache::setIfNewerCall(const std::string &sku, int stock,
@@ -153,19 +158,29 @@ bool StockCache::setIfNewer(const std::string &sku, int stock, std::int64_t vers
     return connection->eval(call.script, call.keys, call.args).integer() == 1;
 }
 
+StockCache::ScriptCall StockCache::invalidateBelowCall(const std::string &sku, std::int64_t version) const
+{
+    return ScriptCall{kInvalidateBelow,
+                      {key(sku, m_prefix), floorKey(sku, m_prefix)},
+                      {std::to_string(version), m_floorTtlText}};
+}
+
 bool StockCache::invalidateBelow(const std::string &sku, std::int64_t version)
 {
+    const ScriptCall call = invalidateBelowCall(sku, version);
     auto connection = m_pool.acquire();
-    return connection
-               ->eval(kInvalidateBelow, {key(sku, m_prefix), floorKey(sku, m_prefix)},
-                      {std::to_string(version), m_floorTtlText})
-               .integer() == 1;
+    return connection->eval(call.script, call.keys, call.args).integer() == 1;
+}
+
+std::vector<std::string> StockCache::removeCommand(const std::string &sku) const
+{
+    return {"DEL", key(sku, m_prefix)};
 }
 
 void StockCache::remove(const std::string &sku)
 {
     auto connection = m_pool.acquire();
-    connection->command({"DEL", key(sku, m_prefix)});
+    connection->command(removeCommand(sku));
 }
 
 } // namespace inv

@@ -60,6 +60,9 @@ public:
     // peek() for many keys in one pipelined round trip; nullopt where a key is missing.
     std::vector<std::optional<CachedStock>> peekMany(const std::vector<std::string> &skus);
     void set(const std::string &sku, int stock, std::int64_t version);
+    // set()'s and remove()'s commands, for a client that sends them itself.
+    std::vector<std::string> setCommand(const std::string &sku, int stock, std::int64_t version) const;
+    std::vector<std::string> removeCommand(const std::string &sku) const;
     // True if stored; false if the cache held this version or a newer one, or the floor is above it.
     bool setIfNewer(const std::string &sku, int stock, std::int64_t version);
     // setIfNewer's script with its keys and arguments, for a client that sends it itself (an event
@@ -73,6 +76,7 @@ public:
     ScriptCall setIfNewerCall(const std::string &sku, int stock, std::int64_t version) const;
     // Raises the floor to `version` and drops a value below it; true if a value was dropped.
     bool invalidateBelow(const std::string &sku, std::int64_t version);
+    ScriptCall invalidateBelowCall(const std::string &sku, std::int64_t version) const;
     void remove(const std::string &sku);
 
     std::chrono::milliseconds ttl() const { return m_ttl; }

@@ -46,7 +46,9 @@ int auditQuantity(const WriteRequest &request, int before, int after)
     return request.action == Action::Adjust ? after - before : request.quantity;
 }
 
-int computeAfter(const WriteRequest &request, int before)
+} // namespace
+
+int InventoryStore::computeAfter(const WriteRequest &request, int before)
 {
     switch (request.action) {
     case Action::Purchase:
@@ -63,7 +65,6 @@ int computeAfter(const WriteRequest &request, int before)
     }
     return before;
 }
-} // namespace
 
 InventoryStore::InventoryStore(PgPool &pool, std::string serverId, std::string actor)
     : m_pool(pool), m_serverId(std::move(serverId)), m_actor(std::move(actor))
@@ -150,6 +151,31 @@ template <typename Write> WriteResult InventoryStore::once(const WriteRequest &r
     }
 }
 
+const char *InventoryStore::computedSql()
+{
+    return kUpdateWithAudit;
+}
+
+std::vector<PgParam> InventoryStore::computedParams(const WriteRequest &request, int before, int after) const
+{
+    return {request.sku,
+            std::to_string(after),
+            actionName(request.action),
+            std::to_string(auditQuantity(request, before, after)),
+            std::to_string(before),
+            m_serverId,
+            optionalReason(request.reason),
+            optionalActor(),
+            expectedVersion(request),
+            optionalRequestId(request),
+            optionalReverses(request)};
+}
+
+WriteResult InventoryStore::readComputed(const PgResult &written, int before)
+{
+    return WriteResult{before, written.int32(0, 1), written.int64(0, 2), written.int64(0, 0)};
+}
+
 WriteResult InventoryStore::applyWithRowLock(const WriteRequest &request)
 {
     return once(request, [&] { return applyWithRowLockOnce(request); });
@@ -168,13 +194,9 @@ WriteResult InventoryStore::applyWithRowLockOnce(const WriteRequest &request)
         *request.expectVersion != current.int64(0, 1))
         throw VersionConflict(request.sku, *request.expectVersion, current.int64(0, 1), before);
     const int after = computeAfter(request, before);
-    auto written = connection->exec(
-        kUpdateWithAudit, {request.sku, std::to_string(after), actionName(request.action),
-                           std::to_string(auditQuantity(request, before, after)), std::to_string(before),
-                           m_serverId, optionalReason(request.reason), optionalActor(),
-                           expectedVersion(request), optionalRequestId(request), optionalReverses(request)});
+    auto written = connection->exec(kUpdateWithAudit, computedParams(request, before, after));
     tx.commit();
-    return WriteResult{before, written.int32(0, 1), written.int64(0, 2), written.int64(0, 0)};
+    return readComputed(written, before);
 }
 
 WriteResult InventoryStore::applyConditional(const WriteRequest &request)
@@ -233,19 +255,14 @@ WriteResult InventoryStore::writeComputed(const WriteRequest &request, int stock
 WriteResult InventoryStore::writeComputedOnce(const WriteRequest &request, int stockBefore, int stockAfter)
 {
     auto connection = m_pool.acquire();
-    auto written = connection->exec(kUpdateWithAudit,
-                                    {request.sku, std::to_string(stockAfter), actionName(request.action),
-                                     std::to_string(auditQuantity(request, stockBefore, stockAfter)),
-                                     std::to_string(stockBefore), m_serverId, optionalReason(request.reason),
-                                     optionalActor(), expectedVersion(request), optionalRequestId(request),
-                                     optionalReverses(request)});
+    auto written = connection->exec(kUpdateWithAudit, computedParams(request, stockBefore, stockAfter));
     if (written.rows() == 0) {
         const auto now = fetch(request.sku);
         if (!now)
             throw UnknownSku(request.sku);
         throw VersionConflict(request.sku, request.expectVersion.value_or(0), now->version, now->stock);
     }
-    return WriteResult{stockBefore, written.int32(0, 1), written.int64(0, 2), written.int64(0, 0)};
+    return readComputed(written, stockBefore);
 }
 
 StockRecord InventoryStore::addProduct(const std::string &sku, const std::string &name, int stock)

@@ -35,6 +35,16 @@ public:
     // Writes a value computed from an earlier, unlocked read: the lost update of the unsafe demo.
     WriteResult writeComputed(const WriteRequest &request, int stockBefore, int stockAfter);
 
+    // The stock after the request on `before`; throws InsufficientStock, or InvalidInput past the
+    // largest storable stock. An adjust sets the stock it names.
+    static int computeAfter(const WriteRequest &request, int before);
+    // The statement that writes a computed stock and its audit row (writeComputed, applyWithRowLock),
+    // its parameters and its reading, for a client that sends it itself. It writes no row, and
+    // returns none, when the row is missing or an adjust's expected version is not the row's.
+    static const char *computedSql();
+    std::vector<PgParam> computedParams(const WriteRequest &request, int before, int after) const;
+    static WriteResult readComputed(const PgResult &written, int before);
+
     // Throws InvalidInput if the SKU exists already.
     StockRecord addProduct(const std::string &sku, const std::string &name, int stock);
 

@@ -4,16 +4,9 @@
 
 namespace inv {
 
-namespace {
-constexpr std::chrono::milliseconds kWriterWait{1000};
-constexpr std::chrono::milliseconds kReaderRetry{2};
-constexpr int kReaderRetries = 50;
-} // namespace
-
-bool LockedStrategy::leaseLeft(const LockHandle &handle) const
+bool LockedStrategy::leaseLeft(const LockHandle &handle, std::chrono::milliseconds lease)
 {
-    // Redis started the lease before acquiredAt was taken; keep a tenth of it as margin.
-    return std::chrono::steady_clock::now() - handle.acquiredAt < m_context.lockLease * 9 / 10;
+    return std::chrono::steady_clock::now() - handle.acquiredAt < lease * 9 / 10;
 }
 
 StockView LockedStrategy::readMiss(const std::string &sku)
@@ -32,7 +25,7 @@ StockView LockedStrategy::readMiss(const std::string &sku)
                 view = readDatabase(sku);
                 const auto readAt = std::chrono::steady_clock::now();
                 raceDelay();
-                if (leaseLeft(*handle))
+                if (leaseLeft(*handle, m_context.lockLease))
                     fillCache(sku, *view, readAt);
             }
         } catch (...) {
@@ -73,7 +66,7 @@ bool LockedStrategy::updateCache(const WriteRequest &request, const WriteResult 
         if (auto row = m_context.store.fetch(sku)) {
             const auto readAt = std::chrono::steady_clock::now();
             raceDelay();
-            if (leaseLeft(*handle))
+            if (leaseLeft(*handle, m_context.lockLease))
                 fillCache(sku, StockView{row->stock, row->version, ReadSource::Database}, readAt);
         }
     } catch (const Error &) {

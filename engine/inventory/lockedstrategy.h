@@ -13,14 +13,18 @@ class LockedStrategy : public Strategy
 {
 public:
     using Strategy::Strategy;
+    // How long a writer waits for the lock, and how a reader that finds it taken waits for the
+    // holder's value (LoopReader and LoopWriter do the same).
+    static constexpr std::chrono::milliseconds kWriterWait{1000};
+    static constexpr std::chrono::milliseconds kReaderRetry{2};
+    static constexpr int kReaderRetries = 50;
+    // True while a tenth of the lease is left: Redis started the lease before acquiredAt was taken.
+    static bool leaseLeft(const LockHandle &handle, std::chrono::milliseconds lease);
 
 protected:
     StockView readMiss(const std::string &sku) override;
     WriteResult commit(const WriteRequest &request) override;
     bool updateCache(const WriteRequest &request, const WriteResult &result) override;
-
-private:
-    bool leaseLeft(const LockHandle &handle) const;
 };
 
 } // namespace inv

@@ -163,7 +163,7 @@ std::optional<StockView> Strategy::cacheGet(const std::string &sku)
 void Strategy::fillCache(const std::string &sku, const StockView &view,
                          std::chrono::steady_clock::time_point readAt)
 {
-    if (std::chrono::steady_clock::now() - readAt >= m_context.cache.floorTtl() / 2) {
+    if (fillTooOld(m_context.cache, readAt)) {
         m_context.stats.staleFillsDropped.fetch_add(1, std::memory_order_relaxed);
         return;
     }
@@ -181,13 +181,25 @@ bool Strategy::cacheFailed(bool count)
     return false;
 }
 
+std::chrono::microseconds Strategy::racePause(std::chrono::milliseconds most)
+{
+    if (most.count() <= 0)
+        return std::chrono::microseconds(0);
+    thread_local std::mt19937 generator{std::random_device{}()};
+    std::uniform_int_distribution<long long> micros(0, most.count() * 1000);
+    return std::chrono::microseconds(micros(generator));
+}
+
+bool Strategy::fillTooOld(const StockCache &cache, std::chrono::steady_clock::time_point readAt)
+{
+    return std::chrono::steady_clock::now() - readAt >= cache.floorTtl() / 2;
+}
+
 void Strategy::raceDelay() const
 {
     if (m_context.raceDelay.count() <= 0)
         return;
-    thread_local std::mt19937 generator{std::random_device{}()};
-    std::uniform_int_distribution<long long> micros(0, m_context.raceDelay.count() * 1000);
-    std::this_thread::sleep_for(std::chrono::microseconds(micros(generator)));
+    std::this_thread::sleep_for(racePause(m_context.raceDelay));
 }
 
 } // namespace inv

@@ -63,6 +63,11 @@ public:
     // Throws InvalidInput for an unknown name, listing the valid ones.
     static StrategyKind parseKind(const std::string &name);
     static const char *kindName(StrategyKind kind);
+    // The race delay's pause: uniform from zero to `most` (--race-delay-ms), drawn per call.
+    static std::chrono::microseconds racePause(std::chrono::milliseconds most);
+    // Half the cache's version-floor lifetime: a fill read from the database longer ago than that is
+    // dropped, since the floor that fences it may be gone.
+    static bool fillTooOld(const StockCache &cache, std::chrono::steady_clock::time_point readAt);
 
     StockView read(const std::string &sku);
     WriteResult write(const WriteRequest &request);

@@ -23,15 +23,8 @@ WriteResult UnsafeStrategy::commit(const WriteRequest &request)
             throw UnknownSku(request.sku);
         seen = StockView{record->stock, record->version, ReadSource::Database};
     }
-    int after = request.quantity;
-    if (request.action == Action::Purchase) {
-        if (seen->stock < request.quantity)
-            throw InsufficientStock(request.sku, seen->stock, request.quantity);
-        after = seen->stock - request.quantity;
-    } else if (request.action == Action::Restock) {
-        after = seen->stock + request.quantity;
-    }
-    return m_context.store.writeComputed(request, seen->stock, after);
+    return m_context.store.writeComputed(request, seen->stock,
+                                         InventoryStore::computeAfter(request, seen->stock));
 }
 
 bool UnsafeStrategy::updateCache(const WriteRequest &request, const WriteResult &result)

@@ -1,6 +1,6 @@
 #include "loop/loopreader.h"
 
-#include "cache/distributedlock.h"
+#include "inventory/lockedstrategy.h"
 #include "inventory/versionedstrategy.h"
 
 #include <algorithm>
@@ -15,21 +15,10 @@ constexpr int kReadAttempts = 4;
 
 const char *const kSelect = "SELECT stock, version FROM inventory WHERE sku = $1";
 
-std::optional<std::string> element(const redisReply *reply, std::size_t index)
-{
-    if (reply->type != REDIS_REPLY_ARRAY || index >= reply->elements)
-        return std::nullopt;
-    const redisReply *item = reply->element[index];
-    if (item->type != REDIS_REPLY_STRING)
-        return std::nullopt;
-    return std::string(item->str, item->len);
-}
 } // namespace
 
 LoopReader::LoopReader(EventLoop &loop, InventoryService &server, int connections)
-    : m_loop(loop), m_server(server),
-      m_redis(loop, RedisUrl::parse(server.config().redisUrl), server.config().redisTimeouts.command),
-      m_self(std::make_shared<LoopReader *>(this))
+    : m_loop(loop), m_server(server), m_cache(loop, server), m_self(std::make_shared<LoopReader *>(this))
 {
     for (int i = 0; i < connections; ++i)
         m_connections.push_back(std::make_unique<AsyncPgConnection>(
@@ -62,7 +51,7 @@ void LoopReader::read(const std::string &sku, Done done)
         }
     }
     auto shared = std::make_shared<Done>(std::move(done));
-    getCached(
+    m_cache.get(
         sku,
         [this, sku, ticket, shared](std::optional<CachedStock> cached) {
             auto &stats = m_server.counters();
@@ -81,22 +70,9 @@ void LoopReader::read(const std::string &sku, Done done)
             miss(sku, std::move(*shared));
         },
         [this, sku, shared] {
-            cacheFailed();
+            m_cache.failed();
             failOpen(sku, std::move(*shared));
         });
-}
-
-void LoopReader::getCached(const std::string &sku, std::function<void(std::optional<CachedStock>)> found,
-                           std::function<void()> failed)
-{
-    m_redis.command(m_server.cache().getCommand(sku),
-                    [found = std::move(found), failed = std::move(failed)](redisReply *reply) {
-                        if (!reply || reply->type != REDIS_REPLY_ARRAY) {
-                            failed();
-                            return;
-                        }
-                        found(StockCache::readEntry(element(reply, 0), element(reply, 1)));
-                    });
 }
 
 void LoopReader::failOpen(const std::string &sku, Done done)
@@ -159,6 +135,18 @@ void LoopReader::queryLater(const std::string &sku, Done done, int attempt)
 
 void LoopReader::miss(const std::string &sku, Done done)
 {
+    switch (m_server.strategy()) {
+    case StrategyKind::Unsafe:
+    case StrategyKind::Naive:
+        plainFill(sku, std::move(done));
+        return;
+    case StrategyKind::Locked:
+        lockedFill(sku, std::move(done));
+        return;
+    case StrategyKind::Versioned:
+    case StrategyKind::Combined:
+        break;
+    }
     auto [it, fresh] = m_fills.try_emplace(sku);
     Fill &fill = it->second;
     if (fresh) {
@@ -173,90 +161,146 @@ void LoopReader::miss(const std::string &sku, Done done)
 
 void LoopReader::startFill(const std::string &sku)
 {
-    const std::string token = DistributedLock::newToken();
-    const std::string key = StockCache::fillKey(sku, m_server.cache().prefix());
-    const auto askedAt = std::chrono::steady_clock::now();
-    m_redis.command({"SET", key, token, "NX", "PX", std::to_string(VersionedStrategy::kFillLease.count())},
-                    [this, sku, token, askedAt](redisReply *reply) {
-                        Fill &fill = m_fills[sku];
-                        fill.reading = true;
-                        auto &lock = m_server.lock().counters();
-                        if (!reply || reply->type == REDIS_REPLY_ERROR) {
-                            cacheFailed();
-                            readDatabase(sku, [this, sku](Outcome outcome) { endFill(sku, outcome); });
-                        } else if (reply->type == REDIS_REPLY_STATUS) {
-                            lock.acquired.fetch_add(1, std::memory_order_relaxed);
-                            lock.waits.record(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                  std::chrono::steady_clock::now() - askedAt)
-                                                  .count());
-                            leased(sku, token);
-                        } else {
-                            // Another server is filling this key; its value will be there in a moment.
-                            lock.busy.fetch_add(1, std::memory_order_relaxed);
-                            waitForOtherServer(sku, 0);
-                        }
-                    });
+    m_cache.lock().acquire(StockCache::fillKey(sku, m_server.cache().prefix()), VersionedStrategy::kFillLease,
+                           {}, [this, sku](LoopLock::Taken taken) {
+                               m_fills[sku].reading = true;
+                               if (taken.failed) {
+                                   m_cache.failed();
+                                   readDatabase(sku, [this, sku](Outcome outcome) { endFill(sku, outcome); });
+                               } else if (taken.handle) {
+                                   leased(sku, *taken.handle);
+                               } else {
+                                   // Another server is filling this key; its value will be there in a moment.
+                                   awaitValue(sku, VersionedStrategy::kReaderRetry,
+                                              VersionedStrategy::kReaderRetries,
+                                              [this, sku](Outcome outcome) { endFill(sku, outcome); });
+                               }
+                           });
 }
 
-void LoopReader::leased(const std::string &sku, const std::string &token)
+void LoopReader::leased(const std::string &sku, const LockHandle &lease)
 {
     // Another server may have filled it between our miss and our lease.
-    getCached(
+    m_cache.get(
         sku,
-        [this, sku, token](std::optional<CachedStock> cached) {
+        [this, sku, lease](std::optional<CachedStock> cached) {
             if (cached) {
-                release(sku, token);
+                m_cache.release(lease);
                 endFill(sku, Outcome{StockView{cached->stock, cached->version, ReadSource::Cache}, {}});
                 return;
             }
-            readDatabase(sku, [this, sku, token](const Outcome &outcome) {
+            readDatabase(sku, [this, sku, lease](const Outcome &outcome) {
                 if (!outcome.view) {
-                    release(sku, token);
+                    m_cache.release(lease);
                     endFill(sku, outcome);
                     return;
                 }
                 // The version fence, not the lease, keeps an old fill out: the lease only saves reads.
-                const StockCache::ScriptCall call =
-                    m_server.cache().setIfNewerCall(sku, outcome.view->stock, outcome.view->version);
-                m_redis.eval(
-                    call.script, call.keys, call.args, [this, sku, token, outcome](redisReply *reply) {
-                        if (!reply || reply->type != REDIS_REPLY_INTEGER)
-                            cacheFailed();
-                        else if (reply->integer != 1)
-                            m_server.counters().staleFillsDropped.fetch_add(1, std::memory_order_relaxed);
-                        release(sku, token);
-                        endFill(sku, outcome);
-                    });
+                m_cache.fill(sku, *outcome.view, std::chrono::steady_clock::now(),
+                             [this, sku, lease, outcome] {
+                                 m_cache.release(lease);
+                                 endFill(sku, outcome);
+                             });
             });
         },
-        [this, sku, token] {
-            cacheFailed();
+        [this, sku, lease] {
+            m_cache.failed();
+            m_cache.release(lease);
             readDatabase(sku, [this, sku](Outcome outcome) { endFill(sku, outcome); });
         });
 }
 
-void LoopReader::waitForOtherServer(const std::string &sku, int attempt)
+void LoopReader::plainFill(const std::string &sku, Done done)
 {
-    if (attempt >= VersionedStrategy::kReaderRetries) {
-        readDatabase(sku, [this, sku](Outcome outcome) { endFill(sku, outcome); });
+    // No lease and no fence: every missing read fills, and an older fill may land last.
+    readDatabase(sku, [this, sku, done = std::move(done)](Outcome outcome) {
+        if (!outcome.view) {
+            done(outcome);
+            return;
+        }
+        m_cache.afterRace([this, sku, done, outcome] {
+            m_cache.setPlain(sku, outcome.view->stock, outcome.view->version,
+                             [this, done, outcome](bool stored) {
+                                 if (!stored)
+                                     m_cache.failed();
+                                 done(outcome);
+                             });
+        });
+    });
+}
+
+void LoopReader::lockedFill(const std::string &sku, Done done)
+{
+    const auto lease = m_server.config().lockLease;
+    m_cache.lock().acquire(
+        StockCache::lockKey(sku, m_server.cache().prefix()), lease, {},
+        [this, sku, lease, done = std::move(done)](LoopLock::Taken taken) {
+            if (taken.failed) {
+                m_cache.failed();
+                readDatabase(sku, done);
+                return;
+            }
+            if (!taken.handle) {
+                awaitValue(sku, LockedStrategy::kReaderRetry, LockedStrategy::kReaderRetries, done);
+                return;
+            }
+            const LockHandle handle = *taken.handle;
+            // Someone may have filled it between our miss and our lock.
+            m_cache.get(
+                sku,
+                [this, sku, lease, handle, done](std::optional<CachedStock> cached) {
+                    if (cached) {
+                        m_cache.release(handle);
+                        done(Outcome{StockView{cached->stock, cached->version, ReadSource::Cache}, {}});
+                        return;
+                    }
+                    readDatabase(sku, [this, sku, lease, handle, done](const Outcome &outcome) {
+                        if (!outcome.view) {
+                            m_cache.release(handle);
+                            done(outcome);
+                            return;
+                        }
+                        m_cache.fill(
+                            sku, *outcome.view, std::chrono::steady_clock::now(),
+                            [this, handle, done, outcome] {
+                                m_cache.release(handle);
+                                done(outcome);
+                            },
+                            [handle, lease] { return LockedStrategy::leaseLeft(handle, lease); });
+                    });
+                },
+                [this, sku, handle, done] {
+                    m_cache.failed();
+                    m_cache.release(handle);
+                    readDatabase(sku, done);
+                });
+        });
+}
+
+void LoopReader::awaitValue(const std::string &sku, std::chrono::milliseconds pause, int attemptsLeft,
+                            Done done)
+{
+    if (attemptsLeft <= 0) {
+        readDatabase(sku, std::move(done));
         return;
     }
     std::weak_ptr<LoopReader *> self = m_self;
-    m_loop.after(VersionedStrategy::kReaderRetry, [self, sku, attempt] {
+    m_loop.after(pause, [self, sku, pause, attemptsLeft, done = std::move(done)] {
         auto alive = self.lock();
         if (!alive)
             return;
         LoopReader *reader = *alive;
-        reader->getCached(
+        reader->m_cache.get(
             sku,
-            [reader, sku, attempt](std::optional<CachedStock> cached) {
+            [reader, sku, pause, attemptsLeft, done](std::optional<CachedStock> cached) {
                 if (cached)
-                    reader->endFill(
-                        sku, Outcome{StockView{cached->stock, cached->version, ReadSource::Cache}, {}});
+                    done(Outcome{StockView{cached->stock, cached->version, ReadSource::Cache}, {}});
                 else
-                    reader->waitForOtherServer(sku, attempt + 1);
+                    reader->awaitValue(sku, pause, attemptsLeft - 1, done);
             },
-            [reader, sku, attempt] { reader->waitForOtherServer(sku, attempt + 1); });
+            [reader, sku, pause, attemptsLeft, done] {
+                reader->awaitValue(sku, pause, attemptsLeft - 1, done);
+            });
     });
 }
 
@@ -274,23 +318,6 @@ void LoopReader::endFill(const std::string &sku, const Outcome &outcome)
     }
     for (auto &done : answered)
         done(outcome);
-}
-
-void LoopReader::release(const std::string &sku, const std::string &token)
-{
-    const std::string key = StockCache::fillKey(sku, m_server.cache().prefix());
-    m_redis.eval(DistributedLock::releaseScript(), {key}, {token}, [this](redisReply *reply) {
-        if (!reply || reply->type != REDIS_REPLY_INTEGER)
-            cacheFailed();
-        else if (reply->integer == 0)
-            m_server.lock().counters().expiredWhileHeld.fetch_add(1, std::memory_order_relaxed);
-    });
-}
-
-void LoopReader::cacheFailed()
-{
-    m_server.counters().cacheErrors.fetch_add(1, std::memory_order_relaxed);
-    m_server.cacheRepairs().noteFailure();
 }
 
 void LoopReader::scheduleReopen()

@@ -1,6 +1,7 @@
 #include "loop/loopwriter.h"
 
 #include "inventory/conditionalwrite.h"
+#include "inventory/lockedstrategy.h"
 #include "inventory/quantity.h"
 
 namespace inv {
@@ -8,17 +9,18 @@ namespace inv {
 namespace {
 constexpr timeval kReopenAfter{0, 100 * 1000};
 constexpr int kRaceAttempts = 3;
+const char *const kSelect = "SELECT stock, version FROM inventory WHERE sku = $1";
 } // namespace
 
 LoopWriter::LoopWriter(EventLoop &loop, InventoryService &server, int connections, int depth)
-    : m_loop(loop), m_server(server), m_depth(depth),
-      m_redis(loop, RedisUrl::parse(server.config().redisUrl), RedisTimeouts{}.command)
+    : m_loop(loop), m_server(server), m_depth(depth), m_cache(loop, server)
 {
     for (int i = 0; i < connections; ++i)
         m_connections.push_back(std::make_unique<AsyncPgConnection>(
             loop, server.config().pgConninfo, server.config().pgSchema,
             std::vector<std::string>{ConditionalWrite::sql(Action::Purchase),
-                                     ConditionalWrite::sql(Action::Restock), ConditionalWrite::replaySql()}));
+                                     ConditionalWrite::sql(Action::Restock), ConditionalWrite::replaySql(),
+                                     InventoryStore::computedSql(), kSelect}));
     m_reopen.reset(event_new(loop.base(), -1, 0, &LoopWriter::onReopen, this));
 }
 
@@ -36,6 +38,7 @@ void LoopWriter::write(WriteRequest request, Done done)
     job.request = std::move(request);
     job.done = std::move(done);
     job.queuedAt = std::chrono::steady_clock::now();
+    job.strategy = m_server.strategy();
     try {
         Quantity::checkWriteText(job.request);
         if (job.request.action == Action::Adjust)
@@ -44,8 +47,32 @@ void LoopWriter::write(WriteRequest request, Done done)
         finish(job, LoopWriteOutcome{LoopWriteOutcome::Kind::Failed, {}, 0, e.what()});
         return;
     }
+    if (job.strategy == StrategyKind::Unsafe) {
+        check(std::move(job));
+        return;
+    }
     m_queue.push_back(std::move(job));
     dispatch();
+}
+
+void LoopWriter::check(Job job)
+{
+    // Check-then-act with nothing held in between: the flaw `unsafe` exists to show. The check is
+    // part of the write, so it is not counted as a read.
+    auto shared = std::make_shared<Job>(std::move(job));
+    m_cache.get(
+        shared->request.sku,
+        [this, shared](std::optional<CachedStock> cached) {
+            if (cached)
+                shared->seen = cached->stock;
+            m_queue.push_back(std::move(*shared));
+            dispatch();
+        },
+        [this, shared] {
+            m_cache.failed();
+            m_queue.push_back(std::move(*shared));
+            dispatch();
+        });
 }
 
 void LoopWriter::dispatch()
@@ -70,15 +97,57 @@ void LoopWriter::dispatch()
 
 void LoopWriter::send(AsyncPgConnection &connection, Job job)
 {
-    const Statement statement = job.request.action == Action::Restock ? Restock : Purchase;
-    const auto params = ConditionalWrite::params(
-        job.request, m_server.store().serverId(),
-        m_server.store().actor().empty() ? PgParam() : PgParam(m_server.store().actor()));
+    Statement statement = job.request.action == Action::Restock ? Restock : Purchase;
+    std::vector<PgParam> params;
+    if (job.strategy == StrategyKind::Unsafe && !job.seen) {
+        statement = Row;
+        params = {job.request.sku};
+    } else if (job.strategy == StrategyKind::Unsafe) {
+        statement = Computed;
+        try {
+            params = m_server.store().computedParams(job.request, *job.seen,
+                                                     InventoryStore::computeAfter(job.request, *job.seen));
+        } catch (const InsufficientStock &) {
+            m_server.loopRefused();
+            finish(job, LoopWriteOutcome{LoopWriteOutcome::Kind::Refused, {}, *job.seen, {}});
+            return;
+        } catch (const Error &e) {
+            finish(job, LoopWriteOutcome{LoopWriteOutcome::Kind::Failed, {}, 0, e.what()});
+            return;
+        }
+    } else {
+        params = ConditionalWrite::params(
+            job.request, m_server.store().serverId(),
+            m_server.store().actor().empty() ? PgParam() : PgParam(m_server.store().actor()));
+    }
     auto shared = std::make_shared<Job>(std::move(job));
-    if (!connection.send(statement, params, [this, shared](AsyncPgConnection::Answer answer) {
-            answered(std::move(*shared), std::move(answer));
+    if (!connection.send(statement, params, [this, shared, statement](AsyncPgConnection::Answer answer) {
+            if (statement == Row)
+                sawRow(std::move(*shared), std::move(answer));
+            else
+                answered(std::move(*shared), std::move(answer));
         }))
         m_queue.push_front(std::move(*shared));
+}
+
+void LoopWriter::sawRow(Job job, AsyncPgConnection::Answer answer)
+{
+    if (answer.error && answer.error->sessionEnded()) {
+        // A read changes nothing: it is read again once a connection is back.
+        m_queue.push_front(std::move(job));
+        scheduleReopen();
+        return;
+    }
+    if (answer.error) {
+        finish(job, LoopWriteOutcome{LoopWriteOutcome::Kind::Failed, {}, 0, answer.error->what()});
+    } else if (answer.result.rows() == 0) {
+        finish(job,
+               LoopWriteOutcome{LoopWriteOutcome::Kind::Failed, {}, 0, UnknownSku(job.request.sku).what()});
+    } else {
+        job.seen = answer.result.int32(0, 0);
+        m_queue.push_front(std::move(job));
+    }
+    dispatch();
 }
 
 void LoopWriter::answered(Job job, AsyncPgConnection::Answer answer)
@@ -102,9 +171,23 @@ void LoopWriter::answered(Job job, AsyncPgConnection::Answer answer)
         dispatch();
         return;
     }
+    if (job.strategy == StrategyKind::Unsafe) {
+        if (answer.result.rows() == 0)
+            finish(job, LoopWriteOutcome{
+                            LoopWriteOutcome::Kind::Failed, {}, 0, UnknownSku(job.request.sku).what()});
+        else
+            updateCache(std::move(job), InventoryStore::readComputed(answer.result, *job.seen));
+        dispatch();
+        return;
+    }
+    conditionalAnswered(std::move(job), answer.result);
+}
+
+void LoopWriter::conditionalAnswered(Job job, const PgResult &row)
+{
     ConditionalAnswer conditional;
     try {
-        conditional = ConditionalWrite::read(answer.result, job.request);
+        conditional = ConditionalWrite::read(row, job.request);
     } catch (const Error &e) {
         finish(job, LoopWriteOutcome{LoopWriteOutcome::Kind::Failed, {}, 0, e.what()});
         dispatch();
@@ -193,15 +276,92 @@ void LoopWriter::replayEarlier(Job job)
 
 void LoopWriter::updateCache(Job job, WriteResult result)
 {
-    result.cacheUpdateAt = std::chrono::steady_clock::now();
-    const StockCache::ScriptCall call =
-        m_server.cache().setIfNewerCall(job.request.sku, result.stock, result.version);
     auto shared = std::make_shared<Job>(std::move(job));
-    m_redis.eval(call.script, call.keys, call.args, [this, shared, result](redisReply *reply) {
-        const bool current = reply && reply->type == REDIS_REPLY_INTEGER;
-        m_server.loopWritten(shared->request.sku, result.version, current);
-        finish(*shared, LoopWriteOutcome{LoopWriteOutcome::Kind::Written, result, 0, {}});
+    m_cache.afterRace([this, shared, result]() mutable {
+        result.cacheUpdateAt = std::chrono::steady_clock::now();
+        const std::string &sku = shared->request.sku;
+        auto plainDone = [this, shared, result](bool answered) { written(*shared, result, answered); };
+        switch (shared->strategy) {
+        case StrategyKind::Naive:
+            if (shared->request.action == Action::Restock) {
+                m_cache.remove(sku, plainDone);
+                return;
+            }
+            [[fallthrough]];
+        case StrategyKind::Unsafe:
+            m_cache.setPlain(sku, result.stock, result.version, plainDone);
+            return;
+        case StrategyKind::Locked:
+            lockedUpdate(shared, result);
+            return;
+        case StrategyKind::Versioned:
+        case StrategyKind::Combined:
+            m_cache.setIfNewer(sku, result.stock, result.version,
+                               [this, shared, result](int stored) { written(*shared, result, stored >= 0); });
+            return;
+        }
     });
+}
+
+void LoopWriter::lockedUpdate(std::shared_ptr<Job> job, WriteResult result)
+{
+    const std::string sku = job->request.sku;
+    const auto lease = m_server.config().lockLease;
+    m_cache.lock().acquire(
+        StockCache::lockKey(sku, m_server.cache().prefix()), lease, LockedStrategy::kWriterWait,
+        [this, job, result, sku, lease](LoopLock::Taken taken) {
+            if (taken.failed) {
+                written(*job, result, false);
+                return;
+            }
+            // Raising the floor to our version first makes any older value, set now or later, a miss.
+            m_cache.invalidateBelow(
+                sku, result.version, [this, job, result, sku, lease, taken](bool invalidated) {
+                    AsyncPgConnection *connection = taken.handle ? leastBusy() : nullptr;
+                    if (!connection) {
+                        if (taken.handle)
+                            m_cache.release(*taken.handle);
+                        written(*job, result, invalidated);
+                        return;
+                    }
+                    // Refill from the database inside the lock: the latest committed value, never an older
+                    // one. The refill is an optimisation: the floor already keeps older values out.
+                    const LockHandle handle = *taken.handle;
+                    auto refilled = [this, job, result, handle, invalidated] {
+                        m_cache.release(handle);
+                        written(*job, result, invalidated);
+                    };
+                    if (!connection->send(
+                            Row, {sku}, [this, sku, lease, handle, refilled](AsyncPgConnection::Answer row) {
+                                if (row.error || row.result.rows() == 0) {
+                                    refilled();
+                                    return;
+                                }
+                                m_cache.fill(sku,
+                                             StockView{row.result.int32(0, 0), row.result.int64(0, 1),
+                                                       ReadSource::Database},
+                                             std::chrono::steady_clock::now(), refilled, [handle, lease] {
+                                                 return LockedStrategy::leaseLeft(handle, lease);
+                                             });
+                            }))
+                        refilled();
+                });
+        });
+}
+
+void LoopWriter::written(Job &job, const WriteResult &result, bool cacheCurrent)
+{
+    m_server.loopWritten(job.request.sku, result.version, cacheCurrent);
+    finish(job, LoopWriteOutcome{LoopWriteOutcome::Kind::Written, result, 0, {}});
+}
+
+AsyncPgConnection *LoopWriter::leastBusy()
+{
+    AsyncPgConnection *least = nullptr;
+    for (auto &connection : m_connections)
+        if (connection->isOpen() && (!least || connection->inFlight() < least->inFlight()))
+            least = connection.get();
+    return least;
 }
 
 void LoopWriter::finish(Job &job, LoopWriteOutcome outcome)

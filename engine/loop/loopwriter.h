@@ -1,21 +1,27 @@
-// `versioned`'s purchase and restock driven by one server's event loop: the conditional statement
-// (ConditionalWrite) over a few pipelined connections, then the version-fenced cache update
-// (StockCache::setIfNewerCall) over hiredis's async API, never blocking the loop on the way. The
-// answer is a value: written (or replayed), refused, or failed; a refusal costs one statement and
-// no exception. A statement whose connection failed under it is in doubt: it is sent again with the
-// same request id once a connection is back, until it is settled or kSettleWithin has passed. A
-// cache update that failed leaves the server's durable repair mark (InventoryService::loopWritten),
-// as every strategy does. Loop thread only, construction aside.
+// A strategy's purchase and restock driven by one server's event loop, step for step
+// Strategy::write, never blocking the loop. The commit: `versioned`, `combined`, `naive` and `locked`
+// send the single conditional statement (ConditionalWrite), which takes the row lock inside one
+// statement; `unsafe` checks the stock in the cache (else the row) and writes the value it computed,
+// unlocked, as its threaded version does. Statements go over a few pipelined connections. Then,
+// after the race delay (--race-delay-ms) as a timer, the strategy's cache step (LoopCache): the
+// version-fenced store (`versioned`, `combined`), a plain SET or, for a restock, DEL (`unsafe`,
+// `naive`), or the floor raise and a refill under the key's lock (`locked`). The answer is a value:
+// written (or replayed), refused, or failed; a refusal costs one statement and no exception. A
+// statement whose connection failed under it is in doubt: it is sent again with the same request id
+// once a connection is back, until it is settled or kSettleWithin has passed. A cache step that
+// failed leaves the server's durable repair mark (InventoryService::loopWritten), as every strategy
+// does. Loop thread only, construction aside.
 #pragma once
 
 #include "inventory/inventoryservice.h"
 #include "loop/asyncpgconnection.h"
-#include "loop/asyncredis.h"
+#include "loop/loopcache.h"
 
 #include <chrono>
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,6 +72,9 @@ private:
         WriteRequest request;
         Done done;
         std::chrono::steady_clock::time_point queuedAt;
+        StrategyKind strategy = StrategyKind::Versioned;
+        // `unsafe`'s check: the stock it saw, in the cache or the row; the write is computed from it.
+        std::optional<int> seen;
         int raced = 0;
         bool inDoubt = false;
         std::string lastError;
@@ -74,13 +83,24 @@ private:
     {
         Purchase,
         Restock,
-        Replay
+        Replay,
+        Computed,
+        Row
     };
     void dispatch();
     void send(AsyncPgConnection &connection, Job job);
+    // `unsafe`'s check in the cache; on a miss the row is read on the job's turn (send()).
+    void check(Job job);
+    void sawRow(Job job, AsyncPgConnection::Answer answer);
     void answered(Job job, AsyncPgConnection::Answer answer);
+    void conditionalAnswered(Job job, const PgResult &row);
     void replayEarlier(Job job);
     void updateCache(Job job, WriteResult result);
+    // `locked`'s cache step: under the key's lock, raise the floor to the write's version, then
+    // refill from the row while the lease lasts.
+    void lockedUpdate(std::shared_ptr<Job> job, WriteResult result);
+    void written(Job &job, const WriteResult &result, bool cacheCurrent);
+    AsyncPgConnection *leastBusy();
     void finish(Job &job, LoopWriteOutcome outcome);
     // A connection is down: try it again shortly, and fail the writes that waited too long.
     void scheduleReopen();
@@ -90,7 +110,7 @@ private:
     InventoryService &m_server;
     int m_depth;
     std::vector<std::unique_ptr<AsyncPgConnection>> m_connections;
-    AsyncRedis m_redis;
+    LoopCache m_cache;
     std::deque<Job> m_queue;
     LoopEvent m_reopen;
     bool m_reopenScheduled = false;

@@ -367,8 +367,7 @@ void TestLoopClient::badConfigurationsAreRefused_data()
 {
     QTest::addColumn<int>("change");
     QTest::addColumn<QString>("message");
-    QTest::newRow("race delay") << 1 << QStringLiteral("no --race-delay-ms");
-    QTest::newRow("locked") << 2 << QStringLiteral("versioned strategy only");
+    QTest::newRow("combined") << 1 << QStringLiteral("combined strategy");
 }
 
 void TestLoopClient::badConfigurationsAreRefused()
@@ -378,10 +377,7 @@ void TestLoopClient::badConfigurationsAreRefused()
     auto config = loopFlashSale(10, 10);
     switch (change) {
     case 1:
-        config.raceDelay = std::chrono::milliseconds(5);
-        break;
-    case 2:
-        config.strategy = StrategyKind::Locked;
+        config.strategy = StrategyKind::Combined;
         break;
     }
     // What the loop does not carry, auto leaves to the threads instead of refusing.

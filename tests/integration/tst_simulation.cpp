@@ -20,6 +20,7 @@ using namespace std::chrono_literals;
 using inv::StrategyKind;
 
 Q_DECLARE_METATYPE(inv::StrategyKind)
+Q_DECLARE_METATYPE(inv::ClientKind)
 
 namespace {
 inv::SimulationConfig baseConfig(inv::ScenarioKind scenario, StrategyKind strategy)
@@ -58,18 +59,24 @@ void TestSimulation::initTestCase()
 
 void TestSimulation::raceDemo_data()
 {
+    // Every strategy on both clients: the event loop (the default) and a thread per connection.
     QTest::addColumn<StrategyKind>("strategy");
-    QTest::newRow("unsafe") << StrategyKind::Unsafe;
-    QTest::newRow("naive") << StrategyKind::Naive;
-    QTest::newRow("locked") << StrategyKind::Locked;
-    QTest::newRow("versioned") << StrategyKind::Versioned;
-    QTest::newRow("combined") << StrategyKind::Combined;
+    QTest::addColumn<inv::ClientKind>("client");
+    for (StrategyKind strategy : {StrategyKind::Unsafe, StrategyKind::Naive, StrategyKind::Locked,
+                                  StrategyKind::Versioned, StrategyKind::Combined}) {
+        const char *name = inv::Strategy::kindName(strategy);
+        if (strategy != StrategyKind::Combined)
+            QTest::newRow((std::string(name) + " loop").c_str()) << strategy << inv::ClientKind::Loop;
+        QTest::newRow((std::string(name) + " threads").c_str()) << strategy << inv::ClientKind::Threads;
+    }
 }
 
 void TestSimulation::raceDemo()
 {
     QFETCH(StrategyKind, strategy);
+    QFETCH(inv::ClientKind, client);
     auto config = baseConfig(inv::ScenarioKind::Mixed, strategy);
+    config.client = client;
     config.products = 3;
     config.stock = 60;
     config.rate = 1500;
@@ -95,6 +102,10 @@ void TestSimulation::raceDemo()
         QCOMPARE(report.oversold, 0LL);
         QVERIFY(report.ledgerOk);
         break;
+    case StrategyKind::Locked:
+        // Writes and fills take the key's lock.
+        QVERIFY(report.lockAcquired > 0);
+        [[fallthrough]];
     default:
         QCOMPARE(report.staleReads, 0LL);
         QCOMPARE(report.divergentKeysAtEnd.value_or(-1), 0LL);
@@ -107,15 +118,20 @@ void TestSimulation::raceDemo()
 void TestSimulation::stampede_data()
 {
     QTest::addColumn<StrategyKind>("strategy");
-    QTest::newRow("naive") << StrategyKind::Naive;
-    QTest::newRow("locked") << StrategyKind::Locked;
-    QTest::newRow("versioned") << StrategyKind::Versioned;
+    QTest::addColumn<inv::ClientKind>("client");
+    for (StrategyKind strategy : {StrategyKind::Naive, StrategyKind::Locked, StrategyKind::Versioned}) {
+        const std::string name = inv::Strategy::kindName(strategy);
+        QTest::newRow((name + " loop").c_str()) << strategy << inv::ClientKind::Loop;
+        QTest::newRow((name + " threads").c_str()) << strategy << inv::ClientKind::Threads;
+    }
 }
 
 void TestSimulation::stampede()
 {
     QFETCH(StrategyKind, strategy);
+    QFETCH(inv::ClientKind, client);
     auto config = baseConfig(inv::ScenarioKind::Stampede, strategy);
+    config.client = client;
     config.products = 2;
     config.readers = 100;
     config.rounds = 3;
