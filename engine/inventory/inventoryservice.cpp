@@ -199,9 +199,10 @@ WriteResult InventoryService::write(WriteRequest request)
     return active().write(request);
 }
 
-void InventoryService::loopWritten(const std::string &sku, std::int64_t version, bool cacheCurrent)
+void InventoryService::loopWritten(const std::string &sku, std::int64_t version, bool cacheCurrent,
+                                   long long writes)
 {
-    m_stats.writes.fetch_add(1, std::memory_order_relaxed);
+    m_stats.writes.fetch_add(writes, std::memory_order_relaxed);
     if (cacheCurrent)
         return;
     m_stats.cacheErrors.fetch_add(1, std::memory_order_relaxed);

@@ -57,8 +57,14 @@ PurchaseBatch::PurchaseBatch(PgPool &pool, std::string serverId, std::string act
     : m_pool(pool), m_serverId(std::move(serverId)), m_actor(std::move(actor))
 {}
 
-std::vector<BatchPurchase> PurchaseBatch::apply(const std::string &sku,
-                                                const std::vector<const WriteRequest *> &requests)
+const char *PurchaseBatch::sql()
+{
+    return kBatchPurchase;
+}
+
+std::vector<PgParam> PurchaseBatch::params(const std::string &sku,
+                                           const std::vector<const WriteRequest *> &requests,
+                                           const std::string &serverId, const std::string &actor)
 {
     Quantity::checkSku(sku);
     std::vector<std::string> quantities, ids, reasons;
@@ -71,13 +77,19 @@ std::vector<BatchPurchase> PurchaseBatch::apply(const std::string &sku,
         ids.push_back(request->requestId);
         reasons.push_back(request->reason);
     }
-    auto connection = m_pool.acquire();
-    auto rows =
-        connection->exec(kBatchPurchase, {sku, pgTextArray(quantities), pgTextArray(ids, EmptyElement::Null),
-                                          pgTextArray(reasons, EmptyElement::Null), m_serverId,
-                                          m_actor.empty() ? PgParam() : PgParam(m_actor)});
+    return {sku,
+            pgTextArray(quantities),
+            pgTextArray(ids, EmptyElement::Null),
+            pgTextArray(reasons, EmptyElement::Null),
+            serverId,
+            actor.empty() ? PgParam() : PgParam(actor)};
+}
+
+std::vector<BatchPurchase>
+PurchaseBatch::read(const PgResult &rows, const std::vector<const WriteRequest *> &requests, bool &lookAgain)
+{
     if (rows.rows() == 0)
-        throw UnknownSku(sku);
+        throw UnknownSku(requests.empty() ? std::string() : requests.front()->sku);
     if (rows.rows() != static_cast<int>(requests.size()))
         throw DbError("a purchase batch of " + std::to_string(requests.size()) + " returned " +
                           std::to_string(rows.rows()) + " rows",
@@ -99,7 +111,18 @@ std::vector<BatchPurchase> PurchaseBatch::apply(const std::string &sku,
             outcome.result.replayed = true;
         }
     }
-    if (rows.text(0, 9) == "t")
+    lookAgain = rows.text(0, 9) == "t";
+    return out;
+}
+
+std::vector<BatchPurchase> PurchaseBatch::apply(const std::string &sku,
+                                                const std::vector<const WriteRequest *> &requests)
+{
+    const auto parameters = params(sku, requests, m_serverId, m_actor);
+    auto connection = m_pool.acquire();
+    bool moved = false;
+    std::vector<BatchPurchase> out = read(connection->exec(kBatchPurchase, parameters), requests, moved);
+    if (moved)
         lookAgain(*connection, sku, requests, out);
     return out;
 }

@@ -35,6 +35,17 @@ class PurchaseBatch
 public:
     PurchaseBatch(PgPool &pool, std::string serverId, std::string actor);
 
+    // The batch statement, its parameters (InvalidInput for a request that is no purchase of `sku`
+    // with a positive quantity) and its reading, for a client that sends it itself. read() throws
+    // UnknownSku or DbError; `lookAgain` says the row moved while the statement waited for its lock,
+    // so that a refused buyer with a request id may be a retry whose first write committed meanwhile.
+    static const char *sql();
+    static std::vector<PgParam> params(const std::string &sku,
+                                       const std::vector<const WriteRequest *> &requests,
+                                       const std::string &serverId, const std::string &actor);
+    static std::vector<BatchPurchase>
+    read(const PgResult &rows, const std::vector<const WriteRequest *> &requests, bool &lookAgain);
+
     // Every request must be a purchase of `sku` with a positive quantity (checked; InvalidInput
     // otherwise, nothing written). Throws UnknownSku for a missing row, DbError on a database
     // failure (then nothing was written, or, if the session ended, the writes are in doubt and

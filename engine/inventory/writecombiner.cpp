@@ -103,7 +103,7 @@ void WriteCombiner::lead(std::unique_lock<std::mutex> &lock, Lane &lane, const A
     } catch (...) {
         error = std::current_exception();
     }
-    m_batches[size].fetch_add(1, std::memory_order_relaxed);
+    countBatch(size);
 
     lock.lock();
     for (std::size_t i = 0; i < size; ++i) {
@@ -123,6 +123,12 @@ void WriteCombiner::lead(std::unique_lock<std::mutex> &lock, Lane &lane, const A
     } else {
         m_lanes.erase(sku);
     }
+}
+
+void WriteCombiner::countBatch(std::size_t size)
+{
+    m_batches[std::min<std::size_t>(size, CombinerSettings::kLargestBatch)].fetch_add(
+        1, std::memory_order_relaxed);
 }
 
 CombinerStats WriteCombiner::stats() const

@@ -60,6 +60,8 @@ public:
 
     CombinedOutcome submit(const WriteRequest &request, const ApplyBatch &apply);
     CombinerStats stats() const;
+    // Counts a batch of `size` buyers (a client that combines itself: the event loop's).
+    void countBatch(std::size_t size);
     const CombinerSettings &settings() const { return m_settings; }
 
 private:

@@ -2,6 +2,7 @@
 
 #include "inventory/conditionalwrite.h"
 #include "inventory/lockedstrategy.h"
+#include "inventory/purchasebatch.h"
 #include "inventory/quantity.h"
 
 namespace inv {
@@ -13,14 +14,27 @@ const char *const kSelect = "SELECT stock, version FROM inventory WHERE sku = $1
 } // namespace
 
 LoopWriter::LoopWriter(EventLoop &loop, InventoryService &server, int connections, int depth)
-    : m_loop(loop), m_server(server), m_depth(depth), m_cache(loop, server)
+    : m_loop(loop), m_server(server), m_depth(depth), m_cache(loop, server),
+      m_batcher(
+          server, m_cache,
+          [this](WriteRequest request, Done done, bool inDoubt) {
+              writeAlone(std::move(request), std::move(done), inDoubt);
+          },
+          [this](std::vector<PgParam> params, AsyncPgConnection::Callback answered) {
+              Job job;
+              job.queuedAt = std::chrono::steady_clock::now();
+              job.batch = std::move(answered);
+              job.batchParams = std::move(params);
+              m_queue.push_back(std::move(job));
+              dispatch();
+          })
 {
     for (int i = 0; i < connections; ++i)
         m_connections.push_back(std::make_unique<AsyncPgConnection>(
             loop, server.config().pgConninfo, server.config().pgSchema,
             std::vector<std::string>{ConditionalWrite::sql(Action::Purchase),
                                      ConditionalWrite::sql(Action::Restock), ConditionalWrite::replaySql(),
-                                     InventoryStore::computedSql(), kSelect}));
+                                     InventoryStore::computedSql(), kSelect, PurchaseBatch::sql()}));
     m_reopen.reset(event_new(loop.base(), -1, 0, &LoopWriter::onReopen, this));
 }
 
@@ -34,7 +48,17 @@ void LoopWriter::open()
 
 void LoopWriter::write(WriteRequest request, Done done)
 {
+    if (m_server.strategy() == StrategyKind::Combined && LoopBatcher::takes(request)) {
+        m_batcher.add(std::move(request), std::move(done));
+        return;
+    }
+    writeAlone(std::move(request), std::move(done), false);
+}
+
+void LoopWriter::writeAlone(WriteRequest request, Done done, bool inDoubt)
+{
     Job job;
+    job.inDoubt = inDoubt;
     job.request = std::move(request);
     job.done = std::move(done);
     job.queuedAt = std::chrono::steady_clock::now();
@@ -97,6 +121,14 @@ void LoopWriter::dispatch()
 
 void LoopWriter::send(AsyncPgConnection &connection, Job job)
 {
+    if (job.batch) {
+        auto shared = std::make_shared<Job>(std::move(job));
+        if (!connection.send(Batch, shared->batchParams, [shared](AsyncPgConnection::Answer answer) {
+                shared->batch(std::move(answer));
+            }))
+            m_queue.push_front(std::move(*shared));
+        return;
+    }
     Statement statement = job.request.action == Action::Restock ? Restock : Purchase;
     std::vector<PgParam> params;
     if (job.strategy == StrategyKind::Unsafe && !job.seen) {
@@ -408,7 +440,10 @@ void LoopWriter::onReopen(evutil_socket_t, short, void *self)
         }
         const std::string error = (job.inDoubt ? "in doubt, not settled within 20 s: " : "") +
                                   (job.lastError.empty() ? why : job.lastError);
-        writer->finish(job, LoopWriteOutcome{LoopWriteOutcome::Kind::Failed, {}, 0, error});
+        if (job.batch)
+            job.batch(AsyncPgConnection::Answer{{}, DbError(error, "XX000")});
+        else
+            writer->finish(job, LoopWriteOutcome{LoopWriteOutcome::Kind::Failed, {}, 0, error});
     }
     writer->dispatch();
 }

@@ -15,7 +15,9 @@
 
 #include "inventory/inventoryservice.h"
 #include "loop/asyncpgconnection.h"
+#include "loop/loopbatcher.h"
 #include "loop/loopcache.h"
+#include "loop/loopwriteoutcome.h"
 
 #include <chrono>
 #include <deque>
@@ -27,29 +29,10 @@
 
 namespace inv {
 
-struct LoopWriteOutcome
-{
-    enum class Kind
-    {
-        Written,
-        Refused,
-        Failed
-    };
-    Kind kind = Kind::Failed;
-    // Written: the result, marked replayed when an earlier attempt had committed it.
-    WriteResult result;
-    // Refused: the stock the statement found.
-    int stockSeen = 0;
-    // Failed: what went wrong.
-    std::string error;
-    // A connection failed under the write at least once: it was settled by sending it again.
-    bool inDoubt = false;
-};
-
 class LoopWriter
 {
 public:
-    using Done = std::function<void(LoopWriteOutcome)>;
+    using Done = LoopWriteDone;
     // Long enough to ride out a PostgreSQL restart; the request id makes every attempt safe.
     static constexpr std::chrono::seconds kSettleWithin{20};
 
@@ -78,6 +61,9 @@ private:
         int raced = 0;
         bool inDoubt = false;
         std::string lastError;
+        // A batch statement (`combined`, LoopBatcher): sent with these parameters, answered raw.
+        AsyncPgConnection::Callback batch;
+        std::vector<PgParam> batchParams;
     };
     enum Statement
     {
@@ -85,8 +71,11 @@ private:
         Restock,
         Replay,
         Computed,
-        Row
+        Row,
+        Batch
     };
+    // write() without the batcher; `inDoubt` marks a write that may have committed already.
+    void writeAlone(WriteRequest request, Done done, bool inDoubt);
     void dispatch();
     void send(AsyncPgConnection &connection, Job job);
     // `unsafe`'s check in the cache; on a miss the row is read on the job's turn (send()).
@@ -111,6 +100,7 @@ private:
     int m_depth;
     std::vector<std::unique_ptr<AsyncPgConnection>> m_connections;
     LoopCache m_cache;
+    LoopBatcher m_batcher;
     std::deque<Job> m_queue;
     LoopEvent m_reopen;
     bool m_reopenScheduled = false;

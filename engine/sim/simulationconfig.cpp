@@ -90,8 +90,7 @@ const char *SimulationConfig::clientName(ClientKind kind)
 
 bool SimulationConfig::loopCarries() const
 {
-    // `combined`'s batches of purchases are not loop steps yet.
-    return strategy != StrategyKind::Combined;
+    return true;
 }
 
 ClientKind SimulationConfig::clientUsed() const
@@ -143,8 +142,6 @@ void SimulationConfig::validate() const
     require(faults.size() <= 32, "give at most 32 --fault options");
     require(!nearCache || strategy != StrategyKind::Unsafe,
             "--near-cache works with every strategy but unsafe: pick another --strategy");
-    require(client != ClientKind::Loop || strategy != StrategyKind::Combined,
-            "--client loop does not run the combined strategy yet: use --client threads (or auto) for it");
 }
 
 int SimulationConfig::connectionsOf(int index) const

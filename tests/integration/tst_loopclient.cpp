@@ -16,6 +16,8 @@
 
 using namespace std::chrono_literals;
 using inv::LoopWriteOutcome;
+
+Q_DECLARE_METATYPE(inv::StrategyKind)
 using inv::StrategyKind;
 
 class TestLoopClient : public QObject
@@ -27,16 +29,20 @@ private slots:
     void writesRefusesAndReplays();
     void retryThatFitsAgainIsReplayed();
     void replayLookupCutOffStaysInDoubt();
+    void flashSaleSellsExactlyTheStock_data();
     void flashSaleSellsExactlyTheStock();
     void pausedBackendIsDroppedAtTheDeadline();
+    void pgRestartMidRunLosesNothing_data();
     void pgRestartMidRunLosesNothing();
+    void redisPauseMidRunLosesNothing_data();
     void redisPauseMidRunLosesNothing();
     void pausedRedisTimesOut();
-    void badConfigurationsAreRefused_data();
-    void badConfigurationsAreRefused();
+    void everyStrategyRunsOnTheLoop();
 
 private:
-    static inv::SimulationConfig loopFlashSale(int buyers, int stock);
+    static inv::SimulationConfig loopFlashSale(int buyers, int stock,
+                                               StrategyKind strategy = StrategyKind::Versioned);
+    static void strategies(std::initializer_list<StrategyKind> kinds);
     std::unique_ptr<inv::PgConnection> m_db;
 };
 
@@ -90,9 +96,16 @@ void TestLoopClient::initTestCase()
     testservices::makeService(StrategyKind::Versioned);
 }
 
-inv::SimulationConfig TestLoopClient::loopFlashSale(int buyers, int stock)
+void TestLoopClient::strategies(std::initializer_list<StrategyKind> kinds)
 {
-    auto config = testservices::simulationConfig(inv::ScenarioKind::FlashSale, StrategyKind::Versioned, 6, 7);
+    QTest::addColumn<StrategyKind>("strategy");
+    for (StrategyKind kind : kinds)
+        QTest::newRow(inv::Strategy::kindName(kind)) << kind;
+}
+
+inv::SimulationConfig TestLoopClient::loopFlashSale(int buyers, int stock, StrategyKind strategy)
+{
+    auto config = testservices::simulationConfig(inv::ScenarioKind::FlashSale, strategy, 6, 7);
     config.servers = 3;
     config.client = inv::ClientKind::Loop;
     config.buyersRead = false;
@@ -216,9 +229,15 @@ void TestLoopClient::replayLookupCutOffStaysInDoubt()
     QCOMPARE(testservices::dbStock(*m_db, held), 9);
 }
 
+void TestLoopClient::flashSaleSellsExactlyTheStock_data()
+{
+    strategies({StrategyKind::Versioned, StrategyKind::Combined, StrategyKind::Locked});
+}
+
 void TestLoopClient::flashSaleSellsExactlyTheStock()
 {
-    inv::Simulation simulation(loopFlashSale(3000, 100));
+    QFETCH(StrategyKind, strategy);
+    inv::Simulation simulation(loopFlashSale(3000, 100, strategy));
     const inv::SimulationReport report = simulation.run();
     qInfo("loop flash sale: %lld sold, %lld refused, %lld errors, %.0f buyers/s", report.successes,
           report.rejections, report.errors, 3000 / report.durationSeconds);
@@ -234,6 +253,11 @@ void TestLoopClient::flashSaleSellsExactlyTheStock()
     QVERIFY(report.finalCacheStock.has_value());
     QCOMPARE(*report.finalCacheStock, 0LL);
     QCOMPARE(report.correct(), std::optional<bool>(true));
+    // `combined` on the loop batches the buyers that wait behind a write in flight.
+    if (strategy == StrategyKind::Combined)
+        QVERIFY2(report.combining.largest() > 1, report.humanSummary().c_str());
+    else
+        QCOMPARE(report.combining.batchCount(), 0LL);
 }
 
 void TestLoopClient::pausedBackendIsDroppedAtTheDeadline()
@@ -281,13 +305,20 @@ void TestLoopClient::pausedBackendIsDroppedAtTheDeadline()
     loop.call([&] { connection.reset(); });
 }
 
+void TestLoopClient::pgRestartMidRunLosesNothing_data()
+{
+    strategies({StrategyKind::Versioned, StrategyKind::Combined, StrategyKind::Locked});
+}
+
 void TestLoopClient::pgRestartMidRunLosesNothing()
 {
+    QFETCH(StrategyKind, strategy);
     const std::string dir = testservices::env("INVENTORY_SANDBOX_DIR");
     if (dir.empty())
         QSKIP("needs a sandbox it may restart (INVENTORY_SANDBOX_DIR)");
-    // Deep stock: every buyer writes, so the restart finds writes in flight on every connection.
-    auto config = loopFlashSale(40'000, 1'000'000);
+    // Deep stock: every buyer writes, so the restart finds writes in flight on every connection
+    // (`combined`: batches in flight).
+    auto config = loopFlashSale(40'000, 1'000'000, strategy);
     config.faults = {inv::FaultSpec::parse("pg-restart@300ms+500ms")};
     config.sandboxDir = dir;
     inv::Simulation simulation(config);
@@ -303,14 +334,20 @@ void TestLoopClient::pgRestartMidRunLosesNothing()
     QCOMPARE(report.initialStock - report.finalDbStock, report.successes);
 }
 
+void TestLoopClient::redisPauseMidRunLosesNothing_data()
+{
+    strategies({StrategyKind::Versioned, StrategyKind::Combined, StrategyKind::Locked});
+}
+
 void TestLoopClient::redisPauseMidRunLosesNothing()
 {
+    QFETCH(StrategyKind, strategy);
     const std::string dir = testservices::env("INVENTORY_SANDBOX_DIR");
     if (dir.empty())
         QSKIP("needs a sandbox it may pause (INVENTORY_SANDBOX_DIR)");
-    // Redis stops answering: the loop's cache updates time out (they never hang), each commit
-    // leaves its repair mark, and once Redis is back the cache ends at the row's version.
-    auto config = loopFlashSale(30'000, 1'000'000);
+    // Redis stops answering: the loop's cache steps time out (they never hang), each commit leaves
+    // its repair mark, and once Redis is back the cache ends at the row's version.
+    auto config = loopFlashSale(30'000, 1'000'000, strategy);
     config.faults = {inv::FaultSpec::parse("redis-pause@200ms+800ms")};
     config.sandboxDir = dir;
     inv::Simulation simulation(config);
@@ -363,33 +400,20 @@ void TestLoopClient::pausedRedisTimesOut()
     loop.call([&] { async.reset(); });
 }
 
-void TestLoopClient::badConfigurationsAreRefused_data()
+void TestLoopClient::everyStrategyRunsOnTheLoop()
 {
-    QTest::addColumn<int>("change");
-    QTest::addColumn<QString>("message");
-    QTest::newRow("combined") << 1 << QStringLiteral("combined strategy");
-}
-
-void TestLoopClient::badConfigurationsAreRefused()
-{
-    QFETCH(int, change);
-    QFETCH(QString, message);
+    // The default client is the loop, for every strategy and with a race delay too; the threads
+    // stay behind --client threads for comparison.
     auto config = loopFlashSale(10, 10);
-    switch (change) {
-    case 1:
-        config.strategy = StrategyKind::Combined;
-        break;
-    }
-    // What the loop does not carry, auto leaves to the threads instead of refusing.
-    config.client = inv::ClientKind::Auto;
-    QCOMPARE(config.clientUsed(), inv::ClientKind::Threads);
-    config.validate();
-    config.client = inv::ClientKind::Loop;
-    try {
+    for (StrategyKind kind : {StrategyKind::Unsafe, StrategyKind::Naive, StrategyKind::Locked,
+                              StrategyKind::Versioned, StrategyKind::Combined}) {
+        config.strategy = kind;
+        config.raceDelay = std::chrono::milliseconds(kind == StrategyKind::Naive ? 5 : 0);
+        config.client = inv::ClientKind::Auto;
+        QCOMPARE(config.clientUsed(), inv::ClientKind::Loop);
         config.validate();
-        QFAIL("accepted");
-    } catch (const inv::InvalidInput &e) {
-        QVERIFY2(QString::fromUtf8(e.what()).contains(message), e.what());
+        config.client = inv::ClientKind::Threads;
+        QCOMPARE(config.clientUsed(), inv::ClientKind::Threads);
     }
     QVERIFY_EXCEPTION_THROWN(inv::SimulationConfig::parseClient("fibers"), inv::InvalidInput);
 }
