@@ -103,11 +103,10 @@ SimulationForm::SimulationForm(QWidget *parent) : QScrollArea(parent)
     m_loopClient = new QCheckBox(tr("Event-loop client"), form);
     m_loopClient->setObjectName(QStringLiteral("loopClient"));
     m_loopClient->setToolTip(
-        tr("<p>With <b>versioned</b>: each server drives its connections from one event "
-           "loop, several statements in flight on each (libpq pipeline mode), reads on a "
-           "connection of their own so that they never wait behind a commit. The other "
-           "strategies and runs with a race delay use a thread per connection. Clear it to "
-           "compare with the threaded client (--client threads).</p>"));
+        tr("<p>Each server drives its connections from one event loop, several statements "
+           "in flight on each (libpq pipeline mode), reads on a connection of their own so "
+           "that they never wait behind a commit; every strategy, with or without a race "
+           "delay. Clear it to compare with the threaded client (--client threads).</p>"));
     m_loopClient->setChecked(true);
     layout->addRow(QString(), m_loopClient);
     layout->addRow(tr("Rate"), m_rate);

@@ -1,5 +1,6 @@
 #include "cache/invalidationlistener.h"
 
+#include "cache/redisendpoint.h"
 #include "errors.h"
 
 #include <algorithm>
@@ -8,21 +9,12 @@
 #include <string_view>
 
 #include <poll.h>
-#include <sys/time.h>
 
 namespace inv {
 
 namespace {
 constexpr const char *kChannel = "__redis__:invalidate";
 constexpr const char *kCanaryTtl = "86400"; // seconds
-
-timeval toTimeval(std::chrono::milliseconds ms)
-{
-    timeval tv{};
-    tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
-    tv.tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000);
-    return tv;
-}
 
 bool isString(const redisReply *r, const char *text)
 {
@@ -80,16 +72,12 @@ bool InvalidationListener::establish()
 {
     try {
         m_subscriber.reset(
-            redisConnectWithTimeout(m_url.host.c_str(), m_url.port, toTimeval(m_settings.timeouts.connect)));
+            RedisEndpoint::connect(m_url, m_settings.timeouts.connect, m_settings.timeouts.command));
         if (!m_subscriber || m_subscriber->err)
             throw CacheIoError("cannot connect the invalidation subscriber");
-        redisSetTimeout(m_subscriber.get(), toTimeval(m_settings.timeouts.command));
-        redisEnableKeepAlive(m_subscriber.get());
-        if (!m_url.password.empty()) {
-            auto auth = m_url.user.empty()
-                            ? blockingCommand(m_subscriber.get(), {"AUTH", m_url.password})
-                            : blockingCommand(m_subscriber.get(), {"AUTH", m_url.user, m_url.password});
-            if (!auth.get() || auth.isError())
+        for (const auto &step : RedisEndpoint::handshake(m_url)) {
+            auto answer = blockingCommand(m_subscriber.get(), step);
+            if (!answer.get() || answer.isError())
                 throw CacheReplyError("the invalidation subscriber was not let in");
         }
         auto id = blockingCommand(m_subscriber.get(), {"CLIENT", "ID"});

@@ -1,25 +1,15 @@
 #include "cache/redisconnection.h"
 
+#include "cache/redisendpoint.h"
 #include "errors.h"
 
 #include <cerrno>
-#include <sys/time.h>
 
 namespace inv {
 
-namespace {
-timeval toTimeval(std::chrono::milliseconds ms)
-{
-    timeval tv{};
-    tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
-    tv.tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000);
-    return tv;
-}
-} // namespace
-
 RedisConnection::RedisConnection(const RedisUrl &url, RedisTimeouts timeouts) : m_where(url.display())
 {
-    m_context.reset(redisConnectWithTimeout(url.host.c_str(), url.port, toTimeval(timeouts.connect)));
+    m_context.reset(RedisEndpoint::connect(url, timeouts.connect, timeouts.command));
     if (!m_context)
         throw CacheIoError("cannot allocate a Redis context");
     if (m_context->err) {
@@ -29,14 +19,12 @@ RedisConnection::RedisConnection(const RedisUrl &url, RedisTimeouts timeouts) : 
             "cannot connect to Redis at " + url.display() + ": " + reason +
             " (check --redis or INVENTORY_REDIS_URL; the console serves from PostgreSQL meanwhile)");
     }
-    redisSetTimeout(m_context.get(), toTimeval(timeouts.command));
-    redisEnableKeepAlive(m_context.get());
-    if (!url.password.empty()) {
+    for (const auto &step : RedisEndpoint::handshake(url)) {
         try {
-            RedisReply reply = url.user.empty() ? command({"AUTH", url.password})
-                                                : command({"AUTH", url.user, url.password});
-            (void)reply;
+            command(step);
         } catch (const CacheReplyError &e) {
+            if (step.front() != "AUTH")
+                throw;
             // The reply never quotes the password, but say what to do about it.
             throw CacheReplyError(std::string(e.what()) + " (Redis at " + m_where +
                                   " did not accept the user name and password in the URL: check them in "
@@ -44,8 +32,6 @@ RedisConnection::RedisConnection(const RedisUrl &url, RedisTimeouts timeouts) : 
                                   "sandbox status' prints the URL with its password)");
         }
     }
-    if (url.db != 0)
-        command({"SELECT", std::to_string(url.db)});
 }
 
 void RedisConnection::throwIoError(const char *what)

@@ -1,5 +1,7 @@
 #include "loop/asyncredis.h"
 
+#include "cache/redisendpoint.h"
+
 #include <hiredis/adapters/libevent.h>
 
 #include <string_view>
@@ -31,7 +33,7 @@ AsyncRedis::~AsyncRedis()
 
 void AsyncRedis::open()
 {
-    m_context = redisAsyncConnect(m_url.host.c_str(), m_url.port);
+    m_context = RedisEndpoint::connectAsync(m_url);
     if (!m_context)
         return;
     if (m_context->err) {
@@ -46,12 +48,8 @@ void AsyncRedis::open()
     m_scriptSha.clear();
     m_loading = false;
     // Queued ahead of every command; a refused password fails the commands after it with NOAUTH.
-    if (!m_url.password.empty())
-        send(m_url.user.empty() ? std::vector<std::string>{"AUTH", m_url.password}
-                                : std::vector<std::string>{"AUTH", m_url.user, m_url.password},
-             [](redisReply *) {});
-    if (m_url.db != 0)
-        send({"SELECT", std::to_string(m_url.db)}, [](redisReply *) {});
+    for (const auto &step : RedisEndpoint::handshake(m_url))
+        send(step, [](redisReply *) {});
 }
 
 void AsyncRedis::close()

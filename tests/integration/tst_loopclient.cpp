@@ -307,7 +307,8 @@ void TestLoopClient::pausedBackendIsDroppedAtTheDeadline()
 
 void TestLoopClient::pgRestartMidRunLosesNothing_data()
 {
-    strategies({StrategyKind::Versioned, StrategyKind::Combined, StrategyKind::Locked});
+    // `locked` commits with the statement `versioned` sends; `combined` sends batches.
+    strategies({StrategyKind::Versioned, StrategyKind::Combined});
 }
 
 void TestLoopClient::pgRestartMidRunLosesNothing()
@@ -347,7 +348,8 @@ void TestLoopClient::redisPauseMidRunLosesNothing()
         QSKIP("needs a sandbox it may pause (INVENTORY_SANDBOX_DIR)");
     // Redis stops answering: the loop's cache steps time out (they never hang), each commit leaves
     // its repair mark, and once Redis is back the cache ends at the row's version.
-    auto config = loopFlashSale(30'000, 1'000'000, strategy);
+    // `locked` writes at about a third of the others' pace: fewer buyers keep the run past the pause.
+    auto config = loopFlashSale(strategy == StrategyKind::Locked ? 12'000 : 30'000, 1'000'000, strategy);
     config.faults = {inv::FaultSpec::parse("redis-pause@200ms+800ms")};
     config.sandboxDir = dir;
     inv::Simulation simulation(config);

@@ -177,6 +177,19 @@ void TestNemesis::cliRefusesBadFaults()
     QVERIFY2(remote.err.contains(u"redis-client-pause"_s), qPrintable(remote.err));
 }
 
+namespace {
+// `naive`'s own out-of-order SETs leave a stale key now and then without any fault (what it exists
+// to show), and the event loop's faster pace makes that more likely: at the end the check could not
+// tell it from a repair mark lost to the fault. On threads, at this load, its race is rare enough
+// for the fault's own effect to be measured. The loop's repair path is the same code for every
+// strategy, and the versioned and locked rows check it there.
+void pinNaiveToThreads(inv::SimulationConfig &config)
+{
+    if (config.strategy == StrategyKind::Naive)
+        config.client = inv::ClientKind::Threads;
+}
+} // namespace
+
 void TestNemesis::faultsKeepInvariants_data()
 {
     QTest::addColumn<QString>("fault");
@@ -193,8 +206,9 @@ void TestNemesis::faultsKeepInvariants()
 {
     QFETCH(QString, fault);
     QFETCH(StrategyKind, strategy);
-    const inv::SimulationConfig config =
+    inv::SimulationConfig config =
         mixedUnderFaults(strategy, 7, 2.2, {inv::FaultSpec::parse(fault.toStdString())});
+    pinNaiveToThreads(config);
     // Which processes the fault really replaced: Redis's run id and PostgreSQL's start time.
     const auto redisRunId = [] {
         inv::RedisConnection redis(inv::RedisUrl::parse(testservices::redisUrl()), {});
@@ -267,9 +281,10 @@ void TestNemesis::overlappingFaultsLeaveNoStaleKey()
     // Writes whose cache update fails while Redis is paused must leave repair marks in PostgreSQL
     // while its backends are being terminated: a mark lost here leaves a stale key behind.
     QFETCH(StrategyKind, strategy);
-    const inv::SimulationConfig config = mixedUnderFaults(
+    inv::SimulationConfig config = mixedUnderFaults(
         strategy, 19, 4,
         {inv::FaultSpec::parse("redis-pause@1s+1500ms"), inv::FaultSpec::parse("pg-terminate@1500ms+1s")});
+    pinNaiveToThreads(config);
     inv::Simulation simulation(config);
     const inv::SimulationReport report = simulation.run();
     QCOMPARE(report.faults.size(), std::size_t(2));

@@ -1,10 +1,13 @@
-// RedisUrl::parse and display(): what the CLI, the UI and the sandbox hand to the Redis pool.
+// RedisUrl::parse and display(): what the CLI, the UI and the sandbox hand to the Redis pool; and
+// RedisEndpoint::handshake(), what every connection sends first.
+#include "cache/redisendpoint.h"
 #include "cache/redisurl.h"
 #include "errors.h"
 
 #include <QTest>
 
 #include <string>
+#include <vector>
 
 class TestRedisUrl : public QObject
 {
@@ -21,6 +24,7 @@ private slots:
     void errorsNeverShowThePassword();
     void displayParsesBackToTheSameUrl_data();
     void displayParsesBackToTheSameUrl();
+    void handshakeFollowsTheUrl();
 };
 
 namespace {
@@ -210,6 +214,19 @@ void TestRedisUrl::displayParsesBackToTheSameUrl()
     QCOMPARE(bytes(again.host), bytes(original.host));
     QCOMPARE(again.port, original.port);
     QCOMPARE(again.db, original.db);
+}
+
+void TestRedisUrl::handshakeFollowsTheUrl()
+{
+    using Steps = std::vector<std::vector<std::string>>;
+    QVERIFY(inv::RedisEndpoint::handshake(inv::RedisUrl::parse("redis://127.0.0.1:6379")).empty());
+    QCOMPARE(inv::RedisEndpoint::handshake(inv::RedisUrl::parse("redis://:secret@127.0.0.1:6379")),
+             (Steps{{"AUTH", "secret"}}));
+    // An ACL user logs in as itself, then the database is selected.
+    QCOMPARE(inv::RedisEndpoint::handshake(inv::RedisUrl::parse("redis://app:secret@127.0.0.1:6379/3")),
+             (Steps{{"AUTH", "app", "secret"}, {"SELECT", "3"}}));
+    QCOMPARE(inv::RedisEndpoint::handshake(inv::RedisUrl::parse("redis://127.0.0.1:6379/2")),
+             (Steps{{"SELECT", "2"}}));
 }
 
 QTEST_APPLESS_MAIN(TestRedisUrl)
