@@ -21,13 +21,12 @@ void LoopBuyers::run(const std::function<void(double)> &progress)
         });
     }
     // Idle: every buyer sent (or the run stopping) and every answer in.
-    for (;;) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    ServerLoops::awaitIdle([this] {
         const bool allSent =
             m_next.load(std::memory_order_relaxed) >= m_context.config().buyers || m_context.stopRequested();
-        if (allSent && m_finished.load(std::memory_order_acquire) == m_issued.load(std::memory_order_relaxed))
-            break;
-    }
+        return allSent &&
+               m_finished.load(std::memory_order_acquire) == m_issued.load(std::memory_order_relaxed);
+    });
 }
 
 bool LoopBuyers::sendNext(ServerLoop &server)

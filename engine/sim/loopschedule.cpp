@@ -25,15 +25,16 @@ void LoopSchedule::run(const MixedPlan &plan, const std::function<void(double)> 
         lane.server->loop().post([this, &lane] { tick(lane); });
     }
     // Idle: every lane done sending and every answer in.
-    for (;;) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-        progress(plan.total() > 0 ? static_cast<double>(m_sent.load(std::memory_order_relaxed)) /
-                                        static_cast<double>(plan.total())
-                                  : 1.0);
-        if (m_lanesSending.load(std::memory_order_acquire) == 0 &&
-            m_finished.load(std::memory_order_acquire) == m_issued.load(std::memory_order_acquire))
-            break;
-    }
+    ServerLoops::awaitIdle(
+        [this] {
+            return m_lanesSending.load(std::memory_order_acquire) == 0 &&
+                   m_finished.load(std::memory_order_acquire) == m_issued.load(std::memory_order_acquire);
+        },
+        [&] {
+            progress(plan.total() > 0 ? static_cast<double>(m_sent.load(std::memory_order_relaxed)) /
+                                            static_cast<double>(plan.total())
+                                      : 1.0);
+        });
 }
 
 void LoopSchedule::tick(Lane &lane)

@@ -71,6 +71,17 @@ void ServerLoop::write(int key, Action action, int quantity, SimClock::time_poin
     });
 }
 
+void ServerLoops::awaitIdle(const std::function<bool()> &idle, const std::function<void()> &tick)
+{
+    for (;;) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        if (tick)
+            tick();
+        if (idle())
+            return;
+    }
+}
+
 int ServerLoops::loopCount(int servers)
 {
     const int cores = static_cast<int>(std::thread::hardware_concurrency());

@@ -59,6 +59,10 @@ public:
     ServerLoops &operator=(const ServerLoops &) = delete;
 
     static int loopCount(int servers);
+    // The calling thread's wait for the end of a driver's load (LoopBuyers, LoopSchedule): wakes
+    // every 2 ms, runs `tick` (progress), and returns once `idle` says everything was sent and
+    // answered.
+    static void awaitIdle(const std::function<bool()> &idle, const std::function<void()> &tick = {});
     std::size_t size() const { return m_servers.size(); }
     ServerLoop &operator[](std::size_t server) { return *m_servers[server]; }
 
