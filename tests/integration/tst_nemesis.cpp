@@ -178,15 +178,14 @@ void TestNemesis::cliRefusesBadFaults()
 }
 
 namespace {
-// `naive`'s own out-of-order SETs leave a stale key now and then without any fault (what it exists
-// to show), and the event loop's faster pace makes that more likely: at the end the check could not
-// tell it from a repair mark lost to the fault. On threads, at this load, its race is rare enough
-// for the fault's own effect to be measured. The loop's repair path is the same code for every
-// strategy, and the versioned and locked rows check it there.
-void pinNaiveToThreads(inv::SimulationConfig &config)
+// Whether the run left no key whose cache differs from the database. `naive`'s own out-of-order
+// SETs and unfenced fills leave a stale key now and then without any fault (what it exists to show;
+// the event loop's pace makes it likelier): for it, a divergent key at the end cannot be told from a
+// repair mark lost to the fault, and only the fault's other invariants are required. The repair
+// path is the same code for every strategy, and the versioned and locked rows require it.
+bool cacheMustMatch(const inv::SimulationConfig &config)
 {
-    if (config.strategy == StrategyKind::Naive)
-        config.client = inv::ClientKind::Threads;
+    return config.strategy != StrategyKind::Naive;
 }
 } // namespace
 
@@ -206,9 +205,8 @@ void TestNemesis::faultsKeepInvariants()
 {
     QFETCH(QString, fault);
     QFETCH(StrategyKind, strategy);
-    inv::SimulationConfig config =
+    const inv::SimulationConfig config =
         mixedUnderFaults(strategy, 7, 2.2, {inv::FaultSpec::parse(fault.toStdString())});
-    pinNaiveToThreads(config);
     // Which processes the fault really replaced: Redis's run id and PostgreSQL's start time.
     const auto redisRunId = [] {
         inv::RedisConnection redis(inv::RedisUrl::parse(testservices::redisUrl()), {});
@@ -230,7 +228,8 @@ void TestNemesis::faultsKeepInvariants()
     QCOMPARE(report.oversold, 0LL);
     QVERIFY2(report.ledgerOk, report.humanSummary().c_str());
     QVERIFY2(report.divergentKeysAtEnd.has_value(), "the cache could not be read once Redis was back");
-    QCOMPARE(*report.divergentKeysAtEnd, 0LL);
+    if (cacheMustMatch(config))
+        QCOMPARE(*report.divergentKeysAtEnd, 0LL);
     QCOMPARE(report.inDoubt, report.inDoubtResolved);
     QCOMPARE(report.faults.size(), std::size_t(1));
     const inv::FaultOutcome &f = report.faults.front();
@@ -281,10 +280,9 @@ void TestNemesis::overlappingFaultsLeaveNoStaleKey()
     // Writes whose cache update fails while Redis is paused must leave repair marks in PostgreSQL
     // while its backends are being terminated: a mark lost here leaves a stale key behind.
     QFETCH(StrategyKind, strategy);
-    inv::SimulationConfig config = mixedUnderFaults(
+    const inv::SimulationConfig config = mixedUnderFaults(
         strategy, 19, 4,
         {inv::FaultSpec::parse("redis-pause@1s+1500ms"), inv::FaultSpec::parse("pg-terminate@1500ms+1s")});
-    pinNaiveToThreads(config);
     inv::Simulation simulation(config);
     const inv::SimulationReport report = simulation.run();
     QCOMPARE(report.faults.size(), std::size_t(2));
@@ -292,7 +290,8 @@ void TestNemesis::overlappingFaultsLeaveNoStaleKey()
     QCOMPARE(report.oversold, 0LL);
     QVERIFY2(report.ledgerOk, report.humanSummary().c_str());
     QVERIFY2(report.divergentKeysAtEnd.has_value(), "the cache could not be read once Redis was back");
-    QVERIFY2(*report.divergentKeysAtEnd == 0, report.humanSummary().c_str());
+    if (cacheMustMatch(config))
+        QVERIFY2(*report.divergentKeysAtEnd == 0, report.humanSummary().c_str());
     QCOMPARE(report.inDoubt, report.inDoubtResolved);
 }
 
