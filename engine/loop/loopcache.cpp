@@ -1,5 +1,6 @@
 #include "loop/loopcache.h"
 
+#include "inventory/lockedstrategy.h"
 #include "inventory/strategy.h"
 
 namespace inv {
@@ -95,6 +96,75 @@ void LoopCache::fill(const std::string &sku, const StockView &view,
             then();
         });
     });
+}
+
+void LoopCache::afterWrite(StrategyKind strategy, const WriteRequest &request, const WriteResult &result,
+                           ReadRow readRow, Written done)
+{
+    afterRace([this, strategy, sku = request.sku, restock = request.action == Action::Restock,
+               stock = result.stock, version = result.version, readRow = std::move(readRow),
+               done = std::move(done)] {
+        const auto at = std::chrono::steady_clock::now();
+        auto answered = [done, at](bool current) { done(at, current); };
+        switch (strategy) {
+        case StrategyKind::Naive:
+            if (restock) {
+                remove(sku, answered);
+                return;
+            }
+            [[fallthrough]];
+        case StrategyKind::Unsafe:
+            setPlain(sku, stock, version, answered);
+            return;
+        case StrategyKind::Locked:
+            lockedAfterWrite(sku, version, readRow, done, at);
+            return;
+        case StrategyKind::Versioned:
+        case StrategyKind::Combined:
+            // An equal or newer version already there is current too.
+            setIfNewer(sku, stock, version, [done, at](int stored) { done(at, stored >= 0); });
+            return;
+        }
+    });
+}
+
+void LoopCache::lockedAfterWrite(const std::string &sku, std::int64_t version, ReadRow readRow, Written done,
+                                 std::chrono::steady_clock::time_point at)
+{
+    const auto lease = m_server.config().lockLease;
+    m_lock.acquire(
+        StockCache::lockKey(sku, m_server.cache().prefix()), lease, LockedStrategy::kWriterWait,
+        [this, sku, version, lease, readRow, done, at](LoopLock::Taken taken) {
+            if (taken.failed) {
+                done(at, false);
+                return;
+            }
+            // Raising the floor to our version first makes any older value, set now or later, a miss.
+            invalidateBelow(sku, version, [this, sku, lease, readRow, done, at, taken](bool invalidated) {
+                if (!taken.handle) {
+                    done(at, invalidated);
+                    return;
+                }
+                // Refill from the database inside the lock: the latest committed value, never an older
+                // one. The refill is an optimisation: the floor already keeps older values out.
+                const LockHandle handle = *taken.handle;
+                auto refilled = [this, handle, done, at, invalidated] {
+                    release(handle);
+                    done(at, invalidated);
+                };
+                const bool sent =
+                    readRow(sku, [this, sku, lease, handle, refilled](std::optional<StockView> row) {
+                        if (!row) {
+                            refilled();
+                            return;
+                        }
+                        fill(sku, *row, std::chrono::steady_clock::now(), refilled,
+                             [handle, lease] { return LockedStrategy::leaseLeft(handle, lease); });
+                    });
+                if (!sent)
+                    refilled();
+            });
+        });
 }
 
 void LoopCache::afterRace(std::function<void()> step)

@@ -45,6 +45,17 @@ public:
     // fill is counted as such, a failed one as a cache failure; then `then` runs.
     void fill(const std::string &sku, const StockView &view, std::chrono::steady_clock::time_point readAt,
               std::function<void()> then, std::function<bool()> stillHeld = {});
+    // A row read from the database for a refill, or nullopt when it could not be read.
+    using RowRead = std::function<void(std::optional<StockView>)>;
+    // Sends a row read and returns true, or false when nothing can send it (no connection open).
+    using ReadRow = std::function<bool(const std::string &sku, RowRead then)>;
+    // The strategy's cache step after a committed write, after the race delay: the fenced store
+    // (`versioned`, `combined`), a plain SET or, for `naive`'s restock, DEL (`unsafe`, `naive`), or
+    // (`locked`) under the key's lock, waiting up to LockedStrategy::kWriterWait for it, the floor
+    // raised to the write's version and a refill from `readRow` while the lease lasts. `done` gets
+    // when the step started and whether the cache is current; false owes a repair.
+    void afterWrite(StrategyKind strategy, const WriteRequest &request, const WriteResult &result,
+                    ReadRow readRow, std::function<void(std::chrono::steady_clock::time_point, bool)> done);
     // Runs `step` after the race delay (--race-delay-ms), at once without one.
     void afterRace(std::function<void()> step);
     // Runs `step` after `pause`, unless this cache is gone by then.
@@ -56,6 +67,10 @@ public:
     void release(const LockHandle &handle);
 
 private:
+    using Written = std::function<void(std::chrono::steady_clock::time_point, bool)>;
+    void lockedAfterWrite(const std::string &sku, std::int64_t version, ReadRow readRow, Written done,
+                          std::chrono::steady_clock::time_point at);
+
     EventLoop &m_loop;
     InventoryService &m_server;
     AsyncRedis m_redis;

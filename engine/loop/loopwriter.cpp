@@ -1,7 +1,6 @@
 #include "loop/loopwriter.h"
 
 #include "inventory/conditionalwrite.h"
-#include "inventory/lockedstrategy.h"
 #include "inventory/purchasebatch.h"
 #include "inventory/quantity.h"
 
@@ -309,76 +308,24 @@ void LoopWriter::replayEarlier(Job job)
 void LoopWriter::updateCache(Job job, WriteResult result)
 {
     auto shared = std::make_shared<Job>(std::move(job));
-    m_cache.afterRace([this, shared, result]() mutable {
-        result.cacheUpdateAt = std::chrono::steady_clock::now();
-        const std::string &sku = shared->request.sku;
-        auto plainDone = [this, shared, result](bool answered) { written(*shared, result, answered); };
-        switch (shared->strategy) {
-        case StrategyKind::Naive:
-            if (shared->request.action == Action::Restock) {
-                m_cache.remove(sku, plainDone);
-                return;
-            }
-            [[fallthrough]];
-        case StrategyKind::Unsafe:
-            m_cache.setPlain(sku, result.stock, result.version, plainDone);
-            return;
-        case StrategyKind::Locked:
-            lockedUpdate(shared, result);
-            return;
-        case StrategyKind::Versioned:
-        case StrategyKind::Combined:
-            m_cache.setIfNewer(sku, result.stock, result.version,
-                               [this, shared, result](int stored) { written(*shared, result, stored >= 0); });
-            return;
-        }
-    });
+    m_cache.afterWrite(
+        shared->strategy, shared->request, result,
+        [this](const std::string &sku, LoopCache::RowRead then) { return readRow(sku, std::move(then)); },
+        [this, shared, result](std::chrono::steady_clock::time_point at, bool current) mutable {
+            result.cacheUpdateAt = at;
+            written(*shared, result, current);
+        });
 }
 
-void LoopWriter::lockedUpdate(std::shared_ptr<Job> job, WriteResult result)
+bool LoopWriter::readRow(const std::string &sku, LoopCache::RowRead then)
 {
-    const std::string sku = job->request.sku;
-    const auto lease = m_server.config().lockLease;
-    m_cache.lock().acquire(
-        StockCache::lockKey(sku, m_server.cache().prefix()), lease, LockedStrategy::kWriterWait,
-        [this, job, result, sku, lease](LoopLock::Taken taken) {
-            if (taken.failed) {
-                written(*job, result, false);
-                return;
-            }
-            // Raising the floor to our version first makes any older value, set now or later, a miss.
-            m_cache.invalidateBelow(
-                sku, result.version, [this, job, result, sku, lease, taken](bool invalidated) {
-                    AsyncPgConnection *connection = taken.handle ? leastBusy() : nullptr;
-                    if (!connection) {
-                        if (taken.handle)
-                            m_cache.release(*taken.handle);
-                        written(*job, result, invalidated);
-                        return;
-                    }
-                    // Refill from the database inside the lock: the latest committed value, never an older
-                    // one. The refill is an optimisation: the floor already keeps older values out.
-                    const LockHandle handle = *taken.handle;
-                    auto refilled = [this, job, result, handle, invalidated] {
-                        m_cache.release(handle);
-                        written(*job, result, invalidated);
-                    };
-                    if (!connection->send(
-                            Row, {sku}, [this, sku, lease, handle, refilled](AsyncPgConnection::Answer row) {
-                                if (row.error || row.result.rows() == 0) {
-                                    refilled();
-                                    return;
-                                }
-                                m_cache.fill(sku,
-                                             StockView{row.result.int32(0, 0), row.result.int64(0, 1),
-                                                       ReadSource::Database},
-                                             std::chrono::steady_clock::now(), refilled, [handle, lease] {
-                                                 return LockedStrategy::leaseLeft(handle, lease);
-                                             });
-                            }))
-                        refilled();
-                });
-        });
+    AsyncPgConnection *connection = leastBusy();
+    return connection && connection->send(Row, {sku}, [then](AsyncPgConnection::Answer row) {
+        if (row.error || row.result.rows() == 0)
+            then(std::nullopt);
+        else
+            then(StockView{row.result.int32(0, 0), row.result.int64(0, 1), ReadSource::Database});
+    });
 }
 
 void LoopWriter::written(Job &job, const WriteResult &result, bool cacheCurrent)

@@ -85,9 +85,8 @@ private:
     void conditionalAnswered(Job job, const PgResult &row);
     void replayEarlier(Job job);
     void updateCache(Job job, WriteResult result);
-    // `locked`'s cache step: under the key's lock, raise the floor to the write's version, then
-    // refill from the row while the lease lasts.
-    void lockedUpdate(std::shared_ptr<Job> job, WriteResult result);
+    // Reads the row for `locked`'s refill over the least busy connection; false if none is open.
+    bool readRow(const std::string &sku, LoopCache::RowRead then);
     void written(Job &job, const WriteResult &result, bool cacheCurrent);
     AsyncPgConnection *leastBusy();
     void finish(Job &job, LoopWriteOutcome outcome);
