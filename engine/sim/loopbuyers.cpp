@@ -1,7 +1,5 @@
 #include "sim/loopbuyers.h"
 
-#include <thread>
-
 namespace inv {
 
 LoopBuyers::LoopBuyers(SimulationContext &context) : m_context(context), m_servers(context) {}

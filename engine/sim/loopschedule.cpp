@@ -1,7 +1,5 @@
 #include "sim/loopschedule.h"
 
-#include <thread>
-
 namespace inv {
 
 namespace {
