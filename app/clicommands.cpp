@@ -127,6 +127,12 @@ int CliCommands::dispatch()
     throw inv::InvalidInput("no command given\n" + CommandLine::usage());
 }
 
+std::optional<std::string> CliCommands::cacheTrouble()
+{
+    // One command per process: any cache failure since the service started is this command's.
+    return m_service ? m_service->cacheRepairs().failureSince(0) : std::nullopt;
+}
+
 inv::InventoryService &CliCommands::service()
 {
     if (m_service)
@@ -207,27 +213,36 @@ int CliCommands::stock()
     // A plain value rather than an optional filled inside try: g++ 12 misreads the latter.
     inv::CachedStock entry;
     bool present = false;
-    bool reachable = true;
+    // Why the cache could not be read: Redis unreachable, or refusing (NOAUTH, NOPERM…).
+    std::string cacheError;
     try {
         if (auto peeked = svc.cachedStock(sku)) {
             entry = *peeked;
             present = true;
         }
-    } catch (const inv::CacheError &) {
-        reachable = false;
+    } catch (const inv::CacheUnavailable &e) {
+        // The breaker is open: the failure that opened it says why.
+        cacheError = cacheTrouble().value_or(e.what());
+    } catch (const inv::CacheError &e) {
+        cacheError = e.what();
     }
+    if (cacheError.empty())
+        cacheError = cacheTrouble().value_or("");
+    const bool refused = cacheError.find(" refused the command: ") != std::string::npos;
     const inv::CachedStock *cached = present ? &entry : nullptr;
-    const std::string cacheState = !reachable                      ? "unreachable"
-                                   : !cached                       ? "missing"
-                                   : cached->version < db->version ? "stale"
-                                                                   : "fresh";
+    const std::string cacheState = refused                          ? "refused"
+                                   : !cacheError.empty() && !cached ? "unreachable"
+                                   : !cached                        ? "missing"
+                                   : cached->version < db->version  ? "stale"
+                                                                    : "fresh";
     if (m_args.flag("json")) {
         QJsonObject out{{u"sku"_s, q(db->sku)},
                         {u"name"_s, q(db->name)},
                         {u"database"_s, QJsonObject{{u"stock"_s, db->stock},
                                                     {u"version"_s, static_cast<qint64>(db->version)},
                                                     {u"updated_at"_s, q(db->updatedAt)}}},
-                        {u"cache_state"_s, q(cacheState)}};
+                        {u"cache_state"_s, q(cacheState)},
+                        {u"cache_error"_s, cacheError.empty() ? QJsonValue() : QJsonValue(q(cacheError))}};
         out.insert(u"cache"_s,
                    cached ? QJsonValue(QJsonObject{{u"stock"_s, cached->stock},
                                                    {u"version"_s, static_cast<qint64>(cached->version)},
@@ -244,6 +259,8 @@ int CliCommands::stock()
                   << formatMs(static_cast<double>(cached->ttlMs)) << " (" << cacheState << ")\n";
     else
         std::cout << cacheState << "\n";
+    if (!cacheError.empty())
+        std::cerr << "the cache could not be read: " << cacheError << "\n";
     return 0;
 }
 
@@ -304,6 +321,7 @@ int CliCommands::printWrite(const std::string &command, const std::string &sku, 
     auto &svc = service();
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    const auto trouble = cacheTrouble();
     if (m_args.flag("json")) {
         printJson(QJsonObject{{u"sku"_s, q(sku)},
                               {u"action"_s, q(command)},
@@ -315,7 +333,8 @@ int CliCommands::printWrite(const std::string &command, const std::string &sku, 
                               {u"strategy"_s, QLatin1StringView(inv::Strategy::kindName(svc.strategy()))},
                               {u"server_id"_s, q(svc.serverId())},
                               {u"replayed"_s, result.replayed},
-                              {u"latency_ms"_s, ms}});
+                              {u"latency_ms"_s, ms},
+                              {u"cache_error"_s, trouble ? QJsonValue(q(*trouble)) : QJsonValue()}});
         return 0;
     }
     if (result.replayed) {
@@ -331,7 +350,10 @@ int CliCommands::printWrite(const std::string &command, const std::string &sku, 
                                               : "adjusted";
     std::cout << verb << " " << shown(sku) << ": stock " << result.stockBefore << " -> " << result.stock
               << " (version " << result.version << ", audit #" << result.auditId << ", " << formatMs(ms)
-              << ", " << inv::Strategy::kindName(svc.strategy()) << ")\n";
+              << ", " << inv::Strategy::kindName(svc.strategy()) << ")" << std::endl;
+    // Fail-open: the write committed, so the command succeeds, and says what the cache did not get.
+    if (trouble)
+        std::cerr << "the cache was not updated: " << *trouble << "\n";
     return 0;
 }
 

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 
 namespace inv {
 class InventoryService;
@@ -32,6 +33,8 @@ private:
     int printWrite(const std::string &command, const std::string &sku, int quantity,
                    const inv::WriteResult &result, std::chrono::steady_clock::time_point start);
     inv::InventoryService &service();
+    // Why a cache step of this command failed, worded with what to do; nullopt if none did.
+    std::optional<std::string> cacheTrouble();
 
     const CommandLine &m_args;
     std::unique_ptr<inv::InventoryService> m_service;

@@ -4,8 +4,8 @@
 INVENTORY_PACKAGES=(
     build-essential cmake pkg-config
     qt6-base-dev qt6-charts-dev libqt6opengl6-dev libqt6sql6-psql libqt6svg6 libgl-dev
-    libhiredis-dev libevent-dev libpq-dev nlohmann-json3-dev
-    postgresql postgresql-contrib redis-server redis-tools
+    libhiredis-dev libevent-dev libpq-dev libssl-dev nlohmann-json3-dev
+    postgresql postgresql-contrib pgbouncer redis-server redis-tools openssl
     xvfb xauth fonts-dejavu-core clang-format
 )
 

@@ -8,9 +8,20 @@ cd "$(dirname "$0")/.."
 KIND=${1:?usage: scripts/sanitize.sh address|thread}
 case "$KIND" in address | thread) ;; *) echo "scripts/sanitize.sh: give address or thread, not '$KIND'" >&2; exit 2 ;; esac
 . scripts/packages.sh
+# ccache keeps a sanitizer build from starting from nothing in every new clone (CI's case): paths are
+# taken relative to the clone (CCACHE_BASEDIR) and the build's directory is left out of the hash, so
+# another clone of the same sources hits the same entries. INVENTORY_CCACHE=0 builds without it.
+if [ "${INVENTORY_CCACHE:-1}" = 1 ]; then
+    INVENTORY_PACKAGES+=(ccache)
+fi
 inventory_install_packages
 BUILD_DIR=${BUILD_DIR:-build-$KIND}
-cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINVENTORY_SANITIZE="$KIND" >/dev/null
+launcher=()
+if [ "${INVENTORY_CCACHE:-1}" = 1 ]; then
+    export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
+    launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINVENTORY_SANITIZE="$KIND" "${launcher[@]}" >/dev/null
 # SANITIZE_BUILD_LOCK names a lock file to hold while building (shared machines: one build at a time).
 if [ -n "${SANITIZE_BUILD_LOCK:-}" ]; then
     flock "$SANITIZE_BUILD_LOCK" cmake --build "$BUILD_DIR" -j"$(nproc)"
@@ -29,6 +40,18 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$SUPPRESSI
 # execs at once; the child runs none of our code before exec.
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:die_after_fork=0:suppressions=$SUPPRESSIONS/tsan.supp"
 "$CLI" init --products 0 >/dev/null
+# The tests through a pooler (tst_topologies, tst_isolation) need the two PgBouncers test.sh starts.
+. scripts/pgbouncer.sh
+inventory_pgbouncers_for_tests
+# And the standby pair with TLS (tst_topologies, tst_isolation, tst_failover).
+. scripts/pgstandby.sh
+inventory_pg_standby_pair
+# And Redis over TLS, with and without client certificates (tst_redistls).
+. scripts/redistls.sh
+inventory_redis_tls_pair
+# And a Redis master and replica under a Sentinel (tst_redissentinel).
+. scripts/redissentinel.sh
+inventory_redis_sentinel
 status=0
 (cd "$BUILD_DIR" && ctest --output-on-failure -L 'unit|integration' --timeout 1200) || status=$?
 echo "sanitize ($KIND): ctest exited $status"

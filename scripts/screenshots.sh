@@ -66,6 +66,17 @@ shoot "$PWD/docs/servers.png" --page servers
 shoot "$PWD/docs/dark-servers.png" --page servers --dark
 wait "$sim" || true
 echo "saved docs/servers.png and docs/dark-servers.png"
+# The same page through PgBouncer in transaction pooling (scripts/pgbouncer.sh), during a mixed
+# run through it: the page says that pg_stat_activity lists the pooler's server connections.
+. scripts/pgbouncer.sh
+inventory_pgbouncer transaction shots >/dev/null
+"$CLI" simulate --scenario mixed --strategy versioned --rate 1500 --duration 60 --products 5 \
+    --pg "$INVENTORY_PGBOUNCER_SHOTS_URL" >/dev/null 2>&1 &
+sim=$!
+sleep 2
+INVENTORY_PG_URL=$INVENTORY_PGBOUNCER_SHOTS_URL shoot "$PWD/docs/servers-pgbouncer.png" --page servers
+wait "$sim" || true
+echo "saved docs/servers-pgbouncer.png"
 xvfb-run -a -s "-screen 0 1440x900x24" "$CLI" --autostart flash-sale --strategy versioned --buyers 20000 \
     --stock 500 --window-size 1280x800 --dark --screenshot "$PWD/docs/dark-simulation.png" --quit-when-done || true
 echo "saved docs/dark-simulation.png"

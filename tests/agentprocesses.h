@@ -9,12 +9,12 @@
 #include <memory>
 #include <vector>
 
-inline std::unique_ptr<QProcess> startAgentProcess(const QString &name)
+inline std::unique_ptr<QProcess> startAgentProcess(const QString &name, const QStringList &options = {})
 {
     auto process = std::make_unique<QProcess>();
     process->setProcessChannelMode(QProcess::ForwardedErrorChannel);
     process->start(QStringLiteral(INVENTORY_CLI_PATH),
-                   {QStringLiteral("agent"), QStringLiteral("--name"), name});
+                   QStringList{QStringLiteral("agent"), QStringLiteral("--name"), name} + options);
     return process;
 }
 

@@ -11,13 +11,25 @@
 #include <QTest>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
+#include <future>
 #include <memory>
 #include <random>
 #include <string>
 #include <thread>
 
 namespace testservices {
+
+// The value a loop's callback set, or the test stops with `what`: an answer that never comes fails
+// the test at once instead of holding the suite until ctest's timeout.
+template <typename T>
+T answered(std::future<T> future, const char *what, std::chrono::seconds within = std::chrono::seconds(30))
+{
+    if (future.wait_for(within) != std::future_status::ready)
+        qFatal("no answer within %lld s: %s", static_cast<long long>(within.count()), what);
+    return future.get();
+}
 
 inline std::string env(const char *name)
 {

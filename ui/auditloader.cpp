@@ -1,5 +1,6 @@
 #include "auditloader.h"
 
+#include "db/pgconnection.h"
 #include "inventory/csvcell.h"
 
 #include <QLocale>
@@ -7,6 +8,7 @@
 #include <QSqlDatabase>
 #include <QSqlDriver>
 #include <QSqlError>
+#include <QSqlField>
 #include <QThread>
 #include <QTimeZone>
 
@@ -227,15 +229,29 @@ bool AuditLoader::ensureOpen(QString *error)
         *error = describeFailure(QString(), db.lastError().text());
         return false;
     }
-    // A runaway filter gives the worker back instead of holding it indefinitely.
+    try {
+        m_pooled = inv::PgConnection::pooledEndpoint(m_conninfo.toStdString());
+    } catch (const std::exception &) {
+        m_pooled = false;
+    }
+    // A runaway filter gives the worker back instead of holding it indefinitely. Behind a pooler a
+    // session SET would reach other clients' sessions: the role's setting holds there.
     QSqlQuery setup(db);
-    setup.exec(u"SET statement_timeout = '120s'"_s);
+    if (!m_pooled) {
+        setup.exec(u"SET statement_timeout = '120s'"_s);
+    } else {
+        // Qt's driver sets bytea_output for its session as it opens; in transaction pooling that
+        // session is a server connection other clients get next, and PgBouncer does not track this
+        // setting as it does the client encoding and DateStyle. The log has no bytea column.
+        setup.exec(u"RESET bytea_output"_s);
+    }
     return true;
 }
 
 void AuditLoader::close()
 {
     m_statements.clear();
+    m_unprepared = QSqlQuery();
     if (!QSqlDatabase::contains(m_connectionName))
         return;
     {
@@ -267,8 +283,40 @@ QSqlQuery *AuditLoader::prepared(const QString &sql, QString *error)
     return &m_statements.insert(sql, query).value();
 }
 
+QString AuditLoader::withLiterals(const AuditStatement &statement) const
+{
+    const QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QString sql;
+    int next = 0;
+    bool quoted = false;
+    for (const QChar c : statement.sql) {
+        if (c == u'\'')
+            quoted = !quoted;
+        if (c != u'?' || quoted || next >= statement.values.size()) {
+            sql += c;
+            continue;
+        }
+        const QVariant &value = statement.values.at(next++);
+        QSqlField field(QString(), value.metaType());
+        field.setValue(value);
+        sql += db.driver()->formatValue(field);
+    }
+    return sql;
+}
+
 bool AuditLoader::run(const AuditStatement &statement, QSqlQuery **query, QString *error)
 {
+    if (m_pooled) {
+        m_unprepared = QSqlQuery(QSqlDatabase::database(m_connectionName, false));
+        m_unprepared.setForwardOnly(true);
+        if (m_unprepared.exec(withLiterals(statement))) {
+            *query = &m_unprepared;
+            return true;
+        }
+        *error = m_unprepared.lastError().text();
+        close();
+        return false;
+    }
     QSqlQuery *q = prepared(statement.sql, error);
     if (q) {
         for (int i = 0; i < statement.values.size(); ++i)

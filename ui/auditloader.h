@@ -134,11 +134,17 @@ private:
     // Prepares each distinct statement once per connection; the driver keeps it server-side.
     QSqlQuery *prepared(const QString &sql, QString *error);
     bool run(const AuditStatement &statement, QSqlQuery **query, QString *error);
+    // The statement with each ? replaced by its value, quoted by the driver.
+    QString withLiterals(const AuditStatement &statement) const;
     QList<AuditRow> readRows(QSqlQuery &query, int limit, bool forDisplay, bool *atEnd);
     QString describeFailure(const QString &what, const QString &driverText) const;
 
     QString m_connectionName;
     QString m_conninfo;
     QHash<QString, QSqlQuery> m_statements;
+    // Behind a pooler (PgConnection::pooled()) the next statement may run on another server
+    // session: no named statement and no session SET; each query carries its values as literals.
+    bool m_pooled = false;
+    QSqlQuery m_unprepared;
     std::atomic<bool> m_cancel{false};
 };

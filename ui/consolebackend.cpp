@@ -107,8 +107,9 @@ void ConsoleBackend::loadInventory(const QString &filter, int limit)
         std::vector<std::optional<inv::CachedStock>> cached;
         try {
             cached = m_service->cache().peekMany(skus);
-        } catch (const inv::Error &) {
+        } catch (const inv::Error &e) {
             snapshot.redisUp = false;
+            snapshot.redisError = q(e.what());
         }
         snapshot.rows.reserve(static_cast<qsizetype>(records.size()));
         for (std::size_t i = 0; i < records.size(); ++i) {

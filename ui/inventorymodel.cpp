@@ -16,7 +16,7 @@ int InventoryModel::columnCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : ColumnCount;
 }
 
-QString InventoryModel::stateName(InventoryRow::CacheState state)
+QString InventoryModel::stateName(InventoryRow::CacheState state) const
 {
     switch (state) {
     case InventoryRow::CacheState::Fresh:
@@ -28,7 +28,7 @@ QString InventoryModel::stateName(InventoryRow::CacheState state)
     case InventoryRow::CacheState::Expiring:
         return tr("expiring");
     case InventoryRow::CacheState::Unknown:
-        return tr("Redis down");
+        return m_redisRefuses ? tr("refused") : tr("Redis down");
     }
     return {};
 }
@@ -145,8 +145,10 @@ QVariant InventoryModel::headerData(int section, Qt::Orientation orientation, in
 void InventoryModel::setSnapshot(const InventorySnapshot &snapshot)
 {
     Q_ASSERT(QThread::currentThread() == thread());
-    const bool redisChanged = snapshot.redisUp != m_redisUp;
+    const bool refuses = !redisRefusalCode(snapshot.redisError).isEmpty();
+    const bool redisChanged = snapshot.redisUp != m_redisUp || refuses != m_redisRefuses;
     m_redisUp = snapshot.redisUp;
+    m_redisRefuses = refuses;
     bool sameKeys = snapshot.rows.size() == m_rows.size();
     for (qsizetype i = 0; sameKeys && i < m_rows.size(); ++i)
         sameKeys = m_rows.at(i).sku == snapshot.rows.at(i).sku;

@@ -45,7 +45,7 @@ public:
     int rowOf(const QString &sku) const;
     int staleCount() const;
 
-    static QString stateName(InventoryRow::CacheState state);
+    QString stateName(InventoryRow::CacheState state) const;
 
 private:
     QVariant display(const InventoryRow &row, int column) const;
@@ -53,4 +53,6 @@ private:
     QList<InventoryRow> m_rows;
     qint64 m_ttlMs = 30000;
     bool m_redisUp = true;
+    // Redis answers but refuses the console (NOAUTH, NOPERM…): the cache state says "refused".
+    bool m_redisRefuses = false;
 };

@@ -247,8 +247,12 @@ void InventoryPage::showSnapshot(const InventorySnapshot &snapshot)
     if (stale > 0)
         text += tr(" · <span style='color:#dc322f'><b>%1 stale in the cache</b></span>").arg(stale);
     if (!snapshot.redisUp)
-        text += tr(" · <span style='color:#dc322f'>Redis unreachable</span>");
-    m_summary->setContent({}, text);
+        text += redisRefusalCode(snapshot.redisError).isEmpty()
+                    ? tr(" · <span style='color:#dc322f'>Redis unreachable:</span> ")
+                    : tr(" · <span style='color:#dc322f'>Redis refuses the console (%1):</span> ")
+                          .arg(redisRefusalCode(snapshot.redisError).toHtmlEscaped());
+    // The cause follows, with what to do: elided to the room there is, whole in the tooltip.
+    m_summary->setContent(snapshot.redisUp ? QString() : snapshot.redisError, text);
     updatePanel();
 }
 

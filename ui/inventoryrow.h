@@ -49,6 +49,8 @@ struct InventorySnapshot
     QList<InventoryRow> rows;
     qint64 totalMatching = 0;
     bool redisUp = true;
+    // Why the cache could not be read, when !redisUp: Redis unreachable or refusing (NOAUTH…).
+    QString redisError;
     QString error;
 };
 
@@ -87,6 +89,15 @@ struct HealthState
     QString redisVersion;
     QString redisError;
 };
+
+// The code of a Redis refusal in an engine error ("NOAUTH", "NOPERM"…), or empty when the error is
+// not one (Redis unreachable, say).
+inline QString redisRefusalCode(const QString &error)
+{
+    const QLatin1String marker(" refused the command: ");
+    const qsizetype at = error.indexOf(marker);
+    return at < 0 ? QString() : error.mid(at + marker.size()).section(QLatin1Char(' '), 0, 0);
+}
 
 Q_DECLARE_METATYPE(InventorySnapshot)
 Q_DECLARE_METATYPE(ActionOutcome)

@@ -304,6 +304,7 @@ void MainWindow::buildStatusBar()
     }
     // A long error must not widen the window: these elide, with the whole text in a tooltip.
     m_pgStatus->setObjectName(QStringLiteral("pgStatus"));
+    m_redisStatus->setObjectName(QStringLiteral("redisStatus"));
     m_pgStatus->setPreferredWidth(360);
     m_redisStatus->setPreferredWidth(360);
     m_pgStatus->setContent(tr("PostgreSQL: not connected"), dot(false) + u' ');
@@ -357,7 +358,10 @@ void MainWindow::applyHealth(const HealthState &health)
         dot(health.pgUp) + u' ');
     m_redisStatus->setContent(
         health.redisUp ? tr("Redis %1 · %2 ms").arg(health.redisVersion).arg(health.redisMs, 0, 'f', 1)
-                       : tr("Redis down: serving from PostgreSQL. %1").arg(health.redisError),
+        : !redisRefusalCode(health.redisError).isEmpty()
+            ? tr("Redis refuses the console (%1): serving from PostgreSQL. %2")
+                  .arg(redisRefusalCode(health.redisError), health.redisError)
+            : tr("Redis down: serving from PostgreSQL. %1").arg(health.redisError),
         dot(health.redisUp) + u' ');
     m_inventory->setDatabaseAvailable(health.pgUp, health.pgError);
     m_audit->setDatabaseAvailable(health.pgUp);

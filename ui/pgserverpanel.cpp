@@ -5,6 +5,7 @@
 #include "serverpanelstyle.h"
 
 #include <QLabel>
+#include <QStringList>
 #include <QTableView>
 
 using namespace serverpanel;
@@ -82,7 +83,15 @@ void PgServerPanel::show(const inv::PgServerStats &s, const std::vector<inv::Ser
               tr("PostgreSQL %1 · database %2 · role %3")
                   .arg(QString::fromStdString(s.serverVersion), QString::fromStdString(s.database),
                        QString::fromStdString(s.role)));
-    setNote(m_note, QString::fromStdString(s.visibilityNote));
+    QStringList notes;
+    if (s.pooled)
+        notes << tr("Connected through a pooler (PgBouncer, say): the sessions below are the pooler's "
+                    "connections to PostgreSQL, not the console's clients, and a client waiting for a "
+                    "free server connection shows nowhere here. The pooler's own SHOW POOLS (cl_waiting) "
+                    "and SHOW CLIENTS show those.");
+    if (!s.visibilityNote.empty())
+        notes << QString::fromStdString(s.visibilityNote);
+    setNote(m_note, notes.join(u' '));
 
     const int total = s.active + s.idle + s.idleInTransaction + s.waiting + s.other + s.hidden;
     QString connections = tr("%1 of %2 · %3 active · %4 idle · %5 idle in tx · %6 waiting")

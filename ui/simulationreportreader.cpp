@@ -37,6 +37,7 @@ std::shared_ptr<inv::SimulationReport> SimulationReportReader::fromJson(const QB
     r->stoppedEarly =
         o.value(QLatin1String("stopped")).toBool() || o.value(QLatin1String("stopped_early")).toBool();
     r->verdictNote = o.value(QLatin1String("verdict_note")).toString().toStdString();
+    r->cacheTrouble = o.value(QLatin1String("cache_error")).toString().toStdString();
     const QJsonObject host = o.value(QLatin1String("host")).toObject();
     r->hostLoad.cores = host.value(QLatin1String("cores")).toInt();
     r->hostLoad.loadMax = host.value(QLatin1String("load_avg_max")).toDouble(-1);

@@ -1,6 +1,5 @@
 #include "cache/invalidationlistener.h"
 
-#include "cache/redisendpoint.h"
 #include "errors.h"
 
 #include <algorithm>
@@ -22,19 +21,48 @@ bool isString(const redisReply *r, const char *text)
            r->len == std::strlen(text) && std::memcmp(r->str, text, r->len) == 0;
 }
 
-// One blocking command on the subscriber before it subscribes; nullopt-like empty reply on failure.
-RedisReply blockingCommand(redisContext *context, const std::vector<std::string> &args)
-{
-    std::vector<const char *> argv;
-    std::vector<size_t> lengths;
-    for (const auto &a : args) {
-        argv.push_back(a.data());
-        lengths.push_back(a.size());
-    }
-    return RedisReply(static_cast<redisReply *>(
-        redisCommandArgv(context, static_cast<int>(args.size()), argv.data(), lengths.data())));
-}
 } // namespace
+
+void InvalidationListener::checkAllowed(const RedisUrl &url, const std::string &prefix,
+                                        RedisTimeouts timeouts)
+{
+    const std::string user = url.user.empty() ? "default" : url.user;
+    const auto refused = [](const CacheReplyError &e) {
+        return std::string_view(e.what()).find("NOPERM") != std::string_view::npos;
+    };
+    try {
+        RedisConnection subscriber(url, timeouts);
+        const long long id = subscriber.command({"CLIENT", "ID"}).integer();
+        try {
+            subscriber.command({"SUBSCRIBE", kChannel});
+        } catch (const CacheReplyError &e) {
+            if (!refused(e))
+                throw;
+            throw CacheReplyError(
+                "the Redis user '" + user + "' may not SUBSCRIBE to " + kChannel +
+                " (NOPERM), where --near-cache learns what changed: grant it with ACL SETUSER " + user +
+                " &" + kChannel + " (README, \"Your servers\"), or run without --near-cache");
+        }
+        RedisConnection tracker(url, timeouts);
+        try {
+            tracker.command(
+                {"CLIENT", "TRACKING", "on", "REDIRECT", std::to_string(id), "BCAST", "PREFIX", prefix});
+        } catch (const CacheReplyError &e) {
+            if (!refused(e))
+                throw;
+            throw CacheReplyError(
+                "the Redis user '" + user + "' may not turn on CLIENT TRACKING for the keys under " + prefix +
+                ", which --near-cache needs: grant it +client|tracking and the key pattern ~" + prefix +
+                "* (README, \"Your servers\"), or run without --near-cache (" + e.what() + ")");
+        }
+    } catch (const CacheReplyError &e) {
+        if (refused(e))
+            throw;
+        // A refusal of another kind (a password) fails every cache step alike, and is said there.
+    } catch (const CacheError &) {
+        // Unreachable now: the link keeps trying.
+    }
+}
 
 InvalidationListener::InvalidationListener(RedisUrl url, std::string prefix,
                                            InvalidationLinkSettings settings, InvalidationSink &sink)
@@ -71,19 +99,12 @@ void InvalidationListener::run(std::stop_token stop)
 bool InvalidationListener::establish()
 {
     try {
-        m_subscriber.reset(
-            RedisEndpoint::connect(m_url, m_settings.timeouts.connect, m_settings.timeouts.command));
-        if (!m_subscriber || m_subscriber->err)
-            throw CacheIoError("cannot connect the invalidation subscriber");
-        for (const auto &step : RedisEndpoint::handshake(m_url)) {
-            auto answer = blockingCommand(m_subscriber.get(), step);
-            if (!answer.get() || answer.isError())
-                throw CacheReplyError("the invalidation subscriber was not let in");
-        }
-        auto id = blockingCommand(m_subscriber.get(), {"CLIENT", "ID"});
+        // Its handshake (AUTH, SELECT) is the connection's own; a refusal throws.
+        m_subscriber = std::make_unique<RedisConnection>(m_url, m_settings.timeouts);
+        auto id = m_subscriber->command({"CLIENT", "ID"});
         if (!id.isInteger())
             throw CacheReplyError("CLIENT ID failed");
-        auto subscribed = blockingCommand(m_subscriber.get(), {"SUBSCRIBE", kChannel});
+        auto subscribed = m_subscriber->command({"SUBSCRIBE", kChannel});
         if (!subscribed.get() || subscribed->type != REDIS_REPLY_ARRAY || subscribed->elements < 1 ||
             !isString(subscribed->element[0], "subscribe"))
             throw CacheReplyError("SUBSCRIBE failed");
@@ -135,12 +156,11 @@ void InvalidationListener::serve(const std::stop_token &stop)
             if (m_pongAwaited && now - m_pingSentAt > m_settings.timeouts.command)
                 return;
             if (!m_pongAwaited) {
-                if (redisAppendCommand(m_subscriber.get(), "PING") != REDIS_OK)
+                try {
+                    m_subscriber->send({"PING"});
+                } catch (const Error &) {
                     return;
-                int done = 0;
-                while (!done)
-                    if (redisBufferWrite(m_subscriber.get(), &done) != REDIS_OK)
-                        return;
+                }
                 m_pingSentAt = now;
                 m_pongAwaited = true;
             }
@@ -148,12 +168,11 @@ void InvalidationListener::serve(const std::stop_token &stop)
         }
         // Replies already read into the buffer first, then wait for the socket.
         for (;;) {
-            void *raw = nullptr;
-            if (redisGetReplyFromReader(m_subscriber.get(), &raw) != REDIS_OK)
+            RedisReply reply = m_subscriber->bufferedReply();
+            if (m_subscriber->isBroken())
                 return;
-            if (!raw)
+            if (!reply.get())
                 break;
-            RedisReply reply(static_cast<redisReply *>(raw));
             if (!handle(reply.get()))
                 return;
         }
@@ -163,7 +182,7 @@ void InvalidationListener::serve(const std::stop_token &stop)
                                                 1, 20);
         // The tracker is sent nothing unasked: anything readable on it is its close (or a push that
         // means tracking broke), and either drops the link.
-        pollfd fds[2] = {{m_subscriber->fd, POLLIN, 0}, {m_tracker->fd(), POLLIN, 0}};
+        pollfd fds[2] = {{m_subscriber->fd(), POLLIN, 0}, {m_tracker->fd(), POLLIN, 0}};
         const int ready = ::poll(fds, 2, static_cast<int>(wait));
         if (ready < 0 && errno != EINTR)
             return;
@@ -172,7 +191,7 @@ void InvalidationListener::serve(const std::stop_token &stop)
                 return;
             if (fds[0].revents & (POLLERR | POLLNVAL))
                 return;
-            if (fds[0].revents != 0 && redisBufferRead(m_subscriber.get()) != REDIS_OK)
+            if (fds[0].revents != 0 && !m_subscriber->receive())
                 return; // the server closed the connection (POLLHUP reads as EOF here)
         }
     }

@@ -61,6 +61,12 @@ public:
     InvalidationListener(const InvalidationListener &) = delete;
     InvalidationListener &operator=(const InvalidationListener &) = delete;
 
+    // Whether the user of `url` may do what the link needs: SUBSCRIBE to __redis__:invalidate, and
+    // CLIENT TRACKING on `prefix`. Throws CacheReplyError naming what to grant when Redis refuses
+    // either (NOPERM); returns quietly otherwise, Redis unreachable included (the link keeps trying,
+    // and reads fail open meanwhile). Any thread.
+    static void checkAllowed(const RedisUrl &url, const std::string &prefix, RedisTimeouts timeouts);
+
     bool linked() const { return m_linked.load(); }
     // Times an established link dropped.
     long long disconnects() const { return m_disconnects.load(std::memory_order_relaxed); }
@@ -68,12 +74,6 @@ public:
     long long messages() const { return m_messages.load(std::memory_order_relaxed); }
 
 private:
-    struct ContextDeleter
-    {
-        void operator()(redisContext *c) const { redisFree(c); }
-    };
-    using Context = std::unique_ptr<redisContext, ContextDeleter>;
-
     void run(std::stop_token stop);
     // Subscribes and turns tracking on; false (with both connections closed) if Redis did not agree.
     bool establish();
@@ -89,7 +89,7 @@ private:
     std::string m_prefix;
     InvalidationLinkSettings m_settings;
     InvalidationSink &m_sink;
-    Context m_subscriber;
+    std::unique_ptr<RedisConnection> m_subscriber;
     std::unique_ptr<RedisConnection> m_tracker;
     std::string m_canaryKey, m_canaryToken;
     bool m_canaryRefreshes = true; // GETEX is there and allowed

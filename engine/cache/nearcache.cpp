@@ -7,6 +7,9 @@ namespace inv {
 NearCache::NearCache(const RedisUrl &url, std::string keyPrefix, InvalidationLinkSettings settings)
     : m_keyStart(keyPrefix + "inv:{")
 {
+    // A user who may not subscribe to invalidations would leave the near cache empty for good: refused
+    // here, with what to grant.
+    InvalidationListener::checkAllowed(url, keyPrefix + "inv:", settings.timeouts);
     InvalidationSink &sink = *this; // a private base: converted here, where it is accessible
     m_listener = std::make_unique<InvalidationListener>(url, keyPrefix + "inv:", settings, sink);
 }

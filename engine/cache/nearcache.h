@@ -26,7 +26,9 @@ namespace inv {
 class NearCache : private InvalidationSink
 {
 public:
-    // `keyPrefix` is the StockCache's prefix; the tracked prefix is keyPrefix + "inv:".
+    // `keyPrefix` is the StockCache's prefix; the tracked prefix is keyPrefix + "inv:". Throws
+    // CacheReplyError when the Redis user may not subscribe to invalidations or track the prefix
+    // (InvalidationListener::checkAllowed).
     NearCache(const RedisUrl &url, std::string keyPrefix, InvalidationLinkSettings settings = {});
     ~NearCache() override;
     NearCache(const NearCache &) = delete;

@@ -1,18 +1,66 @@
 #include "cache/redisendpoint.h"
 
-#include <sys/time.h>
+#include "cache/redisconnection.h"
+#include "errors.h"
+
+#include <cstring>
 
 namespace inv {
 
-namespace {
-timeval toTimeval(std::chrono::milliseconds ms)
+RedisUrl RedisEndpoint::resolve(const RedisUrl &url)
 {
-    timeval tv{};
-    tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
-    tv.tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000);
-    return tv;
+    if (!url.viaSentinel)
+        return url;
+    std::string answers;
+    for (const auto &[host, port] : url.sentinels) {
+        RedisUrl sentinel = url;
+        sentinel.viaSentinel = false;
+        sentinel.sentinels.clear();
+        sentinel.masterName.clear();
+        sentinel.host = host;
+        sentinel.port = port;
+        sentinel.user.clear();
+        sentinel.password = url.sentinelPassword;
+        sentinel.db = 0;
+        const std::string where = host + ":" + std::to_string(port);
+        try {
+            RedisConnection asked(sentinel, RedisTimeouts{kSentinelWait, kSentinelWait});
+            const RedisReply reply = asked.command({"SENTINEL", "get-master-addr-by-name", url.masterName});
+            if (reply.get() && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
+                reply->element[0]->type == REDIS_REPLY_STRING &&
+                reply->element[1]->type == REDIS_REPLY_STRING) {
+                RedisUrl master = url;
+                master.viaSentinel = false;
+                master.sentinels.clear();
+                master.host.assign(reply->element[0]->str, reply->element[0]->len);
+                master.port = std::atoi(std::string(reply->element[1]->str, reply->element[1]->len).c_str());
+                return master;
+            }
+            answers += "; the Sentinel at " + where + " knows no master named '" + url.masterName + "'";
+        } catch (const CacheError &e) {
+            answers += "; the Sentinel at " + where + ": " + e.what();
+        }
+    }
+    throw CacheIoError(
+        "no Sentinel of " + url.display() + " gave the address of the master '" + url.masterName + "'" +
+        answers +
+        " (check the Sentinels' addresses and the master's name, as 'redis-cli -p 26379 SENTINEL "
+        "masters' lists it)");
 }
-} // namespace
+
+std::string RedisEndpoint::refusedStep(const RedisUrl &url, const std::vector<std::string> &step,
+                                       const redisReply *reply)
+{
+    if (step.front() != "ROLE" || !reply)
+        return {};
+    const bool master = reply->type == REDIS_REPLY_ARRAY && reply->elements > 0 &&
+                        reply->element[0]->type == REDIS_REPLY_STRING && reply->element[0]->len == 6 &&
+                        std::memcmp(reply->element[0]->str, "master", 6) == 0;
+    if (master || reply->type == REDIS_REPLY_ERROR)
+        return {};
+    return "Redis at " + url.display() + ", which the Sentinels name as the master '" + url.masterName +
+           "', is not a master (ROLE): a failover is under way; the next connection asks the Sentinels again";
+}
 
 std::vector<std::vector<std::string>> RedisEndpoint::handshake(const RedisUrl &url)
 {
@@ -22,23 +70,9 @@ std::vector<std::vector<std::string>> RedisEndpoint::handshake(const RedisUrl &u
                                             : std::vector<std::string>{"AUTH", url.user, url.password});
     if (url.db != 0)
         commands.push_back({"SELECT", std::to_string(url.db)});
+    if (!url.masterName.empty())
+        commands.push_back({"ROLE"});
     return commands;
-}
-
-redisContext *RedisEndpoint::connect(const RedisUrl &url, std::chrono::milliseconds connectTimeout,
-                                     std::chrono::milliseconds commandTimeout)
-{
-    redisContext *context = redisConnectWithTimeout(url.host.c_str(), url.port, toTimeval(connectTimeout));
-    if (context && !context->err) {
-        redisSetTimeout(context, toTimeval(commandTimeout));
-        redisEnableKeepAlive(context);
-    }
-    return context;
-}
-
-redisAsyncContext *RedisEndpoint::connectAsync(const RedisUrl &url)
-{
-    return redisAsyncConnect(url.host.c_str(), url.port);
 }
 
 } // namespace inv

@@ -1,14 +1,14 @@
 // Where and how every Redis connection of the engine is made, blocking (RedisConnection, and through
 // it the pool, the lock, the invalidation listener's subscriber and tracker, the command line's
 // single commands) or asynchronous (AsyncRedis on an event loop): the address, the transport and the
-// handshake that follows (AUTH, with the ACL user when the URL names one, then SELECT). One place,
-// so that a transport (TLS) and a router (a Sentinel's master, a cluster slot's node) are added
-// once, for every path. Pure functions; any thread.
+// handshake that follows (AUTH, with the ACL user when the URL names one, then SELECT). The transport
+// (TCP, or TLS for rediss://) is RedisStream's, the one both kinds of connection use; where to connect
+// (a Sentinel's master) and the handshake are here. One place, so that a router is added once, for
+// every path. Any thread.
 #pragma once
 
 #include "cache/redisurl.h"
 
-#include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
 #include <chrono>
@@ -18,15 +18,17 @@
 namespace inv {
 
 namespace RedisEndpoint {
-// The commands that follow the connect, in order; empty when the URL asks for neither.
+// The address to connect to: `url` itself, or for redis+sentinel:// the master's, asked of each
+// Sentinel in turn (a blocking query, at most kSentinelWait each). The result keeps the master's
+// name (masterName), so that handshake() checks its role. Throws CacheIoError naming each
+// Sentinel's answer when none gives the address.
+RedisUrl resolve(const RedisUrl &url);
+inline constexpr std::chrono::milliseconds kSentinelWait{250};
+// The commands that follow the connect, in order: AUTH, SELECT, and ROLE for a master found through
+// Sentinels (a Sentinel may still name a master that a failover has just demoted).
 std::vector<std::vector<std::string>> handshake(const RedisUrl &url);
-// A blocking connection, within `connectTimeout`, with `commandTimeout` on every command and TCP
-// keep-alive on. The caller owns it and checks `err` (nullptr only when out of memory); the
-// handshake is the caller's to send.
-redisContext *connect(const RedisUrl &url, std::chrono::milliseconds connectTimeout,
-                      std::chrono::milliseconds commandTimeout);
-// An asynchronous connection, not yet attached to a loop; the same ownership and checks.
-redisAsyncContext *connectAsync(const RedisUrl &url);
+// Whether a handshake step's reply lets the connection be used; the words why not, otherwise.
+std::string refusedStep(const RedisUrl &url, const std::vector<std::string> &step, const redisReply *reply);
 } // namespace RedisEndpoint
 
 } // namespace inv

@@ -121,14 +121,21 @@ std::vector<std::optional<CachedStock>> StockCache::peekMany(const std::vector<s
     }
     std::vector<std::optional<CachedStock>> out;
     out.reserve(skus.size());
+    std::optional<RedisReply> refused;
     for (std::size_t i = 0; i < skus.size(); ++i) {
         auto value = connection->nextReply();
         auto ttl = connection->nextReply();
+        // Every reply is read, so that the connection stays in step; a refusal (NOAUTH, NOPERM…) is
+        // not a missing entry.
+        if (value->type == REDIS_REPLY_ERROR && !refused)
+            refused = std::move(value);
         std::optional<CachedStock> entry = value.isString() ? parseValue(value.str()) : std::nullopt;
         if (entry)
             entry->ttlMs = ttl.integer();
         out.push_back(entry);
     }
+    if (refused)
+        connection->throwIfError(*refused);
     return out;
 }
 

@@ -3,6 +3,7 @@
 #include "errors.h"
 
 #include <array>
+#include <cctype>
 #include <string>
 
 namespace inv {
@@ -158,6 +159,29 @@ $do$;
 };
 
 } // namespace
+
+const std::vector<std::string> &Migrations::tables()
+{
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> out{"schema_migrations"};
+        const std::string create = "CREATE TABLE ";
+        for (const auto &m : kMigrations) {
+            const std::string sql = m.sql;
+            for (auto at = sql.find(create); at != std::string::npos; at = sql.find(create, at + 1)) {
+                auto from = at + create.size();
+                if (sql.compare(from, 14, "IF NOT EXISTS ") == 0)
+                    from += 14;
+                auto to = from;
+                while (to < sql.size() &&
+                       (std::isalnum(static_cast<unsigned char>(sql[to])) || sql[to] == '_'))
+                    ++to;
+                out.push_back(sql.substr(from, to - from));
+            }
+        }
+        return out;
+    }();
+    return names;
+}
 
 int Migrations::latestVersion()
 {

@@ -5,6 +5,9 @@
 
 #include "db/pgconnection.h"
 
+#include <string>
+#include <vector>
+
 namespace inv {
 
 class Migrations
@@ -15,6 +18,8 @@ public:
     static int apply(PgConnection &connection, int upToVersion = latestVersion());
     static int latestVersion();
     static int currentVersion(PgConnection &connection);
+    // Every table the migrations create, and schema_migrations: what a schema of its own holds.
+    static const std::vector<std::string> &tables();
 };
 
 } // namespace inv

@@ -1,6 +1,8 @@
 #include "db/pgconnection.h"
 
 #include "db/pgconnectionparameters.h"
+#include "db/pgwait.h"
+#include "db/sqlschema.h"
 
 #include "errors.h"
 
@@ -9,6 +11,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <iterator>
+#include <map>
+#include <mutex>
 #include <optional>
 
 #include <poll.h>
@@ -17,6 +21,10 @@ namespace inv {
 
 namespace {
 constexpr std::size_t kMaxPrepared = 64;
+
+// Whether a pooler stands in front of an address, as the first connection to it found out.
+std::mutex g_endpointsMutex;
+std::map<std::string, bool> g_pooledEndpoints; // guarded by g_endpointsMutex
 
 using Clock = std::chrono::steady_clock;
 
@@ -47,7 +55,9 @@ PgConnection &&refuseOpenTransaction(PgConnection &&c)
 PgConnection::PgConnection(PgConnection &&other)
     : m_conninfo(std::move(refuseOpenTransaction(std::move(other)).m_conninfo)),
       m_schema(std::move(other.m_schema)), m_answerDeadline(other.m_answerDeadline),
-      m_conn(std::move(other.m_conn)), m_prepared(std::move(other.m_prepared))
+      m_conn(std::move(other.m_conn)), m_prepared(std::move(other.m_prepared)),
+      m_qualified(std::move(other.m_qualified)), m_statementTimeoutMs(other.m_statementTimeoutMs),
+      m_pooled(other.m_pooled)
 {}
 
 PgConnection &PgConnection::operator=(PgConnection &&other)
@@ -59,6 +69,9 @@ PgConnection &PgConnection::operator=(PgConnection &&other)
     m_answerDeadline = other.m_answerDeadline;
     m_conn = std::move(other.m_conn);
     m_prepared = std::move(other.m_prepared);
+    m_qualified = std::move(other.m_qualified);
+    m_statementTimeoutMs = other.m_statementTimeoutMs;
+    m_pooled = other.m_pooled;
     return *this;
 }
 
@@ -71,17 +84,26 @@ void PgConnection::connect()
     m_inTransaction = false;
     const auto parameters = PgConnectionParameters::effective(m_conninfo, m_schema);
     m_answerDeadline = PgConnectionParameters::answerDeadline(parameters);
+    m_statementTimeoutMs = PgConnectionParameters::statementTimeoutMs(parameters);
+    // The first connection to an address finds out whether a pooler stands in front; the others
+    // take its answer.
+    const std::optional<bool> known = knownPooled(m_conninfo);
+    m_pooled = known.value_or(false);
     // connect_timeout bounds this call, including a server that accepts and then never answers.
-    m_conn.reset(PgConnectionParameters::connect(parameters));
+    m_conn.reset(PgConnectionParameters::connect(m_pooled ? PgConnectionParameters::withoutOptions(parameters)
+                                                          : parameters));
+    if (!m_pooled && m_conn && PQstatus(m_conn.get()) != CONNECTION_OK &&
+        PgConnectionParameters::refusesOptions(trimmed(PQerrorMessage(m_conn.get())))) {
+        // A pooler (PgBouncer) that does not take startup options: every setting goes per transaction.
+        m_pooled = true;
+        m_conn.reset(PgConnectionParameters::connect(PgConnectionParameters::withoutOptions(parameters)));
+    }
     if (!m_conn)
         throw DbError("out of memory while connecting to PostgreSQL", "08001");
     if (PQstatus(m_conn.get()) != CONNECTION_OK) {
         std::string message = trimmed(PQerrorMessage(m_conn.get()));
         m_conn.reset();
-        throw DbError("cannot connect to PostgreSQL: " + message +
-                          " (check --pg or INVENTORY_PG_URL and that the server is up and answering, or "
-                          "start the sandbox with 'inventory-console sandbox start')",
-                      "08001");
+        throw PgConnectionParameters::connectFailure(message);
     }
     // Sends never block either: a full socket buffer is waited for within the deadline.
     PQsetnonblocking(m_conn.get(), 1);
@@ -89,6 +111,75 @@ void PgConnection::connect()
     PQsetNoticeProcessor(
         m_conn.get(), [](void *, const char *) {}, nullptr);
     m_inTransaction = false;
+    if (!known) {
+        // The first statement of a connection through a session pooler waits for a server
+        // connection: bounded as a pooled connection's is (pgwait::kPoolWait), and said so.
+        const auto deadline = m_answerDeadline;
+        if (deadline.count() > 0)
+            m_answerDeadline = std::min<std::chrono::milliseconds>(deadline, pgwait::kPoolWait);
+        m_firstStatement = true;
+        bool applied = true;
+        try {
+            applied = m_pooled || optionsApplied();
+        } catch (...) {
+            m_answerDeadline = deadline;
+            m_firstStatement = false;
+            throw;
+        }
+        m_answerDeadline = deadline;
+        m_firstStatement = false;
+        if (!applied)
+            m_pooled = true;
+        std::lock_guard lock(g_endpointsMutex);
+        g_pooledEndpoints[m_conninfo] = m_pooled;
+    }
+    if (m_pooled) {
+        try {
+            pgwait::serverConnectionWithin(m_conn.get(), pgwait::kPoolWait);
+        } catch (const DbError &) {
+            m_conn.reset();
+            throw;
+        }
+    }
+}
+
+bool PgConnection::optionsApplied()
+{
+    // PgBouncer with ignore_startup_parameters = options takes them and drops them: ask the session
+    // where its statement_timeout, which the options always carry, came from.
+    const char *sql = "SELECT source FROM pg_settings WHERE name = 'statement_timeout'";
+    PGresult *raw =
+        awaitResult(PQsendQueryParams(m_conn.get(), sql, 0, nullptr, nullptr, nullptr, nullptr, 0));
+    if (!raw || PQresultStatus(raw) != PGRES_TUPLES_OK || PQntuples(raw) != 1)
+        throwError(raw, sql);
+    return PgResult(raw).text(0, 0) == "client";
+}
+
+std::optional<bool> PgConnection::knownPooled(const std::string &conninfo)
+{
+    std::lock_guard lock(g_endpointsMutex);
+    const auto found = g_pooledEndpoints.find(conninfo);
+    return found == g_pooledEndpoints.end() ? std::nullopt : std::optional<bool>(found->second);
+}
+
+bool PgConnection::pooledEndpoint(const std::string &conninfo)
+{
+    if (const auto known = knownPooled(conninfo))
+        return *known;
+    return PgConnection(conninfo).pooled();
+}
+
+const std::string &PgConnection::statementFor(std::string_view sql)
+{
+    std::string text(sql);
+    auto found = m_qualified.find(text);
+    if (found == m_qualified.end()) {
+        if (m_qualified.size() >= 4 * kMaxPrepared)
+            m_qualified.clear();
+        std::string qualified = SqlSchema::qualify(sql, m_schema);
+        found = m_qualified.emplace(std::move(text), std::move(qualified)).first;
+    }
+    return found->second;
 }
 
 void PgConnection::validateConninfo(const std::string &conninfo)
@@ -138,9 +229,10 @@ PgResult PgConnection::exec(std::string_view sql, const std::vector<PgParam> &pa
     values.reserve(params.size());
     for (const auto &p : params)
         values.push_back(p ? p->c_str() : nullptr);
-    std::string statement(sql);
+    const std::string statement = m_schema.empty() ? std::string(sql) : statementFor(sql);
+    // Behind a pooler a named statement may not exist on the server session the next one runs on.
     auto prepared = m_prepared.find(statement);
-    if (prepared == m_prepared.end() && m_prepared.size() < kMaxPrepared) {
+    if (!m_pooled && prepared == m_prepared.end() && m_prepared.size() < kMaxPrepared) {
         std::string name = std::to_string(m_prepared.size());
         name.insert(0, 1, 's');
         PGresult *made = awaitResult(PQsendPrepare(m_conn.get(), name.c_str(), statement.c_str(),
@@ -179,30 +271,6 @@ PgResult PgConnection::execIdempotent(std::string_view sql, const std::vector<Pg
     }
 }
 
-namespace {
-// Waits until the socket is ready for `events` or the deadline passes; false on timeout.
-bool waitForSocket(int socket, short events, Clock::time_point deadline)
-{
-    for (;;) {
-        int timeoutMs = -1;
-        if (deadline != Clock::time_point::max()) {
-            const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
-            if (left <= 0)
-                return false;
-            timeoutMs = static_cast<int>(std::min<long long>(left, 60'000));
-        }
-        pollfd descriptor{socket, events, 0};
-        const int ready = ::poll(&descriptor, 1, timeoutMs);
-        if (ready > 0)
-            return true;
-        if (ready < 0 && errno != EINTR)
-            return true; // let libpq run into the error and report it
-        if (ready == 0 && deadline != Clock::time_point::max() && Clock::now() >= deadline)
-            return false;
-    }
-}
-} // namespace
-
 PGresult *PgConnection::awaitResult(int sent)
 {
     PGconn *c = m_conn.get();
@@ -216,7 +284,7 @@ PGresult *PgConnection::awaitResult(int sent)
             break;
         if (flushed < 0)
             return nullptr;
-        if (!waitForSocket(PQsocket(c), POLLIN | POLLOUT, deadline))
+        if (!pgwait::socket(PQsocket(c), POLLIN | POLLOUT, deadline))
             abandon(Clock::now() - start);
         // The server may be waiting for us to read before it reads more.
         if (!PQconsumeInput(c))
@@ -225,7 +293,7 @@ PGresult *PgConnection::awaitResult(int sent)
     PGresult *last = nullptr;
     for (;;) {
         while (PQisBusy(c) && PQsocket(c) >= 0) {
-            if (!waitForSocket(PQsocket(c), POLLIN, deadline)) {
+            if (!pgwait::socket(PQsocket(c), POLLIN, deadline)) {
                 PQclear(last);
                 abandon(Clock::now() - start);
             }
@@ -258,9 +326,19 @@ void PgConnection::abandon(Clock::duration waited)
     // outside it (exec), and rollback() just clears it.
     m_conn.reset();
     m_prepared.clear();
+    const std::string pool =
+        m_pooled || m_firstStatement
+            ? std::string(m_pooled ? " Through a pooler"
+                                   : " If a pooler such as PgBouncer stands in front,") +
+                  " a full pool looks the same: a client waits for a server connection (PgBouncer's "
+                  "default_pool_size); give the pool at least as many connections as the run opens, or use "
+                  "fewer --servers or --connections."
+            : "";
+    // m_pooled stays as it was: the next connect() finds out again.
     throw DbTimeout("PostgreSQL" + where + " did not answer within " + std::to_string(seconds) +
                     " s; the connection was dropped. The server may be hung or overloaded, or the network "
-                    "down: check the server and its log, then try again");
+                    "down: check the server and its log, then try again." +
+                    pool);
 }
 
 void PgConnection::throwError(PGresult *raw, std::string_view sql)
@@ -282,6 +360,15 @@ void PgConnection::throwError(PGresult *raw, std::string_view sql)
         message = "lost the PostgreSQL connection: " + message;
     }
     (void)sql;
+    if (sqlstate == "25006" && m_conn) {
+        const char *host = PQhost(m_conn.get());
+        const char *port = PQport(m_conn.get());
+        message +=
+            "\nPostgreSQL at " + std::string(host ? host : "?") + ":" + (port ? port : "?") +
+            " is a read-only standby (or its transactions are read-only): give the primary, or list "
+            "every host with target_session_attrs=read-write "
+            "(postgresql://host1,host2/inventory?target_session_attrs=read-write) so that libpq finds it";
+    }
     throw DbError(message, sqlstate);
 }
 
@@ -300,6 +387,19 @@ void PgConnection::begin()
 {
     exec("BEGIN");
     m_inTransaction = true;
+    if (!m_pooled)
+        return;
+    // The startup options did not reach the session: the transaction sets them for itself.
+    std::string sql =
+        "SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $1, true), "
+        "set_config('idle_in_transaction_session_timeout', $2, true)";
+    std::vector<PgParam> params{std::to_string(m_statementTimeoutMs),
+                                std::to_string(PgConnectionParameters::idleInTransactionMs())};
+    if (!m_schema.empty()) {
+        sql += ", set_config('search_path', $3, true)";
+        params.emplace_back(m_schema);
+    }
+    exec(sql, params);
 }
 
 void PgConnection::commit()

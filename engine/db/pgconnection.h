@@ -62,6 +62,13 @@ public:
     // How long a statement may wait for the server before the connection is dropped; zero means no
     // client-side bound (only when the conninfo sets statement_timeout=0 itself).
     std::chrono::milliseconds answerDeadline() const { return m_answerDeadline; }
+    // True when a pooler stands between us and PostgreSQL and refused or dropped the startup
+    // options: statements are then sent unnamed (the next transaction may run on another server
+    // session) and each transaction sets its own statement_timeout and search_path (SET LOCAL).
+    bool pooled() const { return m_pooled; }
+    // Whether a pooler stands in front of `conninfo`: what a connection to it found out, or a new
+    // connection's answer the first time. Any thread.
+    static bool pooledEndpoint(const std::string &conninfo);
 
 private:
     struct Deleter
@@ -74,6 +81,11 @@ private:
     // (nullptr if the connection failed). On timeout, drops the connection and throws DbTimeout.
     PGresult *awaitResult(int sent);
     [[noreturn]] void abandon(std::chrono::steady_clock::duration waited);
+    // Whether the session took the startup options (a pooler may drop them); one round trip.
+    bool optionsApplied();
+    static std::optional<bool> knownPooled(const std::string &conninfo);
+    // The statement as sent: naming the schema's tables when the connection has one.
+    const std::string &statementFor(std::string_view sql);
 
     std::string m_conninfo;
     std::string m_schema;
@@ -82,6 +94,12 @@ private:
     // Statements this connection has prepared, by SQL text: the hot statements are parsed and
     // planned once per connection instead of once per call.
     std::unordered_map<std::string, std::string> m_prepared;
+    // Statements with the schema named, by SQL text.
+    std::unordered_map<std::string, std::string> m_qualified;
+    long long m_statementTimeoutMs = 0;
+    bool m_pooled = false;
+    // Set while the first statement to an address runs: whether a pooler stands in front is not known yet.
+    bool m_firstStatement = false;
     bool m_inTransaction = false;
 };
 

@@ -199,17 +199,6 @@ WriteResult InventoryService::write(WriteRequest request)
     return active().write(request);
 }
 
-void InventoryService::loopWritten(const std::string &sku, std::int64_t version, bool cacheCurrent,
-                                   long long writes)
-{
-    m_stats.writes.fetch_add(writes, std::memory_order_relaxed);
-    if (cacheCurrent)
-        return;
-    m_stats.cacheErrors.fetch_add(1, std::memory_order_relaxed);
-    m_repairs.noteFailure();
-    active().oweRepair(sku, version);
-}
-
 StockCountResult InventoryService::importCount(StockCount &count)
 {
     auto result = count.apply(m_pgPool, m_config.serverId, m_config.actor);
@@ -217,8 +206,8 @@ StockCountResult InventoryService::importCount(StockCount &count)
     try {
         for (const auto &[sku, version] : result.written)
             m_cache.invalidateBelow(sku, version);
-    } catch (const Error &) {
-        m_repairs.noteFailure();
+    } catch (const Error &e) {
+        m_repairs.noteFailure(e.what());
     }
     return result;
 }

@@ -87,11 +87,6 @@ public:
     // Any write, with everything a request may carry (expected version, request id).
     WriteResult write(WriteRequest request);
     StockRecord addProduct(const std::string &sku, const std::string &name, int stock);
-    // For writes committed outside the strategy (the event-loop client, which runs the strategy's
-    // statements and cache steps itself): counts `writes` of them, up to `version`, and, when their
-    // cache step failed, notes the failure and leaves one durable repair mark, as Strategy::write
-    // does. Waits for PostgreSQL then: the failure path only.
-    void loopWritten(const std::string &sku, std::int64_t version, bool cacheCurrent, long long writes = 1);
     void loopRefused() { m_stats.rejections.fetch_add(1, std::memory_order_relaxed); }
     // A batch of `size` purchases the event loop combined, counted with `combined`'s own.
     void loopBatched(std::size_t size) { m_combiner.countBatch(size); }

@@ -173,11 +173,11 @@ void Strategy::fillCache(const std::string &sku, const StockView &view,
     });
 }
 
-bool Strategy::cacheFailed(bool count)
+bool Strategy::cacheFailed(bool count, const std::string &why)
 {
     if (count)
         m_context.stats.cacheErrors.fetch_add(1, std::memory_order_relaxed);
-    m_context.repairs.noteFailure();
+    m_context.repairs.noteFailure(why);
     return false;
 }
 

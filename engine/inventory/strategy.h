@@ -101,16 +101,16 @@ protected:
             operation();
             return true;
         } catch (const CacheUnavailable &) {
-            return cacheFailed(false);
-        } catch (const CacheError &) {
-            return cacheFailed(true);
-        } catch (const PoolTimeout &) {
-            return cacheFailed(true);
+            return cacheFailed(false, {});
+        } catch (const CacheError &e) {
+            return cacheFailed(true, e.what());
+        } catch (const PoolTimeout &e) {
+            return cacheFailed(true, e.what());
         }
     }
     // The pause between a database step and the cache step that makes races reproducible.
     void raceDelay() const;
-    bool cacheFailed(bool count);
+    bool cacheFailed(bool count, const std::string &why);
 
     StrategyContext m_context;
 };

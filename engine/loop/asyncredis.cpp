@@ -1,8 +1,7 @@
 #include "loop/asyncredis.h"
 
 #include "cache/redisendpoint.h"
-
-#include <hiredis/adapters/libevent.h>
+#include "errors.h"
 
 #include <string_view>
 
@@ -11,12 +10,6 @@ namespace inv {
 namespace {
 constexpr timeval kTimeoutCheck{0, 20 * 1000};
 } // namespace
-
-struct AsyncRedis::Sent
-{
-    AsyncRedis *owner;
-    Callback done;
-};
 
 AsyncRedis::AsyncRedis(EventLoop &loop, RedisUrl url, std::chrono::milliseconds timeout)
     : m_loop(loop), m_url(std::move(url)), m_timeout(timeout)
@@ -28,46 +21,61 @@ AsyncRedis::AsyncRedis(EventLoop &loop, RedisUrl url, std::chrono::milliseconds 
 AsyncRedis::~AsyncRedis()
 {
     m_timer.reset();
-    close();
+    // What is in flight is answered with nullptr, as after any close; a command sent from one of
+    // those callbacks fails at once instead of opening a new connection.
+    m_closing = true;
+    close(m_lastError);
 }
 
 void AsyncRedis::open()
 {
-    m_context = RedisEndpoint::connectAsync(m_url);
-    if (!m_context)
-        return;
-    if (m_context->err) {
-        redisAsyncFree(m_context);
-        m_context = nullptr;
+    try {
+        // For redis+sentinel://, a blocking query of the Sentinels (RedisEndpoint::kSentinelWait each),
+        // made only when a connection is opened.
+        m_stream = std::make_unique<RedisStream>(RedisEndpoint::resolve(m_url));
+    } catch (const CacheError &e) {
+        m_lastError = e.what();
         return;
     }
-    m_context->data = this;
-    redisLibeventAttach(m_context, m_loop.base());
-    redisAsyncSetConnectCallback(m_context, &AsyncRedis::onConnect);
-    redisAsyncSetDisconnectCallback(m_context, &AsyncRedis::onDisconnect);
+    m_readEvent.reset(
+        event_new(m_loop.base(), m_stream->fd(), EV_READ | EV_PERSIST, &AsyncRedis::onSocket, this));
+    m_writeEvent.reset(event_new(m_loop.base(), m_stream->fd(), EV_WRITE, &AsyncRedis::onSocket, this));
     m_scriptSha.clear();
     m_loading = false;
     // Queued ahead of every command; a refused password fails the commands after it with NOAUTH.
-    for (const auto &step : RedisEndpoint::handshake(m_url))
-        send(step, [](redisReply *) {});
+    m_handshakeError.clear();
+    const RedisUrl target = m_stream->url();
+    for (const auto &step : RedisEndpoint::handshake(target))
+        send(step, [this, target, step](redisReply *reply) {
+            if (reply && reply->type == REDIS_REPLY_ERROR && step.front() != "ROLE")
+                m_handshakeError =
+                    RedisConnection::refusal(target.display(), std::string(reply->str, reply->len));
+            if (const std::string why = RedisEndpoint::refusedStep(target, step, reply); !why.empty())
+                close(why);
+        });
+    pump(EV_WRITE);
 }
 
-void AsyncRedis::close()
+void AsyncRedis::close(const std::string &why)
 {
-    if (!m_context)
-        return;
-    redisAsyncContext *context = m_context;
-    m_context = nullptr;
-    context->data = nullptr;
-    redisAsyncFree(context);
-    m_sentAt.clear();
+    ++m_generation;
+    m_lastError = why;
+    m_readEvent.reset();
+    m_writeEvent.reset();
+    m_stream.reset();
+    std::deque<Sent> sent;
+    sent.swap(m_sent);
+    for (auto &command : sent) {
+        ++m_failures;
+        command.done(nullptr);
+    }
 }
 
 void AsyncRedis::command(const std::vector<std::string> &argv, Callback done)
 {
-    if (!m_context)
+    if (!m_stream && !m_closing)
         open();
-    if (!m_context) {
+    if (!m_stream) {
         ++m_failures;
         done(nullptr);
         return;
@@ -77,22 +85,11 @@ void AsyncRedis::command(const std::vector<std::string> &argv, Callback done)
 
 void AsyncRedis::send(const std::vector<std::string> &argv, Callback done)
 {
-    std::vector<const char *> pointers;
-    std::vector<size_t> lengths;
-    for (const auto &a : argv) {
-        pointers.push_back(a.data());
-        lengths.push_back(a.size());
-    }
-    auto *sent = new Sent{this, std::move(done)};
-    if (redisAsyncCommandArgv(m_context, &AsyncRedis::onReply, sent, static_cast<int>(argv.size()),
-                              pointers.data(), lengths.data()) != REDIS_OK) {
-        Callback failed = std::move(sent->done);
-        delete sent;
-        ++m_failures;
-        failed(nullptr);
-        return;
-    }
-    m_sentAt.push_back(std::chrono::steady_clock::now());
+    m_stream->append(argv);
+    m_sent.push_back(Sent{std::move(done), std::chrono::steady_clock::now()});
+    // Written when the loop comes round, with whatever else was queued meanwhile.
+    if (m_stream->ready() && !event_pending(m_writeEvent.get(), EV_WRITE, nullptr))
+        event_add(m_writeEvent.get(), nullptr);
 }
 
 void AsyncRedis::eval(const LuaScript &script, const std::vector<std::string> &keys,
@@ -120,7 +117,7 @@ void AsyncRedis::eval(const LuaScript &script, const std::vector<std::string> &k
         }
         done(reply);
     });
-    if (m_scriptSha.empty() && !m_loading && m_context) {
+    if (m_scriptSha.empty() && !m_loading && m_stream) {
         m_loading = true;
         command({"SCRIPT", "LOAD", m_scriptSource}, [this, source = m_scriptSource](redisReply *reply) {
             m_loading = false;
@@ -130,40 +127,91 @@ void AsyncRedis::eval(const LuaScript &script, const std::vector<std::string> &k
     }
 }
 
-void AsyncRedis::onReply(redisAsyncContext *context, void *reply, void *privdata)
+void AsyncRedis::onSocket(evutil_socket_t, short what, void *self)
 {
-    auto *sent = static_cast<Sent *>(privdata);
-    AsyncRedis *owner = sent->owner;
-    Callback done = std::move(sent->done);
-    delete sent;
-    // Replies arrive in order; when the context is being freed, they all arrive as nullptr.
-    if (!owner->m_sentAt.empty())
-        owner->m_sentAt.pop_front();
-    if (!reply || context->err)
-        ++owner->m_failures;
-    done(context->err ? nullptr : static_cast<redisReply *>(reply));
+    static_cast<AsyncRedis *>(self)->pump(what);
 }
 
-void AsyncRedis::onConnect(const redisAsyncContext *context, int status)
+void AsyncRedis::pump(short what)
 {
-    // A failed connect frees the context itself, after answering what was queued with nullptr.
-    if (status != REDIS_OK && context->data)
-        static_cast<AsyncRedis *>(context->data)->m_context = nullptr;
+    RedisStream *stream = m_stream.get();
+    // A callback may close this connection (a timeout, a demoted master) and even open the next.
+    const auto generation = m_generation;
+    const auto same = [&] { return m_generation == generation; };
+    try {
+        if (!stream->ready()) {
+            const auto want = stream->connect();
+            if (want != RedisStream::Want::Nothing) {
+                watch(want);
+                return;
+            }
+            what = EV_READ | EV_WRITE;
+        }
+        auto want = RedisStream::Want::Nothing;
+        if ((what & EV_WRITE) && stream->hasOutput())
+            want = stream->flush();
+        if (what & EV_READ) {
+            if (const auto read = stream->receive(); read == RedisStream::Want::Write)
+                want = read;
+            while (same()) {
+                redisReply *reply = stream->nextReply();
+                if (!reply)
+                    break;
+                deliver(reply);
+            }
+            if (!same())
+                return;
+        }
+        if (want == RedisStream::Want::Nothing && stream->hasOutput())
+            want = RedisStream::Want::Write;
+        watch(want);
+    } catch (const CacheError &e) {
+        if (same())
+            close(e.what());
+    }
 }
 
-void AsyncRedis::onDisconnect(const redisAsyncContext *context, int)
+void AsyncRedis::watch(RedisStream::Want want)
 {
-    if (context->data)
-        static_cast<AsyncRedis *>(context->data)->m_context = nullptr;
+    // Always readable once connected, to notice replies and a close; writable while output waits.
+    if (m_stream->ready() || want == RedisStream::Want::Read)
+        event_add(m_readEvent.get(), nullptr);
+    if (want == RedisStream::Want::Write && !event_pending(m_writeEvent.get(), EV_WRITE, nullptr))
+        event_add(m_writeEvent.get(), nullptr);
+}
+
+void AsyncRedis::deliver(redisReply *raw)
+{
+    RedisReply reply(raw);
+    if (m_sent.empty()) {
+        close("Redis at " + m_url.display() + " sent a reply to nothing; the connection was dropped");
+        return;
+    }
+    Callback done = std::move(m_sent.front().done);
+    m_sent.pop_front();
+    if (raw->type == REDIS_REPLY_ERROR)
+        m_lastError = !m_handshakeError.empty()
+                          ? m_handshakeError
+                          : RedisConnection::refusal(m_url.display(), std::string(raw->str, raw->len));
+    done(raw);
+    // A master found through Sentinels that now refuses writes was demoted: ask them again.
+    if (m_url.viaSentinel && m_stream && raw->type == REDIS_REPLY_ERROR &&
+        std::string_view(raw->str, raw->len).rfind("READONLY", 0) == 0)
+        close(m_lastError);
 }
 
 void AsyncRedis::onTimer(evutil_socket_t, short, void *self)
 {
     auto *redis = static_cast<AsyncRedis *>(self);
-    if (redis->m_sentAt.empty())
+    if (redis->m_sent.empty())
         return;
-    if (std::chrono::steady_clock::now() - redis->m_sentAt.front() > redis->m_timeout)
-        redis->close();
+    if (std::chrono::steady_clock::now() - redis->m_sent.front().at <= redis->m_timeout)
+        return;
+    if (redis->m_stream && !redis->m_stream->ready())
+        redis->close(redis->m_stream->stalled(redis->m_timeout));
+    else
+        redis->close("Redis at " + redis->m_url.display() + " did not answer within " +
+                     std::to_string(redis->m_timeout.count()) + " ms; the connection was dropped");
 }
 
 } // namespace inv

@@ -1,15 +1,18 @@
-// One Redis connection on an EventLoop, through hiredis's async API and its libevent adapter.
-// command() sends without waiting; the callback gets the reply on the loop thread, or nullptr when
-// the command failed: the connection broke, or Redis did not answer within the command timeout (a
-// paused server). After a failure the connection is closed, and the next command opens a new one.
-// A reply is valid only during its callback. Loop thread only, construction aside.
+// One Redis connection on an EventLoop, over a RedisStream (TCP, or TLS for rediss://) that the loop
+// reads and writes when its socket is ready; commands queued in one turn of the loop go out in one
+// write. command() sends without waiting; the callback gets the reply on the loop thread, or nullptr
+// when the command failed: the connection broke, or Redis did not answer within the command timeout
+// (a paused server, a stalled TLS handshake). After a failure the connection is closed, and the next
+// command opens a new one. A reply is valid only during its callback. Loop thread only, construction
+// aside.
 #pragma once
 
 #include "cache/redisconnection.h"
+#include "cache/redisstream.h"
 #include "cache/redisurl.h"
 #include "loop/eventloop.h"
 
-#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
 
 #include <chrono>
 #include <deque>
@@ -34,29 +37,45 @@ public:
     void eval(const LuaScript &script, const std::vector<std::string> &keys,
               const std::vector<std::string> &args, Callback done);
     long long failures() const { return m_failures; }
+    // Why the last command failed, in plain words with what to do; empty before any failure.
+    const std::string &lastError() const { return m_lastError; }
 
 private:
-    struct Sent;
-    static void onReply(redisAsyncContext *context, void *reply, void *privdata);
-    static void onConnect(const redisAsyncContext *context, int status);
-    static void onDisconnect(const redisAsyncContext *context, int status);
+    struct Sent
+    {
+        Callback done;
+        std::chrono::steady_clock::time_point at;
+    };
+    static void onSocket(evutil_socket_t, short what, void *self);
     static void onTimer(evutil_socket_t, short, void *self);
     void open();
     void send(const std::vector<std::string> &argv, Callback done);
-    // Closes the connection: hiredis answers every command in flight with nullptr.
-    void close();
+    // Connects, writes and reads as far as the socket allows, then waits for what it needs next.
+    void pump(short what);
+    void watch(RedisStream::Want want);
+    void deliver(redisReply *reply);
+    // Closes the connection, recording why, and answers every command in flight with nullptr.
+    void close(const std::string &why);
 
     EventLoop &m_loop;
     RedisUrl m_url;
     std::chrono::milliseconds m_timeout;
-    redisAsyncContext *m_context = nullptr;
+    std::unique_ptr<RedisStream> m_stream;
+    LoopEvent m_readEvent;
+    LoopEvent m_writeEvent;
+    bool m_closing = false;
+    // Counts closes, so that a step that ran callbacks can tell its connection is gone.
+    unsigned long m_generation = 0;
     LoopEvent m_timer;
-    // When each command in flight was sent, oldest first: Redis answers in order.
-    std::deque<std::chrono::steady_clock::time_point> m_sentAt;
+    // The commands in flight, oldest first: Redis answers in order.
+    std::deque<Sent> m_sent;
     std::string m_scriptSource;
     std::string m_scriptSha;
     bool m_loading = false;
     long long m_failures = 0;
+    std::string m_lastError;
+    // The handshake's refusal (a wrong password): the NOAUTH of the commands after it says less.
+    std::string m_handshakeError;
 };
 
 } // namespace inv

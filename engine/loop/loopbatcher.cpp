@@ -6,8 +6,10 @@
 
 namespace inv {
 
-LoopBatcher::LoopBatcher(InventoryService &server, LoopCache &cache, SendAlone alone, SendBatch batch)
-    : m_server(server), m_cache(cache), m_alone(std::move(alone)), m_batch(std::move(batch))
+LoopBatcher::LoopBatcher(InventoryService &server, LoopCache &cache, LoopRepairs &repairs, SendAlone alone,
+                         SendBatch batch)
+    : m_server(server), m_cache(cache), m_repairs(repairs), m_alone(std::move(alone)),
+      m_batch(std::move(batch))
 {}
 
 bool LoopBatcher::takes(const WriteRequest &request)
@@ -117,8 +119,10 @@ void LoopBatcher::answered(const std::string &sku, std::vector<Buyer> buyers,
             granted->emplace_back(std::move(buyer), purchase.result);
         } else if (purchase.earlier == BatchPurchase::Earlier::Same) {
             // Its cache update may have been lost with the first attempt's acknowledgement.
-            m_server.loopWritten(sku, purchase.result.version, false);
-            buyer.done(LoopWriteOutcome{LoopWriteOutcome::Kind::Written, purchase.result, 0, {}});
+            m_repairs.owe(sku, purchase.result.version,
+                          [done = std::move(buyer.done), result = purchase.result] {
+                              done(LoopWriteOutcome{LoopWriteOutcome::Kind::Written, result, 0, {}});
+                          });
         } else if (purchase.earlier == BatchPurchase::Earlier::Other ||
                    (lookAgain && !buyer.request.requestId.empty())) {
             // Alone, the statement refuses with the earlier change's details, or replays a retry
@@ -143,14 +147,17 @@ void LoopBatcher::answered(const std::string &sku, std::vector<Buyer> buyers,
             sku, last.stock, last.version, [this, sku, granted, last, cacheUpdateAt](int stored) {
                 // If the cache missed the batch, the repair mark up to its last version is written
                 // before any of its buyers is answered.
-                m_server.loopWritten(sku, last.version, stored >= 0, static_cast<long long>(granted->size()));
                 if (NearCache *near = m_server.nearCache())
                     near->evict(sku);
-                for (auto &[buyer, result] : *granted) {
-                    result.cacheUpdateAt = cacheUpdateAt;
-                    buyer.done(LoopWriteOutcome{LoopWriteOutcome::Kind::Written, result, 0, {}});
-                }
-                next(sku);
+                m_repairs.written(
+                    sku, last.version, stored >= 0, static_cast<long long>(granted->size()),
+                    [this, sku, granted, cacheUpdateAt] {
+                        for (auto &[buyer, result] : *granted) {
+                            result.cacheUpdateAt = cacheUpdateAt;
+                            buyer.done(LoopWriteOutcome{LoopWriteOutcome::Kind::Written, result, 0, {}});
+                        }
+                        next(sku);
+                    });
             });
     });
 }

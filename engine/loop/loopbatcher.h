@@ -13,6 +13,7 @@
 #include "inventory/inventoryservice.h"
 #include "loop/asyncpgconnection.h"
 #include "loop/loopcache.h"
+#include "loop/looprepairs.h"
 #include "loop/loopwriteoutcome.h"
 
 #include <deque>
@@ -31,7 +32,8 @@ public:
     // Sends the batch statement with these parameters over one of the writer's connections.
     using SendBatch = std::function<void(std::vector<PgParam>, AsyncPgConnection::Callback)>;
 
-    LoopBatcher(InventoryService &server, LoopCache &cache, SendAlone alone, SendBatch batch);
+    LoopBatcher(InventoryService &server, LoopCache &cache, LoopRepairs &repairs, SendAlone alone,
+                SendBatch batch);
 
     // What a batch carries: a purchase of a positive quantity that reverses nothing.
     static bool takes(const WriteRequest &request);
@@ -56,6 +58,7 @@ private:
 
     InventoryService &m_server;
     LoopCache &m_cache;
+    LoopRepairs &m_repairs;
     SendAlone m_alone;
     SendBatch m_batch;
     std::unordered_map<std::string, Lane> m_lanes;

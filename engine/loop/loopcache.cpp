@@ -54,6 +54,11 @@ void LoopCache::remove(const std::string &sku, Answered done)
                     [done = std::move(done)](redisReply *reply) { done(answered(reply)); });
 }
 
+void LoopCache::ping(Answered done)
+{
+    m_redis.command({"PING"}, [done = std::move(done)](redisReply *reply) { done(answered(reply)); });
+}
+
 void LoopCache::setIfNewer(const std::string &sku, int stock, std::int64_t version,
                            std::function<void(int)> done)
 {
@@ -189,7 +194,7 @@ void LoopCache::after(std::chrono::microseconds pause, std::function<void()> ste
 void LoopCache::failed()
 {
     m_server.counters().cacheErrors.fetch_add(1, std::memory_order_relaxed);
-    m_server.cacheRepairs().noteFailure();
+    m_server.cacheRepairs().noteFailure(m_redis.lastError());
 }
 
 void LoopCache::release(const LockHandle &handle)

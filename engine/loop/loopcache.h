@@ -36,6 +36,10 @@ public:
     void get(const std::string &sku, Found found, std::function<void()> failed);
     void setPlain(const std::string &sku, int stock, std::int64_t version, Answered done);
     void remove(const std::string &sku, Answered done);
+    // A PING: whether Redis answers at all.
+    void ping(Answered done);
+    // Why the last Redis command on this connection failed, worded with what to do.
+    const std::string &lastError() const { return m_redis.lastError(); }
     // StockCache::setIfNewer: `done` gets 1 if stored, 0 if an equal or newer version was there,
     // -1 if Redis failed.
     void setIfNewer(const std::string &sku, int stock, std::int64_t version, std::function<void(int)> done);

@@ -17,8 +17,9 @@ const char *const kSelect = "SELECT stock, version FROM inventory WHERE sku = $1
 
 } // namespace
 
-LoopReader::LoopReader(EventLoop &loop, InventoryService &server, int connections)
-    : m_loop(loop), m_server(server), m_cache(loop, server), m_self(std::make_shared<LoopReader *>(this))
+LoopReader::LoopReader(EventLoop &loop, InventoryService &server, int connections, LoopRepairs &repairs)
+    : m_loop(loop), m_server(server), m_repairs(repairs), m_cache(loop, server),
+      m_self(std::make_shared<LoopReader *>(this))
 {
     for (int i = 0; i < connections; ++i)
         m_connections.push_back(std::make_unique<AsyncPgConnection>(
@@ -33,12 +34,17 @@ void LoopReader::open()
         connection->open();
 }
 
+bool LoopReader::connecting() const
+{
+    return std::any_of(m_connections.begin(), m_connections.end(), [](auto &c) { return c->isConnecting(); });
+}
+
 void LoopReader::read(const std::string &sku, Done done)
 {
     auto &stats = m_server.counters();
     stats.reads.fetch_add(1, std::memory_order_relaxed);
     // Each read counts once: a hit, a miss, or a fail-open read from the database.
-    if (!m_server.cacheRepairs().cacheTrusted()) {
+    if (!m_repairs.trusted()) {
         failOpen(sku, std::move(done));
         return;
     }
@@ -332,18 +338,20 @@ void LoopReader::scheduleReopen()
             return;
         LoopReader *reader = *alive;
         reader->m_reopenScheduled = false;
+        bool down = false;
         for (auto &connection : reader->m_connections) {
             if (connection->isOpen())
                 continue;
-            try {
-                connection->open();
-                reader->m_downWhy.clear();
-            } catch (const DbError &e) {
-                reader->m_downWhy = e.what();
-                reader->scheduleReopen();
-                return; // the others would fail the same way
-            }
+            // Started without waiting; looked at again on the next round.
+            connection->reconnect();
+            down = true;
+            if (!connection->downWhy().empty())
+                reader->m_downWhy = connection->downWhy();
         }
+        if (down)
+            reader->scheduleReopen();
+        else
+            reader->m_downWhy.clear();
     });
 }
 

@@ -18,6 +18,7 @@
 #include "inventory/inventoryservice.h"
 #include "loop/asyncpgconnection.h"
 #include "loop/loopcache.h"
+#include "loop/looprepairs.h"
 
 #include <chrono>
 #include <functional>
@@ -41,7 +42,8 @@ public:
     using Done = std::function<void(Outcome)>;
 
     // `connections` pipelined PostgreSQL connections for the reads that reach the database.
-    LoopReader(EventLoop &loop, InventoryService &server, int connections);
+    // `repairs` is the server's, on the same loop.
+    LoopReader(EventLoop &loop, InventoryService &server, int connections, LoopRepairs &repairs);
     ~LoopReader();
     LoopReader(const LoopReader &) = delete;
     LoopReader &operator=(const LoopReader &) = delete;
@@ -49,6 +51,8 @@ public:
     // Opens the connections; throws DbError when PostgreSQL cannot be reached.
     void open();
     void read(const std::string &sku, Done done);
+    // A connection is starting (after one failed), without holding the loop.
+    bool connecting() const;
 
 private:
     struct Fill
@@ -77,6 +81,7 @@ private:
 
     EventLoop &m_loop;
     InventoryService &m_server;
+    LoopRepairs &m_repairs;
     LoopCache m_cache;
     std::vector<std::unique_ptr<AsyncPgConnection>> m_connections;
     std::unordered_map<std::string, Fill> m_fills;

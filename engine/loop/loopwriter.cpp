@@ -12,10 +12,11 @@ constexpr int kRaceAttempts = 3;
 const char *const kSelect = "SELECT stock, version FROM inventory WHERE sku = $1";
 } // namespace
 
-LoopWriter::LoopWriter(EventLoop &loop, InventoryService &server, int connections, int depth)
-    : m_loop(loop), m_server(server), m_depth(depth), m_cache(loop, server),
+LoopWriter::LoopWriter(EventLoop &loop, InventoryService &server, int connections, int depth,
+                       LoopRepairs &repairs)
+    : m_loop(loop), m_server(server), m_repairs(repairs), m_depth(depth), m_cache(loop, server),
       m_batcher(
-          server, m_cache,
+          server, m_cache, repairs,
           [this](WriteRequest request, Done done, bool inDoubt) {
               writeAlone(std::move(request), std::move(done), inDoubt);
           },
@@ -34,6 +35,10 @@ LoopWriter::LoopWriter(EventLoop &loop, InventoryService &server, int connection
             std::vector<std::string>{ConditionalWrite::sql(Action::Purchase),
                                      ConditionalWrite::sql(Action::Restock), ConditionalWrite::replaySql(),
                                      InventoryStore::computedSql(), kSelect, PurchaseBatch::sql()}));
+    // A write that waited for a connection goes as soon as one is back (a backend may be terminated
+    // again within milliseconds).
+    for (auto &connection : m_connections)
+        connection->onOpen([this] { dispatch(); });
     m_reopen.reset(event_new(loop.base(), -1, 0, &LoopWriter::onReopen, this));
 }
 
@@ -227,9 +232,7 @@ void LoopWriter::conditionalAnswered(Job job, const PgResult &row)
     switch (conditional.kind) {
     case ConditionalAnswer::Kind::Written:
         if (conditional.result.replayed) {
-            // Its cache update may have been lost with the first attempt's acknowledgement.
-            m_server.loopWritten(job.request.sku, conditional.result.version, false);
-            finish(job, LoopWriteOutcome{LoopWriteOutcome::Kind::Written, conditional.result, 0, {}});
+            replayed(std::move(job), conditional.result);
         } else {
             updateCache(std::move(job), conditional.result);
         }
@@ -284,9 +287,7 @@ void LoopWriter::replayEarlier(Job job)
                 }
                 try {
                     if (auto earlier = ConditionalWrite::readReplay(answer.result, job.request)) {
-                        // Its cache update may have been lost with the first attempt's acknowledgement.
-                        m_server.loopWritten(job.request.sku, earlier->version, false);
-                        finish(job, LoopWriteOutcome{LoopWriteOutcome::Kind::Written, *earlier, 0, {}});
+                        replayed(std::move(job), *earlier);
                         return;
                     }
                     finish(job, LoopWriteOutcome{LoopWriteOutcome::Kind::Failed,
@@ -313,7 +314,7 @@ void LoopWriter::updateCache(Job job, WriteResult result)
         [this](const std::string &sku, LoopCache::RowRead then) { return readRow(sku, std::move(then)); },
         [this, shared, result](std::chrono::steady_clock::time_point at, bool current) mutable {
             result.cacheUpdateAt = at;
-            written(*shared, result, current);
+            written(std::move(*shared), result, current);
         });
 }
 
@@ -328,10 +329,20 @@ bool LoopWriter::readRow(const std::string &sku, LoopCache::RowRead then)
     });
 }
 
-void LoopWriter::written(Job &job, const WriteResult &result, bool cacheCurrent)
+void LoopWriter::written(Job job, const WriteResult &result, bool cacheCurrent)
 {
-    m_server.loopWritten(job.request.sku, result.version, cacheCurrent);
-    finish(job, LoopWriteOutcome{LoopWriteOutcome::Kind::Written, result, 0, {}});
+    auto shared = std::make_shared<Job>(std::move(job));
+    m_repairs.written(shared->request.sku, result.version, cacheCurrent, 1, [this, shared, result] {
+        finish(*shared, LoopWriteOutcome{LoopWriteOutcome::Kind::Written, result, 0, {}});
+    });
+}
+
+void LoopWriter::replayed(Job job, const WriteResult &result)
+{
+    auto shared = std::make_shared<Job>(std::move(job));
+    m_repairs.owe(shared->request.sku, result.version, [this, shared, result] {
+        finish(*shared, LoopWriteOutcome{LoopWriteOutcome::Kind::Written, result, 0, {}});
+    });
 }
 
 AsyncPgConnection *LoopWriter::leastBusy()
@@ -369,12 +380,10 @@ void LoopWriter::onReopen(evutil_socket_t, short, void *self)
     for (auto &connection : writer->m_connections) {
         if (connection->isOpen())
             continue;
-        try {
-            connection->open();
-        } catch (const DbError &e) {
-            why = e.what();
-            break; // the others would fail the same way
-        }
+        // Started without waiting; dispatch() asks again while a connection is down.
+        connection->reconnect();
+        if (why.empty())
+            why = connection->downWhy().empty() ? "no PostgreSQL connection is open" : connection->downWhy();
     }
     // Writes that waited too long for a connection end here, with what stopped them.
     const auto now = std::chrono::steady_clock::now();

@@ -9,14 +9,15 @@
 // written (or replayed), refused, or failed; a refusal costs one statement and no exception. A
 // statement whose connection failed under it is in doubt: it is sent again with the same request id
 // once a connection is back, until it is settled or kSettleWithin has passed. A cache step that
-// failed leaves the server's durable repair mark (InventoryService::loopWritten), as every strategy
-// does. Loop thread only, construction aside.
+// failed leaves the server's durable repair mark (LoopRepairs) before the write is answered, as
+// every strategy does. Loop thread only, construction aside.
 #pragma once
 
 #include "inventory/inventoryservice.h"
 #include "loop/asyncpgconnection.h"
 #include "loop/loopbatcher.h"
 #include "loop/loopcache.h"
+#include "loop/looprepairs.h"
 #include "loop/loopwriteoutcome.h"
 
 #include <chrono>
@@ -37,7 +38,8 @@ public:
     static constexpr std::chrono::seconds kSettleWithin{20};
 
     // `connections` pipelined connections with at most `depth` statements in flight on each.
-    LoopWriter(EventLoop &loop, InventoryService &server, int connections, int depth);
+    // `repairs` is the server's, on the same loop.
+    LoopWriter(EventLoop &loop, InventoryService &server, int connections, int depth, LoopRepairs &repairs);
     ~LoopWriter();
     LoopWriter(const LoopWriter &) = delete;
     LoopWriter &operator=(const LoopWriter &) = delete;
@@ -87,7 +89,10 @@ private:
     void updateCache(Job job, WriteResult result);
     // Reads the row for `locked`'s refill over the least busy connection; false if none is open.
     bool readRow(const std::string &sku, LoopCache::RowRead then);
-    void written(Job &job, const WriteResult &result, bool cacheCurrent);
+    void written(Job job, const WriteResult &result, bool cacheCurrent);
+    // A write replayed by its request id: its first attempt's cache step may have been lost, so the
+    // mark up to its version is left before it is answered.
+    void replayed(Job job, const WriteResult &result);
     AsyncPgConnection *leastBusy();
     void finish(Job &job, LoopWriteOutcome outcome);
     // A connection is down: try it again shortly, and fail the writes that waited too long.
@@ -96,6 +101,7 @@ private:
 
     EventLoop &m_loop;
     InventoryService &m_server;
+    LoopRepairs &m_repairs;
     int m_depth;
     std::vector<std::unique_ptr<AsyncPgConnection>> m_connections;
     LoopCache m_cache;

@@ -105,6 +105,7 @@ PgServerStats PgServerSampler::sample()
             m_connection = std::make_unique<PgConnection>(m_conninfo);
         read(stats);
         stats.available = true;
+        stats.pooled = m_connection->pooled();
     } catch (const DbError &e) {
         if (m_connection)
             m_connection->rollback();

@@ -50,6 +50,8 @@ struct PgServerStats
     // `visibilityNote` says what is hidden and how to grant it.
     bool fullVisibility = false;
     std::string visibilityNote;
+    // A pooler stands in between (PgConnection::pooled()): the sessions are its server connections.
+    bool pooled = false;
 
     int maxConnections = 0;
     int active = 0, idle = 0, idleInTransaction = 0, waiting = 0, other = 0, hidden = 0;

@@ -11,9 +11,10 @@ ServerLoop::ServerLoop(SimulationContext &context, int server, EventLoop &loop)
 {
     InventoryService &service = *context.servers()[static_cast<std::size_t>(server)];
     m_loop.call([&] {
-        m_reader = std::make_unique<LoopReader>(m_loop, service, 1);
-        m_writer =
-            std::make_unique<LoopWriter>(m_loop, service, context.config().connectionsOf(server), kDepth);
+        m_repairs = std::make_unique<LoopRepairs>(m_loop, service);
+        m_reader = std::make_unique<LoopReader>(m_loop, service, 1, *m_repairs);
+        m_writer = std::make_unique<LoopWriter>(m_loop, service, context.config().connectionsOf(server),
+                                                kDepth, *m_repairs);
     });
 }
 
@@ -23,12 +24,14 @@ ServerLoop::~ServerLoop()
     m_loop.call([this] {
         m_writer.reset();
         m_reader.reset();
+        m_repairs.reset();
     });
 }
 
 void ServerLoop::open()
 {
     m_loop.call([this] {
+        m_repairs->open();
         m_reader->open();
         m_writer->open();
     });

@@ -1,9 +1,9 @@
 // One virtual app server on an event loop, for a scenario: the server's LoopReader (with its own
-// PostgreSQL connection, so that a read never waits behind a commit) and LoopWriter (the server's
-// connections, pipelined kDepth deep), and the bookkeeping of every operation in the run's
-// SimulationContext under worker index = server index: the loop's thread is that worker's only
-// thread. ServerLoops holds a run's servers and the loops they share. Built, opened and destroyed
-// from any thread; read() and write() on the loop's thread.
+// PostgreSQL connection, so that a read never waits behind a commit), LoopWriter (the server's
+// connections, pipelined kDepth deep) and LoopRepairs (its repair marks and passes), and the bookkeeping of
+// every operation in the run's SimulationContext under worker index = server index: the loop's thread is that
+// worker's only thread. ServerLoops holds a run's servers and the loops they share. Built, opened and
+// destroyed from any thread; read() and write() on the loop's thread.
 #pragma once
 
 #include "loop/loopreader.h"
@@ -40,6 +40,7 @@ private:
     SimulationContext &m_context;
     const int m_server;
     EventLoop &m_loop;
+    std::unique_ptr<LoopRepairs> m_repairs;
     std::unique_ptr<LoopReader> m_reader;
     std::unique_ptr<LoopWriter> m_writer;
 };

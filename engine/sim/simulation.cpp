@@ -344,6 +344,9 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
             report.combining.batches[size] += batches.batches[size];
     }
     report.cacheHitRate = reads > 0 ? static_cast<double>(hits) / static_cast<double>(reads) : 0;
+    for (auto &s : servers)
+        if (auto why = s->cacheRepairs().failureSince(0); why && report.cacheTrouble.empty())
+            report.cacheTrouble = *why;
     report.dbFills = scenario->measuredFills() >= 0 ? scenario->measuredFills() : fills;
     const HistogramCounts lockWaits = monitor.measuredLockWaits();
     report.lockWaitP50 = lockWaits.percentileMs(0.5);

@@ -158,6 +158,10 @@ void SimulationReport::evaluateSlos()
     });
     if (timingFailed)
         verdictNote = hostLoad.saturationNote();
+    const bool hitRateFailed = std::any_of(
+        slos.begin(), slos.end(), [](const Slo &s) { return !s.pass && s.name == "cache_hit_rate"; });
+    if (hitRateFailed && !cacheTrouble.empty())
+        verdictNote += (verdictNote.empty() ? "" : "; ") + std::string("the cache failed: ") + cacheTrouble;
 }
 
 bool SimulationReport::allSlosPass() const

@@ -191,6 +191,9 @@ struct SimulationReport
     // was stopped. Set by evaluateSlos().
     std::string verdictNote;
     std::vector<std::string> errorSamples;
+    // Why cache steps failed during the run (a refusal such as NOAUTH, Redis unreachable), worded with
+    // what to do; empty if none did. Named in the verdict note when the hit rate fails.
+    std::string cacheTrouble;
     std::vector<Slo> slos;
     std::vector<TimelinePoint> timeline;
     std::vector<TimelineEvent> events;

@@ -117,6 +117,7 @@ std::string SimulationReport::toJson() const
     json["correct"] = optional(correct());
     json["performant"] = optional(performant());
     json["verdict_note"] = verdictNote.empty() ? Json(nullptr) : Json(verdictNote);
+    json["cache_error"] = cacheTrouble.empty() ? Json(nullptr) : Json(cacheTrouble);
     json["host"] =
         Json{{"cores", hostLoad.cores},
              {"load_avg_max", hostLoad.loadMax >= 0 ? Json(hostLoad.loadMax) : Json(nullptr)},

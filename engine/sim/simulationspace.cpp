@@ -49,8 +49,8 @@ SimulationSpace::~SimulationSpace()
     if (!m_lease)
         return;
     try {
-        m_lease->exec("SELECT pg_advisory_unlock_shared(" + std::string(kLockClass) + ", hashtext($1))",
-                      {m_schema});
+        // Ends the lease's transaction, and with it the lock.
+        m_lease->rollback();
         long long keys = 0;
         if (!m_kept)
             dropIfUnused(*m_lease, m_redisUrl, m_schema, keys);
@@ -77,21 +77,26 @@ void SimulationSpace::checkRunId(const std::string &runId)
 
 void SimulationSpace::open()
 {
+    // The lease is a transaction kept open for the whole run, holding a shared lock on the space:
+    // through a pooler in transaction mode that is what keeps one server session (and the lock)
+    // ours; it ends with the process, even by SIGKILL. No idle-in-transaction timeout may end it.
     m_lease = std::make_unique<PgConnection>(m_pgConninfo);
-    m_lease->exec("SELECT pg_advisory_lock_shared(" + std::string(kLockClass) + ", hashtext($1))",
+    m_lease->begin();
+    m_lease->exec("SELECT set_config('idle_in_transaction_session_timeout', '0', true)");
+    m_lease->exec("SELECT pg_advisory_xact_lock_shared(" + std::string(kLockClass) + ", hashtext($1))",
                   {m_schema});
+    PgConnection maker(m_pgConninfo);
     try {
         // Where the database's owner provides it (the sandbox does), a function of the owner's
         // creates the schema, so that this role needs no CREATE on the database. The name is
         // checked above: lowercase letters, digits and _ only.
         const bool ownerCreates =
-            m_lease
-                ->exec("SELECT to_regprocedure('public.inventory_create_simulation_space(text)') IS NOT NULL")
+            maker.exec("SELECT to_regprocedure('public.inventory_create_simulation_space(text)') IS NOT NULL")
                 .text(0, 0) == "t";
         if (ownerCreates)
-            m_lease->exec("SELECT public.inventory_create_simulation_space($1)", {m_schema});
+            maker.exec("SELECT public.inventory_create_simulation_space($1)", {m_schema});
         else
-            m_lease->exec("CREATE SCHEMA IF NOT EXISTS " + m_schema);
+            maker.exec("CREATE SCHEMA IF NOT EXISTS " + m_schema);
     } catch (const DbError &e) {
         // 23505: a process sharing this run id created it at the same moment.
         if (e.sqlstate() == "23505") {
@@ -116,28 +121,26 @@ void SimulationSpace::keep()
 {
     m_kept = true;
     if (m_lease)
-        m_lease->exec("COMMENT ON SCHEMA " + m_schema + " IS '" + kKeptComment + "'");
+        PgConnection(m_pgConninfo).exec("COMMENT ON SCHEMA " + m_schema + " IS '" + kKeptComment + "'");
 }
 
 bool SimulationSpace::dropIfUnused(PgConnection &lease, const std::string &redisUrl,
                                    const std::string &schema, long long &keysDeleted)
 {
-    const std::string lock = std::string(kLockClass) + ", hashtext($1)";
-    if (lease.exec("SELECT pg_try_advisory_lock(" + lock + ")", {schema}).text(0, 0) != "t")
+    // One transaction, so that the lock and the drop share a server session behind a pooler; the
+    // keys go before it ends, while no run of that id can take the space again.
+    PgTransaction tx(lease);
+    lease.exec("SELECT set_config('idle_in_transaction_session_timeout', '0', true)");
+    if (lease
+            .exec("SELECT pg_try_advisory_xact_lock(" + std::string(kLockClass) + ", hashtext($1))", {schema})
+            .text(0, 0) != "t")
         return false; // another process still runs in it
-    bool dropped = false;
-    try {
-        if (schema.rfind("sim_", 0) == 0) {
-            lease.exec("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-            keysDeleted += deleteKeys(redisUrl, prefixFor(schema.substr(4)));
-            dropped = true;
-        }
-    } catch (...) {
-        lease.exec("SELECT pg_advisory_unlock(" + lock + ")", {schema});
-        throw;
-    }
-    lease.exec("SELECT pg_advisory_unlock(" + lock + ")", {schema});
-    return dropped;
+    if (schema.rfind("sim_", 0) != 0)
+        return false;
+    lease.exec("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    keysDeleted += deleteKeys(redisUrl, prefixFor(schema.substr(4)));
+    tx.commit();
+    return true;
 }
 
 SimulationSpace::Cleanup SimulationSpace::cleanup(const std::string &pgConninfo, const std::string &redisUrl,

@@ -1,8 +1,10 @@
 // A simulation run's space of its own: the PostgreSQL schema sim_<run id>, made by the same
 // migrations as the operator's, and the Redis prefix sim:<run id>:. A run never touches the operator's
-// public tables or unprefixed keys. While a run uses its space it holds a shared advisory lock on it
-// (PostgreSQL releases it if the process dies, even by SIGKILL); a space nobody holds is a dead
-// run's, and cleanup() drops it with its keys. Main thread of the run only.
+// public tables or unprefixed keys: every statement names the schema (SqlSchema). While a run uses
+// its space it holds a shared advisory lock on it in a transaction kept open for the run, which
+// holds one server session through a pooler too (PostgreSQL releases it if the process dies, even
+// by SIGKILL); a space nobody holds is a dead run's, and cleanup() drops it with its keys, under an
+// exclusive lock taken in the drop's own transaction. Main thread of the run only.
 #pragma once
 
 #include "db/pgconnection.h"
@@ -45,7 +47,7 @@ public:
     static Cleanup cleanup(const std::string &pgConninfo, const std::string &redisUrl, bool includeKept);
 
 private:
-    // Drops the schema and keys if no one else holds the space. Needs m_lease open.
+    // Drops the schema and keys if no one else holds the space, on `lease` (outside a transaction).
     static bool dropIfUnused(PgConnection &lease, const std::string &redisUrl, const std::string &schema,
                              long long &keysDeleted);
 

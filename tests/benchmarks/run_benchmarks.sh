@@ -19,7 +19,11 @@
 #   f) load sweeps (rate=1000..40000 per strategy; rate=5000..40000 in 13 steps for versioned on
 #      each client; connections=8..128 at 10,000 req/s for versioned) to each knee, with redis-benchmark GET and
 #      pgbench running the purchase statement as measured peers; the sweeps' reports and the peers'
-#      reference files stay in $BUILD_DIR/benchmark-sweep/.
+#      reference files stay in $BUILD_DIR/benchmark-sweep/;
+#   g) the blind flash sale through PgBouncer in transaction pooling against pgbench -M extended
+#      through the same PgBouncer;
+#   h) b)'s cached reads over TLS (rediss://, the TLS-only Redis of scripts/redistls.sh) against
+#      redis-benchmark --tls -t get on that server, with as many connections.
 # Usage: tests/benchmarks/run_benchmarks.sh [REPEATS]   (default 5; medians are reported)
 #        SECTIONS=e tests/benchmarks/run_benchmarks.sh 5   (only the sections named)
 set -euo pipefail
@@ -44,7 +48,7 @@ COSTPY="$PWD/tests/benchmarks/cpucost.py"
 "$CLI" init --products 0 >/dev/null
 REDIS_PORT=${INVENTORY_REDIS_URL##*:}
 
-SECTIONS=${SECTIONS:-abcdef}
+SECTIONS=${SECTIONS:-abcdefgh}
 want() { [[ $SECTIONS == *$1* ]]; }
 json() { python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 median() { python3 -c "import statistics,sys; print(round(statistics.median(float(x) for x in sys.argv[1:]), 3))" "$@"; }
@@ -369,6 +373,67 @@ F_PEERS=$(json "$SWEEP_DIR/references-rate.json" "'; '.join(e['tool'] + ' ' + st
     str(e['latency_ms']['p99']) + ' ms' for e in r['references'])")
 fi
 
+# g) the blind flash sale through PgBouncer in transaction pooling with its default settings
+#    (scripts/pgbouncer.sh) against pgbench -M extended through the same PgBouncer: the same
+#    statement, G_CLIENTS connections on each side (our 4 servers x G_CLIENTS/4, besides each
+#    server's reader and repair connections), alternated run by run.
+G_CLIENTS=16
+G_OURS=0 G_THEIRS=0 G_COST=- G_THEIRS_COST=-
+if want g; then
+. scripts/pgbouncer.sh
+inventory_pgbouncer transaction bench >&2
+G_SQL="$WORK/pgbouncer-purchase.sql"
+ours=() theirs=() ours_costs=() theirs_costs=()
+for i in $(seq "$REPEATS"); do
+    sku="PGBOUNCER-$$-$i"
+    "$CLI" add "$sku" --name "pgbouncer flash sale" --stock 100 >/dev/null
+    purchase_sql "$sku" >"$G_SQL"
+    progress "g) pgbench -M extended through PgBouncer, $G_CLIENTS clients, run $i/$REPEATS"
+    PGPASSWORD=$(inventory_pg_password "$INVENTORY_PGBOUNCER_BENCH_OWNER_URL") measured pgbench -n -M extended \
+        -c $G_CLIENTS -j 2 -t $((10000 / G_CLIENTS)) -f "$G_SQL" \
+        "$(inventory_pg_url_without_password "$INVENTORY_PGBOUNCER_BENCH_OWNER_URL")" >"$WORK/pgbench.out" || true
+    theirs+=("$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$WORK/pgbench.out" | tail -1)")
+    theirs_costs+=("$(peer_cost $((10000 / G_CLIENTS * G_CLIENTS)))")
+    progress "g) flash sale, versioned, blind buyers, through PgBouncer, $G_CLIENTS connections, run $i/$REPEATS"
+    "$CLI" simulate --scenario flash-sale --strategy versioned --blind-buyers --servers $SERVERS \
+        --connections $((G_CLIENTS / SERVERS)) --pg "$INVENTORY_PGBOUNCER_BENCH_URL" --json >"$WORK/pgbouncer.json" || true
+    ours+=("$(json "$WORK/pgbouncer.json" "r['parameters']['buyers'] / r['duration_s']")")
+    ours_costs+=("$(ours_cost "$WORK/pgbouncer.json")")
+    sold=$(json "$WORK/pgbouncer.json" "(r['successes'], r['oversold'], r['ledger_ok'], r['errors'])")
+    [ "$sold" = "(100, 0, True, 0)" ] ||
+        { echo "g) through PgBouncer the run sold $sold (sold, oversold, ledger, errors): expected (100, 0, True, 0)" >&2; exit 1; }
+done
+G_OURS=$(median "${ours[@]}") G_THEIRS=$(median "${theirs[@]}")
+G_COST=$(median "${ours_costs[@]}") G_THEIRS_COST=$(median "${theirs_costs[@]}")
+fi
+
+# h) cached reads over TLS against redis-benchmark --tls ---------------------------------------
+# Another Redis than the sandbox's, so no CPU column: cpucost.py and the report's host sampler
+# measure the sandbox's servers.
+H_OURS=0 H_THEIRS=0
+if want h; then
+. scripts/redistls.sh
+inventory_redis_tls_pair
+ours=() theirs=()
+# The throw-away server's password on redis-benchmark's command line (it reads no other way); the
+# server and its password are gone when this script exits.
+read -r H_PASSWORD H_PORT H_CA < <(python3 -c "import sys, urllib.parse as u
+p = u.urlsplit(sys.argv[1]); print(p.password, p.port, u.parse_qs(p.query)['cacert'][0])" "$INVENTORY_REDIS_TLS_URL")
+for i in $(seq "$REPEATS"); do
+    progress "h) cached reads over TLS, run $i/$REPEATS"
+    "$CLI" simulate --scenario mixed --read-ratio 1.0 --rate 200000 --duration 1.5 --products 1000 \
+        --servers $SERVERS --connections $CONNECTIONS --max-lag-ms 60000 --slo dropped=1e9 \
+        --redis "$INVENTORY_REDIS_TLS_URL" --json >"$WORK/reads-tls.json" || true
+    ours+=("$(json "$WORK/reads-tls.json" "r['throughput_rps']")")
+    progress "h) redis-benchmark --tls, run $i/$REPEATS"
+    redis-benchmark --tls --cacert "$H_CA" -h localhost -p "$H_PORT" -a "$H_PASSWORD" -t get -c $CLIENTS \
+        -n 300000 -r 1000 -q 2>/dev/null >"$WORK/redis-benchmark-tls.out" || true
+    theirs+=("$(tr '\r' '\n' <"$WORK/redis-benchmark-tls.out" | sed -n 's/^GET: \([0-9.]*\) requests per second.*/\1/p' |
+        tail -1)")
+done
+H_OURS=$(median "${ours[@]}") H_THEIRS=$(median "${theirs[@]}")
+fi
+
 ratio() { python3 -c "print(round($1 / $2, 2) if $2 else 'n/a')"; }
 # The event loop's knee over the threaded client's, by the last rate each passed in the fine sweep.
 knee_ratio() {
@@ -421,4 +486,10 @@ if want f; then
     echo "| f | rate sweep 5000..40000 req/s in 13 steps, versioned, event loop (the default): knee | ${KNEE[fine-loop]} | | | | |"
     echo "| f | the same, versioned on the threaded client (--client threads): knee | ${KNEE[fine-threads]} | | $(knee_ratio) | | event loop >= 2x |"
     echo "| f | connections sweep 8..128 at 10,000 req/s, versioned: knee | ${KNEE[connections]} | peers per connection count in $BUILD_DIR/benchmark-sweep/references-connections.json | | | |"
+fi
+if want g; then
+    echo "| g | flash sale, buyers/s, versioned, blind buyers, through PgBouncer (transaction pooling, its defaults), $G_CLIENTS connections | ${G_OURS} | pgbench -M extended through it ${G_THEIRS} tps | $(ratio "$G_OURS" "$G_THEIRS") | ${G_COST} / ${G_THEIRS_COST} | >= 0.9 |"
+fi
+if want h; then
+    echo "| h | cached reads/s over TLS (rediss://, mixed, read ratio 1.0, warm; the offered 200,000/s caps it) | ${H_OURS} | redis-benchmark --tls GET ${H_THEIRS}/s | $(ratio "$H_OURS" "$H_THEIRS") | | >= 0.8 |"
 fi

@@ -33,6 +33,7 @@ private slots:
     void invalidQuantityWritesNothing();
     void redisOutageTurnsStatusRed();
     void statusSaysWhenWritesAreNotDurable();
+    void redisThatRefusesIsSaidSo();
     void cleanupTestCase();
 
 private:
@@ -214,6 +215,36 @@ void TestInventoryPage::statusSaysWhenWritesAreNotDurable()
     auto *status = m_window->findChild<ElidedLabel *>(QStringLiteral("pgStatus"));
     QVERIFY(status);
     QCOMPARE(status->fullText().contains(QLatin1String("fsync off")), off);
+}
+
+void TestInventoryPage::redisThatRefusesIsSaidSo()
+{
+    // Redis answers but wants a password: not "down" but refusing, with the code and what to do.
+    const std::string url = testservices::redisUrl();
+    const auto at = url.rfind('@');
+    if (at == std::string::npos)
+        QSKIP("the test Redis has no password: run ./test.sh");
+    StartOptions options;
+    options.pg = QString::fromStdString(testservices::pgUrl());
+    options.redis = QStringLiteral("redis://") + QString::fromStdString(url.substr(at + 1));
+    options.strategy = QStringLiteral("versioned");
+    options.page = QStringLiteral("inventory");
+    MainWindow window(options);
+    window.show();
+    QTRY_VERIFY_WITH_TIMEOUT(window.health().pgUp && !window.health().redisError.isEmpty(), 10000);
+    auto *redisStatus = window.findChild<ElidedLabel *>(QStringLiteral("redisStatus"));
+    QVERIFY(redisStatus);
+    QVERIFY2(redisStatus->fullText().startsWith(QLatin1String("Redis refuses the console (NOAUTH)")) &&
+                 redisStatus->fullText().contains(QLatin1String("redis://:PASSWORD@host:port")),
+             qPrintable(redisStatus->fullText()));
+    InventoryModel *model = window.inventoryPage()->model();
+    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > 0 &&
+                                 model->index(0, InventoryModel::CacheState).data().toString() ==
+                                     QLatin1String("refused"),
+                             10000);
+    auto *summary = window.findChild<ElidedLabel *>(QStringLiteral("summary"));
+    QVERIFY(summary);
+    QVERIFY2(summary->fullText().contains(QLatin1String("NOAUTH")), qPrintable(summary->fullText()));
 }
 
 void TestInventoryPage::cleanupTestCase()

@@ -30,6 +30,7 @@ private slots:
     void cleanup();
     void threeAgentsSellExactlyTheStock();
     void killedAgentIsLostAndTheLedgerHolds();
+    void agentsThroughPgBouncerTransactionPooling();
     void otherVersionOrDatabaseIsRefused();
     void takenNameIsRefused();
     void hostileRecordsAreCountedAndSkipped();
@@ -38,11 +39,22 @@ private slots:
 
 private:
     // Starts agents with fresh names and waits until each has registered.
-    QStringList startAgents(int count);
+    QStringList startAgents(int count, const QStringList &options = {});
     inv::SimulationConfig flashSale(int buyers, int stock) const;
     std::vector<std::unique_ptr<QProcess>> m_agents;
     std::string m_run;
 };
+
+namespace {
+// The run kept to its own space: nothing in the operator's tables, and the space is gone.
+bool keptToItsSpace(const std::string &runId)
+{
+    inv::PgConnection db(testservices::pgUrl());
+    return db.exec("SELECT count(*) FROM public.inventory WHERE sku = $1", {"AGENTS-" + runId}).int64(0, 0) ==
+               0 &&
+           db.exec("SELECT count(*) FROM pg_namespace WHERE nspname = $1", {"sim_" + runId}).int64(0, 0) == 0;
+}
+} // namespace
 
 void TestAgents::initTestCase()
 {
@@ -56,13 +68,13 @@ void TestAgents::cleanup()
     stopAgentProcesses(m_agents);
 }
 
-QStringList TestAgents::startAgents(int count)
+QStringList TestAgents::startAgents(int count, const QStringList &options)
 {
     static int started = 0;
     QStringList names;
     for (int i = 0; i < count; ++i) {
         const QString name = QStringLiteral("t%1-%2").arg(QString::fromStdString(m_run)).arg(++started);
-        m_agents.push_back(startAgentProcess(name));
+        m_agents.push_back(startAgentProcess(name, options));
         names << name;
     }
     inv::RedisConnection redis(inv::RedisUrl::parse(testservices::redisUrl()), inv::RedisTimeouts{});
@@ -116,15 +128,7 @@ void TestAgents::threeAgentsSellExactlyTheStock()
     QCOMPARE(report.oversold, 0LL);
     QVERIFY2(report.ledgerOk, report.humanSummary().c_str());
     QCOMPARE(report.correct(), std::optional<bool>(true));
-    // The run kept to its own space: nothing in the operator's tables, and the space is gone.
-    inv::PgConnection db(testservices::pgUrl());
-    QCOMPARE(
-        db.exec("SELECT count(*) FROM public.inventory WHERE sku = $1", {"AGENTS-" + report.config.runId})
-            .int64(0, 0),
-        0LL);
-    QCOMPARE(db.exec("SELECT count(*) FROM pg_namespace WHERE nspname = $1", {"sim_" + report.config.runId})
-                 .int64(0, 0),
-             0LL);
+    QVERIFY(keptToItsSpace(report.config.runId));
 
     // SIGTERM: each agent ends cleanly and takes its heartbeat with it.
     inv::RedisConnection redis(inv::RedisUrl::parse(testservices::redisUrl()), inv::RedisTimeouts{});
@@ -163,6 +167,33 @@ void TestAgents::killedAgentIsLostAndTheLedgerHolds()
     QCOMPARE(report.oversold, 0LL);
     QVERIFY2(report.ledgerOk, report.humanSummary().c_str());
     QVERIFY(report.humanSummary().find("agent '" + names[1].toStdString() + "' lost") != std::string::npos);
+}
+
+void TestAgents::agentsThroughPgBouncerTransactionPooling()
+{
+    // Agents and their coordinator through PgBouncer in transaction pooling (./test.sh starts it):
+    // the same database behind the pooler, the run in its own space, the stock sold once.
+    const std::string url = testservices::env("INVENTORY_PGBOUNCER_TX_URL");
+    if (url.empty()) {
+        if (testservices::servicesRequired())
+            QFAIL("INVENTORY_PGBOUNCER_TX_URL must be set (./test.sh sets it)");
+        QSKIP("no PgBouncer configured: run ./test.sh");
+    }
+    const QStringList names = startAgents(2, {QStringLiteral("--pg"), QString::fromStdString(url)});
+    auto config = flashSale(1000, 50);
+    config.pgConninfo = url;
+    config.servers = 2;
+    inv::AgentCoordinator coordinator(config, names.join(QLatin1Char(',')).toStdString(), INVENTORY_VERSION);
+    const inv::SimulationReport report = coordinator.run();
+    QCOMPARE(report.agents.size(), std::size_t(2));
+    for (const auto &a : report.agents)
+        QCOMPARE(a.state, std::string("finished"));
+    QCOMPARE(report.successes, 50LL);
+    QCOMPARE(report.auditRows, 50LL);
+    QCOMPARE(report.oversold, 0LL);
+    QVERIFY2(report.ledgerOk, report.humanSummary().c_str());
+    QCOMPARE(report.correct(), std::optional<bool>(true));
+    QVERIFY(keptToItsSpace(report.config.runId));
 }
 
 void TestAgents::otherVersionOrDatabaseIsRefused()

@@ -10,6 +10,7 @@
 
 #include <QFile>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -243,6 +244,27 @@ void TestBadInput::cli_data()
                                                    QStringLiteral("--pg"),
                                                    QStringLiteral("host=127.0.0.1 port=1 connect_timeout=2")}
                                     << 3 << "cannot connect to PostgreSQL";
+    // Values libpq refuses before it connects are bad input; a server that wants a password, or
+    // refuses writes, is a service failure that says what to do.
+    const QString url = QString::fromStdString(testservices::pgUrl());
+    const QString join = url.contains(u'?') ? QStringLiteral("&") : QStringLiteral("?");
+    QTest::newRow("bad sslmode") << QStringList{QStringLiteral("stock"), target, QStringLiteral("--pg"),
+                                                url + join + QStringLiteral("sslmode=bogus")}
+                                 << 2 << "invalid sslmode value";
+    QTest::newRow("port not a number")
+        << QStringList{QStringLiteral("stock"), target, QStringLiteral("--pg"),
+                       QStringLiteral("host=127.0.0.1 port=x dbname=inventory")}
+        << 2 << "invalid PostgreSQL connection string";
+    QString withoutPassword = url;
+    withoutPassword.replace(QRegularExpression(QStringLiteral("^(postgres(?:ql)?://[^:@/]+):[^@]*@")),
+                            QStringLiteral("\\1@"));
+    QTest::newRow("no password") << QStringList{QStringLiteral("stock"), target, QStringLiteral("--pg"),
+                                                withoutPassword}
+                                 << 3 << "PGPASSWORD";
+    QTest::newRow("read-only server")
+        << QStringList{QStringLiteral("purchase"), target, QStringLiteral("1"), QStringLiteral("--pg"),
+                       url + join + QStringLiteral("options=-c%20default_transaction_read_only%3Don")}
+        << 3 << "is a read-only standby";
     // Hostile sizes and metacharacters: refused with a message, never a crash.
     // Linux refuses a single argument over 128 KiB before the program starts (E2BIG): the largest
     // that can reach it.

@@ -32,11 +32,13 @@ private slots:
     void flashSaleSellsExactlyTheStock_data();
     void flashSaleSellsExactlyTheStock();
     void pausedBackendIsDroppedAtTheDeadline();
+    void reconnectionSendsAtOnce();
     void pgRestartMidRunLosesNothing_data();
     void pgRestartMidRunLosesNothing();
     void redisPauseMidRunLosesNothing_data();
     void redisPauseMidRunLosesNothing();
     void pausedRedisTimesOut();
+    void failedCacheStepLeavesItsMarkBeforeTheAnswer();
     void everyStrategyRunsOnTheLoop();
 
 private:
@@ -70,21 +72,27 @@ LoopWriteOutcome writeOnLoop(inv::EventLoop &loop, inv::LoopWriter &writer, cons
     return future.get();
 }
 
-// A writer whose events are created and freed on its loop's thread.
+// A writer (and its server's repairs) whose events are created and freed on its loop's thread.
 struct LoopFixture
 {
     explicit LoopFixture(inv::InventoryService &server, int connections = 2)
     {
         loop.call([&] {
-            writer = std::make_unique<inv::LoopWriter>(loop, server, connections, 4);
+            repairs = std::make_unique<inv::LoopRepairs>(loop, server);
+            repairs->open();
+            writer = std::make_unique<inv::LoopWriter>(loop, server, connections, 4, *repairs);
             writer->open();
         });
     }
     ~LoopFixture()
     {
-        loop.call([&] { writer.reset(); });
+        loop.call([&] {
+            writer.reset();
+            repairs.reset();
+        });
     }
     inv::EventLoop loop;
+    std::unique_ptr<inv::LoopRepairs> repairs;
     std::unique_ptr<inv::LoopWriter> writer;
 };
 } // namespace
@@ -260,6 +268,59 @@ void TestLoopClient::flashSaleSellsExactlyTheStock()
         QCOMPARE(report.combining.batchCount(), 0LL);
 }
 
+void TestLoopClient::reconnectionSendsAtOnce()
+{
+    // A connection made again from the loop's events tells its owner when it is open, with its
+    // statements queued to be prepared; those prepares do not count against the owner's depth, so
+    // what waited is sent behind them at once, not left for an event that may never come.
+    inv::EventLoop loop;
+    std::unique_ptr<inv::AsyncPgConnection> connection;
+    std::promise<std::size_t> opened;
+    const std::vector<std::string> statements{"SELECT pg_backend_pid()", "SELECT 1", "SELECT 2", "SELECT 3",
+                                              "SELECT 4"};
+    loop.call([&] {
+        connection = std::make_unique<inv::AsyncPgConnection>(loop, testservices::pgUrl(), "", statements);
+        connection->open();
+    });
+    std::promise<inv::AsyncPgConnection::Answer> first;
+    loop.post([&] {
+        connection->send(0, {}, [&](inv::AsyncPgConnection::Answer a) { first.set_value(std::move(a)); });
+    });
+    auto firstFuture = first.get_future();
+    QVERIFY(firstFuture.wait_for(10s) == std::future_status::ready);
+    const auto pid = firstFuture.get();
+    QVERIFY(!pid.error);
+    m_db->exec("SELECT pg_terminate_backend($1)", {std::to_string(pid.result.int64(0, 0))});
+    // The connection may have seen the termination before this send (it is then closed and the send
+    // refused) or only through it (the answer is an error); either way it ends closed.
+    std::promise<bool> lost;
+    loop.post([&] {
+        if (!connection->send(0, {},
+                              [&](inv::AsyncPgConnection::Answer a) { lost.set_value(a.error.has_value()); }))
+            lost.set_value(!connection->isOpen());
+    });
+    auto lostFuture = lost.get_future();
+    QVERIFY(lostFuture.wait_for(10s) == std::future_status::ready);
+    QVERIFY(lostFuture.get());
+    std::promise<inv::AsyncPgConnection::Answer> after;
+    loop.post([&] {
+        connection->onOpen([&] {
+            opened.set_value(connection->inFlight());
+            connection->send(1, {}, [&](inv::AsyncPgConnection::Answer a) { after.set_value(std::move(a)); });
+        });
+        connection->reconnect();
+    });
+    auto openedFuture = opened.get_future();
+    QVERIFY(openedFuture.wait_for(10s) == std::future_status::ready);
+    QCOMPARE(openedFuture.get(), std::size_t(0));
+    auto answer = after.get_future();
+    QVERIFY(answer.wait_for(10s) == std::future_status::ready);
+    const auto one = answer.get();
+    QVERIFY2(!one.error, one.error ? one.error->what() : "");
+    QCOMPARE(one.result.int32(0, 0), 1);
+    loop.call([&] { connection.reset(); });
+}
+
 void TestLoopClient::pausedBackendIsDroppedAtTheDeadline()
 {
     // The server stops answering (its backend is paused, SIGSTOP): the connection is dropped at the
@@ -282,7 +343,7 @@ void TestLoopClient::pausedBackendIsDroppedAtTheDeadline()
             connection->send(0, {},
                              [&](inv::AsyncPgConnection::Answer a) { answer.set_value(std::move(a)); });
         });
-        return answer.get_future().get();
+        return testservices::answered(answer.get_future(), "the statement");
     };
     const auto first = ask();
     QVERIFY(!first.error);
@@ -388,7 +449,7 @@ void TestLoopClient::pausedRedisTimesOut()
                                      : std::string("(failed)"));
             });
         });
-        return answer.get_future().get();
+        return testservices::answered(answer.get_future(), "the PING");
     };
     QCOMPARE(ping(), std::string("PONG"));
     QCOMPARE(::kill(redis, SIGSTOP), 0);
@@ -401,6 +462,47 @@ void TestLoopClient::pausedRedisTimesOut()
     QVERIFY(waited < 2s);
     QCOMPARE(ping(), std::string("PONG"));
     loop.call([&] { async.reset(); });
+}
+
+void TestLoopClient::failedCacheStepLeavesItsMarkBeforeTheAnswer()
+{
+    // Nothing listens on port 1: every cache step fails. A write is answered only once its repair
+    // mark is in PostgreSQL, stored on the loop over the repairs' own connection; so is a replay of
+    // it, whose first attempt's cache step may have been lost with its acknowledgement.
+    inv::ServiceConfig config;
+    config.pgConninfo = testservices::pgUrl();
+    config.redisUrl = "redis://127.0.0.1:1";
+    config.strategy = StrategyKind::Versioned;
+    config.pgConnections = 2;
+    config.redisConnections = 2;
+    inv::InventoryService server(config);
+    // Its own connection: an earlier case restarted PostgreSQL under the shared one.
+    inv::PgConnection db(testservices::pgUrl());
+    const std::string sku = testservices::uniqueSku("LMARK");
+    db.exec("INSERT INTO inventory (sku, name, stock, version, updated_at) VALUES ($1, 'mark', 5, 1, now())",
+            {sku});
+    LoopFixture fixture(server);
+    const long long owedBefore = server.stats().repairsOwed.load();
+    const auto purchase = request(sku, inv::Action::Purchase, 2, "lmark-" + sku);
+    const auto first = writeOnLoop(fixture.loop, *fixture.writer, purchase);
+    QCOMPARE(first.kind, LoopWriteOutcome::Kind::Written);
+    QCOMPARE(first.result.version, std::int64_t(2));
+    auto mark = db.exec("SELECT version FROM cache_repairs WHERE sku = $1", {sku});
+    QCOMPARE(mark.rows(), 1);
+    QCOMPARE(mark.int64(0, 0), std::int64_t(2));
+    QCOMPARE(server.stats().repairsOwed.load(), owedBefore + 1);
+    QVERIFY(server.cacheRepairs().distrusting());
+
+    db.exec("DELETE FROM cache_repairs WHERE sku = $1", {sku});
+    const auto replay = writeOnLoop(fixture.loop, *fixture.writer, purchase);
+    QCOMPARE(replay.kind, LoopWriteOutcome::Kind::Written);
+    QVERIFY(replay.result.replayed);
+    mark = db.exec("SELECT version FROM cache_repairs WHERE sku = $1", {sku});
+    QCOMPARE(mark.rows(), 1);
+    QCOMPARE(mark.int64(0, 0), std::int64_t(2));
+    QCOMPARE(server.stats().repairsOwed.load(), owedBefore + 2);
+    QCOMPARE(testservices::dbStock(db, sku), 3);
+    db.exec("DELETE FROM cache_repairs WHERE sku = $1", {sku});
 }
 
 void TestLoopClient::everyStrategyRunsOnTheLoop()

@@ -84,6 +84,7 @@ private slots:
     void connectToAHungServerFails();
     void statementOnAHungServerFails();
     void cliExitsWithThreeWhenTheServerHangs();
+    void cliExitsWithThreeThroughPgBouncerWhenTheServerHangs();
     void serverAnswersAgainAfterResume();
 
 private:
@@ -95,6 +96,13 @@ private:
     std::unique_ptr<inv::Sandbox> m_sandbox;
     inv::SandboxStatus m_status;
     pid_t m_postmaster = 0;
+    // PgBouncer in transaction pooling in front of the private server (scripts/pgbouncer.sh).
+    std::string m_bouncerUrl;
+    QProcessEnvironment bouncerEnvironment() const;
+    // `inventory-console stock SKU-0001` through pgUrl.
+    CliRun stock(const std::string &pgUrl);
+    // Stops the server, runs stock(pgUrl) and expects exit 3 within the bounds.
+    void expectExitThreeWhilePaused(const std::string &pgUrl);
     std::vector<pid_t> m_stopped;
 };
 
@@ -115,6 +123,23 @@ void TestPgTimeouts::initTestCase()
     QVERIFY(m_postmaster > 0);
     inv::PgConnection probe(m_status.pgUrl);
     QCOMPARE(probe.exec("SELECT 1").int32(0, 0), 1);
+    const CliRun bouncer = runProgram(QStringLiteral("bash"),
+                                      {QStringLiteral("-c"),
+                                       QStringLiteral(". \"$0\" && inventory_pgbouncer transaction pause >&2 "
+                                                      "&& printf %s \"$INVENTORY_PGBOUNCER_PAUSE_URL\""),
+                                       QStringLiteral(INVENTORY_SOURCE_DIR "/scripts/pgbouncer.sh")},
+                                      30000, bouncerEnvironment());
+    QVERIFY2(bouncer.exitCode == 0 && !bouncer.out.isEmpty(), qPrintable(bouncer.err));
+    m_bouncerUrl = bouncer.out.toStdString();
+}
+
+QProcessEnvironment TestPgTimeouts::bouncerEnvironment() const
+{
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("WORK"), m_dir->path());
+    environment.insert(QStringLiteral("INVENTORY_PG_URL"), QString::fromStdString(m_status.pgUrl));
+    environment.insert(QStringLiteral("INVENTORY_PG_OWNER_URL"), QString::fromStdString(m_status.pgOwnerUrl));
+    return environment;
 }
 
 void TestPgTimeouts::pause()
@@ -170,6 +195,11 @@ void TestPgTimeouts::cleanup()
 void TestPgTimeouts::cleanupTestCase()
 {
     resume();
+    if (m_dir)
+        runProgram(QStringLiteral("bash"),
+                   {QStringLiteral("-c"), QStringLiteral(". \"$0\" && inventory_pgbouncer_stop_all"),
+                    QStringLiteral(INVENTORY_SOURCE_DIR "/scripts/pgbouncer.sh")},
+                   30000, bouncerEnvironment());
     if (m_sandbox)
         m_sandbox->stop();
 }
@@ -201,14 +231,19 @@ void TestPgTimeouts::statementOnAHungServerFails()
     QCOMPARE(connection->exec("SELECT 3").int32(0, 0), 3);
 }
 
-void TestPgTimeouts::cliExitsWithThreeWhenTheServerHangs()
+CliRun TestPgTimeouts::stock(const std::string &pgUrl)
+{
+    return runCli({QStringLiteral("stock"), QStringLiteral("SKU-0001"), QStringLiteral("--pg"),
+                   QString::fromStdString(pgUrl), QStringLiteral("--redis"),
+                   QString::fromStdString(m_status.redisUrl)},
+                  60000);
+}
+
+void TestPgTimeouts::expectExitThreeWhilePaused(const std::string &pgUrl)
 {
     pause();
     const auto start = Clock::now();
-    const CliRun run = runCli({QStringLiteral("stock"), QStringLiteral("SKU-0001"), QStringLiteral("--pg"),
-                               QString::fromStdString(m_status.pgUrl), QStringLiteral("--redis"),
-                               QString::fromStdString(m_status.redisUrl)},
-                              60000);
+    const CliRun run = stock(pgUrl);
     const long long elapsed =
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
     resume();
@@ -216,8 +251,25 @@ void TestPgTimeouts::cliExitsWithThreeWhenTheServerHangs()
         run.exitCode == 3,
         qPrintable(
             QStringLiteral("exit %1 after %2 ms, stderr: %3").arg(run.exitCode).arg(elapsed).arg(run.err)));
+    // The answer deadline is the statement timeout (15 s) plus 5 s; the connect timeout is 10 s.
+    QVERIFY2(elapsed < 35000, qPrintable(QStringLiteral("took %1 ms").arg(elapsed)));
     QVERIFY2(run.err.contains(QLatin1String("PostgreSQL")), qPrintable(run.err));
     QVERIFY2(!run.err.contains(QLatin1String("terminate called")), qPrintable(run.err));
+}
+
+void TestPgTimeouts::cliExitsWithThreeWhenTheServerHangs()
+{
+    expectExitThreeWhilePaused(m_status.pgUrl);
+}
+
+// The same through PgBouncer in transaction pooling: the pooler's server connection waits on the
+// stopped backend, and the client's answer deadline still ends the command.
+void TestPgTimeouts::cliExitsWithThreeThroughPgBouncerWhenTheServerHangs()
+{
+    // A server connection of the pooler's, open before the pause, as in a running installation.
+    const CliRun warm = stock(m_bouncerUrl);
+    QVERIFY2(warm.exitCode != 3, qPrintable(warm.err));
+    expectExitThreeWhilePaused(m_bouncerUrl);
 }
 
 // The bounds do not break a healthy server: after SIGCONT everything works again.

@@ -164,7 +164,9 @@ void TestSecrets::redisWithoutPasswordSaysWhatToDo()
     } catch (const inv::CacheReplyError &e) {
         message = e.what();
     }
-    QVERIFY2(message.find("did not accept the user name and password") != std::string::npos, message.c_str());
+    QVERIFY2(message.find("WRONGPASS") != std::string::npos &&
+                 message.find("user name or password in the URL is wrong") != std::string::npos,
+             message.c_str());
     QVERIFY(message.find("not-the-password") == std::string::npos);
 
     inv::RedisConnection withPassword(inv::RedisUrl::parse(testservices::redisUrl()), {1000ms, 1000ms});

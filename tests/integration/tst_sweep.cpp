@@ -108,8 +108,10 @@ void TestSweep::stopsAtTheFirstFailingStep_data()
     QTest::newRow("throughput floor")
         << QStringList{QStringLiteral("throughput_rps=1000000"), QStringLiteral("read_p99_ms=1000000")}
         << QStringLiteral("throughput_rps") << true;
-    // One server with one connection cannot keep read p99 under 0.3 ms all the way to 3200 req/s.
-    QTest::newRow("strict read p99") << QStringList{QStringLiteral("read_p99_ms=0.3")}
+    // No step keeps read p99 under 0.05 ms, less than a Redis round trip's tail: the sweep stops
+    // at the first step that breaks it and names the SLO. (0.3 ms was reachable at every rate once
+    // reads no longer waited behind the loop's repair passes.)
+    QTest::newRow("strict read p99") << QStringList{QStringLiteral("read_p99_ms=0.05")}
                                      << QStringLiteral("read_p99_ms") << false;
 }
 

@@ -87,33 +87,57 @@ void TestConninfo::timeoutsAreAddedUnlessGiven_data()
 
     QTest::newRow("nothing set: the defaults")
         << QByteArray("host=h dbname=d") << QByteArray("10") << QByteArray("10") << QByteArray("30000")
-        << QByteArray("-c statement_timeout=15000") << 20000;
+        << QByteArray("-c statement_timeout=15000 -c lock_timeout=15000 -c "
+                      "idle_in_transaction_session_timeout=60000")
+        << 20000;
     QTest::newRow("URI with its own connect_timeout")
         << QByteArray("postgresql://u@h/d?connect_timeout=3") << QByteArray("3") << QByteArray("10")
-        << QByteArray("30000") << QByteArray("-c statement_timeout=15000") << 20000;
+        << QByteArray("30000")
+        << QByteArray("-c statement_timeout=15000 -c lock_timeout=15000 -c "
+                      "idle_in_transaction_session_timeout=60000")
+        << 20000;
     QTest::newRow("own keepalives and tcp_user_timeout")
         << QByteArray("host=h keepalives_idle=60 tcp_user_timeout=1000") << QByteArray("10")
-        << QByteArray("60") << QByteArray("1000") << QByteArray("-c statement_timeout=15000") << 20000;
+        << QByteArray("60") << QByteArray("1000")
+        << QByteArray("-c statement_timeout=15000 -c lock_timeout=15000 -c "
+                      "idle_in_transaction_session_timeout=60000")
+        << 20000;
     QTest::newRow("other options are kept")
         << QByteArray("host=h options='-c search_path=x'") << QByteArray("10") << QByteArray("10")
-        << QByteArray("30000") << QByteArray("-c search_path=x -c statement_timeout=15000") << 20000;
+        << QByteArray("30000")
+        << QByteArray("-c search_path=x -c statement_timeout=15000 -c lock_timeout=15000 -c "
+                      "idle_in_transaction_session_timeout=60000")
+        << 20000;
     QTest::newRow("own statement_timeout in seconds")
         << QByteArray("host=h options='-c statement_timeout=2s'") << QByteArray("10") << QByteArray("10")
-        << QByteArray("30000") << QByteArray("-c statement_timeout=2s") << 7000;
+        << QByteArray("30000")
+        << QByteArray(
+               "-c statement_timeout=2s -c lock_timeout=2000 -c idle_in_transaction_session_timeout=60000")
+        << 7000;
     QTest::newRow("own statement_timeout in ms")
         << QByteArray("host=h options='-cstatement_timeout=60000'") << QByteArray("10") << QByteArray("10")
-        << QByteArray("30000") << QByteArray("-cstatement_timeout=60000") << 65000;
+        << QByteArray("30000")
+        << QByteArray(
+               "-cstatement_timeout=60000 -c lock_timeout=60000 -c idle_in_transaction_session_timeout=60000")
+        << 65000;
     QTest::newRow("statement_timeout=0: unbounded, as asked")
         << QByteArray("host=h options='-c statement_timeout=0'") << QByteArray("10") << QByteArray("10")
-        << QByteArray("30000") << QByteArray("-c statement_timeout=0") << 0;
+        << QByteArray("30000")
+        << QByteArray("-c statement_timeout=0 -c lock_timeout=0 -c idle_in_transaction_session_timeout=60000")
+        << 0;
     // Beyond what the server accepts (an int of ms): read as unset rather than overflowing.
     QTest::newRow("statement_timeout beyond an int")
         << QByteArray("host=h options='-c statement_timeout=99999999999999999999'") << QByteArray("10")
-        << QByteArray("10") << QByteArray("30000") << QByteArray("-c statement_timeout=99999999999999999999")
+        << QByteArray("10") << QByteArray("30000")
+        << QByteArray("-c statement_timeout=99999999999999999999 -c lock_timeout=15000 -c "
+                      "idle_in_transaction_session_timeout=60000")
         << 20000;
     QTest::newRow("statement_timeout of 3000000 h")
         << QByteArray("host=h options='-c statement_timeout=3000000h'") << QByteArray("10")
-        << QByteArray("10") << QByteArray("30000") << QByteArray("-c statement_timeout=3000000h") << 20000;
+        << QByteArray("10") << QByteArray("30000")
+        << QByteArray("-c statement_timeout=3000000h -c lock_timeout=15000 -c "
+                      "idle_in_transaction_session_timeout=60000")
+        << 20000;
 }
 
 void TestConninfo::timeoutsAreAddedUnlessGiven()

@@ -24,6 +24,8 @@ private slots:
     void errorsNeverShowThePassword();
     void displayParsesBackToTheSameUrl_data();
     void displayParsesBackToTheSameUrl();
+    void tlsParametersAreRead();
+    void sentinelUrlsAreRead();
     void handshakeFollowsTheUrl();
 };
 
@@ -101,8 +103,16 @@ void TestRedisUrl::refusesInvalidUrls_data()
     QTest::newRow("no scheme") << QByteArray("127.0.0.1:6379") << QByteArray("must start with redis://");
     QTest::newRow("http scheme") << QByteArray("http://127.0.0.1:6379")
                                  << QByteArray("must start with redis://");
-    QTest::newRow("TLS scheme") << QByteArray("rediss://127.0.0.1:6379")
-                                << QByteArray("must start with redis://");
+    QTest::newRow("TLS parameter on redis://")
+        << QByteArray("redis://h:6379?cacert=/ca.pem") << QByteArray("start it with rediss://");
+    QTest::newRow("unknown TLS parameter")
+        << QByteArray("rediss://h:6379?verify=none") << QByteArray("unknown parameter 'verify'");
+    QTest::newRow("TLS parameter without value")
+        << QByteArray("rediss://h:6379?cacert=") << QByteArray("'cacert' needs a value");
+    QTest::newRow("client certificate without key")
+        << QByteArray("rediss://h:6379?cert=/c.pem") << QByteArray("needs both cert=FILE and key=FILE");
+    QTest::newRow("client key without certificate")
+        << QByteArray("rediss://h:6379?key=/k.pem") << QByteArray("needs both cert=FILE and key=FILE");
     QTest::newRow("empty") << QByteArray("") << QByteArray("must start with redis://");
     QTest::newRow("port not a number") << QByteArray("redis://h:abc") << QByteArray("port 'abc'");
     QTest::newRow("port with junk") << QByteArray("redis://h:6379x") << QByteArray("port '6379x'");
@@ -204,6 +214,10 @@ void TestRedisUrl::displayParsesBackToTheSameUrl_data()
     QTest::newRow("IPv6") << QByteArray("redis://[::1]:6380");
     QTest::newRow("IPv6 with database") << QByteArray("redis://[2001:db8::7]:6379/1");
     QTest::newRow("colon in a host without brackets") << QByteArray("redis://a:b:6379");
+    QTest::newRow("TLS") << QByteArray("rediss://u:pw@cache.example.com:6380/2");
+    QTest::newRow("TLS with every parameter") << QByteArray(
+        "rediss://h:6380?cacert=/etc/ca%20dir/ca.pem&cert=/c%26a.pem&key=/k.pem&sni=cache.example.com");
+    QTest::newRow("TLS with an escaped ampersand") << QByteArray("rediss://h:6380?cacert=/a%26b.pem");
 }
 
 void TestRedisUrl::displayParsesBackToTheSameUrl()
@@ -214,6 +228,83 @@ void TestRedisUrl::displayParsesBackToTheSameUrl()
     QCOMPARE(bytes(again.host), bytes(original.host));
     QCOMPARE(again.port, original.port);
     QCOMPARE(again.db, original.db);
+    QCOMPARE(again.tls, original.tls);
+    QCOMPARE(bytes(again.caFile), bytes(original.caFile));
+    QCOMPARE(bytes(again.certFile), bytes(original.certFile));
+    QCOMPARE(bytes(again.keyFile), bytes(original.keyFile));
+    QCOMPARE(bytes(again.serverName), bytes(original.serverName));
+}
+
+void TestRedisUrl::tlsParametersAreRead()
+{
+    const auto url = inv::RedisUrl::parse("rediss://app:p%3Fw@cache.example.com:6380/1?cacert=/etc/ca%20dir/"
+                                          "ca.pem&cert=/c.pem&key=/k.pem&sni=other.name");
+    QVERIFY(url.tls);
+    QCOMPARE(bytes(url.host), QByteArray("cache.example.com"));
+    QCOMPARE(url.port, 6380);
+    QCOMPARE(url.db, 1);
+    QCOMPARE(bytes(url.user), QByteArray("app"));
+    QCOMPARE(bytes(url.caFile), QByteArray("/etc/ca dir/ca.pem"));
+    QCOMPARE(bytes(url.certFile), QByteArray("/c.pem"));
+    QCOMPARE(bytes(url.keyFile), QByteArray("/k.pem"));
+    QCOMPARE(bytes(url.serverName), QByteArray("other.name"));
+    QCOMPARE(bytes(url.verifiedName()), QByteArray("other.name"));
+    // A '?' in the password is the password's, not the start of the parameters.
+    const auto question = inv::RedisUrl::parse("rediss://:pa?ss@h:6380?sni=n");
+    QCOMPARE(bytes(question.password), QByteArray("pa?ss"));
+    QCOMPARE(bytes(question.serverName), QByteArray("n"));
+    // Without sni, the host is the name the certificate must hold; plain redis:// stays plain.
+    QCOMPARE(bytes(inv::RedisUrl::parse("rediss://h:6380").verifiedName()), QByteArray("h"));
+    QVERIFY(!inv::RedisUrl::parse("redis://h:6379").tls);
+    QCOMPARE(bytes(inv::RedisUrl::parse("rediss://:pw@h:6380?cacert=/ca.pem").display()),
+             QByteArray("rediss://***@h:6380?cacert=/ca.pem"));
+}
+
+void TestRedisUrl::sentinelUrlsAreRead()
+{
+    const auto url = inv::RedisUrl::parse(
+        "redis+sentinel://app:pw@10.0.0.1:26380,sentinel-b,[::1]:26381/mymaster/2?sentinel_password=s3cret");
+    QVERIFY(url.viaSentinel);
+    QVERIFY(!url.tls);
+    QCOMPARE(bytes(url.masterName), QByteArray("mymaster"));
+    QCOMPARE(url.db, 2);
+    QCOMPARE(bytes(url.user), QByteArray("app"));
+    QCOMPARE(bytes(url.password), QByteArray("pw"));
+    QCOMPARE(bytes(url.sentinelPassword), QByteArray("s3cret"));
+    QCOMPARE(url.sentinels.size(), std::size_t(3));
+    QCOMPARE(bytes(url.sentinels[0].first), QByteArray("10.0.0.1"));
+    QCOMPARE(url.sentinels[0].second, 26380);
+    QCOMPARE(bytes(url.sentinels[1].first), QByteArray("sentinel-b"));
+    QCOMPARE(url.sentinels[1].second, 26379);
+    QCOMPARE(bytes(url.sentinels[2].first), QByteArray("::1"));
+    QCOMPARE(url.sentinels[2].second, 26381);
+    // Neither password is shown, and what is shown parses back to the same Sentinels and master.
+    const std::string shown = url.display();
+    QCOMPARE(bytes(shown), QByteArray("redis+sentinel://app:***@10.0.0.1:26380,sentinel-b:26379,[::1]:26381/"
+                                      "mymaster/2?sentinel_password=***"));
+    const auto again = inv::RedisUrl::parse(shown);
+    QCOMPARE(again.sentinels, url.sentinels);
+    QCOMPARE(bytes(again.masterName), QByteArray("mymaster"));
+    QVERIFY(inv::RedisUrl::parse("rediss+sentinel://h/m?cacert=/ca.pem").tls);
+    // A refused URL never shows the Sentinels' password either.
+    try {
+        inv::RedisUrl::parse("redis+sentinel://h:26379?sentinel_password=s3cret");
+        QFAIL("a Sentinel URL without a master name was accepted");
+    } catch (const inv::InvalidInput &e) {
+        QVERIFY2(std::string(e.what()).find("name the master") != std::string::npos, e.what());
+        QVERIFY2(std::string(e.what()).find("s3cret") == std::string::npos, e.what());
+    }
+    try {
+        inv::RedisUrl::parse("redis://h:6379?sentinel_password=x");
+        QFAIL("sentinel_password was accepted on redis://");
+    } catch (const inv::InvalidInput &e) {
+        QVERIFY2(std::string(e.what()).find("for redis+sentinel://") != std::string::npos, e.what());
+    }
+    // The master found through them is checked for its role, after AUTH and SELECT.
+    inv::RedisUrl master = url;
+    master.viaSentinel = false;
+    QCOMPARE(inv::RedisEndpoint::handshake(master),
+             (std::vector<std::vector<std::string>>{{"AUTH", "app", "pw"}, {"SELECT", "2"}, {"ROLE"}}));
 }
 
 void TestRedisUrl::handshakeFollowsTheUrl()
