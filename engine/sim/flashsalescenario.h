@@ -18,6 +18,7 @@ public:
     int keyCount(const SimulationConfig &) const override { return 1; }
     void prepare(SimulationContext &context) override;
     void run(SimulationContext &context) override;
+    void release() override { m_loop.reset(); }
 
 private:
     std::unique_ptr<LoopBuyers> m_loop;

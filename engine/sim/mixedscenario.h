@@ -18,6 +18,7 @@ public:
     int keyCount(const SimulationConfig &config) const override { return config.products; }
     void prepare(SimulationContext &context) override;
     void run(SimulationContext &context) override;
+    void release() override { m_loop.reset(); }
     std::vector<int> hotKeys(const SimulationConfig &config) const override;
 
 private:

@@ -21,6 +21,10 @@ public:
     // Sets up what the load needs before it is timed (the event loops' connections, say).
     virtual void prepare(SimulationContext &) {}
     virtual void run(SimulationContext &context) = 0;
+    // Stops what prepare() started and waits for it: no loop thread runs a callback after this
+    // returns. Simulation::run calls it on every way out, before the servers, the context and the
+    // monitor that those callbacks touch are destroyed.
+    virtual void release() {}
     // 0 to 1.
     double progress() const { return m_progress.load(std::memory_order_relaxed); }
     // The keys worth watching live, hottest first.

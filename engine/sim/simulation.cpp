@@ -274,6 +274,13 @@ SimulationReport Simulation::run(const Tick &tick, const Phase &phase)
     // Whatever leaves this scope, a throw included, unpublishes the monitor before it is destroyed.
     Publication published(m_monitorMutex, m_monitor, monitor);
     Publication faultsTaken(m_monitorMutex, m_nemesis, nemesis);
+    // Declared after everything the loops' callbacks touch, so destroyed first: a timer that fires
+    // late (a ping to a paused Redis giving up) finds its server still there.
+    struct Release
+    {
+        Scenario &scenario;
+        ~Release() { scenario.release(); }
+    } released{*scenario};
     if (m_config.clientUsed() == ClientKind::Loop)
         say("opening the event loops' connections");
     scenario->prepare(context);

@@ -19,6 +19,7 @@ public:
     int keyCount(const SimulationConfig &config) const override { return config.products; }
     void prepare(SimulationContext &context) override;
     void run(SimulationContext &context) override;
+    void release() override { m_loops.reset(); }
 
 private:
     // Reads key `keyOf(r)` for r in [0, count) at once, reader r on server r mod S (or thread r),
