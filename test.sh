@@ -32,6 +32,9 @@ inventory_redis_tls_pair
 # And a Redis master and replica under a Sentinel (tst_redissentinel).
 . scripts/redissentinel.sh
 inventory_redis_sentinel
+# And a Redis Cluster of three masters (tst_rediscluster).
+. scripts/rediscluster.sh
+inventory_redis_cluster
 
 status=0
 (cd "$BUILD_DIR" && ctest --output-on-failure) || status=$?

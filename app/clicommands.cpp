@@ -228,7 +228,9 @@ int CliCommands::stock()
     }
     if (cacheError.empty())
         cacheError = cacheTrouble().value_or("");
-    const bool refused = cacheError.find(" refused the command: ") != std::string::npos;
+    // Refused: a command's error reply, or a server the handshake declined (a Cluster node).
+    const bool refused = cacheError.find(" refused the command: ") != std::string::npos ||
+                         cacheError.find(" is not used: ") != std::string::npos;
     const inv::CachedStock *cached = present ? &entry : nullptr;
     const std::string cacheState = refused                          ? "refused"
                                    : !cacheError.empty() && !cached ? "unreachable"

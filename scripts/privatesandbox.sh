@@ -37,8 +37,8 @@ inventory_private_sandbox_remove() {
     if declare -F inventory_pgbouncer_stop_all >/dev/null; then
         inventory_pgbouncer_stop_all
     fi
-    # The standby pair of scripts/pgstandby.sh, the Redis servers of scripts/redistls.sh and
-    # scripts/redissentinel.sh.
+    # The standby pair of scripts/pgstandby.sh, the Redis servers of scripts/redistls.sh,
+    # scripts/redissentinel.sh and scripts/rediscluster.sh.
     if declare -F inventory_pg_standby_stop >/dev/null; then
         inventory_pg_standby_stop
     fi
@@ -47,6 +47,9 @@ inventory_private_sandbox_remove() {
     fi
     if declare -F inventory_redis_sentinel_stop >/dev/null; then
         inventory_redis_sentinel_stop
+    fi
+    if declare -F inventory_redis_cluster_stop >/dev/null; then
+        inventory_redis_cluster_stop
     fi
     "$INVENTORY_PRIVATE_CLI" sandbox stop --dir "$SANDBOX" >/dev/null 2>&1 || true
     rm -rf "$WORK"
@@ -104,7 +107,8 @@ inventory_test_certificates() {
 }
 
 # Stops the servers whose pid files are named (a paused one too: it is woken first to take the
-# signal); for the servers that scripts/redistls.sh and scripts/redissentinel.sh start.
+# signal); for the servers that scripts/redistls.sh, scripts/redissentinel.sh and
+# scripts/rediscluster.sh start.
 inventory_stop_pidfiles() {
     local pidfile pid
     for pidfile in "$@"; do

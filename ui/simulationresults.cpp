@@ -137,7 +137,7 @@ void SimulationResults::rebuild()
         const int column = static_cast<int>(c);
         const auto correct = report.correct();
         const auto performant = report.performant();
-        QString mark = QStringLiteral("  ?");
+        QString mark = report.stoppedEarly ? QStringLiteral("  ?") : QStringLiteral("  ? unknown");
         if (correct)
             mark = (*correct ? QStringLiteral("  ✓ correct") : QStringLiteral("  ✗ wrong")) +
                    (*performant ? QStringLiteral(" · fast") : QStringLiteral(" · slow"));
@@ -147,8 +147,14 @@ void SimulationResults::rebuild()
         for (int v = 0; v < verdictRows; ++v) {
             const auto &[value, category] = verdicts[v];
             auto *item = new QTableWidgetItem;
-            if (!value) {
+            if (!value && report.stoppedEarly) {
                 item->setText(tr("no verdict (stopped)"));
+                item->setForeground(amber);
+            } else if (!value) {
+                QStringList unknown;
+                for (const auto &f : report.failures(category))
+                    unknown << QString::fromStdString(f);
+                item->setText(tr("? unknown: %1").arg(unknown.join(QStringLiteral(", "))));
                 item->setForeground(amber);
             } else {
                 QStringList failed;

@@ -69,11 +69,12 @@ SimulationVerdict::SimulationVerdict(const std::vector<std::shared_ptr<const inv
         m_correctness = failures.empty() ? tr("No results") : failed.join(QStringLiteral("; "));
         return;
     }
-    QStringList wrong, correct, slow, slowNames;
+    QStringList wrong, correct, unknown, slow, slowNames;
     QStringList notes;
     for (const auto &r : reports) {
         const QString name = strategyName(*r);
-        (r->correct().value_or(false) ? correct : wrong) << name;
+        const auto verdict = r->correct();
+        (!verdict ? unknown : *verdict ? correct : wrong) << name;
         if (!r->performant().value_or(true)) {
             slow << tr("%1 missed %2").arg(name, joined(r->failures(inv::SloCategory::Performance)));
             slowNames << name;
@@ -88,12 +89,16 @@ SimulationVerdict::SimulationVerdict(const std::vector<std::shared_ptr<const inv
         parts << (wrong.size() == 1 ? tr("%1 is wrong") : tr("%1 are wrong")).arg(listed(wrong));
     if (!correct.isEmpty())
         parts << (correct.size() == 1 ? tr("%1 is correct") : tr("%1 are correct")).arg(listed(correct));
-    if (one && !wrong.isEmpty())
+    if (!unknown.isEmpty())
+        parts << tr("%1 could not be judged").arg(listed(unknown));
+    if (one && (!wrong.isEmpty() || !unknown.isEmpty()))
         parts.last() +=
             QStringLiteral(" (%1)").arg(joined(reports.front()->failures(inv::SloCategory::Correctness)));
     parts += failed;
     m_correctness = parts.join(QStringLiteral("; "));
-    m_tone = wrong.isEmpty() && failures.empty() ? Tone::Correct : Tone::Wrong;
+    m_tone = !wrong.isEmpty() || !failures.empty() ? Tone::Wrong
+             : !unknown.isEmpty()                  ? Tone::NoVerdict
+                                                   : Tone::Correct;
     const QString noted =
         notes.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(notes.join(QStringLiteral("; ")));
     if (slow.isEmpty()) {
@@ -134,7 +139,7 @@ QString SimulationVerdict::historyText(const QByteArray &sloJson, bool stopped, 
         setTone(Tone::NoVerdict);
         return tr("stopped: no verdict");
     }
-    QStringList wrong, slow;
+    QStringList wrong, unknown, slow;
     for (const auto &v : QJsonDocument::fromJson(sloJson).array()) {
         const QJsonObject o = v.toObject();
         if (o.value(QLatin1String("pass")).toBool())
@@ -145,12 +150,15 @@ QString SimulationVerdict::historyText(const QByteArray &sloJson, bool stopped, 
         slo.known = !o.value(QLatin1String("value")).isNull();
         slo.value = o.value(QLatin1String("value")).toDouble();
         slo.upperBound = inv::Slo::upperBoundOf(slo.name);
-        (inv::Slo::categoryOf(slo.name) == inv::SloCategory::Correctness ? wrong : slow)
-            << QString::fromStdString(slo.failure());
+        const bool correctness = inv::Slo::categoryOf(slo.name) == inv::SloCategory::Correctness;
+        (!correctness ? slow : slo.known ? wrong : unknown) << QString::fromStdString(slo.failure());
     }
-    setTone(wrong.isEmpty() ? Tone::Correct : Tone::Wrong);
+    // As SimulationReport::correct(): a known failure is wrong; one not measured leaves it unknown.
+    setTone(!wrong.isEmpty() ? Tone::Wrong : !unknown.isEmpty() ? Tone::NoVerdict : Tone::Correct);
     const QString correctness =
-        wrong.isEmpty() ? tr("✓ correct") : tr("✗ wrong: %1").arg(wrong.join(QStringLiteral(", ")));
+        !wrong.isEmpty()     ? tr("✗ wrong: %1").arg((wrong + unknown).join(QStringLiteral(", ")))
+        : !unknown.isEmpty() ? tr("? unknown: %1").arg(unknown.join(QStringLiteral(", ")))
+                             : tr("✓ correct");
     const QString performance =
         slow.isEmpty() ? tr("performant") : tr("slow: %1").arg(slow.join(QStringLiteral(", ")));
     return correctness + QStringLiteral(" · ") + performance;

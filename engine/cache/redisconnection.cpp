@@ -26,16 +26,22 @@ RedisConnection::RedisConnection(const RedisUrl &url, RedisTimeouts timeouts)
         m_broken = true;
         throw CacheIoError(e.what() + std::string(hint));
     }
-    // A refused password is worded by refusal(); the reply never quotes the password.
+    // The steps go out together and are answered in order. A refused password is worded by
+    // refusal(); the reply never quotes the password.
     const RedisUrl &target = m_stream->url();
-    for (const auto &step : RedisEndpoint::handshake(target)) {
-        if (step.front() != "ROLE") {
-            command(step);
+    const auto steps = RedisEndpoint::handshake(target);
+    for (const auto &step : steps)
+        m_stream->append(step);
+    for (const auto &step : steps) {
+        const RedisReply reply(await(step.front().c_str()));
+        if (!RedisEndpoint::isCheck(step)) {
+            if (reply.isError()) {
+                m_broken = true;
+                throwIfError(reply);
+            }
             continue;
         }
-        m_stream->append(step);
-        const RedisReply role(await("ROLE"));
-        if (const std::string why = RedisEndpoint::refusedStep(target, step, role.get()); !why.empty()) {
+        if (const std::string why = RedisEndpoint::refusedStep(target, step, reply.get()); !why.empty()) {
             m_broken = true;
             throw CacheIoError(why);
         }

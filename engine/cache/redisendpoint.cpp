@@ -4,6 +4,7 @@
 #include "errors.h"
 
 #include <cstring>
+#include <string_view>
 
 namespace inv {
 
@@ -48,15 +49,33 @@ RedisUrl RedisEndpoint::resolve(const RedisUrl &url)
         "masters' lists it)");
 }
 
+bool RedisEndpoint::isCheck(const std::vector<std::string> &step)
+{
+    return step.front() == "ROLE" || step.front() == "INFO";
+}
+
 std::string RedisEndpoint::refusedStep(const RedisUrl &url, const std::vector<std::string> &step,
                                        const redisReply *reply)
 {
-    if (step.front() != "ROLE" || !reply)
+    // An error (NOPERM for a user without +info or +role) leaves the check undone, not failed.
+    if (!isCheck(step) || !reply || reply->type == REDIS_REPLY_ERROR)
         return {};
+    if (step.front() == "INFO") {
+        const bool cluster =
+            reply->type == REDIS_REPLY_STRING &&
+            std::string_view(reply->str, reply->len).find("cluster_enabled:1") != std::string_view::npos;
+        if (!cluster)
+            return {};
+        return "Redis at " + url.display() +
+               " is not used: it is a node of a Redis Cluster (cluster_enabled:1), which the console "
+               "does not route across, and a product's keys may live on another node. Give a standalone "
+               "Redis, or Sentinels as redis+sentinel://HOST:26379/MASTER; the console serves from "
+               "PostgreSQL meanwhile.";
+    }
     const bool master = reply->type == REDIS_REPLY_ARRAY && reply->elements > 0 &&
                         reply->element[0]->type == REDIS_REPLY_STRING && reply->element[0]->len == 6 &&
                         std::memcmp(reply->element[0]->str, "master", 6) == 0;
-    if (master || reply->type == REDIS_REPLY_ERROR)
+    if (master)
         return {};
     return "Redis at " + url.display() + ", which the Sentinels name as the master '" + url.masterName +
            "', is not a master (ROLE): a failover is under way; the next connection asks the Sentinels again";
@@ -70,8 +89,12 @@ std::vector<std::vector<std::string>> RedisEndpoint::handshake(const RedisUrl &u
                                             : std::vector<std::string>{"AUTH", url.user, url.password});
     if (url.db != 0)
         commands.push_back({"SELECT", std::to_string(url.db)});
+    // A Sentinel's master is checked for its role; any other server for Cluster mode, whose nodes
+    // hold only their own slots' keys.
     if (!url.masterName.empty())
         commands.push_back({"ROLE"});
+    else
+        commands.push_back({"INFO", "cluster"});
     return commands;
 }
 

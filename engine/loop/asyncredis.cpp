@@ -47,7 +47,7 @@ void AsyncRedis::open()
     const RedisUrl target = m_stream->url();
     for (const auto &step : RedisEndpoint::handshake(target))
         send(step, [this, target, step](redisReply *reply) {
-            if (reply && reply->type == REDIS_REPLY_ERROR && step.front() != "ROLE")
+            if (reply && reply->type == REDIS_REPLY_ERROR && !RedisEndpoint::isCheck(step))
                 m_handshakeError =
                     RedisConnection::refusal(target.display(), std::string(reply->str, reply->len));
             if (const std::string why = RedisEndpoint::refusedStep(target, step, reply); !why.empty())

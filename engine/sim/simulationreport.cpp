@@ -173,7 +173,19 @@ std::optional<bool> SimulationReport::correct() const
 {
     if (stoppedEarly)
         return std::nullopt;
-    return failures(SloCategory::Correctness).empty();
+    // A known failure is wrong; a measure that could not be taken (the cache unreadable at the end)
+    // leaves the answer unknown rather than wrong.
+    bool unknown = false;
+    for (const auto &s : slos) {
+        if (s.category != SloCategory::Correctness || s.pass)
+            continue;
+        if (s.known)
+            return false;
+        unknown = true;
+    }
+    if (unknown)
+        return std::nullopt;
+    return true;
 }
 
 std::optional<bool> SimulationReport::performant() const
@@ -200,7 +212,8 @@ std::string SimulationReport::verdictHeadline() const
         std::vector<std::string> failed = failures(category);
         if (category == SloCategory::Performance && !failed.empty() && !verdictNote.empty())
             failed.push_back(verdictNote);
-        return std::string(label) + (failed.empty() ? ": yes" : ": no (" + join(failed, ", ") + ")");
+        const char *answer = category == SloCategory::Correctness && !correct() ? ": unknown (" : ": no (";
+        return std::string(label) + (failed.empty() ? ": yes" : answer + join(failed, ", ") + ")");
     };
     return verdict("correct", SloCategory::Correctness) + "; " +
            verdict("performant", SloCategory::Performance);

@@ -220,7 +220,9 @@ struct SimulationReport
     void evaluateSlos();
     // False for a stopped run, which has no verdict.
     bool allSlosPass() const;
-    // Every SLO of the category passed; nullopt for a stopped run, which has no verdict.
+    // Every SLO of the category passed; nullopt for a stopped run, which has no verdict. correct() is
+    // also nullopt when no correctness SLO is known to fail but one could not be measured
+    // (divergent_keys with the cache unreadable at the end): unknown, not wrong.
     std::optional<bool> correct() const;
     std::optional<bool> performant() const;
     // The SLOs of a category that failed, as failure() phrases them.

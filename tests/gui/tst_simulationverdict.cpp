@@ -104,6 +104,17 @@ void TestSimulationVerdict::singleRunHeadline()
     QCOMPARE(down.text(), QStringLiteral("naive and versioned could not run: cannot connect to PostgreSQL: "
                                          "Connection refused"));
     QCOMPARE(down.tone(), SimulationVerdict::Tone::Wrong);
+    // The cache unreadable at the end: nothing is known to be wrong, so the run is not called wrong.
+    auto unread = std::make_shared<inv::SimulationReport>(*report(inv::StrategyKind::Versioned, 0, 0, 1));
+    unread->divergentKeysAtEnd.reset();
+    unread->evaluateSlos();
+    const SimulationVerdict unknown({unread}, {}, false);
+    QCOMPARE(unknown.correctness(), QStringLiteral("versioned could not be judged (divergent_keys unknown)"));
+    QCOMPARE(unknown.tone(), SimulationVerdict::Tone::NoVerdict);
+    // Beside a known failure, the wrong one is still wrong.
+    const SimulationVerdict mixed({report(inv::StrategyKind::Naive, 12, 0, 1), unread}, {}, false);
+    QCOMPARE(mixed.correctness(), QStringLiteral("naive is wrong; versioned could not be judged"));
+    QCOMPARE(mixed.tone(), SimulationVerdict::Tone::Wrong);
 }
 
 void TestSimulationVerdict::historyNamesTheFailedSlo()
@@ -120,6 +131,10 @@ void TestSimulationVerdict::historyNamesTheFailedSlo()
              QStringLiteral("✓ correct · slow: cache_hit_rate 0.5 < 0.9"));
     QCOMPARE(tone, SimulationVerdict::Tone::Correct);
     QCOMPARE(SimulationVerdict::historyText(slos, true, &tone), QStringLiteral("stopped: no verdict"));
+    QCOMPARE(SimulationVerdict::historyText(
+                 R"([{"name":"divergent_keys","threshold":0,"value":null,"pass":false}])", false, &tone),
+             QStringLiteral("? unknown: divergent_keys unknown · performant"));
+    QCOMPARE(tone, SimulationVerdict::Tone::NoVerdict);
 }
 
 void TestSimulationVerdict::stoppedRunHasNoVerdict()

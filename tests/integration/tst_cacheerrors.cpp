@@ -183,14 +183,14 @@ void TestCacheErrors::commandsSayWhatTheCacheAnswered_data()
         << QStringLiteral("redis://127.0.0.1:1") << QStringLiteral("unreachable")
         << QStringList{QStringLiteral("Connection refused"), QStringLiteral("check --redis")};
     // The servers of initTestCase, by placeholders: a replica refuses writes (the repair marks the
-    // purchases left cannot be applied either, so stock says refused), a cluster node that serves no
-    // slot refuses everything.
+    // purchases left cannot be applied either, so stock says refused), a cluster node (one that serves
+    // no slot; tst_rediscluster has a whole Cluster) is declined at the handshake.
     QTest::newRow("read-only replica")
         << QStringLiteral("redis://127.0.0.1:REPLICAPORT") << QStringLiteral("refused")
         << QStringList{QStringLiteral("READONLY"), QStringLiteral("read-only replica")};
     QTest::newRow("cluster node") << QStringLiteral("redis://127.0.0.1:CLUSTERPORT")
                                   << QStringLiteral("refused")
-                                  << QStringList{QStringLiteral("CLUSTERDOWN"),
+                                  << QStringList{QStringLiteral("cluster_enabled:1"),
                                                  QStringLiteral("Redis Cluster")};
 }
 

@@ -55,6 +55,7 @@ private slots:
     void slowOnABusyHostSaysSo();
     void busyHostIsNoExcuseForWrongAnswers();
     void wrong();
+    void unmeasuredIsUnknownNotWrong();
     void stoppedHasNoVerdict();
     void jsonEscapesEverything();
     void eventsAndOperationsAreWritten();
@@ -185,6 +186,22 @@ void TestSimulationReport::wrong()
         QCOMPARE(s.value(QLatin1String("category")).toString(),
                  correctness ? QStringLiteral("correctness") : QStringLiteral("performance"));
     }
+}
+
+void TestSimulationReport::unmeasuredIsUnknownNotWrong()
+{
+    // The cache could not be read at the end (Redis down all along): divergent_keys is unknown, and
+    // with nothing known to fail, so is the verdict. Not a pass either: the exit code stays 1.
+    SimulationReport r = goodFlashSale();
+    r.divergentKeysAtEnd.reset();
+    r.evaluateSlos();
+    QCOMPARE(r.correct(), std::nullopt);
+    QCOMPARE(r.performant(), std::optional<bool>(true));
+    QVERIFY(!r.allSlosPass());
+    QCOMPARE(r.verdictHeadline(), std::string("correct: unknown (divergent_keys unknown); performant: yes"));
+    const QJsonObject o = parsed(r);
+    QVERIFY(o.contains(QLatin1String("correct")) && o.value(QLatin1String("correct")).isNull());
+    QCOMPARE(o.value(QLatin1String("performant")), QJsonValue(true));
 }
 
 void TestSimulationReport::stoppedHasNoVerdict()
