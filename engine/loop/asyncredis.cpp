@@ -45,14 +45,23 @@ void AsyncRedis::open()
     // Queued ahead of every command; a refused password fails the commands after it with NOAUTH.
     m_handshakeError.clear();
     const RedisUrl target = m_stream->url();
-    for (const auto &step : RedisEndpoint::handshake(target))
-        send(step, [this, target, step](redisReply *reply) {
-            if (reply && reply->type == REDIS_REPLY_ERROR && !RedisEndpoint::isCheck(step))
+    for (const auto &step : RedisEndpoint::handshake(target)) {
+        const bool check = RedisEndpoint::isCheck(step);
+        m_checking = m_checking || check;
+        send(step, [this, target, step, check](redisReply *reply) {
+            if (!reply)
+                return; // closed: close() answers the held commands
+            if (reply->type == REDIS_REPLY_ERROR && !check)
                 m_handshakeError =
                     RedisConnection::refusal(target.display(), std::string(reply->str, reply->len));
-            if (const std::string why = RedisEndpoint::refusedStep(target, step, reply); !why.empty())
+            if (const std::string why = RedisEndpoint::refusedStep(target, step, reply); !why.empty()) {
                 close(why);
+                return;
+            }
+            if (check)
+                releaseHeld();
         });
+    }
     pump(EV_WRITE);
 }
 
@@ -65,10 +74,26 @@ void AsyncRedis::close(const std::string &why)
     m_stream.reset();
     std::deque<Sent> sent;
     sent.swap(m_sent);
+    m_checking = false;
+    decltype(m_held) held;
+    held.swap(m_held);
     for (auto &command : sent) {
         ++m_failures;
         command.done(nullptr);
     }
+    for (auto &command : held) {
+        ++m_failures;
+        command.second(nullptr);
+    }
+}
+
+void AsyncRedis::releaseHeld()
+{
+    m_checking = false;
+    decltype(m_held) held;
+    held.swap(m_held);
+    for (auto &[argv, done] : held)
+        send(argv, std::move(done));
 }
 
 void AsyncRedis::command(const std::vector<std::string> &argv, Callback done)
@@ -78,6 +103,10 @@ void AsyncRedis::command(const std::vector<std::string> &argv, Callback done)
     if (!m_stream) {
         ++m_failures;
         done(nullptr);
+        return;
+    }
+    if (m_checking) {
+        m_held.emplace_back(argv, std::move(done));
         return;
     }
     send(argv, std::move(done));

@@ -18,6 +18,7 @@
 #include <deque>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace inv {
@@ -50,6 +51,8 @@ private:
     static void onTimer(evutil_socket_t, short, void *self);
     void open();
     void send(const std::vector<std::string> &argv, Callback done);
+    // The handshake's check passed: sends the commands that waited for it, in order.
+    void releaseHeld();
     // Connects, writes and reads as far as the socket allows, then waits for what it needs next.
     void pump(short what);
     void watch(RedisStream::Want want);
@@ -69,6 +72,10 @@ private:
     LoopEvent m_timer;
     // The commands in flight, oldest first: Redis answers in order.
     std::deque<Sent> m_sent;
+    // While the handshake's check (ROLE, INFO cluster) is unanswered, commands wait here instead of
+    // going out behind it: a server the check declines never runs one of them.
+    bool m_checking = false;
+    std::deque<std::pair<std::vector<std::string>, Callback>> m_held;
     std::string m_scriptSource;
     std::string m_scriptSha;
     bool m_loading = false;
