@@ -29,9 +29,10 @@ inventory_pg_standby_pair
 # And Redis over TLS, with and without client certificates (tst_redistls).
 . scripts/redistls.sh
 inventory_redis_tls_pair
-# And a Redis master and replica under a Sentinel (tst_redissentinel).
+# And a Redis master and replica under a Sentinel, in plain TCP and over TLS (tst_redissentinel).
 . scripts/redissentinel.sh
 inventory_redis_sentinel
+inventory_redis_sentinel tls
 # And a Redis Cluster of three masters (tst_rediscluster).
 . scripts/rediscluster.sh
 inventory_redis_cluster

@@ -11,7 +11,7 @@ SimulationMonitor::SimulationMonitor(SimulationContext &context, const Scenario 
                                      ConsistencyChecker &checker, std::vector<int> hotKeys, PgPool &db,
                                      RedisPool &cache, Tick tick)
     : m_context(context), m_scenario(scenario), m_checker(checker), m_hotKeys(std::move(hotKeys)), m_db(db),
-      m_cache(cache), m_tick(std::move(tick))
+      m_cache(cache), m_tick(std::move(tick)), m_sentinels(RedisUrl::parse(context.config().redisUrl))
 {
     m_timeline.reserve(4 * 3600);
 }
@@ -71,6 +71,7 @@ void SimulationMonitor::start()
     m_last = counters();
     m_lockTotal = lockWaitTotals();
     m_lockBaseline = m_lockTotal;
+    m_sentinels.changed(); // the master at the start, against which a failover is seen
     {
         std::lock_guard lock(m_mutex);
         m_running = true;
@@ -193,8 +194,13 @@ void SimulationMonitor::collect()
     p.lockWaitP99Ms = lockWindow.percentileMs(0.99);
     p.staleReads = m_checker.staleReads();
     p.oversold = m_checker.oversoldSoFar();
-    // Sampling the database and the cache costs two round trips: once a second is enough.
-    if (m_ticks++ % 4 == 0 && !m_hotKeys.empty()) {
+    // Sampling the database and the cache costs two round trips, asking the Sentinels one: once a
+    // second is enough.
+    const bool sampling = m_ticks++ % 4 == 0;
+    if (sampling)
+        if (const auto master = m_sentinels.changed())
+            m_context.addEvent("Redis failover: master now " + *master);
+    if (sampling && !m_hotKeys.empty()) {
         try {
             auto samples = m_checker.sample(m_db, m_cache, m_hotKeys);
             long long divergent = 0;

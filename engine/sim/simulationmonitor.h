@@ -2,10 +2,12 @@
 // differencing cumulative copies, so workers never stop), reads the servers' counters, samples
 // the hottest keys in the database and the cache, counts the database's backends waiting on a lock,
 // and appends a timeline point, with per-operation statistics (read, purchase, restock) from the
-// merged histograms and the run's events on the same time line. A GUI polls snapshot() from its own thread;
-// the CLI gets the same points through the tick callback, which runs on the monitor's thread.
+// merged histograms and the run's events on the same time line (a Sentinel failover among them). A
+// GUI polls snapshot() from its own thread; the CLI gets the same points through the tick callback,
+// which runs on the monitor's thread.
 #pragma once
 
+#include "cache/sentinelwatch.h"
 #include "metrics/latencyhistogram.h"
 #include "sim/scenario.h"
 #include "sim/simulationreport.h"
@@ -116,6 +118,8 @@ private:
     HistogramCounts m_lockTotal, m_lockBaseline;
     Counters m_last;
     int m_ticks = 0;
+    // For redis+sentinel://, the master the Sentinels name; a change is a failover event.
+    SentinelWatch m_sentinels;
     long long m_lastDivergent = 0;
     mutable std::mutex m_mutex;
     std::vector<TimelinePoint> m_timeline;

@@ -4,6 +4,7 @@
 // commit, a simulation keeps its books, and no node of the Cluster holds a key afterwards (nothing
 // was half-cached on the node that happened to own a slot).
 #include "cache/redisurl.h"
+#include "clijson.h"
 #include "clirunner.h"
 #include "testservices.h"
 
@@ -21,6 +22,7 @@ private slots:
     void commandsSayTheClusterIsNotUsed();
     void simulationServesFromPostgres();
     void noNodeHoldsAKey();
+    void cleanupTestCase();
 
 private:
     QString dbSize(const QString &port) const;
@@ -30,21 +32,6 @@ private:
     QStringList m_nodes;
     QString m_sku;
 };
-
-namespace {
-QJsonObject json(const QString &text)
-{
-    return QJsonDocument::fromJson(text.toUtf8()).object();
-}
-
-QStringList args(std::initializer_list<const char *> words)
-{
-    QStringList out;
-    for (const char *word : words)
-        out << QString::fromUtf8(word);
-    return out;
-}
-} // namespace
 
 QString TestRedisCluster::dbSize(const QString &port) const
 {
@@ -139,6 +126,14 @@ void TestRedisCluster::noNodeHoldsAKey()
     // own space included.
     for (const QString &port : m_nodes)
         QCOMPARE(dbSize(port), QStringLiteral("0"));
+}
+
+void TestRedisCluster::cleanupTestCase()
+{
+    // The run could not delete its keys, so it left its schema for a later cleanup: that cleanup,
+    // with the test's own Redis, removes it.
+    const CliRun run = runCli(args({"simulate", "--cleanup"}));
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
 }
 
 QTEST_GUILESS_MAIN(TestRedisCluster)

@@ -1,14 +1,19 @@
 // Redis under Sentinel (redis+sentinel://), against the master, replica and Sentinel that
 // scripts/redissentinel.sh starts: the console finds the master through the Sentinel, writes its
 // cache there (read back by redis-cli on that node), follows a failover (SENTINEL FAILOVER) during a
-// mixed run without overselling or breaking the ledger, and afterwards writes to the new master. A
-// master name the Sentinel does not know and a Sentinel that is not there are said as such.
+// mixed run without overselling or breaking the ledger, marks it on the run's time line, and
+// afterwards writes to the new master. A master name the Sentinel does not know and a Sentinel that
+// is not there are said as such.
 #include "cache/redisurl.h"
 #include "cache/stockcache.h"
+#include "clijson.h"
 #include "clirunner.h"
 #include "testservices.h"
 
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -25,6 +30,7 @@ private slots:
     void unknownMasterIsSaid();
     void missingSentinelIsSaid();
     void failoverDuringARun();
+    void tlsSentinelsAndMaster();
 
 private:
     QString m_url;
@@ -35,19 +41,6 @@ private:
 };
 
 namespace {
-QJsonObject json(const QString &text)
-{
-    return QJsonDocument::fromJson(text.toUtf8()).object();
-}
-
-QStringList args(std::initializer_list<const char *> words)
-{
-    QStringList out;
-    for (const char *word : words)
-        out << QString::fromUtf8(word);
-    return out;
-}
-
 QString redisCli(const QString &port, const QString &password, const QStringList &command)
 {
     auto environment = QProcessEnvironment::systemEnvironment();
@@ -173,6 +166,14 @@ void TestRedisSentinel::failoverDuringARun()
     QCOMPARE(report.value(QStringLiteral("oversold")).toInteger(-1), 0LL);
     QCOMPARE(report.value(QStringLiteral("ledger_ok")).toBool(), true);
     QCOMPARE(report.value(QStringLiteral("errors")).toInteger(-1), 0LL);
+    // The failover is on the run's time line, naming the new master, while the load ran.
+    const QString expected = QStringLiteral("Redis failover: master now 127.0.0.1:") + m_nodes.last();
+    double failoverAt = -1;
+    for (const auto &event : report.value(QStringLiteral("events")).toArray())
+        if (event.toObject().value(QStringLiteral("label")).toString() == expected)
+            failoverAt = event.toObject().value(QStringLiteral("t")).toDouble();
+    QVERIFY2(failoverAt > 1 && failoverAt < 8,
+             QJsonDocument(report.value(QStringLiteral("events")).toArray()).toJson().constData());
     qInfo(
         "through the failover: %lld requests, hit rate %.3f, stale reads %lld, divergent keys at the end %s, "
         "cache trouble: %s",
@@ -194,6 +195,61 @@ void TestRedisSentinel::failoverDuringARun()
     QCOMPARE(json(stock.out).value(QStringLiteral("cache_state")).toString(), QStringLiteral("fresh"));
     const QString cached = redisCli(m_nodes.last(), m_password, {QStringLiteral("GET"), key});
     QVERIFY2(cached.startsWith(QString::number(units) + QLatin1Char(':')), qPrintable(cached));
+}
+
+void TestRedisSentinel::tlsSentinelsAndMaster()
+{
+    // rediss+sentinel://: the Sentinel is asked over TLS, and the master it names is spoken to over
+    // TLS, both verified against the URL's CA for the name in sni= (the certificate names localhost,
+    // the Sentinel names 127.0.0.1).
+    const QString url = qEnvironmentVariable("INVENTORY_REDIS_SENTINEL_TLS_URL");
+    if (url.isEmpty()) {
+        if (testservices::servicesRequired())
+            QFAIL("INVENTORY_REDIS_SENTINEL_TLS_URL is not set: run through ./test.sh");
+        QSKIP("no Sentinel over TLS (scripts/redissentinel.sh tls)");
+    }
+    const QStringList redis{QStringLiteral("--redis"), url};
+    CliRun run =
+        runCli(args({"purchase"}) << m_sku << args({"1", "--strategy", "versioned", "--json"}) << redis);
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QVERIFY2(json(run.out).value(QStringLiteral("cache_error")).isNull(),
+             qPrintable(json(run.out).value(QStringLiteral("cache_error")).toString()));
+    run = runCli(args({"stock"}) << m_sku << QStringLiteral("--json") << redis);
+    QCOMPARE(json(run.out).value(QStringLiteral("cache_state")).toString(), QStringLiteral("fresh"));
+    const int units =
+        json(run.out).value(QStringLiteral("database")).toObject().value(QStringLiteral("stock")).toInt();
+    // Read back on the master, over TLS, by another client.
+    const inv::RedisUrl parsed = inv::RedisUrl::parse(url.toStdString());
+    const QString master =
+        qEnvironmentVariable("INVENTORY_REDIS_SENTINEL_TLS_NODES").split(QLatin1Char(' ')).first();
+    auto environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("REDISCLI_AUTH"), QString::fromStdString(parsed.password));
+    const QString cached =
+        runProgram(QStringLiteral("redis-cli"),
+                   {QStringLiteral("--tls"), QStringLiteral("--cacert"),
+                    QString::fromStdString(parsed.caFile), QStringLiteral("-p"), master,
+                    QStringLiteral("GET"), QString::fromStdString(inv::StockCache::key(m_sku.toStdString()))},
+                   10000, environment)
+            .out.trimmed();
+    QVERIFY2(cached.startsWith(QString::number(units) + QLatin1Char(':')), qPrintable(cached));
+    // A wrong CA is refused at the Sentinel, and said.
+    QString wrong = url;
+    const QString caFile = QString::fromStdString(parsed.caFile);
+    wrong.replace(caFile, QFileInfo(caFile).dir().filePath(QStringLiteral("other-ca.crt")));
+    run = runCli(args({"stock"}) << m_sku << QStringLiteral("--json") << QStringLiteral("--redis") << wrong);
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    const QString error = json(run.out).value(QStringLiteral("cache_error")).toString();
+    QVERIFY2(error.contains(QLatin1String("no Sentinel of")) && error.contains(QLatin1String("certificate")),
+             qPrintable(error));
+
+    // A short mixed run on the event loop: correct, served from the cache.
+    run = runCli(args({"simulate", "--scenario", "mixed", "--duration", "2", "--rate", "300", "--json"})
+                     << redis,
+                 120000);
+    QVERIFY2(run.exitCode == 0 || run.exitCode == 1, qPrintable(run.err + run.out.left(2000)));
+    const QJsonObject report = json(run.out);
+    QCOMPARE(report.value(QStringLiteral("correct")).toBool(), true);
+    QVERIFY2(report.value(QStringLiteral("cache_hit_rate")).toDouble() > 0.9, qPrintable(run.out.left(2000)));
 }
 
 QTEST_GUILESS_MAIN(TestRedisSentinel)

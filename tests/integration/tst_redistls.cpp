@@ -7,6 +7,7 @@
 // wait, and the console serves from PostgreSQL meanwhile.
 #include "cache/redisurl.h"
 #include "cache/stockcache.h"
+#include "clijson.h"
 #include "clirunner.h"
 #include "monitor/redisserversampler.h"
 #include "testservices.h"
@@ -39,19 +40,6 @@ private:
 };
 
 namespace {
-QJsonObject json(const CliRun &run)
-{
-    return QJsonDocument::fromJson(run.out.toUtf8()).object();
-}
-
-QStringList args(std::initializer_list<const char *> words)
-{
-    QStringList out;
-    for (const char *word : words)
-        out << QString::fromUtf8(word);
-    return out;
-}
-
 // What redis-cli, over TLS with the URL's files, answers to `command`.
 QString redisCli(const QString &url, const QStringList &command)
 {

@@ -310,14 +310,18 @@ void TestRedisUrl::sentinelUrlsAreRead()
 void TestRedisUrl::handshakeFollowsTheUrl()
 {
     using Steps = std::vector<std::vector<std::string>>;
-    QVERIFY(inv::RedisEndpoint::handshake(inv::RedisUrl::parse("redis://127.0.0.1:6379")).empty());
+    // Every server but a Sentinel's master is checked for Cluster mode, last.
+    const std::vector<std::string> cluster{"INFO", "cluster"};
+    QCOMPARE(inv::RedisEndpoint::handshake(inv::RedisUrl::parse("redis://127.0.0.1:6379")), (Steps{cluster}));
     QCOMPARE(inv::RedisEndpoint::handshake(inv::RedisUrl::parse("redis://:secret@127.0.0.1:6379")),
-             (Steps{{"AUTH", "secret"}}));
+             (Steps{{"AUTH", "secret"}, cluster}));
     // An ACL user logs in as itself, then the database is selected.
     QCOMPARE(inv::RedisEndpoint::handshake(inv::RedisUrl::parse("redis://app:secret@127.0.0.1:6379/3")),
-             (Steps{{"AUTH", "app", "secret"}, {"SELECT", "3"}}));
+             (Steps{{"AUTH", "app", "secret"}, {"SELECT", "3"}, cluster}));
     QCOMPARE(inv::RedisEndpoint::handshake(inv::RedisUrl::parse("redis://127.0.0.1:6379/2")),
-             (Steps{{"SELECT", "2"}}));
+             (Steps{{"SELECT", "2"}, cluster}));
+    QVERIFY(inv::RedisEndpoint::isCheck(cluster));
+    QVERIFY(!inv::RedisEndpoint::isCheck({"AUTH", "secret"}));
 }
 
 QTEST_APPLESS_MAIN(TestRedisUrl)
