@@ -33,6 +33,8 @@ private slots:
     void tlsSentinelsAndMaster();
 
 private:
+    void correctCachedRun(const QStringList &redis);
+
     QString m_url;
     QString m_password;
     QString m_sentinelPort;
@@ -51,6 +53,23 @@ QString redisCli(const QString &port, const QString &password, const QStringList
         .out.trimmed();
 }
 } // namespace
+
+void TestRedisSentinel::correctCachedRun(const QStringList &redis)
+{
+    // A short mixed run with the near cache, on the event loop: correct, and served from the cache.
+    const CliRun run = runCli(args({"simulate", "--scenario", "mixed", "--near-cache", "--duration", "2",
+                                    "--rate", "500", "--json"})
+                                  << redis,
+                              120000);
+    // Exit 1 is a missed latency threshold on a slow (sanitizer) build; correctness is what counts.
+    QVERIFY2(run.exitCode == 0 || run.exitCode == 1, qPrintable(run.err + run.out.left(2000)));
+    const QJsonObject report = json(run.out);
+    QCOMPARE(report.value(QStringLiteral("correct")).toBool(), true);
+    QVERIFY2(report.value(QStringLiteral("cache_hit_rate")).toDouble() > 0.9, qPrintable(run.out.left(2000)));
+    QVERIFY2(report.value(QStringLiteral("near_cache")).toObject().value(QStringLiteral("hits")).toInteger() >
+                 0,
+             qPrintable(run.out.left(2000)));
+}
 
 void TestRedisSentinel::initTestCase()
 {
@@ -92,19 +111,7 @@ void TestRedisSentinel::commandsFindTheMaster()
     const QString cached = redisCli(m_nodes.first(), m_password, {QStringLiteral("GET"), key});
     QVERIFY2(cached.startsWith(QString::number(units) + QLatin1Char(':')), qPrintable(cached));
 
-    // A short mixed run with the near cache, on the event loop: correct, and served from the cache.
-    const CliRun run = runCli(args({"simulate", "--scenario", "mixed", "--near-cache", "--duration", "2",
-                                    "--rate", "500", "--json"})
-                                  << redis,
-                              120000);
-    // Exit 1 is a missed latency threshold on a slow (sanitizer) build; correctness is what counts.
-    QVERIFY2(run.exitCode == 0 || run.exitCode == 1, qPrintable(run.err + run.out.left(2000)));
-    const QJsonObject report = json(run.out);
-    QCOMPARE(report.value(QStringLiteral("correct")).toBool(), true);
-    QVERIFY2(report.value(QStringLiteral("cache_hit_rate")).toDouble() > 0.9, qPrintable(run.out.left(2000)));
-    QVERIFY2(report.value(QStringLiteral("near_cache")).toObject().value(QStringLiteral("hits")).toInteger() >
-                 0,
-             qPrintable(run.out.left(2000)));
+    correctCachedRun(redis);
 }
 
 void TestRedisSentinel::unknownMasterIsSaid()
@@ -242,14 +249,7 @@ void TestRedisSentinel::tlsSentinelsAndMaster()
     QVERIFY2(error.contains(QLatin1String("no Sentinel of")) && error.contains(QLatin1String("certificate")),
              qPrintable(error));
 
-    // A short mixed run on the event loop: correct, served from the cache.
-    run = runCli(args({"simulate", "--scenario", "mixed", "--duration", "2", "--rate", "300", "--json"})
-                     << redis,
-                 120000);
-    QVERIFY2(run.exitCode == 0 || run.exitCode == 1, qPrintable(run.err + run.out.left(2000)));
-    const QJsonObject report = json(run.out);
-    QCOMPARE(report.value(QStringLiteral("correct")).toBool(), true);
-    QVERIFY2(report.value(QStringLiteral("cache_hit_rate")).toDouble() > 0.9, qPrintable(run.out.left(2000)));
+    correctCachedRun(redis);
 }
 
 QTEST_GUILESS_MAIN(TestRedisSentinel)
