@@ -2,10 +2,9 @@
 // it the pool, the lock, the invalidation listener's subscriber and tracker, the command line's
 // single commands) or asynchronous (AsyncRedis on an event loop): the address, the transport and the
 // handshake that follows (AUTH, with the ACL user when the URL names one, then SELECT, then a check of
-// the server's role or Cluster mode). The transport
-// (TCP, or TLS for rediss://) is RedisStream's, the one both kinds of connection use; where to connect
-// (a Sentinel's master) and the handshake are here. One place, so that a router is added once, for
-// every path. Any thread.
+// the server's role or Cluster mode). The transport (TCP, or TLS for rediss://) is RedisStream's, the
+// one both kinds of connection use; where to connect (a Sentinel's master) and the handshake are here.
+// One place, so that a router is added once, for every path. Any thread.
 #pragma once
 
 #include "cache/redisurl.h"
