@@ -57,6 +57,9 @@ inventory_redis_sentinel tls
 . scripts/rediscluster.sh
 inventory_redis_cluster
 status=0
-(cd "$BUILD_DIR" && ctest --output-on-failure -L 'unit|integration' --timeout 1200) || status=$?
+# tst_packagelist checks the package list against the build's CMake files, the same for every build:
+# ./test.sh runs it once.
+(cd "$BUILD_DIR" && ctest --output-on-failure -L 'unit|integration' -E '^tst_packagelist$' --timeout 1200) ||
+    status=$?
 echo "sanitize ($KIND): ctest exited $status"
 exit $status
