@@ -18,24 +18,9 @@ export INVENTORY_SANDBOX_DIR="$SANDBOX"
 export INVENTORY_REQUIRE_SERVICES=1
 export QT_QPA_PLATFORM=offscreen
 "$CLI" init --products 0 >/dev/null
-# Two PgBouncers in front of it, for the tests through a pooler: INVENTORY_PGBOUNCER_TX_URL (transaction
-# pooling) and INVENTORY_PGBOUNCER_SESSION_URL (session pooling), each with an _OWNER_URL.
-. scripts/pgbouncer.sh
-inventory_pgbouncers_for_tests
-# Another PostgreSQL, for TLS and failover (tst_topologies, tst_isolation, tst_failover): a primary that
-# speaks TLS with a synchronous streaming standby, INVENTORY_PG_TLS_URL and INVENTORY_PG_HA_URL.
-. scripts/pgstandby.sh
-inventory_pg_standby_pair
-# And Redis over TLS, with and without client certificates (tst_redistls).
-. scripts/redistls.sh
-inventory_redis_tls_pair
-# And a Redis master and replica under a Sentinel, in plain TCP and over TLS (tst_redissentinel).
-. scripts/redissentinel.sh
-inventory_redis_sentinel
-inventory_redis_sentinel tls
-# And a Redis Cluster of three masters (tst_rediscluster).
-. scripts/rediscluster.sh
-inventory_redis_cluster
+# PgBouncer, a TLS primary with its standby, Redis over TLS, Sentinels and a Cluster.
+. scripts/testtopologies.sh
+inventory_test_topologies
 
 status=0
 (cd "$BUILD_DIR" && ctest --output-on-failure) || status=$?

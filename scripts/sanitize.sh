@@ -40,22 +40,9 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$SUPPRESSI
 # execs at once; the child runs none of our code before exec.
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:die_after_fork=0:suppressions=$SUPPRESSIONS/tsan.supp"
 "$CLI" init --products 0 >/dev/null
-# The tests through a pooler (tst_topologies, tst_isolation) need the two PgBouncers test.sh starts.
-. scripts/pgbouncer.sh
-inventory_pgbouncers_for_tests
-# And the standby pair with TLS (tst_topologies, tst_isolation, tst_failover).
-. scripts/pgstandby.sh
-inventory_pg_standby_pair
-# And Redis over TLS, with and without client certificates (tst_redistls).
-. scripts/redistls.sh
-inventory_redis_tls_pair
-# And a Redis master and replica under a Sentinel, in plain TCP and over TLS (tst_redissentinel).
-. scripts/redissentinel.sh
-inventory_redis_sentinel
-inventory_redis_sentinel tls
-# And a Redis Cluster of three masters (tst_rediscluster).
-. scripts/rediscluster.sh
-inventory_redis_cluster
+# PgBouncer, a TLS primary with its standby, Redis over TLS, Sentinels and a Cluster.
+. scripts/testtopologies.sh
+inventory_test_topologies
 status=0
 # tst_packagelist checks the package list against the build's CMake files, the same for every build:
 # ./test.sh runs it once.
