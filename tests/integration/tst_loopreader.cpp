@@ -468,6 +468,19 @@ void TestLoopReader::anotherServersFillIsWaitedFor()
     QCOMPARE(filled.view->version, record.version);
 }
 
+namespace {
+// Why a near cache may stay empty: the server distrusts Redis, or the invalidation link is down.
+std::string nearCacheState(inv::InventoryService &service, long long failuresBefore)
+{
+    auto &repairs = service.cacheRepairs();
+    const auto why = repairs.failureSince(failuresBefore);
+    return "near cache serving " + std::to_string(service.nearCache()->serving()) + ", Redis distrusted " +
+           std::to_string(repairs.distrusting()) + ", cache failures " +
+           std::to_string(repairs.failureMark() - failuresBefore) + " (last: " + why.value_or("none") +
+           "), repair passes " + std::to_string(repairs.passes());
+}
+} // namespace
+
 void TestLoopReader::ownWriteIsReadAtOnceThroughTheNearCache()
 {
     // The server's near cache holds the product; the server's own write drops that entry before it
@@ -479,6 +492,7 @@ void TestLoopReader::ownWriteIsReadAtOnceThroughTheNearCache()
     service->addProduct(sku, "near", 20);
     ReaderFixture fixture(*service);
     const long long hitsBefore = service->nearCache()->hits();
+    const long long failuresBefore = service->cacheRepairs().failureMark();
     QTRY_VERIFY_WITH_TIMEOUT((fixture.read(sku), service->nearCache()->hits() > hitsBefore), 2000);
     for (int i = 0; i < 20; ++i) {
         inv::WriteRequest purchase;
@@ -502,9 +516,12 @@ void TestLoopReader::ownWriteIsReadAtOnceThroughTheNearCache()
                  qPrintable(QStringLiteral("read version %1 after writing %2")
                                 .arg(read.view->version)
                                 .arg(written.result.version)));
-        // Let the near cache take the entry again before the next write (longer than the repair
-        // grace period, which a cache step timed out on a busy host starts).
-        QTRY_VERIFY_WITH_TIMEOUT((fixture.read(sku), service->nearCache()->size() > 0), 5000);
+        // Let the near cache take the entry again before the next write. A cache step that timed out
+        // on a busy host makes the server read from PostgreSQL until Redis has answered for the repair
+        // grace period (2 s), and each new timeout starts that period again: the wait allows a few,
+        // and says which failure held it up.
+        QTRY_VERIFY2_WITH_TIMEOUT((fixture.read(sku), service->nearCache()->size() > 0),
+                                  nearCacheState(*service, failuresBefore).c_str(), 15000);
     }
 }
 
