@@ -3,6 +3,7 @@
 // 10 s. Test threads only.
 #pragma once
 
+#include "testpaths.h"
 #include <QProcess>
 #include <QStringList>
 
@@ -13,7 +14,7 @@ inline std::unique_ptr<QProcess> startAgentProcess(const QString &name, const QS
 {
     auto process = std::make_unique<QProcess>();
     process->setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    process->start(QStringLiteral(INVENTORY_CLI_PATH),
+    process->start(testpaths::cli(),
                    QStringList{QStringLiteral("agent"), QStringLiteral("--name"), name} + options);
     return process;
 }

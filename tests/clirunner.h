@@ -2,6 +2,7 @@
 // environment. Test threads only.
 #pragma once
 
+#include "testpaths.h"
 #include <QProcess>
 #include <QStringList>
 #include <QTest>
@@ -35,5 +36,5 @@ inline CliRun runProgram(const QString &program, const QStringList &arguments, i
 
 inline CliRun runCli(const QStringList &arguments, int timeoutMs = 60000)
 {
-    return runProgram(QStringLiteral(INVENTORY_CLI_PATH), arguments, timeoutMs);
+    return runProgram(testpaths::cli(), arguments, timeoutMs);
 }

@@ -11,6 +11,7 @@
 #include "simulationsweeppanel.h"
 #include "simulationwindow.h"
 #include "sweepchart.h"
+#include "testpaths.h"
 #include "testservices.h"
 
 #include <QImage>
@@ -154,7 +155,7 @@ CliRun TestSimulationSweep::runConsole(const QStringList &arguments, int timeout
         environment.insert(QLatin1String(name),
                            m_dir.filePath(QStringLiteral("home/") + QLatin1String(name)));
     environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-    return runProgram(QStringLiteral(INVENTORY_CLI_PATH), arguments, timeoutMs, environment);
+    return runProgram(testpaths::cli(), arguments, timeoutMs, environment);
 }
 
 void TestSimulationSweep::referencesDrawnAgainstConnections()

@@ -6,6 +6,7 @@
 #include "clirunner.h"
 #include "errors.h"
 #include "inventory/quantity.h"
+#include "testpaths.h"
 #include "testservices.h"
 
 #include <QFile>
@@ -26,7 +27,7 @@ CliRun runCliWithBytes(const QList<QByteArray> &arguments)
         QStringLiteral("-c"),
         QStringLiteral("cli=$1; shift; for a do set -- \"$@\" \"$(printf '%b' \"$a\")\"; shift; "
                        "done; exec \"$cli\" \"$@\""),
-        QStringLiteral("sh"), QStringLiteral(INVENTORY_CLI_PATH)};
+        QStringLiteral("sh"), testpaths::cli()};
     for (const QByteArray &argument : arguments) {
         QString escaped;
         for (char c : argument)

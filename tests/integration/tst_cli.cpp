@@ -4,6 +4,7 @@
 #include "cache/redisconnection.h"
 #include "cache/redisurl.h"
 #include "clirunner.h"
+#include "testpaths.h"
 #include "testservices.h"
 
 #include <QJsonArray>
@@ -181,9 +182,8 @@ void TestCli::tenProcessesNeverOversell()
     std::vector<std::unique_ptr<QProcess>> buyers;
     for (int i = 0; i < 10; ++i) {
         auto process = std::make_unique<QProcess>();
-        process->start(
-            QStringLiteral(INVENTORY_CLI_PATH),
-            {QStringLiteral("purchase"), sku, QStringLiteral("1"), QStringLiteral("--strategy"), strategy});
+        process->start(testpaths::cli(), {QStringLiteral("purchase"), sku, QStringLiteral("1"),
+                                          QStringLiteral("--strategy"), strategy});
         buyers.push_back(std::move(process));
     }
     int ok = 0;

@@ -7,6 +7,7 @@
 #include "inventory/conditionalwrite.h"
 #include "inventory/purchasebatch.h"
 #include "sim/simulation.h"
+#include "testpaths.h"
 #include "testservices.h"
 
 #include <QJsonDocument>
@@ -367,8 +368,8 @@ void TestCombined::twoProcessesShareOneSku()
         QStringLiteral("8"),          QStringLiteral("--run-id"),   runId,
         QStringLiteral("--keep"),     QStringLiteral("--json")};
     QProcess first, second;
-    first.start(QStringLiteral(INVENTORY_CLI_PATH), arguments);
-    second.start(QStringLiteral(INVENTORY_CLI_PATH), arguments);
+    first.start(testpaths::cli(), arguments);
+    second.start(testpaths::cli(), arguments);
     QVERIFY(first.waitForFinished(120000));
     QVERIFY(second.waitForFinished(120000));
     const QJsonObject a = QJsonDocument::fromJson(first.readAllStandardOutput()).object();

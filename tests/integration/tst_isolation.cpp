@@ -7,6 +7,7 @@
 #include "clirunner.h"
 #include "sim/simulation.h"
 #include "sim/simulationspace.h"
+#include "testpaths.h"
 #include "testservices.h"
 
 #include <QTest>
@@ -242,7 +243,7 @@ void TestIsolation::killedRunIsCleanedUp()
 {
     const std::string runId = newRunId();
     QProcess run;
-    run.start(QStringLiteral(INVENTORY_CLI_PATH),
+    run.start(testpaths::cli(),
               {QStringLiteral("simulate"), QStringLiteral("--scenario"), QStringLiteral("mixed"),
                QStringLiteral("--rate"), QStringLiteral("300"), QStringLiteral("--duration"),
                QStringLiteral("30"), QStringLiteral("--products"), QStringLiteral("10"),

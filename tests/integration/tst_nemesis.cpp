@@ -11,6 +11,7 @@
 #include "sim/faultspec.h"
 #include "sim/simulation.h"
 #include "sim/simulationspace.h"
+#include "testpaths.h"
 #include "testservices.h"
 
 #include <QProcess>
@@ -396,7 +397,7 @@ void TestNemesis::pauseOutlivesNoRun()
     QFETCH(int, signal);
     QProcess run;
     run.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    run.start(QStringLiteral(INVENTORY_CLI_PATH),
+    run.start(testpaths::cli(),
               {u"simulate"_s, u"--scenario"_s, u"mixed"_s, u"--rate"_s, u"200"_s, u"--duration"_s, u"20"_s,
                u"--servers"_s, u"1"_s, u"--connections"_s, u"2"_s, u"--fault"_s, u"redis-pause@1s+15s"_s});
     QVERIFY(run.waitForStarted());

@@ -6,6 +6,7 @@
 #include "db/pgconnection.h"
 #include "errors.h"
 #include "sandbox/sandbox.h"
+#include "testpaths.h"
 
 #include <QDir>
 #include <QFile>
@@ -127,7 +128,7 @@ void TestPgTimeouts::initTestCase()
                                       {QStringLiteral("-c"),
                                        QStringLiteral(". \"$0\" && inventory_pgbouncer transaction pause >&2 "
                                                       "&& printf %s \"$INVENTORY_PGBOUNCER_PAUSE_URL\""),
-                                       QStringLiteral(INVENTORY_SOURCE_DIR "/scripts/pgbouncer.sh")},
+                                       testpaths::source(QStringLiteral("scripts/pgbouncer.sh"))},
                                       30000, bouncerEnvironment());
     QVERIFY2(bouncer.exitCode == 0 && !bouncer.out.isEmpty(), qPrintable(bouncer.err));
     m_bouncerUrl = bouncer.out.toStdString();
@@ -198,7 +199,7 @@ void TestPgTimeouts::cleanupTestCase()
     if (m_dir)
         runProgram(QStringLiteral("bash"),
                    {QStringLiteral("-c"), QStringLiteral(". \"$0\" && inventory_pgbouncer_stop_all"),
-                    QStringLiteral(INVENTORY_SOURCE_DIR "/scripts/pgbouncer.sh")},
+                    testpaths::source(QStringLiteral("scripts/pgbouncer.sh"))},
                    30000, bouncerEnvironment());
     if (m_sandbox)
         m_sandbox->stop();

@@ -5,6 +5,7 @@
 #include "cache/redisconnection.h"
 #include "clirunner.h"
 #include "monitor/redisserversampler.h"
+#include "testpaths.h"
 #include "testservices.h"
 
 #include <QFile>
@@ -44,7 +45,7 @@ QJsonObject json(const CliRun &run)
 // "ACL SETUSER inventory_app on >PASSWORD …" line.
 QStringList documentedRule()
 {
-    QFile readme(QStringLiteral(INVENTORY_SOURCE_DIR "/README.md"));
+    QFile readme(testpaths::source(QStringLiteral("README.md")));
     if (!readme.open(QIODevice::ReadOnly))
         return {};
     const QString text = QString::fromUtf8(readme.readAll());

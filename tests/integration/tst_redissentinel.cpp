@@ -8,6 +8,7 @@
 #include "cache/stockcache.h"
 #include "clijson.h"
 #include "clirunner.h"
+#include "testpaths.h"
 #include "testservices.h"
 
 #include <QDir>
@@ -149,7 +150,7 @@ void TestRedisSentinel::failoverDuringARun()
     QVERIFY(dir.isValid());
     const QString reportPath = dir.filePath(QStringLiteral("report.json"));
     QProcess run;
-    run.start(QStringLiteral(INVENTORY_CLI_PATH),
+    run.start(testpaths::cli(),
               args({"simulate", "--scenario", "mixed", "--duration", "6", "--rate", "500", "--report"})
                   << reportPath << redis);
     QVERIFY(run.waitForStarted());

@@ -14,6 +14,7 @@
 #include "sandbox/sandbox.h"
 #include "sandbox/sandboxstate.h"
 #include "simulationrunner.h"
+#include "testpaths.h"
 #include "testservices.h"
 
 #include <QAction>
@@ -234,7 +235,7 @@ void TestSecrets::simulationRunsRows()
 void TestSecrets::processCommandLines()
 {
     m_simulation = std::make_unique<QProcess>();
-    m_simulation->start(QStringLiteral(INVENTORY_CLI_PATH),
+    m_simulation->start(testpaths::cli(),
                         {QStringLiteral("simulate"), QStringLiteral("--scenario"), QStringLiteral("mixed"),
                          QStringLiteral("--rate"), QStringLiteral("200"), QStringLiteral("--duration"),
                          QStringLiteral("3"), QStringLiteral("--products"), QStringLiteral("5")});

@@ -4,6 +4,7 @@
 // carry every key docs/ARCHITECTURE.md lists, with the documented exit codes.
 #include "clirunner.h"
 #include "sim/simulation.h"
+#include "testpaths.h"
 #include "testservices.h"
 
 #include <QFile>
@@ -192,8 +193,8 @@ void TestSimulation::twoProcessesShareOneSku()
         QStringLiteral("--servers"), QStringLiteral("2"),          QStringLiteral("--connections"),
         QStringLiteral("6"),         QStringLiteral("--run-id"),   runId,
         QStringLiteral("--keep"),    QStringLiteral("--json")};
-    first.start(QStringLiteral(INVENTORY_CLI_PATH), arguments);
-    second.start(QStringLiteral(INVENTORY_CLI_PATH), arguments);
+    first.start(testpaths::cli(), arguments);
+    second.start(testpaths::cli(), arguments);
     QVERIFY(first.waitForFinished(120000));
     QVERIFY(second.waitForFinished(120000));
     const QJsonObject a = QJsonDocument::fromJson(first.readAllStandardOutput()).object();

@@ -4,6 +4,7 @@
 #include "clirunner.h"
 #include "sandbox/sandbox.h"
 #include "sim/simulation.h"
+#include "testpaths.h"
 #include "testservices.h"
 
 #include <QJsonArray>
@@ -322,7 +323,7 @@ void TestSimulationChecks::threadCreationFailureEndsTheRun()
     QProcess process;
     process.start(QStringLiteral("/bin/sh"), {QStringLiteral("-c"),
                                               QStringLiteral("ulimit -v 1500000; exec \"$0\" \"$@\""),
-                                              QStringLiteral(INVENTORY_CLI_PATH),
+                                              testpaths::cli(),
                                               QStringLiteral("simulate"),
                                               QStringLiteral("--scenario"),
                                               QStringLiteral("stampede"),
@@ -389,12 +390,11 @@ void TestSimulationChecks::signalStopsWithPartialReport()
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("report.json"));
     QProcess process;
-    process.start(QStringLiteral(INVENTORY_CLI_PATH),
-                  QStringList{QStringLiteral("simulate")}
-                      << scenario
-                      << QStringList{QStringLiteral("--servers"), QStringLiteral("1"),
-                                     QStringLiteral("--connections"), QStringLiteral("2"),
-                                     QStringLiteral("--report"), path});
+    process.start(testpaths::cli(), QStringList{QStringLiteral("simulate")}
+                                        << scenario
+                                        << QStringList{QStringLiteral("--servers"), QStringLiteral("1"),
+                                                       QStringLiteral("--connections"), QStringLiteral("2"),
+                                                       QStringLiteral("--report"), path});
     QVERIFY(process.waitForStarted());
     QByteArray err;
     QTRY_VERIFY_WITH_TIMEOUT((err += process.readAllStandardError()).contains("running "), 20000);

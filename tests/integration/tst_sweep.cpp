@@ -3,6 +3,7 @@
 // a connections sweep past 64 opens that many connections in all (PostgreSQL counts them), and bad
 // --sweep input exits 2 without running (no simulation space is created).
 #include "clirunner.h"
+#include "testpaths.h"
 #include "testservices.h"
 
 #include <QElapsedTimer>
@@ -58,7 +59,7 @@ void TestSweep::connectionsPast64()
     const long long idle = clientBackends();
     // SLOs this host meets at any step, so that the sweep runs both steps.
     QProcess process;
-    process.start(QStringLiteral(INVENTORY_CLI_PATH),
+    process.start(testpaths::cli(),
                   {QStringLiteral("simulate"), QStringLiteral("--sweep"),
                    QStringLiteral("connections=32..128:2"), QStringLiteral("--step-seconds"),
                    QStringLiteral("1.5"), QStringLiteral("--rate"), QStringLiteral("500"),

@@ -10,6 +10,7 @@
 #include "db/pgconnection.h"
 #include "errors.h"
 #include "monitor/pgserversampler.h"
+#include "testpaths.h"
 #include "testservices.h"
 
 #include <libpq-fe.h>
@@ -251,7 +252,7 @@ void TestTopologies::passwordFromTheEnvironment()
         QVERIFY(passfile.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner));
         environment.insert(source, passfile.fileName());
     }
-    const CliRun run = runProgram(QStringLiteral(INVENTORY_CLI_PATH),
+    const CliRun run = runProgram(testpaths::cli(),
                                   {QStringLiteral("audit"), QStringLiteral("--limit"), QStringLiteral("1"),
                                    QStringLiteral("--pg"), QString::fromStdString(url)},
                                   60000, environment);

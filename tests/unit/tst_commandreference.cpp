@@ -3,6 +3,7 @@
 #include "commandline.h"
 #include "commandreference.h"
 #include "errors.h"
+#include "testpaths.h"
 
 #include <QDir>
 #include <QFile>
@@ -240,7 +241,7 @@ void TestCommandReference::manPageHasEverySection()
 
 void TestCommandReference::everyOptionTheCommandsReadIsDescribed()
 {
-    const QDir app(QStringLiteral(INVENTORY_SOURCE_DIR "/app"));
+    const QDir app(testpaths::source(QStringLiteral("app")));
     const QRegularExpression read(QStringLiteral(R"re((?:option|flag|integer|number)\("([a-z-]+)")re"));
     int found = 0;
     for (const QString &file : app.entryList({QStringLiteral("*.cpp")})) {
