@@ -23,26 +23,46 @@ while [ $# -gt 0 ]; do
     shift 2
 done
 
-# The hard-dependency closure of the listed packages, over what is installed.
+# The hard-dependency closure of the listed packages, over what is installed, in one dpkg-query
+# and one awk: each installed package's Depends and Pre-Depends, every alternative of an "a | b"
+# counted, versions and :any dropped.
 declare -A closure=()
-queue=("${!listed[@]}")
-while [ ${#queue[@]} -gt 0 ]; do
-    p=${queue[0]}
-    queue=("${queue[@]:1}")
-    [ -n "${closure[$p]:-}" ] && continue
+while read -r p; do
     closure[$p]=1
-    deps=$(dpkg-query -W -f='${Depends}, ${Pre-Depends}' "$p" 2>/dev/null) || continue
-    for d in $(tr ',|' '\n\n' <<<"$deps" | sed -e 's/(.*)//' -e 's/:any//' -e 's/ //g' | sort -u); do
-        [ -z "${closure[$d]:-}" ] && dpkg-query -W "$d" >/dev/null 2>&1 && queue+=("$d")
-    done
-done
+done < <(dpkg-query -W -f='${db:Status-Status}\t${Package}\t${Depends}, ${Pre-Depends}\n' 2>/dev/null |
+    awk -F'\t' -v listed="${!listed[*]}" '
+        $1 == "installed" { deps[$2] = $3 }
+        END {
+            n = split(listed, queue, " ")
+            for (i = 1; i <= n; i++) {
+                p = queue[i]
+                if (p in seen) continue
+                seen[p] = 1
+                print p
+                if (!(p in deps)) continue
+                m = split(deps[p], ds, /[,|]/)
+                for (j = 1; j <= m; j++) {
+                    d = ds[j]
+                    sub(/\(.*\)/, "", d); sub(/:any/, "", d); gsub(/ /, "", d)
+                    if (d != "" && (d in deps) && !(d in seen)) queue[++n] = d
+                }
+            }
+        }')
 
+# The packages that hold each file, from one `dpkg -S` over every name a file may be known by (its
+# merged-/usr name, its /lib name, where a link points): "path<TAB>pkg pkg".
+declare -A owner=()
+owners_of() {
+    local path
+    for path in "$@"; do printf '%s\n%s\n%s\n' "$path" "$(readlink -f "$path")" "${path#/usr}"; done |
+        grep '^/' | sort -u | xargs -r dpkg -S 2>/dev/null | grep -v '^diversion' |
+        sed -n 's/^\(.*\): \(\/.*\)$/\2\t\1/p' | sed 's/, */ /g; s/:[a-z0-9]*\( \|$\)/\1/g'
+}
 owners() {
-    # The packages that hold a file; dpkg may know it under its merged-/usr or its /lib name.
+    # The owners of the first of a file's names that dpkg knows.
     local path=$1 candidate
     for candidate in "$path" "$(readlink -f "$path")" "${path#/usr}"; do
-        [ -n "$candidate" ] || continue
-        dpkg -S "$candidate" 2>/dev/null | grep -v '^diversion' | head -1 | sed 's/: .*//; s/, */ /g; s/:[a-z0-9]*//g' && return 0
+        [ -n "${owner[$candidate]:-}" ] && { echo "${owner[$candidate]}"; return 0; }
     done
     return 1
 }
@@ -60,6 +80,14 @@ source_dir=$(cd "$here/.." && pwd)
     find "$build" -name link.txt -path '*CMakeFiles*' -exec cat {} + | tr ' ' '\n' |
         grep -E '^/.*\.(so|a)(\.[0-9.]+)?$' | sort -u | sed 's/^/linked /'
 } >"$build/check-packages.list"
+
+files=()
+while read -r name file; do
+    [ -e "$file" ] && files+=("$file")
+done <"$build/check-packages.list"
+while IFS=$'\t' read -r path pkgs; do
+    owner[$path]=$pkgs
+done < <(owners_of "${files[@]}")
 
 failed=0
 checked=0
