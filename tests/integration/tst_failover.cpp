@@ -129,7 +129,8 @@ void TestFailover::promotionMidRunLosesNothing()
 
     // Once the run has written for a while: the primary stops as in a crash (immediate shutdown,
     // no checkpoint), and the standby is promoted.
-    std::this_thread::sleep_for(2s);
+    // The run's own clock, not the wall's: its set-up takes seconds under a sanitizer.
+    QTRY_VERIFY_WITH_TIMEOUT(simulation.snapshot().elapsedSeconds > 1.5, 60000);
     const long long writtenBefore =
         before.exec("SELECT count(*) FROM sim_" + config.runId + ".inventory_audit").int64(0, 0);
     QVERIFY2(writtenBefore > 0, "the run wrote nothing before the primary stopped");
