@@ -10,7 +10,9 @@ case "$KIND" in address | thread) ;; *) echo "scripts/sanitize.sh: give address 
 . scripts/packages.sh
 # ccache keeps a sanitizer build from starting from nothing in every new clone (CI's case): paths are
 # taken relative to the clone (CCACHE_BASEDIR) and the build's directory is left out of the hash, so
-# another clone of the same sources hits the same entries. INVENTORY_CCACHE=0 builds without it.
+# another clone of the same sources hits the same entries; no compile line names an absolute path
+# (tests/testpaths.h, tests/CMakeLists.txt), or that clone would miss. INVENTORY_CCACHE=0 builds
+# without it.
 if [ "${INVENTORY_CCACHE:-1}" = 1 ]; then
     INVENTORY_PACKAGES+=(ccache)
 fi
